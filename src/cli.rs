@@ -1,0 +1,377 @@
+//! The headless commands (`../shared/CLI.md`): argument parsing and the jobs themselves.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::model::{Department, Plan, parse_date};
+use crate::store::Ledger;
+
+/// Usage text, printed for `--help` and after a bad argument.
+pub const USAGE: &str = "\
+用法 / usage:
+  taizhang [--db FILE] [--today YYYY-MM-DD]                 打开窗口 (open the window)
+  taizhang [--db FILE] [--today YYYY-MM-DD] COMMAND [ARGS]  运行一个命令后退出 (run one job)
+
+命令 / commands:
+  plan [--json]     输出当前计划 (print the ledger's current plan)
+
+选项 / options:
+  --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
+  --today DATE      视为今天的日期 (the date taken as today)
+  --help            显示本说明 (show this text)";
+
+/// What the command line asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    pub db: Option<PathBuf>,
+    pub today: Option<NaiveDate>,
+    pub command: Option<Command>,
+}
+
+/// A headless job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Print the current plan.
+    Plan { json: bool },
+    /// Print the usage text.
+    Help,
+}
+
+/// A command line that cannot be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Reads the arguments after the program name.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
+    let mut args = args.into_iter();
+    let mut invocation = Invocation {
+        db: None,
+        today: None,
+        command: None,
+    };
+    let mut command_words: Vec<String> = Vec::new();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--db" => {
+                let value = args
+                    .next()
+                    .ok_or_else(|| UsageError("--db 后面缺少台账文件路径".to_owned()))?;
+                invocation.db = Some(PathBuf::from(value));
+            }
+            "--today" => {
+                let value = args
+                    .next()
+                    .ok_or_else(|| UsageError("--today 后面缺少日期".to_owned()))?;
+                let date = parse_date(&value).ok_or_else(|| {
+                    UsageError(format!("--today 的日期“{value}”无效，应为 YYYY-MM-DD"))
+                })?;
+                invocation.today = Some(date);
+            }
+            "--help" | "-h" => invocation.command = Some(Command::Help),
+            _ => command_words.push(arg),
+        }
+    }
+    if invocation.command.is_some() {
+        return Ok(invocation);
+    }
+    let mut words = command_words.into_iter();
+    let Some(name) = words.next() else {
+        return Ok(invocation);
+    };
+    let options: Vec<String> = words.collect();
+    invocation.command = Some(match name.as_str() {
+        "plan" => {
+            let mut json = false;
+            for option in options {
+                match option.as_str() {
+                    "--json" => json = true,
+                    other => return Err(UsageError(format!("plan 命令不认识参数“{other}”"))),
+                }
+            }
+            Command::Plan { json }
+        }
+        other => return Err(UsageError(format!("未知命令“{other}”"))),
+    });
+    Ok(invocation)
+}
+
+/// Runs a job on an open ledger, writing its output to `out`.
+pub fn run(ledger: &Ledger, command: &Command, out: &mut dyn Write) -> anyhow::Result<()> {
+    match command {
+        Command::Help => writeln!(out, "{USAGE}")?,
+        Command::Plan { json } => {
+            let plan = ledger.current_plan()?;
+            let departments = ledger.departments()?;
+            if *json {
+                serde_json::to_writer(&mut *out, &plan_json(&plan, &departments))?;
+                writeln!(out)?;
+            } else {
+                write_plan_text(&plan, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The plan as `plan --json` prints it (field names are the contract of ../shared/CLI.md).
+#[derive(Debug, Serialize)]
+pub struct PlanJson {
+    pub title: String,
+    pub year: i32,
+    pub document_number: String,
+    pub issuer: String,
+    pub issued_on: Option<String>,
+    pub targets: Vec<TargetJson>,
+    pub departments: Vec<DepartmentJson>,
+    pub tasks: Vec<TaskJson>,
+    pub form: FormJson,
+    pub reporting: ReportingJson,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TargetJson {
+    pub text: String,
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DepartmentJson {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub contact_person: String,
+    pub phone: String,
+    pub email: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskJson {
+    pub code: String,
+    pub section: String,
+    pub title: String,
+    pub leads: Vec<String>,
+    pub participants: Vec<String>,
+    /// Scope notes of leads that answer for part of the task only, e.g. 负责农用地.
+    pub lead_scopes: Vec<LeadScopeJson>,
+    pub leads_separately: bool,
+    pub note: String,
+    pub milestones: Vec<MilestoneJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LeadScopeJson {
+    pub name: String,
+    pub scope: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MilestoneJson {
+    pub date: String,
+    pub text: String,
+    pub wording: String,
+    pub clause: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FormJson {
+    pub title: String,
+    pub groups: Vec<FormGroupJson>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FormGroupJson {
+    pub name: String,
+    pub rows: Vec<FormRowJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FormRowJson {
+    pub code: String,
+    pub text: String,
+    pub units: Vec<String>,
+    pub departments: Vec<String>,
+    pub quarterly: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportingJson {
+    pub due_day: u32,
+    pub form_due_day: u32,
+    pub quarterly_months: Vec<u32>,
+}
+
+/// Builds the JSON view of a plan. Its departments are those its tasks and form rows name,
+/// in the ledger's order.
+pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
+    let iso = |date: NaiveDate| date.format("%Y-%m-%d").to_string();
+    let mut used = std::collections::BTreeSet::new();
+    for task in plan.tasks() {
+        used.extend(task.leads.iter().map(|d| d.department_id));
+        used.extend(task.participants.iter().map(|d| d.department_id));
+    }
+    for row in plan.form.rows() {
+        used.extend(row.departments.iter().map(|(id, _)| *id));
+    }
+    let tasks = plan
+        .sections
+        .iter()
+        .flat_map(|section| {
+            section.tasks.iter().map(move |task| TaskJson {
+                code: task.code.clone(),
+                section: section.title.clone(),
+                title: task.title.clone(),
+                leads: task.leads.iter().map(|d| d.name.clone()).collect(),
+                participants: task.participants.iter().map(|d| d.name.clone()).collect(),
+                lead_scopes: task
+                    .leads
+                    .iter()
+                    .filter(|d| !d.scope.is_empty())
+                    .map(|d| LeadScopeJson {
+                        name: d.name.clone(),
+                        scope: d.scope.clone(),
+                    })
+                    .collect(),
+                leads_separately: task.leads_separately,
+                note: task.note.clone(),
+                milestones: task
+                    .milestones
+                    .iter()
+                    .map(|m| MilestoneJson {
+                        date: iso(m.due_date),
+                        text: milestone_text(&m.wording, &m.clause),
+                        wording: m.wording.clone(),
+                        clause: m.clause.clone(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    PlanJson {
+        title: plan.title.clone(),
+        year: plan.year,
+        document_number: plan.document_number.clone(),
+        issuer: plan.issuer.clone(),
+        issued_on: plan.issued_on.map(iso),
+        targets: plan
+            .targets
+            .iter()
+            .map(|t| TargetJson {
+                text: t.text.clone(),
+                date: t.due_date.map(iso),
+            })
+            .collect(),
+        departments: departments
+            .iter()
+            .filter(|d| used.contains(&d.id))
+            .map(|d| DepartmentJson {
+                name: d.name.clone(),
+                aliases: d.aliases.clone(),
+                contact_person: d.contact_person.clone(),
+                phone: d.phone.clone(),
+                email: d.email.clone(),
+            })
+            .collect(),
+        tasks,
+        form: FormJson {
+            title: plan.form.title.clone(),
+            groups: plan
+                .form
+                .groups
+                .iter()
+                .map(|group| FormGroupJson {
+                    name: group.name.clone(),
+                    rows: group
+                        .rows
+                        .iter()
+                        .map(|row| FormRowJson {
+                            code: row.code.clone(),
+                            text: row.text.clone(),
+                            units: row.units.clone(),
+                            departments: row.departments.iter().map(|(_, n)| n.clone()).collect(),
+                            quarterly: row.quarterly,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            notes: plan.form.notes.clone(),
+        },
+        reporting: ReportingJson {
+            due_day: plan.reporting.due_day,
+            form_due_day: plan.reporting.form_due_day,
+            quarterly_months: plan.reporting.quarterly_months.clone(),
+        },
+    }
+}
+
+/// A milestone as one phrase: `6月底前，完成水稻、土壤样品的入库工作`.
+pub fn milestone_text(wording: &str, clause: &str) -> String {
+    match (wording.is_empty(), clause.is_empty()) {
+        (_, true) => wording.to_owned(),
+        (true, false) => clause.to_owned(),
+        (false, false) => format!("{wording}，{clause}"),
+    }
+}
+
+fn write_plan_text(plan: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "{}", plan.title)?;
+    writeln!(out, "{}  {}", plan.document_number, plan.issuer)?;
+    for section in &plan.sections {
+        writeln!(out, "（{}）{}", section.number, section.title)?;
+        for task in &section.tasks {
+            let names = |list: &[crate::model::TaskDepartment]| {
+                list.iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            };
+            writeln!(
+                out,
+                "  {} {}  牵头：{}  参与：{}",
+                task.code,
+                task.title,
+                names(&task.leads),
+                names(&task.participants)
+            )?;
+            for milestone in &task.milestones {
+                writeln!(
+                    out,
+                    "      {}  {}",
+                    crate::model::format_date_cn(milestone.due_date),
+                    milestone_text(&milestone.wording, &milestone.clause)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_options_in_any_order() {
+        let invocation = parse_args(args("plan --db a.sqlite --json --today 2019-08-05")).unwrap();
+        assert_eq!(invocation.db, Some(PathBuf::from("a.sqlite")));
+        assert_eq!(invocation.today, NaiveDate::from_ymd_opt(2019, 8, 5));
+        assert_eq!(invocation.command, Some(Command::Plan { json: true }));
+        assert_eq!(parse_args(args("")).unwrap().command, None);
+    }
+
+    #[test]
+    fn refuses_unknown_commands_and_bad_values() {
+        assert!(parse_args(args("frobnicate")).is_err());
+        assert!(parse_args(args("plan --xml")).is_err());
+        assert!(parse_args(args("--today 2019-13-01")).is_err());
+        assert!(parse_args(args("--db")).is_err());
+    }
+}

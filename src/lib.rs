@@ -1,0 +1,14 @@
+//! Taizhang (台账): the county ecology bureau's ledger of the yearly key-work plan and of the
+//! monthly returns of the departments that carry it out.
+//!
+//! The library holds everything; `main.rs` only parses arguments and hands over. Storage
+//! (`store`), the seed data (`seed`) and the headless commands (`cli`) know nothing of egui;
+//! the window lives in `ui`.
+
+pub mod cli;
+pub mod logfile;
+pub mod model;
+pub mod paths;
+pub mod seed;
+pub mod store;
+pub mod ui;

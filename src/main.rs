@@ -1,0 +1,76 @@
+//! Taizhang's entry point: parse the command line, then open the window or run one job.
+
+// A GUI program on Windows: no console window when started from Explorer.
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
+use std::process::ExitCode;
+
+use taizhang::cli::{self, Command};
+use taizhang::logfile::LogFile;
+use taizhang::store::Ledger;
+
+fn main() -> ExitCode {
+    let invocation = match cli::parse_args(std::env::args().skip(1)) {
+        Ok(invocation) => invocation,
+        Err(error) => {
+            attach_parent_console();
+            eprintln!("错误：{error}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let ledger_path = invocation
+        .db
+        .clone()
+        .unwrap_or_else(taizhang::paths::default_ledger_path);
+    let today = invocation
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+
+    let Some(command) = invocation.command else {
+        return match taizhang::ui::run(ledger_path, today) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                attach_parent_console();
+                eprintln!("无法打开窗口：{error}");
+                ExitCode::FAILURE
+            }
+        };
+    };
+
+    attach_parent_console();
+    if command == Command::Help {
+        println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let result = Ledger::open(&ledger_path)
+        .map_err(anyhow::Error::from)
+        .and_then(|(ledger, _)| cli::run(&ledger, &command, &mut std::io::stdout().lock()));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("错误：{error}");
+            LogFile::beside(&ledger_path).error(&error.to_string());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// On Windows a GUI-subsystem program has no console; when run from cmd, attach to the
+/// parent's console so that a command's output appears there.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn attach_parent_console() {
+    const ATTACH_PARENT_PROCESS: u32 = u32::MAX;
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn AttachConsole(process_id: u32) -> i32;
+    }
+    // SAFETY: AttachConsole takes a plain integer and only fails (returning 0) when there is no
+    // parent console or one is already attached; both are fine to ignore.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}
+
+#[cfg(not(windows))]
+fn attach_parent_console() {}

@@ -1,0 +1,44 @@
+/// Where a department entered the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DepartmentOrigin {
+    /// Named in a responsibility note of a plan.
+    Plan,
+    /// A county unit that a city-level unit of the form maps to.
+    Form,
+    /// Added by the user.
+    User,
+}
+
+impl DepartmentOrigin {
+    /// The value stored in the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plan => "plan",
+            Self::Form => "form",
+            Self::User => "user",
+        }
+    }
+
+    /// Reads a stored value; unknown values count as user-made.
+    pub fn from_str_lossy(text: &str) -> Self {
+        match text {
+            "plan" => Self::Plan,
+            "form" => Self::Form,
+            _ => Self::User,
+        }
+    }
+}
+
+/// A county department with its contact data and the other names it goes by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Department {
+    pub id: i64,
+    /// Canonical county name, e.g. `县自然规划局`.
+    pub name: String,
+    /// Other spellings, sorted: `自然规划局`, `县自然资源和规划局` …
+    pub aliases: Vec<String>,
+    pub contact_person: String,
+    pub phone: String,
+    pub email: String,
+    pub origin: DepartmentOrigin,
+}

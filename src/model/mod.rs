@@ -1,0 +1,15 @@
+//! Plain domain types: the plan, its tasks and departments, the form. No I/O here.
+
+mod date;
+mod department;
+mod duties;
+mod form;
+mod plan;
+
+pub use date::{format_date_cn, parse_date};
+pub use department::{Department, DepartmentOrigin};
+pub use duties::{Duties, DutyTask};
+pub use form::{Form, FormGroup, FormRow};
+pub use plan::{
+    Heading, Milestone, Plan, ReportingRule, Role, Section, Settings, Target, Task, TaskDepartment,
+};

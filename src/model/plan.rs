@@ -1,0 +1,160 @@
+use chrono::NaiveDate;
+
+use super::Form;
+
+/// A yearly key-work implementation plan with its tasks, form and reporting rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    /// e.g. `融政办发〔2019〕84号`.
+    pub document_number: String,
+    pub issuer: String,
+    pub issued_on: Option<NaiveDate>,
+    pub targets: Vec<Target>,
+    pub sections: Vec<Section>,
+    pub form: Form,
+    pub reporting: ReportingRule,
+}
+
+impl Plan {
+    /// All tasks in document order.
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.sections
+            .iter()
+            .flat_map(|section| section.tasks.iter())
+    }
+
+    /// The task with this id, if it belongs to the plan.
+    pub fn task(&self, task_id: i64) -> Option<&Task> {
+        self.tasks().find(|task| task.id == task_id)
+    }
+}
+
+/// One of the plan's targets (目标指标).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub text: String,
+    /// The document's own phrase for the date, e.g. `到2019年底`.
+    pub wording: String,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// A numbered section of the tasks, e.g. `（一）稳步推进土壤环境质量调查工作`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub id: i64,
+    /// The Chinese numeral, `一` … `九`.
+    pub number: String,
+    pub title: String,
+    /// Numbered items that only group sub-items, e.g. `3.1 着力加强工业污染源管控`.
+    pub headings: Vec<Heading>,
+    pub tasks: Vec<Task>,
+}
+
+/// A numbered item that has sub-items but no responsibility note of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heading {
+    pub code: String,
+    pub title: String,
+}
+
+/// Whether a department leads or joins a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 牵头
+    Lead,
+    /// 参与
+    Participant,
+}
+
+impl Role {
+    /// The value stored in the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lead => "lead",
+            Self::Participant => "participant",
+        }
+    }
+
+    /// The UI word for the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lead => "牵头",
+            Self::Participant => "参与",
+        }
+    }
+}
+
+/// A department's part in a task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDepartment {
+    pub department_id: i64,
+    pub name: String,
+    /// What part of the task this department answers for, e.g. `负责农用地`; empty for all.
+    pub scope: String,
+}
+
+/// A trackable task: a plan item that carries a responsibility note.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Task {
+    pub id: i64,
+    /// From the numbering: `3.1.2` for （三）1．（2）.
+    pub code: String,
+    pub title: String,
+    /// The task's full text as the document gives it, without the responsibility note.
+    pub body: String,
+    /// The responsibility note verbatim, brackets included.
+    pub note: String,
+    /// The note says `分别牵头`: each lead answers for its own part.
+    pub leads_separately: bool,
+    pub leads: Vec<TaskDepartment>,
+    pub participants: Vec<TaskDepartment>,
+    pub milestones: Vec<Milestone>,
+}
+
+impl Task {
+    /// The departments of one role.
+    pub fn departments(&self, role: Role) -> &[TaskDepartment] {
+        match role {
+            Role::Lead => &self.leads,
+            Role::Participant => &self.participants,
+        }
+    }
+}
+
+/// A dated phrase inside a task, e.g. `6月底前` → 2019-06-30.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Milestone {
+    /// The ledger id; 0 for a milestone not saved yet.
+    pub id: i64,
+    pub due_date: NaiveDate,
+    /// The document's wording of the date.
+    pub wording: String,
+    /// The clause the date governs.
+    pub clause: String,
+}
+
+/// When monthly returns are due and which rows report quarterly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportingRule {
+    /// Returns for month M are due on this day of month M+1 (the plan says the 3rd).
+    pub due_day: u32,
+    pub due_day_source: String,
+    /// The day the form's own note gives (the 1st).
+    pub form_due_day: u32,
+    pub form_due_day_source: String,
+    /// Months in which quarterly rows report in detail.
+    pub quarterly_months: Vec<u32>,
+    pub quarterly_rule: String,
+}
+
+/// Our own unit and contact, printed in the sheet's header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub unit: String,
+    pub contact_person: String,
+    pub phone: String,
+    pub email: String,
+}

@@ -1,0 +1,283 @@
+//! The ledger: one SQLite file holding plans, departments, returns and their history.
+//!
+//! Everything that touches SQL lives here. Reads are plain functions on [`Ledger`]; every change
+//! goes through [`Ledger::write`], one immediate transaction per user action that commits on
+//! `Ok` and rolls back on `Err`, so a failed action changes nothing.
+
+mod backup;
+mod departments;
+mod error;
+mod lock;
+mod plans;
+mod schema;
+mod settings;
+mod tasks;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use backup::{BACKUPS_KEPT, BackupInfo, backup_dir, list_backups, newest_backup};
+pub use departments::DepartmentEdit;
+pub use error::StoreError;
+pub use lock::LedgerLock;
+pub use schema::VERSION;
+pub use tasks::TaskEdit;
+
+use crate::model::{Department, Plan, Settings};
+use crate::seed::Seed;
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// An open ledger file.
+#[derive(Debug)]
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// How a ledger came to be open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// The file was missing or empty: a new ledger seeded with the bundled plan.
+    Created,
+    /// An existing ledger (upgraded if it was older).
+    Existing,
+}
+
+impl Ledger {
+    /// Opens the ledger at `path`. A missing or empty file becomes a new ledger seeded with the
+    /// bundled 2019 plan; an unreadable file is refused and left exactly as it was.
+    pub fn open(path: &Path) -> Result<(Self, Opened), StoreError> {
+        let is_new = match std::fs::metadata(path) {
+            Ok(metadata) => metadata.len() == 0,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        if is_new {
+            Self::create(path).map(|ledger| (ledger, Opened::Created))
+        } else {
+            Self::open_existing(path).map(|ledger| (ledger, Opened::Existing))
+        }
+    }
+
+    fn create(path: &Path) -> Result<Self, StoreError> {
+        let seed = Seed::bundled()?;
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let result = (|| {
+            let conn = connect(path, OpenFlags::SQLITE_OPEN_CREATE)?;
+            let mut ledger = Self {
+                conn,
+                path: path.to_owned(),
+            };
+            ledger.write(|tx| {
+                schema::upgrade_from(tx, 0)?;
+                plans::insert_seed(tx, &seed, &now_stamp())
+            })?;
+            Ok(ledger)
+        })();
+        if result.is_err() {
+            // Nothing of a half-made ledger may stay behind to be mistaken for a real one.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(name));
+            }
+        }
+        result.map_err(|error: StoreError| error.for_file(path))
+    }
+
+    fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        let header = read_header(path)?;
+        if &header != SQLITE_HEADER {
+            return Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                newest_backup: newest_backup(path),
+            });
+        }
+        let result = (|| {
+            let conn = connect(path, OpenFlags::empty())?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            let table_count: i64 =
+                conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+            if version == 0 && table_count > 0 {
+                return Err(StoreError::NotALedger {
+                    path: path.to_owned(),
+                });
+            }
+            if version > schema::VERSION {
+                return Err(StoreError::TooNew {
+                    path: path.to_owned(),
+                    version,
+                });
+            }
+            let mut ledger = Self {
+                conn,
+                path: path.to_owned(),
+            };
+            if version < schema::VERSION {
+                ledger.write(|tx| {
+                    schema::upgrade_from(tx, version)?;
+                    if version == 0 {
+                        plans::insert_seed(tx, &Seed::bundled()?, &now_stamp())?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(ledger)
+        })();
+        result.map_err(|error| error.for_file(path))
+    }
+
+    /// The ledger file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs one user action in one immediate transaction: commits when `action` returns `Ok`,
+    /// rolls back otherwise.
+    pub fn write<T>(
+        &mut self,
+        action: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = action(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Copies the ledger into its `backups/` folder and drops the oldest beyond
+    /// [`BACKUPS_KEPT`]. Returns the new backup's path.
+    pub fn backup(&self) -> Result<PathBuf, StoreError> {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S-%3f").to_string();
+        backup::create_backup(&self.conn, &self.path, &stamp)
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
+    /// The current plan with its sections, tasks, form and reporting rule.
+    pub fn current_plan(&self) -> Result<Plan, StoreError> {
+        let plan_id = plans::current_plan_id(&self.conn)?;
+        plans::load_plan(&self.conn, plan_id)
+    }
+
+    /// Every department, in the ledger's order.
+    pub fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        departments::list(&self.conn)
+    }
+
+    /// Our unit and contact data.
+    pub fn settings(&self) -> Result<Settings, StoreError> {
+        settings::load(&self.conn)
+    }
+
+    /// Saves a task's title, departments and milestones.
+    pub fn update_task(&mut self, edit: &TaskEdit) -> Result<(), StoreError> {
+        self.write(|tx| tasks::update(tx, edit))
+    }
+
+    /// Saves a department's name, aliases and contact data. A changed name stays as an alias.
+    pub fn update_department(&mut self, edit: &DepartmentEdit) -> Result<(), StoreError> {
+        self.write(|tx| departments::update(tx, edit))
+    }
+
+    /// Saves our unit and contact data.
+    pub fn update_settings(&mut self, new_settings: &Settings) -> Result<(), StoreError> {
+        self.write(|tx| settings::save(tx, new_settings))
+    }
+
+    /// Sets the day of the month by which returns are due, for the current plan.
+    pub fn set_due_day(&mut self, due_day: u32) -> Result<(), StoreError> {
+        if !(1..=28).contains(&due_day) {
+            return Err(StoreError::Invalid("报送日须在1至28日之间".to_owned()));
+        }
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            tx.execute(
+                "UPDATE reporting_rules SET due_day = ?1 WHERE plan_id = ?2",
+                (due_day, plan_id),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+}
+
+fn connect(path: &Path, extra: OpenFlags) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | extra;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL keeps readers and one writer apart; FULL makes a committed action survive a power cut.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
+}
+
+fn read_header(path: &Path) -> Result<[u8; 16], StoreError> {
+    use std::io::Read as _;
+    let io_error = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut header = [0_u8; 16];
+    let mut filled = 0;
+    while filled < header.len() {
+        let read = file.read(&mut header[filled..]).map_err(io_error)?;
+        if read == 0 {
+            break;
+        }
+        filled += read;
+    }
+    Ok(header)
+}
+
+/// The local time as the ledger stores it.
+pub(crate) fn now_stamp() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A list index as the ledger stores positions.
+fn pos(index: usize) -> i64 {
+    i64::try_from(index).unwrap_or(i64::MAX)
+}
+
+/// Joins a list into one stored text field, one item per line.
+fn join_lines(items: &[String]) -> String {
+    items.join("\n")
+}
+
+/// Splits a stored list field.
+fn split_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

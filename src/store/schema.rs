@@ -1,0 +1,239 @@
+//! The ledger's schema: [`VERSION`] plus the current SQL, and one upgrade arm per old version,
+//! tracked in `PRAGMA user_version`.
+
+use rusqlite::Transaction;
+
+use super::StoreError;
+
+/// The schema version this build writes.
+pub const VERSION: i64 = 1;
+
+/// The whole current schema, as a new ledger gets it.
+pub const CREATE_SQL: &str = r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Original files kept in the ledger: plan documents and returned spreadsheets.
+CREATE TABLE source_files (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    sha256   TEXT NOT NULL,
+    size     INTEGER NOT NULL,
+    content  BLOB NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX source_files_sha256 ON source_files(sha256);
+
+CREATE TABLE plans (
+    id              INTEGER PRIMARY KEY,
+    year            INTEGER NOT NULL,
+    title           TEXT NOT NULL,
+    document_number TEXT NOT NULL DEFAULT '',
+    issuer          TEXT NOT NULL DEFAULT '',
+    issued_on       TEXT,
+    is_current      INTEGER NOT NULL DEFAULT 0 CHECK (is_current IN (0, 1)),
+    source_file_id  INTEGER REFERENCES source_files(id),
+    created_at      TEXT NOT NULL
+);
+CREATE UNIQUE INDEX plans_single_current ON plans(is_current) WHERE is_current = 1;
+CREATE INDEX plans_source_file ON plans(source_file_id);
+
+CREATE TABLE targets (
+    id       INTEGER PRIMARY KEY,
+    plan_id  INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text     TEXT NOT NULL,
+    wording  TEXT NOT NULL DEFAULT '',
+    due_date TEXT
+);
+CREATE INDEX targets_plan ON targets(plan_id, position);
+
+CREATE TABLE sections (
+    id       INTEGER PRIMARY KEY,
+    plan_id  INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    number   TEXT NOT NULL,
+    title    TEXT NOT NULL
+);
+CREATE INDEX sections_plan ON sections(plan_id, position);
+
+CREATE TABLE headings (
+    id         INTEGER PRIMARY KEY,
+    section_id INTEGER NOT NULL REFERENCES sections(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    code       TEXT NOT NULL,
+    title      TEXT NOT NULL
+);
+CREATE INDEX headings_section ON headings(section_id, position);
+
+CREATE TABLE tasks (
+    id               INTEGER PRIMARY KEY,
+    plan_id          INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    section_id       INTEGER NOT NULL REFERENCES sections(id) ON DELETE CASCADE,
+    position         INTEGER NOT NULL,
+    code             TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    body             TEXT NOT NULL DEFAULT '',
+    note             TEXT NOT NULL DEFAULT '',
+    leads_separately INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (plan_id, code)
+);
+CREATE INDEX tasks_section ON tasks(section_id, position);
+
+CREATE TABLE departments (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    contact_person TEXT NOT NULL DEFAULT '',
+    phone          TEXT NOT NULL DEFAULT '',
+    email          TEXT NOT NULL DEFAULT '',
+    origin         TEXT NOT NULL DEFAULT 'user',
+    position       INTEGER NOT NULL,
+    created_at     TEXT NOT NULL
+);
+
+CREATE TABLE department_aliases (
+    id            INTEGER PRIMARY KEY,
+    department_id INTEGER NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
+    alias         TEXT NOT NULL UNIQUE
+);
+CREATE INDEX department_aliases_department ON department_aliases(department_id);
+
+CREATE TABLE task_departments (
+    id            INTEGER PRIMARY KEY,
+    task_id       INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    department_id INTEGER NOT NULL REFERENCES departments(id),
+    role          TEXT NOT NULL CHECK (role IN ('lead', 'participant')),
+    scope         TEXT NOT NULL DEFAULT '',
+    position      INTEGER NOT NULL,
+    UNIQUE (task_id, role, department_id)
+);
+CREATE INDEX task_departments_department ON task_departments(department_id);
+
+CREATE TABLE milestones (
+    id        INTEGER PRIMARY KEY,
+    task_id   INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    due_date  TEXT NOT NULL,
+    wording   TEXT NOT NULL DEFAULT '',
+    clause    TEXT NOT NULL DEFAULT '',
+    done_on   TEXT,
+    done_note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX milestones_task ON milestones(task_id, position);
+CREATE INDEX milestones_due_date ON milestones(due_date);
+
+-- The plan's attachment form; list fields hold one item per line.
+CREATE TABLE forms (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL UNIQUE REFERENCES plans(id) ON DELETE CASCADE,
+    label         TEXT NOT NULL DEFAULT '',
+    title         TEXT NOT NULL,
+    header_fields TEXT NOT NULL DEFAULT '',
+    columns       TEXT NOT NULL DEFAULT '',
+    notes         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE form_groups (
+    id       INTEGER PRIMARY KEY,
+    form_id  INTEGER NOT NULL REFERENCES forms(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL
+);
+CREATE INDEX form_groups_form ON form_groups(form_id, position);
+
+CREATE TABLE form_rows (
+    id        INTEGER PRIMARY KEY,
+    group_id  INTEGER NOT NULL REFERENCES form_groups(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    code      TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    units     TEXT NOT NULL DEFAULT '',
+    quarterly INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX form_rows_group ON form_rows(group_id, position);
+
+CREATE TABLE form_row_departments (
+    form_row_id   INTEGER NOT NULL REFERENCES form_rows(id) ON DELETE CASCADE,
+    department_id INTEGER NOT NULL REFERENCES departments(id),
+    position      INTEGER NOT NULL,
+    PRIMARY KEY (form_row_id, department_id)
+);
+CREATE INDEX form_row_departments_department ON form_row_departments(department_id);
+
+CREATE TABLE reporting_rules (
+    plan_id             INTEGER PRIMARY KEY REFERENCES plans(id) ON DELETE CASCADE,
+    due_day             INTEGER NOT NULL CHECK (due_day BETWEEN 1 AND 28),
+    due_day_source      TEXT NOT NULL DEFAULT '',
+    form_due_day        INTEGER NOT NULL DEFAULT 1,
+    form_due_day_source TEXT NOT NULL DEFAULT '',
+    quarterly_months    TEXT NOT NULL DEFAULT '',
+    quarterly_rule      TEXT NOT NULL DEFAULT ''
+);
+
+-- One department's return for one month (period 'YYYY-MM') of one plan.
+CREATE TABLE returns (
+    id             INTEGER PRIMARY KEY,
+    plan_id        INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    department_id  INTEGER NOT NULL REFERENCES departments(id),
+    period         TEXT NOT NULL,
+    received_on    TEXT,
+    source         TEXT NOT NULL DEFAULT '',
+    note           TEXT NOT NULL DEFAULT '',
+    source_file_id INTEGER REFERENCES source_files(id),
+    updated_at     TEXT NOT NULL,
+    UNIQUE (plan_id, department_id, period)
+);
+CREATE INDEX returns_department ON returns(department_id, period);
+CREATE INDEX returns_period ON returns(plan_id, period);
+CREATE INDEX returns_source_file ON returns(source_file_id);
+
+-- The current text of one row of a return: a form row, or a plan task the department leads.
+CREATE TABLE return_rows (
+    id          INTEGER PRIMARY KEY,
+    return_id   INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
+    form_row_id INTEGER REFERENCES form_rows(id),
+    task_id     INTEGER REFERENCES tasks(id),
+    progress    TEXT NOT NULL DEFAULT '',
+    remark      TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL DEFAULT '',
+    updated_at  TEXT NOT NULL,
+    CHECK (form_row_id IS NOT NULL OR task_id IS NOT NULL)
+);
+CREATE UNIQUE INDEX return_rows_return_form_row ON return_rows(return_id, form_row_id)
+    WHERE form_row_id IS NOT NULL;
+CREATE UNIQUE INDEX return_rows_return_task ON return_rows(return_id, task_id)
+    WHERE task_id IS NOT NULL;
+CREATE INDEX return_rows_form_row ON return_rows(form_row_id);
+CREATE INDEX return_rows_task ON return_rows(task_id);
+
+-- Every value a return row held before it was overwritten, with when and from what source.
+CREATE TABLE return_row_history (
+    id            INTEGER PRIMARY KEY,
+    return_row_id INTEGER NOT NULL REFERENCES return_rows(id) ON DELETE CASCADE,
+    progress      TEXT NOT NULL,
+    remark        TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    written_at    TEXT NOT NULL,
+    replaced_at   TEXT NOT NULL
+);
+CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
+"#;
+
+/// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
+/// Version 0 is an empty file; each later version gets its own arm.
+pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
+    match version {
+        0 => tx.execute_batch(CREATE_SQL)?,
+        VERSION => return Ok(()),
+        other => {
+            return Err(StoreError::Invalid(format!(
+                "无法升级格式版本为 {other} 的台账"
+            )));
+        }
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    Ok(())
+}

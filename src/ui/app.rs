@@ -1,0 +1,369 @@
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::departments_view::DepartmentsView;
+use super::plan_view::PlanView;
+use super::settings_view::SettingsView;
+use crate::logfile::LogFile;
+use crate::model::{Department, Duties, Plan, Settings};
+use crate::store::{BackupInfo, DepartmentEdit, Ledger, LedgerLock, Opened, StoreError, TaskEdit};
+
+/// The window's title.
+pub const WINDOW_TITLE: &str = "土壤污染防治重点工作台账";
+
+const PAGE_KEY: &str = "taizhang.page";
+
+/// The pages of the navigation column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Page {
+    Plan,
+    Departments,
+    Settings,
+}
+
+impl Page {
+    const ALL: [Self; 3] = [Self::Plan, Self::Departments, Self::Settings];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Plan => "工作计划",
+            Self::Departments => "责任部门",
+            Self::Settings => "设置",
+        }
+    }
+}
+
+/// A change a view asks for; the app applies it after the frame's panels are drawn.
+#[must_use]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    SaveTask(TaskEdit),
+    SaveDepartment(DepartmentEdit),
+    SaveSettings(Settings),
+    SetDueDay(u32),
+    BackupNow,
+    OpenTask(i64),
+    OpenDepartment(i64),
+}
+
+/// Everything the views show, read from the ledger after each change (never per frame).
+#[derive(Clone, Debug)]
+pub struct AppData {
+    pub plan: Plan,
+    pub departments: Vec<Department>,
+    /// Each department's tasks and form rows, parallel to `departments`.
+    pub duties: Vec<Duties>,
+    pub settings: Settings,
+    pub ledger_path: PathBuf,
+    pub log_path: PathBuf,
+    pub backups: Vec<BackupInfo>,
+    pub today: NaiveDate,
+}
+
+impl AppData {
+    fn load(ledger: &Ledger, today: NaiveDate) -> Result<Self, StoreError> {
+        let plan = ledger.current_plan()?;
+        let departments = ledger.departments()?;
+        let duties = departments
+            .iter()
+            .map(|department| Duties::of(&plan, department.id))
+            .collect();
+        Ok(Self {
+            plan,
+            departments,
+            duties,
+            settings: ledger.settings()?,
+            ledger_path: ledger.path().to_owned(),
+            log_path: LogFile::beside(ledger.path()).path().to_owned(),
+            backups: crate::store::list_backups(ledger.path()),
+            today,
+        })
+    }
+
+    /// The department with this id.
+    pub fn department(&self, department_id: i64) -> Option<(&Department, &Duties)> {
+        self.departments
+            .iter()
+            .zip(&self.duties)
+            .find(|(department, _)| department.id == department_id)
+    }
+}
+
+struct OpenLedger {
+    ledger: Ledger,
+    _lock: LedgerLock,
+    data: AppData,
+}
+
+enum LedgerState {
+    Open(Box<OpenLedger>),
+    /// The ledger could not be opened; the message says why and what to do.
+    Failed(String),
+}
+
+/// The application: navigation, the pages, and the one place where commands change the ledger.
+pub struct TaizhangApp {
+    state: LedgerState,
+    page: Page,
+    plan_view: PlanView,
+    departments_view: DepartmentsView,
+    settings_view: SettingsView,
+    /// The last error, shown in a bar until dismissed.
+    error: Option<String>,
+    /// A short confirmation such as 已备份.
+    notice: Option<String>,
+    log: LogFile,
+}
+
+impl TaizhangApp {
+    /// Creates the app for eframe: installs the fonts, restores the last page and opens the
+    /// ledger (claiming it, upgrading it and backing it up).
+    pub fn new(cc: &eframe::CreationContext<'_>, ledger_path: PathBuf, today: NaiveDate) -> Self {
+        super::install_fonts(&cc.egui_ctx);
+        let mut app = Self::open(ledger_path, today);
+        if let Some(page) = cc
+            .storage
+            .and_then(|storage| eframe::get_value::<Page>(storage, PAGE_KEY))
+        {
+            app.page = page;
+        }
+        app
+    }
+
+    /// Opens the ledger without a window (tests build the app this way too, through `new`).
+    pub fn open(ledger_path: PathBuf, today: NaiveDate) -> Self {
+        let log = LogFile::beside(&ledger_path);
+        let mut notice = None;
+        let state = match open_ledger(&ledger_path, today) {
+            Ok((open, backup_error)) => {
+                if let Some(message) = backup_error {
+                    log.error(&message);
+                    notice = Some(message);
+                }
+                LedgerState::Open(Box::new(open))
+            }
+            Err(error) => {
+                let message = error.to_string();
+                log.error(&message);
+                LedgerState::Failed(message)
+            }
+        };
+        Self {
+            state,
+            page: Page::Plan,
+            plan_view: PlanView::default(),
+            departments_view: DepartmentsView::default(),
+            settings_view: SettingsView::default(),
+            error: None,
+            notice,
+            log,
+        }
+    }
+
+    /// The data the views show, when the ledger is open.
+    pub fn data(&self) -> Option<&AppData> {
+        match &self.state {
+            LedgerState::Open(open) => Some(&open.data),
+            LedgerState::Failed(_) => None,
+        }
+    }
+
+    /// Why the ledger could not be opened, if it could not.
+    pub fn failure(&self) -> Option<&str> {
+        match &self.state {
+            LedgerState::Open(_) => None,
+            LedgerState::Failed(message) => Some(message),
+        }
+    }
+
+    /// The error shown in the error bar, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The page on screen.
+    pub fn page(&self) -> Page {
+        self.page
+    }
+
+    /// Applies one command: writes go through the ledger in one transaction each, then the
+    /// views' data is read again. Errors are shown once and logged once.
+    pub fn apply(&mut self, command: Command) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        let result = match command {
+            Command::OpenTask(task_id) => {
+                self.plan_view.select_task(task_id);
+                self.page = Page::Plan;
+                return;
+            }
+            Command::OpenDepartment(department_id) => {
+                self.departments_view.select(department_id);
+                self.page = Page::Departments;
+                return;
+            }
+            Command::SaveTask(edit) => open.ledger.update_task(&edit),
+            Command::SaveDepartment(edit) => open.ledger.update_department(&edit),
+            Command::SaveSettings(settings) => open.ledger.update_settings(&settings),
+            Command::SetDueDay(day) => open.ledger.set_due_day(day),
+            Command::BackupNow => open.ledger.backup().map(|path| {
+                self.notice = Some(format!("已备份到“{}”", path.display()));
+            }),
+        };
+        let reloaded = AppData::load(&open.ledger, open.data.today);
+        let reload_error = match reloaded {
+            Ok(data) => {
+                open.data = data;
+                None
+            }
+            Err(error) => Some(format!("重新读取台账失败：{error}")),
+        };
+        if let Err(error) = result {
+            self.show_error(error.to_string());
+        }
+        if let Some(message) = reload_error {
+            self.show_error(message);
+        }
+    }
+
+    fn show_error(&mut self, message: String) {
+        self.log.error(&message);
+        self.error = Some(message);
+    }
+
+    fn failed_ui(ui: &mut egui::Ui, message: &str) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                ui.heading("无法打开台账");
+                ui.add_space(12.0);
+                ui.label(egui::RichText::new(message).color(ui.visuals().error_fg_color));
+                ui.add_space(12.0);
+                ui.label("请关闭本窗口。可以用 --db 指定另一个台账文件，或从备份文件夹中取回最新的备份。");
+            });
+        });
+    }
+
+    fn navigation_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::left("navigation")
+            .resizable(false)
+            .exact_size(128.0)
+            .show(ui, |ui| {
+                ui.add_space(10.0);
+                ui.label(egui::RichText::new("台账").size(24.0).strong());
+                ui.add_space(10.0);
+                for page in Page::ALL {
+                    let selected = self.page == page;
+                    let button = egui::Button::selectable(selected, page.label())
+                        .min_size(egui::vec2(ui.available_width(), 34.0));
+                    if ui.add(button).clicked() {
+                        self.page = page;
+                    }
+                }
+            });
+    }
+
+    fn messages_ui(&mut self, ui: &mut egui::Ui) {
+        if self.error.is_none() && self.notice.is_none() {
+            return;
+        }
+        egui::Panel::top("messages").show(ui, |ui| {
+            if let Some(error) = &self.error {
+                let mut dismiss = false;
+                ui.horizontal(|ui| {
+                    ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
+                    dismiss = ui.button("知道了").clicked();
+                });
+                if dismiss {
+                    self.error = None;
+                }
+            }
+            if let Some(notice) = &self.notice {
+                let mut dismiss = false;
+                ui.horizontal(|ui| {
+                    ui.label(notice);
+                    dismiss = ui.button("关闭提示").clicked();
+                });
+                if dismiss {
+                    self.notice = None;
+                }
+            }
+        });
+    }
+}
+
+fn open_ledger(
+    ledger_path: &Path,
+    today: NaiveDate,
+) -> Result<(OpenLedger, Option<String>), StoreError> {
+    if let Some(dir) = ledger_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    let lock = LedgerLock::acquire(ledger_path)?;
+    let (ledger, opened) = Ledger::open(ledger_path)?;
+    let backup_error = match opened {
+        Opened::Existing => ledger
+            .backup()
+            .err()
+            .map(|error| format!("启动时的自动备份失败：{error}")),
+        Opened::Created => None,
+    };
+    let data = AppData::load(&ledger, today)?;
+    Ok((
+        OpenLedger {
+            ledger,
+            _lock: lock,
+            data,
+        },
+        backup_error,
+    ))
+}
+
+impl eframe::App for TaizhangApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut commands = Vec::new();
+        if let Some(message) = self.failure() {
+            let message = message.to_owned();
+            Self::failed_ui(ui, &message);
+            return;
+        }
+        self.navigation_ui(ui);
+        self.messages_ui(ui);
+        let LedgerState::Open(open) = &self.state else {
+            return;
+        };
+        let data = &open.data;
+        egui::CentralPanel::default().show(ui, |ui| match self.page {
+            Page::Plan => self.plan_view.ui(ui, data, &mut commands),
+            Page::Departments => self.departments_view.ui(ui, data, &mut commands),
+            Page::Settings => self.settings_view.ui(ui, data, &mut commands),
+        });
+        for command in commands {
+            self.apply(command);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, PAGE_KEY, &self.page);
+    }
+
+    fn on_exit(&mut self) {
+        // Text still being typed when the window closes is saved, not lost.
+        let LedgerState::Open(open) = &self.state else {
+            return;
+        };
+        let data = &open.data;
+        let mut commands = Vec::new();
+        self.plan_view.flush(data, &mut commands);
+        self.departments_view.flush(data, &mut commands);
+        self.settings_view.flush(data, &mut commands);
+        for command in commands {
+            self.apply(command);
+        }
+    }
+}

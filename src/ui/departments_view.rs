@@ -1,0 +1,202 @@
+use super::app::{AppData, Command};
+use super::widgets::{labelled_field, section_title};
+use crate::model::{Department, DepartmentOrigin, Duties};
+use crate::store::DepartmentEdit;
+
+/// The departments page: every department with its contact data, aliases, the tasks it leads
+/// and joins and the form rows it answers for.
+#[derive(Default)]
+pub struct DepartmentsView {
+    selected: Option<i64>,
+    editor: Option<DepartmentEditor>,
+}
+
+struct DepartmentEditor {
+    base: DepartmentEdit,
+    draft: DepartmentEdit,
+    new_alias: String,
+}
+
+impl DepartmentEditor {
+    fn commit(&mut self, commands: &mut Vec<Command>) {
+        if self.draft != self.base {
+            commands.push(Command::SaveDepartment(self.draft.clone()));
+        }
+    }
+}
+
+impl DepartmentsView {
+    /// Shows a department.
+    pub fn select(&mut self, department_id: i64) {
+        self.selected = Some(department_id);
+    }
+
+    /// Saves what is typed but not yet saved (the window is closing).
+    pub fn flush(&mut self, _data: &AppData, commands: &mut Vec<Command>) {
+        if let Some(editor) = &mut self.editor {
+            editor.commit(commands);
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+        if self.selected.is_none() {
+            self.selected = data.departments.first().map(|d| d.id);
+        }
+        egui::Panel::left("department_list")
+            .resizable(true)
+            .default_size(260.0)
+            .min_size(200.0)
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                ui.label(
+                    egui::RichText::new(format!("共 {} 个部门", data.departments.len())).strong(),
+                );
+                egui::ScrollArea::vertical()
+                    .id_salt("department_list_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        for (department, duties) in data.departments.iter().zip(&data.duties) {
+                            let selected = self.selected == Some(department.id);
+                            let text = format!(
+                                "{}　牵头{} 参与{} 表格{}",
+                                department.name,
+                                duties.leads.len(),
+                                duties.joins.len(),
+                                duties.form_rows.len()
+                            );
+                            if ui.selectable_label(selected, text).clicked() {
+                                self.selected = Some(department.id);
+                            }
+                        }
+                    });
+            });
+
+        let selected = self.selected.and_then(|id| data.department(id));
+        match selected {
+            Some((department, _)) => {
+                let saved = DepartmentEdit::from_department(department);
+                if self.editor.as_ref().is_none_or(|e| e.base != saved) {
+                    self.editor = Some(DepartmentEditor {
+                        draft: saved.clone(),
+                        base: saved,
+                        new_alias: String::new(),
+                    });
+                }
+            }
+            None => self.editor = None,
+        }
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("department_detail_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| match (selected, self.editor.as_mut()) {
+                    (Some((department, duties)), Some(editor)) => {
+                        department_ui(ui, department, duties, editor, commands);
+                    }
+                    _ => {
+                        ui.weak("在左侧选择一个部门。");
+                    }
+                });
+        });
+    }
+}
+
+fn department_ui(
+    ui: &mut egui::Ui,
+    department: &Department,
+    duties: &Duties,
+    editor: &mut DepartmentEditor,
+    commands: &mut Vec<Command>,
+) {
+    ui.heading(&department.name);
+    let origin = match department.origin {
+        DepartmentOrigin::Plan => "计划责任分工中列明的部门",
+        DepartmentOrigin::Form => "进展表“责任单位”对应的县级单位",
+        DepartmentOrigin::User => "手工添加的部门",
+    };
+    ui.weak(origin);
+    ui.add_space(6.0);
+
+    let mut lost_focus = false;
+    let mut structural = false;
+    let draft = &mut editor.draft;
+    egui::Grid::new("department_fields")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            lost_focus |= labelled_field(ui, "部门名称", &mut draft.name, 320.0).lost_focus();
+            ui.end_row();
+            lost_focus |=
+                labelled_field(ui, "联系人", &mut draft.contact_person, 320.0).lost_focus();
+            ui.end_row();
+            lost_focus |= labelled_field(ui, "联系电话", &mut draft.phone, 320.0).lost_focus();
+            ui.end_row();
+            lost_focus |= labelled_field(ui, "电子邮箱", &mut draft.email, 320.0).lost_focus();
+            ui.end_row();
+        });
+
+    section_title(ui, "别名（同一部门的其他写法）");
+    let mut remove = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!("{} =", draft.name));
+        for (index, alias) in draft.aliases.iter().enumerate() {
+            ui.label(egui::RichText::new(alias).strong());
+            if ui.small_button(format!("移除“{alias}”")).clicked() {
+                remove = Some(index);
+            }
+        }
+    });
+    if let Some(index) = remove {
+        draft.aliases.remove(index);
+        structural = true;
+    }
+    ui.horizontal(|ui| {
+        let response = labelled_field(ui, "新别名", &mut editor.new_alias, 200.0);
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("添加别名").clicked() || entered) && !editor.new_alias.trim().is_empty() {
+            editor
+                .draft
+                .aliases
+                .push(editor.new_alias.trim().to_owned());
+            editor.new_alias.clear();
+            structural = true;
+        }
+    });
+
+    section_title(ui, &format!("牵头的任务（{}）", duties.leads.len()));
+    duty_list_ui(ui, &duties.leads, commands);
+    section_title(ui, &format!("参与的任务（{}）", duties.joins.len()));
+    duty_list_ui(ui, &duties.joins, commands);
+    section_title(
+        ui,
+        &format!("负责填报的表格行（{}）", duties.form_rows.len()),
+    );
+    if duties.form_rows.is_empty() {
+        ui.weak("进展表中没有对应本部门的行；牵头任务的进展仍须每月报送。");
+    }
+    for (code, text) in &duties.form_rows {
+        ui.label(format!("{code}　{text}"));
+    }
+
+    if lost_focus || structural {
+        editor.commit(commands);
+    }
+}
+
+fn duty_list_ui(ui: &mut egui::Ui, duties: &[crate::model::DutyTask], commands: &mut Vec<Command>) {
+    if duties.is_empty() {
+        ui.weak("无");
+    }
+    for duty in duties {
+        let scope = if duty.scope.is_empty() {
+            String::new()
+        } else {
+            format!("（{}）", duty.scope)
+        };
+        let text = format!("{}　{}{scope}", duty.code, duty.title);
+        if ui.link(text).clicked() {
+            commands.push(Command::OpenTask(duty.task_id));
+        }
+    }
+}

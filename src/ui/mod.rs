@@ -1,0 +1,34 @@
+//! The window: the app shell and one file per page. Views read the prepared [`AppData`] and
+//! emit [`Command`]s; the shell applies them through the ledger's write path.
+
+mod app;
+mod departments_view;
+mod fonts;
+mod plan_view;
+mod settings_view;
+mod widgets;
+
+use std::path::PathBuf;
+
+pub use app::{AppData, Command, Page, TaizhangApp, WINDOW_TITLE};
+pub use fonts::install_fonts;
+
+/// Opens the main window on the ledger at `ledger_path` and runs until it is closed.
+pub fn run(ledger_path: PathBuf, today: chrono::NaiveDate) -> eframe::Result {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(WINDOW_TITLE)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([900.0, 560.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")) {
+        viewport = viewport.with_icon(std::sync::Arc::new(icon));
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| Ok(Box::new(TaizhangApp::new(cc, ledger_path, today)))),
+    )
+}

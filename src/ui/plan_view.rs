@@ -1,0 +1,374 @@
+use super::app::{AppData, Command};
+use super::widgets::{labelled_field, section_title};
+use crate::model::{
+    Department, Milestone, Plan, Role, Section, Task, TaskDepartment, format_date_cn, parse_date,
+};
+use crate::store::TaskEdit;
+
+/// The plan page: header, targets, the task tree and the selected task's details and editor.
+#[derive(Default)]
+pub struct PlanView {
+    selected_task: Option<i64>,
+    editor: Option<TaskEditor>,
+}
+
+/// The selected task as being edited. `base` is the saved state the draft started from.
+struct TaskEditor {
+    base: TaskEdit,
+    title: String,
+    leads: Vec<TaskDepartment>,
+    participants: Vec<TaskDepartment>,
+    milestones: Vec<MilestoneDraft>,
+    error: Option<String>,
+}
+
+struct MilestoneDraft {
+    id: i64,
+    date: String,
+    wording: String,
+    clause: String,
+}
+
+impl TaskEditor {
+    fn new(task: &Task) -> Self {
+        let base = TaskEdit::from_task(task);
+        Self {
+            title: base.title.clone(),
+            leads: base.leads.clone(),
+            participants: base.participants.clone(),
+            milestones: base
+                .milestones
+                .iter()
+                .map(|m| MilestoneDraft {
+                    id: m.id,
+                    date: format_date_cn(m.due_date),
+                    wording: m.wording.clone(),
+                    clause: m.clause.clone(),
+                })
+                .collect(),
+            base,
+            error: None,
+        }
+    }
+
+    /// The draft as an edit, or why it cannot be saved yet.
+    fn to_edit(&self) -> Result<TaskEdit, String> {
+        let mut milestones = Vec::with_capacity(self.milestones.len());
+        for draft in &self.milestones {
+            let Some(due_date) = parse_date(&draft.date) else {
+                return Err(format!(
+                    "日期“{}”无法识别，请写成 2019年6月30日 或 2019-06-30",
+                    draft.date
+                ));
+            };
+            milestones.push(Milestone {
+                id: draft.id,
+                due_date,
+                wording: draft.wording.clone(),
+                clause: draft.clause.clone(),
+            });
+        }
+        Ok(TaskEdit {
+            task_id: self.base.task_id,
+            title: self.title.clone(),
+            leads: self.leads.clone(),
+            participants: self.participants.clone(),
+            milestones,
+        })
+    }
+
+    fn roles_mut(&mut self, role: Role) -> &mut Vec<TaskDepartment> {
+        match role {
+            Role::Lead => &mut self.leads,
+            Role::Participant => &mut self.participants,
+        }
+    }
+
+    /// Emits a save when the draft differs from what is saved.
+    fn commit(&mut self, commands: &mut Vec<Command>) {
+        match self.to_edit() {
+            Ok(edit) => {
+                self.error = None;
+                if edit != self.base {
+                    commands.push(Command::SaveTask(edit));
+                }
+            }
+            Err(message) => self.error = Some(message),
+        }
+    }
+}
+
+impl PlanView {
+    /// Shows a task (e.g. when a department page links to it).
+    pub fn select_task(&mut self, task_id: i64) {
+        self.selected_task = Some(task_id);
+    }
+
+    /// Saves what is typed but not yet saved (the window is closing).
+    pub fn flush(&mut self, _data: &AppData, commands: &mut Vec<Command>) {
+        if let Some(editor) = &mut self.editor {
+            editor.commit(commands);
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+        let plan = &data.plan;
+        plan_header_ui(ui, plan);
+        ui.separator();
+
+        egui::Panel::left("plan_tree")
+            .resizable(true)
+            .default_size(380.0)
+            .min_size(240.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("plan_tree_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        for section in &plan.sections {
+                            self.section_ui(ui, section);
+                        }
+                    });
+            });
+
+        // Keep the editor in step with the saved data: a new selection, or a save that changed
+        // the task, starts a fresh draft.
+        let task = self.selected_task.and_then(|id| plan.task(id));
+        match task {
+            Some(task) => {
+                let saved = TaskEdit::from_task(task);
+                if self.editor.as_ref().is_none_or(|e| e.base != saved) {
+                    self.editor = Some(TaskEditor::new(task));
+                }
+            }
+            None => self.editor = None,
+        }
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("task_detail_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| match (task, self.editor.as_mut()) {
+                    (Some(task), Some(editor)) => {
+                        task_detail_ui(ui, task, editor, &data.departments, plan.year, commands);
+                    }
+                    _ => {
+                        ui.add_space(20.0);
+                        ui.weak("在左侧选择一项任务，查看全文、牵头和参与部门及时间节点。");
+                    }
+                });
+        });
+    }
+
+    fn section_ui(&mut self, ui: &mut egui::Ui, section: &Section) {
+        let title = format!("（{}）{}", section.number, section.title);
+        egui::CollapsingHeader::new(title)
+            .id_salt(("section", section.id))
+            .default_open(true)
+            .show(ui, |ui| {
+                let mut shown_headings = Vec::new();
+                for task in &section.tasks {
+                    let heading = section
+                        .headings
+                        .iter()
+                        .find(|h| task.code.starts_with(&format!("{}.", h.code)));
+                    match heading {
+                        Some(heading) => {
+                            if shown_headings.contains(&heading.code) {
+                                continue;
+                            }
+                            shown_headings.push(heading.code.clone());
+                            let prefix = format!("{}.", heading.code);
+                            egui::CollapsingHeader::new(format!(
+                                "{} {}",
+                                heading.code, heading.title
+                            ))
+                            .id_salt(("heading", section.id, &heading.code))
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                for task in
+                                    section.tasks.iter().filter(|t| t.code.starts_with(&prefix))
+                                {
+                                    self.task_row_ui(ui, task);
+                                }
+                            });
+                        }
+                        None => self.task_row_ui(ui, task),
+                    }
+                }
+            });
+    }
+
+    fn task_row_ui(&mut self, ui: &mut egui::Ui, task: &Task) {
+        let selected = self.selected_task == Some(task.id);
+        let text = format!("{} {}", task.code, task.title);
+        if ui.selectable_label(selected, text).clicked() {
+            self.selected_task = Some(task.id);
+        }
+    }
+}
+
+fn plan_header_ui(ui: &mut egui::Ui, plan: &Plan) {
+    ui.heading(&plan.title);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!("文号：{}", plan.document_number));
+        ui.separator();
+        ui.label(format!("印发：{}", plan.issuer));
+        if let Some(date) = plan.issued_on {
+            ui.separator();
+            ui.label(format!("日期：{}", format_date_cn(date)));
+        }
+        ui.separator();
+        ui.label(format!("年度：{}年", plan.year));
+    });
+    egui::CollapsingHeader::new("目标指标")
+        .id_salt("targets")
+        .default_open(true)
+        .show(ui, |ui| {
+            for target in &plan.targets {
+                let when = match target.due_date {
+                    Some(date) => format!("（{}，即{}）", target.wording, format_date_cn(date)),
+                    None => String::new(),
+                };
+                ui.label(format!("· {}{when}", target.text));
+            }
+        });
+}
+
+fn task_detail_ui(
+    ui: &mut egui::Ui,
+    task: &Task,
+    editor: &mut TaskEditor,
+    departments: &[Department],
+    plan_year: i32,
+    commands: &mut Vec<Command>,
+) {
+    ui.heading(format!("{} {}", task.code, task.title));
+    ui.add_space(4.0);
+    let mut lost_focus = false;
+    let mut structural = false;
+
+    ui.horizontal(|ui| {
+        lost_focus |=
+            labelled_field(ui, "任务名称", &mut editor.title, ui.available_width()).lost_focus();
+    });
+
+    section_title(ui, "任务全文");
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(&task.body);
+        if !task.note.is_empty() {
+            ui.weak(&task.note);
+        }
+    });
+
+    for role in [Role::Lead, Role::Participant] {
+        let title = match role {
+            Role::Lead if task.leads_separately => "牵头部门（分别牵头）",
+            Role::Lead => "牵头部门",
+            Role::Participant => "参与部门",
+        };
+        section_title(ui, title);
+        let mut remove = None;
+        let list = editor.roles_mut(role);
+        for (index, part) in list.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let shown = if part.scope.is_empty() {
+                    part.name.clone()
+                } else {
+                    format!("{}（{}）", part.name, part.scope)
+                };
+                ui.label(egui::RichText::new(shown).strong());
+                if role == Role::Lead {
+                    lost_focus |= labelled_field(ui, "分工", &mut part.scope, 180.0).lost_focus();
+                }
+                if ui.small_button("移除").clicked() {
+                    remove = Some(index);
+                }
+            });
+        }
+        if let Some(index) = remove {
+            list.remove(index);
+            structural = true;
+        }
+        let taken: Vec<i64> = editor
+            .leads
+            .iter()
+            .chain(&editor.participants)
+            .map(|d| d.department_id)
+            .collect();
+        let add_label = match role {
+            Role::Lead => "添加牵头部门",
+            Role::Participant => "添加参与部门",
+        };
+        let mut added = None;
+        egui::ComboBox::from_label(add_label)
+            .selected_text("选择部门…")
+            .width(220.0)
+            .show_ui(ui, |ui| {
+                for department in departments.iter().filter(|d| !taken.contains(&d.id)) {
+                    if ui.selectable_label(false, &department.name).clicked() {
+                        added = Some(TaskDepartment {
+                            department_id: department.id,
+                            name: department.name.clone(),
+                            scope: String::new(),
+                        });
+                    }
+                }
+            });
+        if let Some(part) = added {
+            editor.roles_mut(role).push(part);
+            structural = true;
+        }
+    }
+
+    section_title(ui, "时间节点");
+    if editor.milestones.is_empty() {
+        ui.weak("本任务没有写明日期的节点。");
+    }
+    let mut remove = None;
+    for (index, milestone) in editor.milestones.iter_mut().enumerate() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                lost_focus |= labelled_field(ui, "日期", &mut milestone.date, 140.0).lost_focus();
+                lost_focus |= labelled_field(ui, "原文", &mut milestone.wording, 90.0).lost_focus();
+                if ui.small_button("删除节点").clicked() {
+                    remove = Some(index);
+                }
+            });
+            ui.horizontal(|ui| {
+                lost_focus |= labelled_field(
+                    ui,
+                    "事项",
+                    &mut milestone.clause,
+                    ui.available_width() - 50.0,
+                )
+                .lost_focus();
+            });
+        });
+    }
+    if let Some(index) = remove {
+        editor.milestones.remove(index);
+        structural = true;
+    }
+    if ui.button("添加时间节点").clicked() {
+        editor.milestones.push(MilestoneDraft {
+            id: 0,
+            date: chrono::NaiveDate::from_ymd_opt(plan_year, 12, 31)
+                .map(format_date_cn)
+                .unwrap_or_default(),
+            wording: "年底前".to_owned(),
+            clause: String::new(),
+        });
+        structural = true;
+    }
+
+    if let Some(error) = &editor.error {
+        ui.add_space(6.0);
+        ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
+    }
+    if lost_focus || structural {
+        editor.commit(commands);
+    }
+}

@@ -1,0 +1,159 @@
+use super::app::{AppData, Command};
+use super::widgets::{labelled_field, section_title};
+use crate::model::Settings;
+
+/// The settings page: our unit and contact, the due-day rule, the ledger file and its backups,
+/// the appearance.
+#[derive(Default)]
+pub struct SettingsView {
+    base: Settings,
+    draft: Settings,
+}
+
+impl SettingsView {
+    /// Saves what is typed but not yet saved (the window is closing).
+    pub fn flush(&mut self, data: &AppData, commands: &mut Vec<Command>) {
+        if self.base == data.settings && self.draft != self.base {
+            commands.push(Command::SaveSettings(self.draft.clone()));
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+        if self.base != data.settings {
+            self.base = data.settings.clone();
+            self.draft = data.settings.clone();
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("settings_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading("设置");
+                self.unit_ui(ui, commands);
+                due_day_ui(ui, data, commands);
+                ledger_ui(ui, data, commands);
+                theme_ui(ui);
+            });
+    }
+
+    fn unit_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        section_title(ui, "本单位（填入进展表表头）");
+        let mut lost_focus = false;
+        egui::Grid::new("unit_fields")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                lost_focus |=
+                    labelled_field(ui, "填报单位", &mut self.draft.unit, 320.0).lost_focus();
+                ui.end_row();
+                lost_focus |= labelled_field(ui, "填报人", &mut self.draft.contact_person, 320.0)
+                    .lost_focus();
+                ui.end_row();
+                lost_focus |=
+                    labelled_field(ui, "联系电话", &mut self.draft.phone, 320.0).lost_focus();
+                ui.end_row();
+                lost_focus |=
+                    labelled_field(ui, "电子邮箱", &mut self.draft.email, 320.0).lost_focus();
+                ui.end_row();
+            });
+        if lost_focus && self.draft != self.base {
+            commands.push(Command::SaveSettings(self.draft.clone()));
+        }
+    }
+}
+
+fn due_day_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    let rule = &data.plan.reporting;
+    section_title(ui, "报送截止日");
+    ui.horizontal(|ui| {
+        ui.label("各部门每月报送上月进展的截止日：每月");
+        egui::ComboBox::from_id_salt("due_day")
+            .selected_text(format!("{}日", rule.due_day))
+            .width(80.0)
+            .show_ui(ui, |ui| {
+                for day in 1..=28 {
+                    if ui
+                        .selectable_label(day == rule.due_day, format!("{day}日"))
+                        .clicked()
+                        && day != rule.due_day
+                    {
+                        commands.push(Command::SetDueDay(day));
+                    }
+                }
+            });
+    });
+    ui.label(format!(
+        "计划正文规定每月{}日前报送：“{}”。",
+        3, rule.due_day_source
+    ));
+    ui.label(format!(
+        "附件进展表的注写的是每月{}日前：“{}”。",
+        rule.form_due_day, rule.form_due_day_source
+    ));
+    ui.label(format!(
+        "本台账按每月{}日计算到期与逾期。试点示范两行：{}。",
+        rule.due_day, rule.quarterly_rule
+    ));
+}
+
+fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    section_title(ui, "台账文件与备份");
+    egui::Grid::new("ledger_paths")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("台账文件");
+            ui.label(data.ledger_path.display().to_string());
+            ui.end_row();
+            ui.label("备份文件夹");
+            ui.label(
+                crate::store::backup_dir(&data.ledger_path)
+                    .display()
+                    .to_string(),
+            );
+            ui.end_row();
+            ui.label("错误日志");
+            ui.label(data.log_path.display().to_string());
+            ui.end_row();
+        });
+    ui.label(format!(
+        "每次启动时自动备份，保留最新的 {} 份。现有 {} 份备份：",
+        crate::store::BACKUPS_KEPT,
+        data.backups.len()
+    ));
+    if ui.button("立即备份").clicked() {
+        commands.push(Command::BackupNow);
+    }
+    for backup in data.backups.iter().take(10) {
+        let name = backup
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let when = backup
+            .modified
+            .map(|time| {
+                chrono::DateTime::<chrono::Local>::from(time)
+                    .format("%Y年%m月%d日 %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        ui.label(format!("{name}　{when}　{} KB", backup.size.div_ceil(1024)));
+    }
+    if data.backups.len() > 10 {
+        ui.weak(format!("……另有 {} 份较早的备份", data.backups.len() - 10));
+    }
+}
+
+fn theme_ui(ui: &mut egui::Ui) {
+    section_title(ui, "外观");
+    let mut preference = ui.ctx().options(|options| options.theme_preference);
+    let before = preference;
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut preference, egui::ThemePreference::System, "跟随系统");
+        ui.radio_value(&mut preference, egui::ThemePreference::Light, "浅色");
+        ui.radio_value(&mut preference, egui::ThemePreference::Dark, "深色");
+    });
+    if preference != before {
+        ui.ctx().set_theme(preference);
+    }
+}
