@@ -47,12 +47,26 @@ fn main() -> ExitCode {
         .and_then(|(ledger, _)| cli::run(&ledger, &command, &mut std::io::stdout().lock()));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stops early (`| head`) is not an error of ours.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("错误：{error}");
             LogFile::beside(&ledger_path).error(&error.to_string());
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    let kind = error
+        .downcast_ref::<std::io::Error>()
+        .map(std::io::Error::kind)
+        .or_else(|| {
+            error
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        });
+    kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 /// On Windows a GUI-subsystem program has no console; when run from cmd, attach to the

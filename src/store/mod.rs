@@ -75,7 +75,8 @@ impl Ledger {
             })?;
         }
         let result = (|| {
-            let conn = connect(path, OpenFlags::SQLITE_OPEN_CREATE)?;
+            let conn = connect_without_changes(path, OpenFlags::SQLITE_OPEN_CREATE)?;
+            set_journal_and_sync(&conn)?;
             let mut ledger = Self {
                 conn,
                 path: path.to_owned(),
@@ -106,7 +107,8 @@ impl Ledger {
             });
         }
         let result = (|| {
-            let conn = connect(path, OpenFlags::empty())?;
+            // Nothing is written to the file before it is known to be a ledger of ours.
+            let conn = connect_without_changes(path, OpenFlags::empty())?;
             let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
             let table_count: i64 =
                 conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
@@ -121,6 +123,7 @@ impl Ledger {
                     version,
                 });
             }
+            set_journal_and_sync(&conn)?;
             let mut ledger = Self {
                 conn,
                 path: path.to_owned(),
@@ -226,18 +229,30 @@ impl Ledger {
     }
 }
 
-fn connect(path: &Path, extra: OpenFlags) -> Result<Connection, StoreError> {
+/// Opens a connection and sets what lives only in the connection (no write to the file).
+fn connect_without_changes(path: &Path, extra: OpenFlags) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | extra;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // WAL keeps readers and one writer apart; FULL makes a committed action survive a power cut.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok(conn)
+}
+
+/// WAL keeps readers and one writer apart; FULL makes a committed action survive a power cut.
+/// Switching to WAL writes the file header, so this runs only on a known ledger.
+fn set_journal_and_sync(conn: &Connection) -> Result<(), StoreError> {
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Invalid(format!(
+            "台账文件无法切换到 WAL 日志模式（当前为 {mode}）"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
 }
 
 fn read_header(path: &Path) -> Result<[u8; 16], StoreError> {

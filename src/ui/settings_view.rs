@@ -65,7 +65,7 @@ fn due_day_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
     let rule = &data.plan.reporting;
     section_title(ui, "报送截止日");
     ui.horizontal(|ui| {
-        ui.label("各部门每月报送上月进展的截止日：每月");
+        let label = ui.label("各部门每月报送上月进展的截止日：每月");
         egui::ComboBox::from_id_salt("due_day")
             .selected_text(format!("{}日", rule.due_day))
             .width(80.0)
@@ -79,7 +79,9 @@ fn due_day_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
                         commands.push(Command::SetDueDay(day));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
     ui.label(format!(
         "计划正文规定每月{}日前报送：“{}”。",

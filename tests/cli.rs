@@ -1,0 +1,167 @@
+//! The headless commands, run as the real binary.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::TempLedger;
+use serde_json::Value;
+
+fn taizhang(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn plan_json(temp: &TempLedger) -> Value {
+    let output = taizhang(&["--db", temp.path.to_str().unwrap(), "plan", "--json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn plan_json_gives_the_seeded_plan() {
+    let temp = TempLedger::new();
+    let plan = plan_json(&temp);
+    assert!(temp.path.exists(), "the missing ledger was created");
+    assert_eq!(
+        plan["title"],
+        "2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划"
+    );
+    assert_eq!(plan["year"], 2019);
+    assert_eq!(plan["document_number"], "融政办发〔2019〕84号");
+
+    let tasks = plan["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 23);
+    let milestones: usize = tasks
+        .iter()
+        .map(|t| t["milestones"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(milestones, 8);
+    let first = &tasks[0];
+    assert_eq!(first["code"], "1.1");
+    assert_eq!(first["leads"], serde_json::json!(["融水生态环境局"]));
+    assert_eq!(
+        first["participants"],
+        serde_json::json!(["县农业农村局", "县自然规划局"])
+    );
+    assert_eq!(first["milestones"][0]["date"], "2019-06-30");
+    assert_eq!(first["milestones"][1]["date"], "2019-08-31");
+    assert!(
+        first["milestones"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("6月底前")
+    );
+    let codes: Vec<&str> = tasks.iter().map(|t| t["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"3.1.2") && codes.contains(&"2.2") && codes.contains(&"9"));
+    let several = tasks.iter().find(|t| t["code"] == "4.3").unwrap();
+    assert_eq!(
+        several["leads"],
+        serde_json::json!(["县发改局", "县林业局", "县农业农村局"])
+    );
+    let separately = tasks.iter().find(|t| t["code"] == "3.1.4").unwrap();
+    assert_eq!(separately["leads"].as_array().unwrap().len(), 6);
+    assert_eq!(separately["leads_separately"], true);
+
+    let departments = plan["departments"].as_array().unwrap();
+    let names: Vec<&str> = departments
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        23,
+        "20 of the notes plus 3 the form's units add"
+    );
+    assert!(names.contains(&"县自然规划局") && names.contains(&"县委宣传部"));
+    assert!(!names.contains(&"自然规划局"), "canonical names only");
+    let planning = departments
+        .iter()
+        .find(|d| d["name"] == "县自然规划局")
+        .unwrap();
+    let aliases: Vec<&str> = planning["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(aliases.contains(&"县自然资源和规划局"));
+
+    let groups = plan["form"]["groups"].as_array().unwrap();
+    let rows: Vec<&Value> = groups
+        .iter()
+        .flat_map(|g| g["rows"].as_array().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 31);
+    assert_eq!(rows[0]["code"], "1.1");
+    assert_eq!(rows[30]["code"], "5.4");
+    let row = rows.iter().find(|r| r["code"] == "1.11").unwrap();
+    assert_eq!(
+        row["units"],
+        serde_json::json!(["市住房城乡建设局", "市城管执法局"])
+    );
+    assert_eq!(
+        row["departments"],
+        serde_json::json!(["县住建局", "县城管执法局"])
+    );
+}
+
+#[test]
+fn plan_without_json_prints_chinese_text() {
+    let temp = TempLedger::new();
+    let output = taizhang(&["--db", temp.path.to_str().unwrap(), "plan"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("1.1 完成农用地土壤污染状况详查"));
+    assert!(text.contains("2019年6月30日"));
+}
+
+#[test]
+fn unknown_commands_and_bad_arguments_print_usage_and_fail_without_writing() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    for args in [
+        vec!["--db", db, "frobnicate"],
+        vec!["--db", db, "plan", "--xml"],
+        vec!["--db", db, "--today", "2019-02-30", "plan"],
+        vec!["--db"],
+    ] {
+        let output = taizhang(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("用法"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+    assert!(!temp.path.exists(), "nothing was written");
+    let help = taizhang(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8(help.stdout).unwrap().contains("plan"));
+}
+
+#[test]
+fn a_corrupt_ledger_gives_a_clear_message_and_stays_as_it_was() {
+    let temp = TempLedger::new();
+    std::fs::write(&temp.path, "这不是数据库".repeat(1000)).unwrap();
+    let before = std::fs::read(&temp.path).unwrap();
+    let output = taizhang(&["--db", temp.path.to_str().unwrap(), "plan", "--json"]);
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("已损坏"), "{stderr}");
+    assert!(
+        std::fs::read(&temp.path).unwrap() == before,
+        "the file was changed"
+    );
+    let log = std::fs::read_to_string(temp.dir.path().join("taizhang.log")).unwrap();
+    assert!(
+        log.contains("已损坏"),
+        "the error is logged beside the ledger"
+    );
+}

@@ -1,0 +1,33 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// A temporary folder with a ledger path inside it (the file itself is not created).
+pub struct TempLedger {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempLedger {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ledger.sqlite");
+        Self { dir, path }
+    }
+}
+
+/// The seed document as one string: PDF page numbers (`— 3 —`) dropped, every line trimmed
+/// and the lines joined, which undoes the PDF's line breaks inside words and names.
+pub fn joined_seed_text() -> String {
+    let raw = include_str!("../fixtures/rongshui-2019-soil-plan.txt");
+    raw.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !is_page_number(line))
+        .collect()
+}
+
+fn is_page_number(line: &str) -> bool {
+    let inner = line.trim_matches(|c: char| c == '—' || c.is_whitespace());
+    line.starts_with('—') && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit())
+}

@@ -1,0 +1,411 @@
+//! The ledger on real SQLite files in temp folders.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::NaiveDate;
+use common::TempLedger;
+use taizhang::model::{Milestone, Role};
+use taizhang::store::{
+    BACKUPS_KEPT, DepartmentEdit, Ledger, LedgerLock, Opened, StoreError, TaskEdit, VERSION,
+    list_backups,
+};
+
+fn schema_of(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut statement = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap();
+    statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_missing_file_becomes_a_seeded_ledger() {
+    let temp = TempLedger::new();
+    let (ledger, opened) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(opened, Opened::Created);
+    assert_eq!(ledger.schema_version().unwrap(), VERSION);
+    assert_eq!(ledger.integrity_check().unwrap(), "ok");
+    let plan = ledger.current_plan().unwrap();
+    assert_eq!(plan.document_number, "融政办发〔2019〕84号");
+    assert_eq!(plan.tasks().count(), 23);
+    assert_eq!(plan.form.rows().count(), 31);
+    assert_eq!(plan.reporting.due_day, 3);
+    let task = plan.tasks().find(|t| t.code == "1.3").unwrap();
+    assert_eq!(task.leads[0].name, "县农业农村局");
+    assert_eq!(task.leads[0].scope, "负责农用地");
+    assert_eq!(task.leads[1].scope, "负责企业用地");
+    assert_eq!(ledger.departments().unwrap().len(), 23);
+    assert_eq!(ledger.settings().unwrap().unit, "融水生态环境局生态股");
+}
+
+#[test]
+fn an_empty_file_is_upgraded_from_version_zero_like_a_new_one() {
+    let temp = TempLedger::new();
+    std::fs::write(&temp.path, b"").unwrap();
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.current_plan().unwrap().tasks().count(), 23);
+    drop(ledger);
+
+    let fresh = TempLedger::new();
+    drop(Ledger::open(&fresh.path).unwrap());
+    assert_eq!(schema_of(&temp.path), schema_of(&fresh.path));
+}
+
+#[test]
+fn reopening_keeps_the_data_and_does_not_seed_twice() {
+    let temp = TempLedger::new();
+    drop(Ledger::open(&temp.path).unwrap());
+    let before = schema_of(&temp.path);
+    let (ledger, opened) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    assert_eq!(ledger.current_plan().unwrap().tasks().count(), 23);
+    assert_eq!(ledger.departments().unwrap().len(), 23);
+    drop(ledger);
+    assert_eq!(schema_of(&temp.path), before);
+}
+
+#[test]
+fn every_foreign_key_has_an_index() {
+    let temp = TempLedger::new();
+    drop(Ledger::open(&temp.path).unwrap());
+    let conn = rusqlite::Connection::open(&temp.path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in tables {
+        let keys: Vec<String> = conn
+            .prepare(&format!(
+                "SELECT \"from\" FROM pragma_foreign_key_list('{table}')"
+            ))
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for column in keys {
+            let is_rowid: bool = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) = 1 FROM pragma_table_info('{table}')
+                         WHERE pk > 0 AND name = ?1 AND type = 'INTEGER'
+                         AND (SELECT count(*) FROM pragma_table_info('{table}') WHERE pk > 0) = 1"
+                    ),
+                    [&column],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            if is_rowid {
+                continue;
+            }
+            let indexed: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM pragma_index_list('{table}') l
+                         JOIN pragma_index_info(l.name) i WHERE i.seqno = 0 AND i.name = ?1"
+                    ),
+                    [&column],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert!(indexed > 0, "{table}.{column} has no index");
+        }
+    }
+}
+
+#[test]
+fn a_failed_action_writes_nothing() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let result: Result<(), StoreError> = ledger.write(|tx| {
+        tx.execute("UPDATE departments SET phone = '123'", [])?;
+        Err(StoreError::Invalid("故意失败".to_owned()))
+    });
+    assert!(result.is_err());
+    assert!(
+        ledger
+            .departments()
+            .unwrap()
+            .iter()
+            .all(|d| d.phone.is_empty())
+    );
+
+    // A department edit that clashes with another department's name changes nothing at all,
+    // not even the phone typed in the same edit.
+    let departments = ledger.departments().unwrap();
+    let mut edit = DepartmentEdit::from_department(&departments[1]);
+    edit.phone = "0772-5120000".to_owned();
+    edit.aliases.push("自然规划局".to_owned());
+    let error = ledger.update_department(&edit).unwrap_err().to_string();
+    assert!(
+        error.contains("自然规划局") && error.contains("县自然规划局"),
+        "{error}"
+    );
+    assert_eq!(ledger.departments().unwrap(), departments);
+}
+
+#[test]
+fn a_department_edit_is_saved_and_a_renamed_department_keeps_its_old_name_as_alias() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let department = ledger
+        .departments()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "县自然规划局")
+        .unwrap();
+    let mut edit = DepartmentEdit::from_department(&department);
+    edit.name = "县自然资源局（新）".to_owned();
+    edit.contact_person = "张三".to_owned();
+    edit.phone = " 0772-5121234 ".to_owned();
+    edit.email = "zrzy@example.cn".to_owned();
+    ledger.update_department(&edit).unwrap();
+    drop(ledger);
+
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let saved = ledger
+        .departments()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id == department.id)
+        .unwrap();
+    assert_eq!(saved.name, "县自然资源局（新）");
+    assert_eq!(saved.phone, "0772-5121234");
+    assert_eq!(saved.contact_person, "张三");
+    assert!(saved.aliases.contains(&"县自然规划局".to_owned()));
+    assert!(saved.aliases.contains(&"自然规划局".to_owned()));
+    // The plan names the department by its new name everywhere.
+    let plan = ledger.current_plan().unwrap();
+    let task = plan.tasks().find(|t| t.code == "5.2").unwrap();
+    assert_eq!(task.leads[0].name, "县自然资源局（新）");
+}
+
+#[test]
+fn a_task_edit_is_saved_and_milestones_keep_their_ids() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plan = ledger.current_plan().unwrap();
+    let task = plan.tasks().find(|t| t.code == "1.1").unwrap().clone();
+    let forestry = ledger
+        .departments()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "县林业局")
+        .unwrap();
+    let mut edit = TaskEdit::from_task(&task);
+    edit.title = "完成农用地土壤污染状况详查（修订）".to_owned();
+    edit.participants.remove(0);
+    edit.participants.push(taizhang::model::TaskDepartment {
+        department_id: forestry.id,
+        name: forestry.name.clone(),
+        scope: String::new(),
+    });
+    edit.milestones.remove(1);
+    edit.milestones.push(Milestone {
+        id: 0,
+        due_date: NaiveDate::from_ymd_opt(2019, 11, 30).unwrap(),
+        wording: "11月底前".to_owned(),
+        clause: "完成成果集成".to_owned(),
+    });
+    ledger.update_task(&edit).unwrap();
+    drop(ledger);
+
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plan = ledger.current_plan().unwrap();
+    let saved = plan.tasks().find(|t| t.code == "1.1").unwrap();
+    assert_eq!(saved.title, "完成农用地土壤污染状况详查（修订）");
+    let participants: Vec<&str> = saved
+        .departments(Role::Participant)
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    assert_eq!(participants, ["县自然规划局", "县林业局"]);
+    assert_eq!(saved.milestones.len(), 2);
+    assert_eq!(saved.milestones[0].id, task.milestones[0].id);
+    assert_eq!(saved.milestones[1].wording, "11月底前");
+    assert_eq!(
+        saved.milestones[1].due_date,
+        NaiveDate::from_ymd_opt(2019, 11, 30).unwrap()
+    );
+}
+
+#[test]
+fn an_invalid_task_edit_is_refused_whole() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let before = ledger.current_plan().unwrap();
+    let task = before.tasks().find(|t| t.code == "1.3").unwrap();
+
+    let mut no_leads = TaskEdit::from_task(task);
+    no_leads.title = "改了名字".to_owned();
+    no_leads.leads.clear();
+    assert!(
+        ledger
+            .update_task(&no_leads)
+            .unwrap_err()
+            .to_string()
+            .contains("牵头")
+    );
+
+    let mut both = TaskEdit::from_task(task);
+    both.title = "改了名字".to_owned();
+    both.participants.push(both.leads[0].clone());
+    assert!(
+        ledger
+            .update_task(&both)
+            .unwrap_err()
+            .to_string()
+            .contains("既牵头又参与")
+    );
+
+    assert_eq!(ledger.current_plan().unwrap(), before);
+}
+
+#[test]
+fn settings_and_due_day_are_saved() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let mut settings = ledger.settings().unwrap();
+    settings.contact_person = "李四".to_owned();
+    ledger.update_settings(&settings).unwrap();
+    ledger.set_due_day(5).unwrap();
+    assert!(ledger.set_due_day(31).is_err());
+    drop(ledger);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.settings().unwrap().contact_person, "李四");
+    assert_eq!(ledger.current_plan().unwrap().reporting.due_day, 5);
+}
+
+#[test]
+fn backups_are_real_ledgers_and_only_the_newest_are_kept() {
+    let temp = TempLedger::new();
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let first = ledger.backup().unwrap();
+    assert!(first.starts_with(temp.dir.path().join("backups")));
+    let (copy, opened) = Ledger::open(&first).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    assert_eq!(copy.current_plan().unwrap().tasks().count(), 23);
+    drop(copy);
+
+    let mut newest = first.clone();
+    for _ in 0..BACKUPS_KEPT + 4 {
+        newest = ledger.backup().unwrap();
+    }
+    let backups = list_backups(&temp.path);
+    assert_eq!(backups.len(), BACKUPS_KEPT);
+    assert_eq!(backups[0].path, newest);
+    assert!(!first.exists(), "the oldest backup is removed");
+    assert!(
+        std::fs::read_dir(temp.dir.path().join("backups"))
+            .unwrap()
+            .all(|e| !e.unwrap().path().to_string_lossy().ends_with(".partial"))
+    );
+}
+
+#[test]
+fn a_corrupt_file_is_refused_and_left_untouched() {
+    let temp = TempLedger::new();
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let backup = ledger.backup().unwrap();
+    drop(ledger);
+
+    let garbage: Vec<u8> = (0..50_000_u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&temp.path, &garbage).unwrap();
+    let error = Ledger::open(&temp.path).unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("已损坏"), "{message}");
+    assert!(
+        message.contains(&temp.path.display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains(&backup.display().to_string()), "{message}");
+    assert!(
+        std::fs::read(&temp.path).unwrap() == garbage,
+        "the file was changed"
+    );
+}
+
+#[test]
+fn a_file_with_a_sqlite_header_but_damaged_pages_is_refused_and_left_untouched() {
+    let temp = TempLedger::new();
+    drop(Ledger::open(&temp.path).unwrap());
+    let mut bytes = std::fs::read(&temp.path).unwrap();
+    for byte in bytes.iter_mut().skip(100).take(4000) {
+        *byte = 0xA5;
+    }
+    std::fs::write(&temp.path, &bytes).unwrap();
+    let error = Ledger::open(&temp.path).unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+    assert!(
+        std::fs::read(&temp.path).unwrap() == bytes,
+        "the file was changed"
+    );
+}
+
+#[test]
+fn another_programs_database_is_not_taken_over() {
+    let temp = TempLedger::new();
+    {
+        let conn = rusqlite::Connection::open(&temp.path).unwrap();
+        conn.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
+            .unwrap();
+    }
+    let before = std::fs::read(&temp.path).unwrap();
+    let error = Ledger::open(&temp.path).unwrap_err();
+    assert!(matches!(error, StoreError::NotALedger { .. }), "{error:?}");
+    assert!(
+        std::fs::read(&temp.path).unwrap() == before,
+        "the file was changed"
+    );
+}
+
+#[test]
+fn a_ledger_from_a_newer_version_is_refused() {
+    let temp = TempLedger::new();
+    drop(Ledger::open(&temp.path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&temp.path).unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
+    }
+    let error = Ledger::open(&temp.path).unwrap_err();
+    assert!(matches!(error, StoreError::TooNew { .. }), "{error:?}");
+    assert!(error.to_string().contains("升级"));
+}
+
+#[test]
+fn a_second_window_on_the_same_ledger_is_told_it_is_open_elsewhere() {
+    let temp = TempLedger::new();
+    let lock = LedgerLock::acquire(&temp.path).unwrap();
+    let error = LedgerLock::acquire(&temp.path).unwrap_err();
+    assert!(
+        matches!(error, StoreError::OpenElsewhere { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("另一个台账窗口"));
+    drop(lock);
+    assert!(
+        LedgerLock::acquire(&temp.path).is_ok(),
+        "the lock goes with its holder"
+    );
+}
+
+#[test]
+fn two_connections_on_one_ledger_see_each_others_commits() {
+    let temp = TempLedger::new();
+    let (mut first, _) = Ledger::open(&temp.path).unwrap();
+    let (second, _) = Ledger::open(&temp.path).unwrap();
+    let mut settings = first.settings().unwrap();
+    settings.phone = "5129999".to_owned();
+    first.update_settings(&settings).unwrap();
+    assert_eq!(second.settings().unwrap().phone, "5129999");
+}

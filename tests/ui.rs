@@ -1,0 +1,231 @@
+//! The real app in egui_kittest on temp ledgers: click, type, restart, see.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use common::TempLedger;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use taizhang::store::Ledger;
+use taizhang::ui::{Page, TaizhangApp};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2019, 8, 5).unwrap()
+}
+
+fn start(path: &Path) -> Harness<'static, TaizhangApp> {
+    let path = path.to_owned();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 860.0])
+        .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
+    harness.run();
+    harness
+}
+
+/// Scrolls the node with this label into view and clicks it, as a user would.
+fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+#[test]
+fn the_plan_page_shows_a_tasks_lead_departments() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    assert_eq!(harness.state().page(), Page::Plan);
+    harness.get_by_label_contains("融政办发〔2019〕84号");
+    harness.get_by_label("（一）稳步推进土壤环境质量调查工作");
+
+    click(&mut harness, "1.3 加强土壤污染状况详查成果应用");
+    harness.get_by_label("牵头部门");
+    harness.get_by_label("县农业农村局（负责农用地）");
+    harness.get_by_label("融水生态环境局（负责企业用地）");
+    harness.get_by_label("县卫健局");
+
+    click(&mut harness, "1.1 完成农用地土壤污染状况详查");
+    let dates: Vec<String> = harness
+        .get_all_by_label("日期")
+        .map(|node| node.value().unwrap_or_default())
+        .collect();
+    assert_eq!(dates, ["2019年6月30日", "2019年8月31日"]);
+}
+
+#[test]
+fn a_task_title_edit_is_saved_at_once_and_survives_a_restart() {
+    let temp = TempLedger::new();
+    {
+        let mut harness = start(&temp.path);
+        click(&mut harness, "5.2 强化污染地块再开发利用准入管理");
+        let field = harness.get_by_label("任务名称");
+        field.focus();
+        field.type_text("（已修订）");
+        harness.run();
+        harness.key_press(egui::Key::Enter);
+        harness.run();
+        let saved = harness
+            .state()
+            .data()
+            .unwrap()
+            .plan
+            .tasks()
+            .find(|t| t.code == "5.2")
+            .unwrap()
+            .title
+            .clone();
+        assert_eq!(saved, "强化污染地块再开发利用准入管理（已修订）");
+    }
+    let mut harness = start(&temp.path);
+    click(&mut harness, "5.2 强化污染地块再开发利用准入管理（已修订）");
+}
+
+#[test]
+fn a_lead_department_can_be_removed_and_the_change_is_in_the_ledger() {
+    let temp = TempLedger::new();
+    {
+        let mut harness = start(&temp.path);
+        click(
+            &mut harness,
+            "4.3 实施重度污染耕地种植结构调整或退耕还林还草",
+        );
+        harness.get_all_by_label("移除").next().unwrap().click();
+        harness.run();
+    }
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plan = ledger.current_plan().unwrap();
+    let leads: Vec<String> = plan
+        .tasks()
+        .find(|t| t.code == "4.3")
+        .unwrap()
+        .leads
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    assert_eq!(leads, ["县林业局", "县农业农村局"]);
+}
+
+#[test]
+fn a_department_phone_typed_with_the_ime_is_saved_and_survives_a_restart() {
+    let temp = TempLedger::new();
+    {
+        let mut harness = start(&temp.path);
+        click(&mut harness, "责任部门");
+        harness.get_by_label_contains("县农业农村局　牵头").click();
+        harness.run();
+        harness.get_by_label_contains("化肥农药使用量零增长情况");
+        harness.get_by_label_contains("3.3　全面管控农业面源污染");
+
+        let phone = harness.get_by_label("联系电话");
+        phone.focus();
+        phone.type_text("0772-5121234");
+        harness.run();
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+
+        let person = harness.get_by_label("联系人");
+        person.focus();
+        harness.run();
+        harness.event(egui::Event::Ime(egui::ImeEvent::Preedit {
+            text: "wang".to_owned(),
+            active_range_chars: None,
+        }));
+        harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+            "王科长".to_owned(),
+        )));
+        harness.run();
+        harness.key_press(egui::Key::Enter);
+        harness.run();
+    }
+    let mut harness = start(&temp.path);
+    click(&mut harness, "责任部门");
+    let data = harness.state().data().unwrap();
+    let department = data
+        .departments
+        .iter()
+        .find(|d| d.name == "县农业农村局")
+        .unwrap();
+    assert_eq!(department.phone, "0772-5121234");
+    assert_eq!(department.contact_person, "王科长");
+    harness.get_by_label_contains("县农业农村局　牵头").click();
+    harness.run();
+    assert_eq!(
+        harness.get_by_label("联系电话").value().unwrap(),
+        "0772-5121234"
+    );
+}
+
+#[test]
+fn a_departments_tasks_link_to_the_plan_page() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "责任部门");
+    harness.get_by_label_contains("县卫健局　").click();
+    harness.run();
+    harness
+        .get_by_label_contains("1.3　加强土壤污染状况详查成果应用")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().page(), Page::Plan);
+    harness.get_by_label("县农业农村局（负责农用地）");
+}
+
+#[test]
+fn the_settings_page_shows_our_unit_the_rule_and_the_backups() {
+    let temp = TempLedger::new();
+    drop(start(&temp.path));
+    // The second start backs the ledger up.
+    let mut harness = start(&temp.path);
+    click(&mut harness, "设置");
+    assert_eq!(
+        harness.get_by_label("填报单位").value().unwrap(),
+        "融水生态环境局生态股"
+    );
+    harness.get_by_label_contains("计划正文规定每月3日前报送");
+    harness.get_by_label_contains("附件进展表的注写的是每月1日前");
+    harness.get_by_label_contains("现有 1 份备份");
+    click(&mut harness, "立即备份");
+    harness.get_by_label_contains("现有 2 份备份");
+}
+
+#[test]
+fn a_corrupt_ledger_shows_a_chinese_message_and_is_not_touched() {
+    let temp = TempLedger::new();
+    std::fs::write(&temp.path, vec![0x42_u8; 8192]).unwrap();
+    let harness = start(&temp.path);
+    harness.get_by_label("无法打开台账");
+    harness.get_by_label_contains("已损坏");
+    assert!(
+        std::fs::read(&temp.path).unwrap() == vec![0x42_u8; 8192],
+        "the file was changed"
+    );
+}
+
+#[test]
+fn a_second_window_on_the_same_ledger_says_it_is_open_elsewhere() {
+    let temp = TempLedger::new();
+    let _first = start(&temp.path);
+    let second = start(&temp.path);
+    second.get_by_label_contains("已在另一个台账窗口中打开");
+}
+
+#[test]
+fn both_themes_render_every_page() {
+    let temp = TempLedger::new();
+    for theme in [egui::Theme::Light, egui::Theme::Dark] {
+        let path = temp.path.clone();
+        let mut harness = Harness::builder()
+            .with_size([1280.0, 860.0])
+            .with_theme(theme)
+            .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
+        harness.run();
+        for page in ["责任部门", "设置", "工作计划"] {
+            harness.get_by_label(page).click();
+            harness.run();
+        }
+        drop(harness);
+    }
+}
