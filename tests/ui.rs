@@ -185,7 +185,7 @@ fn the_settings_page_shows_our_unit_the_rule_and_the_backups() {
         "融水生态环境局生态股"
     );
     harness.get_by_label_contains("计划正文规定每月3日前报送");
-    harness.get_by_label_contains("附件进展表的注写的是每月1日前");
+    harness.get_by_label_contains("附件进展表的注中写的是每月1日前");
     harness.get_by_label_contains("现有 1 份备份");
     click(&mut harness, "立即备份");
     harness.get_by_label_contains("现有 2 份备份");
@@ -228,4 +228,21 @@ fn both_themes_render_every_page() {
         }
         drop(harness);
     }
+}
+
+#[test]
+fn text_still_being_typed_is_saved_when_the_window_closes() {
+    let temp = TempLedger::new();
+    {
+        let mut harness = start(&temp.path);
+        click(&mut harness, "设置");
+        let field = harness.get_by_label("填报人");
+        field.focus();
+        field.type_text("赵六");
+        harness.run();
+        // No Enter, no click elsewhere: the window is closed with the field still focused.
+        eframe::App::on_exit(harness.state_mut());
+    }
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.settings().unwrap().contact_person, "赵六");
 }

@@ -83,18 +83,27 @@ fn due_day_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
             .response
             .labelled_by(label.id);
     });
+    if let Some(day) = day_named_in(&rule.due_day_source) {
+        ui.label(format!(
+            "计划正文规定每月{day}日前报送：“{}”。",
+            rule.due_day_source
+        ));
+    }
     ui.label(format!(
-        "计划正文规定每月{}日前报送：“{}”。",
-        3, rule.due_day_source
-    ));
-    ui.label(format!(
-        "附件进展表的注写的是每月{}日前：“{}”。",
+        "附件进展表的注中写的是每月{}日前报送：“{}”。",
         rule.form_due_day, rule.form_due_day_source
     ));
     ui.label(format!(
         "本台账按每月{}日计算到期与逾期。试点示范两行：{}。",
         rule.due_day, rule.quarterly_rule
     ));
+}
+
+/// The day in a rule's wording such as `每月3日前`.
+fn day_named_in(text: &str) -> Option<u32> {
+    let after = text.split_once("每月")?.1;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
@@ -157,5 +166,17 @@ fn theme_ui(ui: &mut egui::Ui) {
     });
     if preference != before {
         ui.ctx().set_theme(preference);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_named_in;
+
+    #[test]
+    fn reads_the_day_of_a_rule() {
+        assert_eq!(day_named_in("各相关任务牵头部门每月3日前，将上月"), Some(3));
+        assert_eq!(day_named_in("报送时间，每月1日前将电子件"), Some(1));
+        assert_eq!(day_named_in("按季度报送"), None);
     }
 }
