@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::model::{Department, Plan, parse_date};
+use crate::model::{Department, Plan, format_date_cn, parse_date};
+use crate::returns::{PeriodStatus, period_status};
+use crate::schedule::Period;
 use crate::store::Ledger;
 
 /// Usage text, printed for `--help` and after a bad argument.
@@ -17,6 +19,8 @@ pub const USAGE: &str = "\
 
 命令 / commands:
   plan [--json]     输出当前计划 (print the ledger's current plan)
+  status [--period YYYY-MM] [--json]
+                    各部门该月的报送状态；默认上个月 (each department's return state for a month)
 
 选项 / options:
   --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
@@ -36,6 +40,8 @@ pub struct Invocation {
 pub enum Command {
     /// Print the current plan.
     Plan { json: bool },
+    /// Print each department's return state for a period (default: the month before today).
+    Status { period: Option<Period>, json: bool },
     /// Print the usage text.
     Help,
 }
@@ -94,14 +100,53 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
             }
             Command::Plan { json }
         }
+        "status" => {
+            let mut json = false;
+            let mut period = None;
+            let mut options = options.into_iter();
+            while let Some(option) = options.next() {
+                match option.as_str() {
+                    "--json" => json = true,
+                    "--period" => {
+                        let value = options
+                            .next()
+                            .ok_or_else(|| UsageError("--period 后面缺少月份".to_owned()))?;
+                        period = Some(Period::parse(&value).ok_or_else(|| {
+                            UsageError(format!("--period 的月份“{value}”无效，应为 YYYY-MM"))
+                        })?);
+                    }
+                    other => return Err(UsageError(format!("status 命令不认识参数“{other}”"))),
+                }
+            }
+            Command::Status { period, json }
+        }
         other => return Err(UsageError(format!("未知命令“{other}”"))),
     });
     Ok(invocation)
 }
 
 /// Runs a job on an open ledger, writing its output to `out`.
-pub fn run(ledger: &Ledger, command: &Command, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(
+    ledger: &Ledger,
+    command: &Command,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     match command {
+        Command::Status { period, json } => {
+            let period = period.unwrap_or_else(|| Period::of(today).previous());
+            let plan = ledger.current_plan()?;
+            let departments = ledger.departments()?;
+            let obligations = crate::returns::obligations(&plan, &departments);
+            let records = ledger.returns(Some(period))?;
+            let status = period_status(&plan, &departments, &obligations, &records, period, today);
+            if *json {
+                serde_json::to_writer(&mut *out, &status_json(&status))?;
+                writeln!(out)?;
+            } else {
+                write_status_text(&status, out)?;
+            }
+        }
         Command::Help => writeln!(out, "{USAGE}")?,
         Command::Plan { json } => {
             let plan = ledger.current_plan()?;
@@ -305,6 +350,67 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
             quarterly_months: plan.reporting.quarterly_months.clone(),
         },
     }
+}
+
+/// `status --json`: each department's return state for one period.
+#[derive(Debug, Serialize)]
+pub struct StatusJson {
+    pub period: String,
+    pub due: String,
+    pub departments: Vec<DepartmentStatusJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DepartmentStatusJson {
+    pub name: String,
+    pub state: &'static str,
+    pub received: Option<String>,
+    pub rows_expected: usize,
+    pub rows_filled: usize,
+    /// Codes of the rows still unanswered.
+    pub missing_rows: Vec<String>,
+}
+
+/// Builds the JSON view of a period's states.
+pub fn status_json(status: &PeriodStatus) -> StatusJson {
+    StatusJson {
+        period: status.period.to_string(),
+        due: status.due.format("%Y-%m-%d").to_string(),
+        departments: status
+            .departments
+            .iter()
+            .map(|d| DepartmentStatusJson {
+                name: d.department.clone(),
+                state: d.state.code(),
+                received: d.received_on.map(|r| r.format("%Y-%m-%d").to_string()),
+                rows_expected: d.rows_expected,
+                rows_filled: d.rows_filled,
+                missing_rows: d.missing_rows.iter().map(|r| r.code.clone()).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn write_status_text(status: &PeriodStatus, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}报送情况（截止{}）",
+        status.period.label(),
+        format_date_cn(status.due)
+    )?;
+    for d in &status.departments {
+        let received = d.received_on.map(format_date_cn).unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {}  {}  已填{}/{}行",
+            d.department,
+            d.state.label(),
+            received,
+            d.rows_filled,
+            d.rows_expected
+        )?;
+    }
+    Ok(())
 }
 
 /// A milestone as one phrase: `6月底前，完成水稻、土壤样品的入库工作`.

@@ -9,6 +9,8 @@ pub mod cli;
 pub mod logfile;
 pub mod model;
 pub mod paths;
+pub mod returns;
+pub mod schedule;
 pub mod seed;
 pub mod store;
 pub mod ui;

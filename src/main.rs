@@ -44,7 +44,7 @@ fn main() -> ExitCode {
     }
     let result = Ledger::open(&ledger_path)
         .map_err(anyhow::Error::from)
-        .and_then(|(ledger, _)| cli::run(&ledger, &command, &mut std::io::stdout().lock()));
+        .and_then(|(ledger, _)| cli::run(&ledger, &command, today, &mut std::io::stdout().lock()));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`| head`) is not an error of ours.

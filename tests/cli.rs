@@ -165,3 +165,67 @@ fn a_corrupt_ledger_gives_a_clear_message_and_stays_as_it_was() {
         "the error is logged beside the ledger"
     );
 }
+
+#[test]
+fn status_json_shows_every_department_of_july_missing_on_the_fifth_of_august() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let output = taizhang(&[
+        "--db",
+        db,
+        "--today",
+        "2019-08-05",
+        "status",
+        "--period",
+        "2019-07",
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["period"], "2019-07");
+    assert_eq!(status["due"], "2019-08-03");
+    let departments = status["departments"].as_array().unwrap();
+    assert_eq!(departments.len(), 23);
+    let agriculture = departments
+        .iter()
+        .find(|d| d["name"] == "县农业农村局")
+        .unwrap();
+    assert_eq!(agriculture["state"], "missing");
+    assert_eq!(agriculture["received"], Value::Null);
+    assert_eq!(agriculture["rows_expected"], 6);
+    assert_eq!(agriculture["rows_filled"], 0);
+    let health = departments
+        .iter()
+        .find(|d| d["name"] == "县卫健局")
+        .unwrap();
+    assert_eq!(health["state"], "not_required");
+    let missing = departments
+        .iter()
+        .filter(|d| d["state"] == "missing")
+        .count();
+    let not_required = departments
+        .iter()
+        .filter(|d| d["state"] == "not_required")
+        .count();
+    assert_eq!(missing + not_required, 23);
+
+    // Before the due day the same month is not yet due; the default period is last month.
+    let early = taizhang(&["--db", db, "--today", "2019-08-03", "status", "--json"]);
+    let early: Value = serde_json::from_slice(&early.stdout).unwrap();
+    assert_eq!(early["period"], "2019-07");
+    let agriculture = early["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "县农业农村局")
+        .unwrap()
+        .clone();
+    assert_eq!(agriculture["state"], "not_due");
+
+    let bad = taizhang(&["--db", db, "status", "--period", "2019-7x"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

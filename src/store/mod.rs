@@ -9,6 +9,7 @@ mod departments;
 mod error;
 mod lock;
 mod plans;
+mod returns;
 mod schema;
 mod settings;
 mod tasks;
@@ -25,6 +26,8 @@ pub use schema::VERSION;
 pub use tasks::TaskEdit;
 
 use crate::model::{Department, Plan, Settings};
+use crate::returns::{HistoryEntry, ReturnRecord, ReturnSource, RowWrite};
+use crate::schedule::Period;
 use crate::seed::Seed;
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -218,6 +221,65 @@ impl Ledger {
                 (due_day, plan_id),
             )?;
             Ok(())
+        })
+    }
+
+    /// The current plan's returns, for one period or all, sorted by period and department.
+    pub fn returns(&self, period: Option<Period>) -> Result<Vec<ReturnRecord>, StoreError> {
+        let plan_id = plans::current_plan_id(&self.conn)?;
+        returns::load(&self.conn, plan_id, period)
+    }
+
+    /// Writes return rows in one transaction (one row typed, or all rows of a split e-mail).
+    /// Overwritten values go to the history. Returns how many rows changed.
+    pub fn write_return_rows(&mut self, writes: &[RowWrite]) -> Result<usize, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            let mut changed = 0;
+            for write in writes {
+                if returns::write_row(tx, plan_id, write, &now)? {
+                    changed += 1;
+                }
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Marks a department's return for a period as received on a day, or not received.
+    pub fn set_return_received(
+        &mut self,
+        department_id: i64,
+        period: Period,
+        received_on: Option<chrono::NaiveDate>,
+        source: ReturnSource,
+    ) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            returns::set_received(
+                tx,
+                plan_id,
+                department_id,
+                period,
+                received_on,
+                source,
+                &now,
+            )
+        })
+    }
+
+    /// A return row's earlier values, newest first.
+    pub fn row_history(&self, return_row_id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+        returns::history(&self.conn, return_row_id)
+    }
+
+    /// Puts an earlier value of a row back; the value it replaces is kept in the history.
+    pub fn restore_row(&mut self, history_id: i64) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            returns::restore(tx, plan_id, history_id, &now)
         })
     }
 

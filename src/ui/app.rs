@@ -2,11 +2,19 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::chase_view::ChaseView;
+use super::checklist_view::ChecklistView;
 use super::departments_view::DepartmentsView;
+use super::overview_view::OverviewView;
 use super::plan_view::PlanView;
+use super::returns_view::ReturnsView;
 use super::settings_view::SettingsView;
 use crate::logfile::LogFile;
 use crate::model::{Department, Duties, Plan, Settings};
+use crate::returns::{
+    HistoryEntry, Obligation, PeriodStatus, ReturnRecord, ReturnSource, RowWrite, period_status,
+};
+use crate::schedule::Period;
 use crate::store::{BackupInfo, DepartmentEdit, Ledger, LedgerLock, Opened, StoreError, TaskEdit};
 
 /// The window's title.
@@ -18,20 +26,45 @@ const PAGE_KEY: &str = "taizhang.page";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Page {
     Plan,
+    Returns,
+    Checklist,
+    Overview,
+    Chase,
     Departments,
     Settings,
 }
 
 impl Page {
-    const ALL: [Self; 3] = [Self::Plan, Self::Departments, Self::Settings];
+    const ALL: [Self; 7] = [
+        Self::Plan,
+        Self::Returns,
+        Self::Checklist,
+        Self::Overview,
+        Self::Chase,
+        Self::Departments,
+        Self::Settings,
+    ];
 
-    fn label(self) -> &'static str {
+    /// The navigation label.
+    pub fn label(self) -> &'static str {
         match self {
             Self::Plan => "工作计划",
+            Self::Returns => "月度报送",
+            Self::Checklist => "部门清单",
+            Self::Overview => "总览",
+            Self::Chase => "催报",
             Self::Departments => "责任部门",
             Self::Settings => "设置",
         }
     }
+}
+
+/// The period and department the returns pages show; shared so that moving between them
+/// keeps the place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Selection {
+    pub period: Period,
+    pub department_id: Option<i64>,
 }
 
 /// A change a view asks for; the app applies it after the frame's panels are drawn.
@@ -45,6 +78,27 @@ pub enum Command {
     BackupNow,
     OpenTask(i64),
     OpenDepartment(i64),
+    /// Show a department's return for a period on the entry page.
+    OpenReturn {
+        department_id: i64,
+        period: Period,
+    },
+    /// Save typed or split return rows (one transaction); the values they replace become the
+    /// undo step.
+    SaveReturnRows(Vec<RowWrite>),
+    SetReceived {
+        department_id: i64,
+        period: Period,
+        received_on: Option<NaiveDate>,
+        source: ReturnSource,
+    },
+    /// Load a row's history to show it.
+    ShowHistory(i64),
+    RestoreRow(i64),
+    /// Put back the values the last save replaced.
+    Undo,
+    /// Write the chase list of a period as a printable page and open it.
+    PrintChaseList(Period),
 }
 
 /// Everything the views show, read from the ledger after each change (never per frame).
@@ -59,6 +113,14 @@ pub struct AppData {
     pub log_path: PathBuf,
     pub backups: Vec<BackupInfo>,
     pub today: NaiveDate,
+    /// Who owes which rows each month.
+    pub obligations: Vec<Obligation>,
+    /// All returns of the current plan.
+    pub returns: Vec<ReturnRecord>,
+    /// The twelve months of the plan's year with every department's state.
+    pub statuses: Vec<PeriodStatus>,
+    /// The history on show: (return row id, its earlier values).
+    pub history: Option<(i64, Vec<HistoryEntry>)>,
 }
 
 impl AppData {
@@ -69,6 +131,11 @@ impl AppData {
             .iter()
             .map(|department| Duties::of(&plan, department.id))
             .collect();
+        let obligations = crate::returns::obligations(&plan, &departments);
+        let returns = ledger.returns(None)?;
+        let statuses = Period::months_of(plan.year)
+            .map(|period| period_status(&plan, &departments, &obligations, &returns, period, today))
+            .collect();
         Ok(Self {
             plan,
             departments,
@@ -78,7 +145,47 @@ impl AppData {
             log_path: LogFile::beside(ledger.path()).path().to_owned(),
             backups: crate::store::list_backups(ledger.path()),
             today,
+            obligations,
+            returns,
+            statuses,
+            history: None,
         })
+    }
+
+    /// The months the period pickers offer: those of the plan's year.
+    pub fn periods(&self) -> Vec<Period> {
+        self.statuses.iter().map(|s| s.period).collect()
+    }
+
+    /// Every department's state for a period of the plan's year.
+    pub fn status(&self, period: Period) -> Option<&PeriodStatus> {
+        self.statuses.iter().find(|s| s.period == period)
+    }
+
+    /// A department's stored return for a period.
+    pub fn record(&self, department_id: i64, period: Period) -> Option<&ReturnRecord> {
+        self.returns
+            .iter()
+            .find(|r| r.department_id == department_id && r.period == period)
+    }
+
+    /// What a department owes each month, if anything.
+    pub fn obligation(&self, department_id: i64) -> Option<&Obligation> {
+        self.obligations
+            .iter()
+            .find(|o| o.department_id == department_id)
+    }
+
+    /// The period the returns pages open on: the month before today, kept inside the plan's
+    /// year.
+    pub fn default_period(&self) -> Period {
+        let wanted = Period::of(self.today).previous();
+        let periods = self.periods();
+        match (periods.first(), periods.last()) {
+            (Some(first), _) if wanted < *first => *first,
+            (_, Some(last)) if wanted > *last => *last,
+            _ => wanted,
+        }
     }
 
     /// The department with this id.
@@ -109,6 +216,13 @@ pub struct TaizhangApp {
     plan_view: PlanView,
     departments_view: DepartmentsView,
     settings_view: SettingsView,
+    returns_view: ReturnsView,
+    checklist_view: ChecklistView,
+    overview_view: OverviewView,
+    chase_view: ChaseView,
+    selection: Option<Selection>,
+    /// The values the last return save replaced, to put back on 撤销.
+    undo: Vec<Vec<RowWrite>>,
     /// The last error, shown in a bar until dismissed.
     error: Option<String>,
     /// A short confirmation such as 已备份.
@@ -155,6 +269,12 @@ impl TaizhangApp {
             plan_view: PlanView::default(),
             departments_view: DepartmentsView::default(),
             settings_view: SettingsView::default(),
+            returns_view: ReturnsView::default(),
+            checklist_view: ChecklistView,
+            overview_view: OverviewView,
+            chase_view: ChaseView,
+            selection: None,
+            undo: Vec::new(),
             error: None,
             notice,
             log,
@@ -187,6 +307,11 @@ impl TaizhangApp {
         self.page
     }
 
+    /// Whether there is a save to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
     /// Applies one command: writes go through the ledger in one transaction each, then the
     /// views' data is read again. Errors are shown once and logged once.
     pub fn apply(&mut self, command: Command) {
@@ -204,6 +329,51 @@ impl TaizhangApp {
                 self.page = Page::Departments;
                 return;
             }
+            Command::OpenReturn {
+                department_id,
+                period,
+            } => {
+                self.selection = Some(Selection {
+                    period,
+                    department_id: Some(department_id),
+                });
+                self.page = Page::Returns;
+                return;
+            }
+            Command::ShowHistory(row_id) => {
+                match open.ledger.row_history(row_id) {
+                    Ok(entries) => open.data.history = Some((row_id, entries)),
+                    Err(error) => self.show_error(error.to_string()),
+                }
+                return;
+            }
+            Command::PrintChaseList(period) => {
+                if let Err(message) = super::chase_view::print_chase_list(&open.data, period) {
+                    self.show_error(message);
+                }
+                return;
+            }
+            Command::SaveReturnRows(writes) => {
+                let previous = previous_values(&open.data, &writes);
+                let result = open.ledger.write_return_rows(&writes);
+                if matches!(result, Ok(changed) if changed > 0) {
+                    self.undo.push(previous);
+                }
+                result.map(|_| ())
+            }
+            Command::Undo => match self.undo.pop() {
+                Some(writes) => open.ledger.write_return_rows(&writes).map(|_| ()),
+                None => return,
+            },
+            Command::SetReceived {
+                department_id,
+                period,
+                received_on,
+                source,
+            } => open
+                .ledger
+                .set_return_received(department_id, period, received_on, source),
+            Command::RestoreRow(history_id) => open.ledger.restore_row(history_id),
             Command::SaveTask(edit) => open.ledger.update_task(&edit),
             Command::SaveDepartment(edit) => open.ledger.update_department(&edit),
             Command::SaveSettings(settings) => open.ledger.update_settings(&settings),
@@ -214,7 +384,11 @@ impl TaizhangApp {
         };
         let reloaded = AppData::load(&open.ledger, open.data.today);
         let reload_error = match reloaded {
-            Ok(data) => {
+            Ok(mut data) => {
+                // A history on show stays on show, with its new entries.
+                if let Some((row_id, _)) = open.data.history {
+                    data.history = open.ledger.row_history(row_id).ok().map(|h| (row_id, h));
+                }
                 open.data = data;
                 None
             }
@@ -338,8 +512,20 @@ impl eframe::App for TaizhangApp {
             return;
         };
         let data = &open.data;
+        let selection = self.selection.get_or_insert_with(|| Selection {
+            period: data.default_period(),
+            department_id: data.obligations.first().map(|o| o.department_id),
+        });
+        let can_undo = !self.undo.is_empty();
         egui::CentralPanel::default().show(ui, |ui| match self.page {
             Page::Plan => self.plan_view.ui(ui, data, &mut commands),
+            Page::Returns => {
+                self.returns_view
+                    .ui(ui, data, selection, can_undo, &mut commands);
+            }
+            Page::Checklist => self.checklist_view.ui(ui, data, selection, &mut commands),
+            Page::Overview => self.overview_view.ui(ui, data, selection, &mut commands),
+            Page::Chase => self.chase_view.ui(ui, data, selection, &mut commands),
             Page::Departments => self.departments_view.ui(ui, data, &mut commands),
             Page::Settings => self.settings_view.ui(ui, data, &mut commands),
         });
@@ -362,8 +548,28 @@ impl eframe::App for TaizhangApp {
         self.plan_view.flush(data, &mut commands);
         self.departments_view.flush(data, &mut commands);
         self.settings_view.flush(data, &mut commands);
+        self.returns_view.flush(data, &mut commands);
         for command in commands {
             self.apply(command);
         }
     }
+}
+
+/// The current values of the rows a save will overwrite, as writes that put them back.
+fn previous_values(data: &AppData, writes: &[RowWrite]) -> Vec<RowWrite> {
+    writes
+        .iter()
+        .map(|write| {
+            let row = data
+                .record(write.department_id, write.period)
+                .and_then(|record| record.row(write.key));
+            RowWrite {
+                progress: row.map(|r| r.progress.clone()).unwrap_or_default(),
+                remark: row.map(|r| r.remark.clone()).unwrap_or_default(),
+                source: ReturnSource::Manual,
+                received_on: None,
+                ..write.clone()
+            }
+        })
+        .collect()
 }

@@ -2,15 +2,19 @@
 //! emit [`Command`]s; the shell applies them through the ledger's write path.
 
 mod app;
+mod chase_view;
+mod checklist_view;
 mod departments_view;
 mod fonts;
+mod overview_view;
 mod plan_view;
+mod returns_view;
 mod settings_view;
 mod widgets;
 
 use std::path::PathBuf;
 
-pub use app::{AppData, Command, Page, TaizhangApp, WINDOW_TITLE};
+pub use app::{AppData, Command, Page, Selection, TaizhangApp, WINDOW_TITLE};
 pub use fonts::install_fonts;
 
 /// Opens the main window on the ledger at `ledger_path` and runs until it is closed.

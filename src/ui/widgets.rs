@@ -18,3 +18,87 @@ pub fn section_title(ui: &mut egui::Ui, text: &str) {
     ui.add_space(6.0);
     ui.label(egui::RichText::new(text).strong().size(17.0));
 }
+
+/// Month picker over the plan's months, with previous/next buttons. Returns whether the
+/// period changed.
+pub fn period_picker(
+    ui: &mut egui::Ui,
+    periods: &[crate::schedule::Period],
+    period: &mut crate::schedule::Period,
+) -> bool {
+    let before = *period;
+    let position = periods.iter().position(|p| p == period);
+    if ui
+        .add_enabled(position.is_some_and(|i| i > 0), egui::Button::new("上月"))
+        .clicked()
+        && let Some(previous) = position.and_then(|i| periods.get(i - 1))
+    {
+        *period = *previous;
+    }
+    let label = ui.label("月份");
+    egui::ComboBox::from_id_salt("period_picker")
+        .selected_text(period.label())
+        .width(110.0)
+        .show_ui(ui, |ui| {
+            for candidate in periods {
+                ui.selectable_value(period, *candidate, candidate.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if ui
+        .add_enabled(
+            position.is_some_and(|i| i + 1 < periods.len()),
+            egui::Button::new("下月"),
+        )
+        .clicked()
+        && let Some(next) = position.and_then(|i| periods.get(i + 1))
+    {
+        *period = *next;
+    }
+    *period != before
+}
+
+/// Department picker over `(id, name)` choices.
+pub fn department_picker(
+    ui: &mut egui::Ui,
+    choices: &[(i64, String)],
+    department_id: &mut Option<i64>,
+) {
+    let label = ui.label("部门");
+    let selected = choices
+        .iter()
+        .find(|(id, _)| Some(*id) == *department_id)
+        .map_or("选择部门…", |(_, name)| name.as_str());
+    egui::ComboBox::from_id_salt("department_picker")
+        .selected_text(selected)
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for (id, name) in choices {
+                ui.selectable_value(department_id, Some(*id), name);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// The colour of a return state, readable on light and dark backgrounds.
+pub fn state_color(state: crate::schedule::ReturnState) -> egui::Color32 {
+    use crate::schedule::ReturnState;
+    match state {
+        ReturnState::OnTime => egui::Color32::from_rgb(46, 160, 67),
+        ReturnState::Late => egui::Color32::from_rgb(214, 140, 0),
+        ReturnState::Missing => egui::Color32::from_rgb(214, 48, 49),
+        ReturnState::NotDue => egui::Color32::from_rgb(90, 130, 200),
+        ReturnState::NotRequired => egui::Color32::from_gray(140),
+    }
+}
+
+/// A state as a coloured label with white text.
+pub fn state_badge(ui: &mut egui::Ui, state: crate::schedule::ReturnState) -> egui::Response {
+    ui.label(
+        egui::RichText::new(format!(" {} ", state.label()))
+            .color(egui::Color32::WHITE)
+            .background_color(state_color(state)),
+    )
+}

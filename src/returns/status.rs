@@ -1,0 +1,109 @@
+use chrono::NaiveDate;
+
+use super::{ExpectedRow, Obligation, ReturnRecord, RowStatus};
+use crate::model::{Department, Plan};
+use crate::schedule::{Period, ReturnState, reporting_periods, return_state};
+
+/// One department's return for one period, as the pages and `status --json` show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepartmentStatus {
+    pub department_id: i64,
+    pub department: String,
+    pub state: ReturnState,
+    pub received_on: Option<NaiveDate>,
+    pub rows_expected: usize,
+    pub rows_filled: usize,
+    /// Expected rows with no answer yet, in form order.
+    pub missing_rows: Vec<ExpectedRow>,
+}
+
+impl DepartmentStatus {
+    /// Received, but some rows are still unanswered.
+    pub fn is_incomplete(&self) -> bool {
+        self.state.is_received() && self.rows_filled < self.rows_expected
+    }
+}
+
+/// Every department's return for one period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodStatus {
+    pub period: Period,
+    pub due: NaiveDate,
+    pub departments: Vec<DepartmentStatus>,
+}
+
+/// The states of all departments for `period`. `returns` may hold any periods; only those of
+/// `period` are used. Departments that owe nothing are listed as not required.
+pub fn period_status(
+    plan: &Plan,
+    departments: &[Department],
+    obligations: &[Obligation],
+    returns: &[ReturnRecord],
+    period: Period,
+    today: NaiveDate,
+) -> PeriodStatus {
+    let due = period.due_date(plan.reporting.due_day);
+    let in_plan = reporting_periods(plan.year, plan.issued_on).contains(&period);
+    let departments = departments
+        .iter()
+        .map(|department| {
+            let obligation = obligations
+                .iter()
+                .find(|o| o.department_id == department.id);
+            let record = returns
+                .iter()
+                .find(|r| r.department_id == department.id && r.period == period);
+            let received_on = record.and_then(|r| r.received_on);
+            let expected: &[ExpectedRow] = obligation.map_or(&[], |o| o.rows.as_slice());
+            let missing_rows: Vec<ExpectedRow> = expected
+                .iter()
+                .filter(|row| {
+                    let text = record
+                        .and_then(|r| r.row(row.key))
+                        .map_or("", |r| r.progress.as_str());
+                    !RowStatus::of(text).is_filled()
+                })
+                .cloned()
+                .collect();
+            DepartmentStatus {
+                department_id: department.id,
+                department: department.name.clone(),
+                state: return_state(in_plan && obligation.is_some(), due, received_on, today),
+                received_on,
+                rows_expected: expected.len(),
+                rows_filled: expected.len() - missing_rows.len(),
+                missing_rows,
+            }
+        })
+        .collect();
+    PeriodStatus {
+        period,
+        due,
+        departments,
+    }
+}
+
+/// Each department's state in each month of the plan's year, for the overview grid: one
+/// entry per department, twelve states each (January first).
+pub fn year_states(
+    plan: &Plan,
+    departments: &[Department],
+    obligations: &[Obligation],
+    returns: &[ReturnRecord],
+    today: NaiveDate,
+) -> Vec<(i64, [ReturnState; 12])> {
+    let months: Vec<PeriodStatus> = Period::months_of(plan.year)
+        .map(|period| period_status(plan, departments, obligations, returns, period, today))
+        .collect();
+    departments
+        .iter()
+        .enumerate()
+        .map(|(index, department)| {
+            let mut states = [ReturnState::NotRequired; 12];
+            for (state, month) in states.iter_mut().zip(&months) {
+                *state = month.departments[index].state;
+            }
+            (department.id, states)
+        })
+        .collect()
+}

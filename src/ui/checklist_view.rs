@@ -1,0 +1,167 @@
+use super::app::{AppData, Command, Selection};
+use super::widgets::{department_picker, period_picker, section_title, state_badge, state_color};
+use crate::model::format_date_cn;
+use crate::returns::RowStatus;
+
+/// The department checklist (部门清单): one department at a glance.
+#[derive(Default)]
+pub struct ChecklistView;
+
+impl ChecklistView {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        selection: &mut Selection,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.heading("部门清单");
+        let periods = data.periods();
+        let choices: Vec<(i64, String)> = data
+            .departments
+            .iter()
+            .map(|d| (d.id, d.name.clone()))
+            .collect();
+        ui.horizontal(|ui| {
+            department_picker(ui, &choices, &mut selection.department_id);
+            ui.separator();
+            period_picker(ui, &periods, &mut selection.period);
+        });
+        let Some(department_id) = selection.department_id else {
+            ui.weak("请选择部门。");
+            return;
+        };
+        let Some((department, duties)) = data.department(department_id) else {
+            return;
+        };
+        let period = selection.period;
+        egui::ScrollArea::vertical()
+            .id_salt("checklist_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                section_title(ui, &format!("{}全年报送情况", data.plan.year));
+                year_strip_ui(ui, data, department_id, selection);
+
+                let status = data.status(period).and_then(|s| {
+                    s.departments
+                        .iter()
+                        .find(|d| d.department_id == department_id)
+                });
+                section_title(ui, &format!("{}{}的报送", department.name, period.label()));
+                if let Some(status) = status {
+                    ui.horizontal(|ui| {
+                        state_badge(ui, status.state);
+                        if let Some(date) = status.received_on {
+                            ui.label(format!("{}收到", format_date_cn(date)));
+                        }
+                        ui.label(format!(
+                            "已填 {}/{} 行",
+                            status.rows_filled, status.rows_expected
+                        ));
+                        if ui.button("去填写").clicked() {
+                            commands.push(Command::OpenReturn {
+                                department_id,
+                                period,
+                            });
+                        }
+                    });
+                }
+                match data.obligation(department_id) {
+                    None => {
+                        ui.weak("该部门不牵头任务，进展表中也没有对应的行，无需每月报送。");
+                    }
+                    Some(obligation) => {
+                        let record = data.record(department_id, period);
+                        egui::Grid::new("checklist_rows")
+                            .num_columns(3)
+                            .striped(true)
+                            .spacing([12.0, 6.0])
+                            .show(ui, |ui| {
+                                for row in &obligation.rows {
+                                    let progress = record
+                                        .and_then(|r| r.row(row.key))
+                                        .map_or("", |r| r.progress.as_str());
+                                    let status = RowStatus::of(progress);
+                                    let (mark, color) = if status.is_filled() {
+                                        ("√", state_color(crate::schedule::ReturnState::OnTime))
+                                    } else {
+                                        ("×", state_color(crate::schedule::ReturnState::Missing))
+                                    };
+                                    ui.label(egui::RichText::new(mark).color(color).strong());
+                                    ui.label(format!("{} {}", row.code, row.text));
+                                    let preview: String = progress.chars().take(40).collect();
+                                    let preview = match status {
+                                        RowStatus::Empty => "未填".to_owned(),
+                                        _ if progress.chars().count() > 40 => format!("{preview}…"),
+                                        _ => preview,
+                                    };
+                                    ui.weak(preview);
+                                    ui.end_row();
+                                }
+                            });
+                    }
+                }
+
+                section_title(ui, "牵头的任务");
+                tasks_ui(ui, data, &duties.leads);
+                section_title(ui, "参与的任务");
+                tasks_ui(ui, data, &duties.joins);
+            });
+    }
+}
+
+fn year_strip_ui(ui: &mut egui::Ui, data: &AppData, department_id: i64, selection: &mut Selection) {
+    ui.horizontal_wrapped(|ui| {
+        for status in &data.statuses {
+            let Some(entry) = status
+                .departments
+                .iter()
+                .find(|d| d.department_id == department_id)
+            else {
+                continue;
+            };
+            let selected = status.period == selection.period;
+            let text = egui::RichText::new(format!(
+                "{}月\n{}",
+                status.period.month,
+                entry.state.label()
+            ))
+            .color(egui::Color32::WHITE)
+            .size(13.0);
+            let button = egui::Button::new(text)
+                .fill(super::widgets::state_color(entry.state))
+                .stroke(if selected {
+                    egui::Stroke::new(2.0, ui.visuals().strong_text_color())
+                } else {
+                    egui::Stroke::NONE
+                })
+                .min_size(egui::vec2(64.0, 40.0));
+            if ui.add(button).clicked() {
+                selection.period = status.period;
+            }
+        }
+    });
+}
+
+fn tasks_ui(ui: &mut egui::Ui, data: &AppData, duties: &[crate::model::DutyTask]) {
+    if duties.is_empty() {
+        ui.weak("无");
+    }
+    for duty in duties {
+        let Some(task) = data.plan.task(duty.task_id) else {
+            continue;
+        };
+        let next = task
+            .milestones
+            .iter()
+            .find(|m| m.due_date >= data.today)
+            .map(|m| format!("下一节点 {}：{}", format_date_cn(m.due_date), m.clause));
+        let last = task
+            .milestones
+            .last()
+            .filter(|_| next.is_none())
+            .map(|m| format!("节点均已到期（最后 {}）", format_date_cn(m.due_date)));
+        let when = next.or(last).unwrap_or_else(|| "无日期节点".to_owned());
+        ui.label(format!("{} {}　—　{when}", duty.code, duty.title));
+    }
+}

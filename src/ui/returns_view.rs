@@ -1,0 +1,552 @@
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::app::{AppData, Command, Selection};
+use super::widgets::{department_picker, period_picker, section_title, state_badge};
+use crate::model::{format_date_cn, parse_date};
+use crate::returns::{ExpectedRow, ReturnSource, RowKey, RowStatus, RowWrite, split_email};
+use crate::schedule::{Period, is_quarterly_detail};
+
+/// The returns entry page (月度报送): one department's return for one month, typed row by
+/// row, saved as the user leaves each field.
+#[derive(Default)]
+pub struct ReturnsView {
+    /// What the drafts were made from: (department, period, the stored rows' texts).
+    base: Option<DraftBase>,
+    drafts: BTreeMap<RowKey, RowDraft>,
+    received: String,
+    source: Option<ReturnSource>,
+    email: String,
+    /// A paste into a row field that holds numbered paragraphs of other rows.
+    paste_offer: Option<PasteOffer>,
+    error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct DraftBase {
+    department_id: i64,
+    period: Period,
+    rows: BTreeMap<RowKey, RowDraft>,
+    received_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RowDraft {
+    progress: String,
+    remark: String,
+}
+
+struct PasteOffer {
+    /// The row the text was pasted into, and its text before the paste.
+    into: RowKey,
+    before: String,
+    parts: Vec<(RowKey, String)>,
+}
+
+impl ReturnsView {
+    /// Saves what is typed but not yet saved (the window is closing).
+    pub fn flush(&mut self, data: &AppData, commands: &mut Vec<Command>) {
+        let Some(base) = &self.base else { return };
+        let writes = self.changed_rows(data, base.department_id, base.period);
+        if !writes.is_empty() {
+            commands.push(Command::SaveReturnRows(writes));
+        }
+    }
+
+    fn received_date(&self, today: NaiveDate) -> Option<NaiveDate> {
+        if self.received.trim().is_empty() {
+            Some(today)
+        } else {
+            parse_date(&self.received)
+        }
+    }
+
+    fn changed_rows(&self, data: &AppData, department_id: i64, period: Period) -> Vec<RowWrite> {
+        let Some(base) = &self.base else {
+            return Vec::new();
+        };
+        let received_on = self.received_date(data.today);
+        self.drafts
+            .iter()
+            .filter(|(key, draft)| base.rows.get(key).is_none_or(|saved| saved != *draft))
+            .map(|(key, draft)| RowWrite {
+                department_id,
+                period,
+                key: *key,
+                progress: draft.progress.clone(),
+                remark: draft.remark.clone(),
+                source: self.source.unwrap_or(ReturnSource::Manual),
+                received_on,
+            })
+            .collect()
+    }
+
+    /// Starts fresh drafts when the department, the period or the stored texts changed.
+    fn sync(&mut self, data: &AppData, department_id: i64, period: Period, rows: &[ExpectedRow]) {
+        let record = data.record(department_id, period);
+        let stored: BTreeMap<RowKey, RowDraft> = rows
+            .iter()
+            .map(|row| {
+                let stored = record.and_then(|r| r.row(row.key));
+                (
+                    row.key,
+                    RowDraft {
+                        progress: stored.map(|s| s.progress.clone()).unwrap_or_default(),
+                        remark: stored.map(|s| s.remark.clone()).unwrap_or_default(),
+                    },
+                )
+            })
+            .collect();
+        let base = DraftBase {
+            department_id,
+            period,
+            rows: stored,
+            received_on: record.and_then(|r| r.received_on),
+        };
+        if self.base.as_ref() == Some(&base) {
+            return;
+        }
+        let same_return = self
+            .base
+            .as_ref()
+            .is_some_and(|old| old.department_id == department_id && old.period == period);
+        if !same_return {
+            self.received = format_date_cn(base.received_on.unwrap_or(data.today));
+            self.source = record.map(|r| r.source);
+            self.email.clear();
+            self.paste_offer = None;
+            self.error = None;
+        } else if let Some(date) = base.received_on {
+            self.received = format_date_cn(date);
+        }
+        self.drafts = base.rows.clone();
+        self.base = Some(base);
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        selection: &mut Selection,
+        can_undo: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.heading("月度报送");
+        let periods = data.periods();
+        let choices: Vec<(i64, String)> = data
+            .obligations
+            .iter()
+            .map(|o| (o.department_id, o.department.clone()))
+            .collect();
+        let before = *selection;
+        ui.horizontal(|ui| {
+            period_picker(ui, &periods, &mut selection.period);
+            ui.separator();
+            department_picker(ui, &choices, &mut selection.department_id);
+            ui.separator();
+            if ui
+                .add_enabled(can_undo, egui::Button::new("撤销上一次保存"))
+                .clicked()
+            {
+                commands.push(Command::Undo);
+            }
+        });
+        if *selection != before {
+            // Leaving a return saves what was typed in it.
+            if let Some(base) = &self.base {
+                let writes = self.changed_rows(data, base.department_id, base.period);
+                if !writes.is_empty() {
+                    commands.push(Command::SaveReturnRows(writes));
+                }
+            }
+        }
+        let Some(obligation) = selection.department_id.and_then(|id| data.obligation(id)) else {
+            ui.weak("请选择报送部门。");
+            return;
+        };
+        let department_id = obligation.department_id;
+        let period = selection.period;
+        self.sync(data, department_id, period, &obligation.rows);
+
+        let status = data.status(period).and_then(|s| {
+            s.departments
+                .iter()
+                .find(|d| d.department_id == department_id)
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "{}的{}进展，应于{}前报送",
+                obligation.department,
+                period.label(),
+                data.status(period)
+                    .map(|s| format_date_cn(s.due))
+                    .unwrap_or_default()
+            ));
+            if let Some(status) = status {
+                state_badge(ui, status.state);
+                ui.label(format!(
+                    "已填 {}/{} 行",
+                    status.rows_filled, status.rows_expected
+                ));
+            }
+        });
+
+        self.received_ui(ui, data, department_id, period, commands);
+        if obligation.rows.iter().any(|row| row.quarterly)
+            && is_quarterly_detail(period, &data.plan.reporting)
+        {
+            ui.label(
+                egui::RichText::new("本月须详细报送试点示范两行上一季度的进展。")
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        if let Some(error) = &self.error {
+            ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
+        }
+        self.paste_offer_ui(ui, data, department_id, period, &obligation.rows, commands);
+
+        egui::ScrollArea::vertical()
+            .id_salt("return_rows_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.rows_ui(ui, data, department_id, period, &obligation.rows, commands);
+                self.email_ui(ui, data, department_id, period, &obligation.rows, commands);
+                led_tasks_ui(ui, data, department_id);
+            });
+    }
+
+    fn received_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        department_id: i64,
+        period: Period,
+        commands: &mut Vec<Command>,
+    ) {
+        let record = data.record(department_id, period);
+        let received_on = record.and_then(|r| r.received_on);
+        ui.horizontal(|ui| {
+            let label = ui.label("收到日期");
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut self.received).desired_width(130.0))
+                .labelled_by(label.id);
+            let source_label = ui.label("来源");
+            let mut source = self.source.unwrap_or(ReturnSource::Manual);
+            egui::ComboBox::from_id_salt("return_source")
+                .selected_text(source.label())
+                .show_ui(ui, |ui| {
+                    for candidate in ReturnSource::ALL {
+                        ui.selectable_value(&mut source, candidate, candidate.label());
+                    }
+                })
+                .response
+                .labelled_by(source_label.id);
+            let source_changed = self.source != Some(source);
+            self.source = Some(source);
+            let date = self.received_date(data.today);
+            if date.is_none() {
+                ui.label(
+                    egui::RichText::new("日期无法识别，请写成 2019年8月5日")
+                        .color(ui.visuals().error_fg_color),
+                );
+            }
+            match received_on {
+                Some(saved) => {
+                    let date_changed = response.lost_focus() && date.is_some_and(|d| d != saved);
+                    if let Some(date) = date.filter(|_| date_changed || source_changed) {
+                        commands.push(Command::SetReceived {
+                            department_id,
+                            period,
+                            received_on: Some(date),
+                            source,
+                        });
+                    }
+                    if ui.button("撤销收到").clicked() {
+                        commands.push(Command::SetReceived {
+                            department_id,
+                            period,
+                            received_on: None,
+                            source,
+                        });
+                    }
+                }
+                None => {
+                    if ui
+                        .add_enabled(date.is_some(), egui::Button::new("标记为已收到"))
+                        .clicked()
+                    {
+                        commands.push(Command::SetReceived {
+                            department_id,
+                            period,
+                            received_on: date,
+                            source,
+                        });
+                    }
+                }
+            }
+        });
+    }
+
+    fn rows_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        department_id: i64,
+        period: Period,
+        rows: &[ExpectedRow],
+        commands: &mut Vec<Command>,
+    ) {
+        let record = data.record(department_id, period);
+        let pasted: Option<String> = ui.input(|input| {
+            input.events.iter().find_map(|event| match event {
+                egui::Event::Paste(text) => Some(text.clone()),
+                _ => None,
+            })
+        });
+        let mut commit = false;
+        for row in rows {
+            let Some(draft) = self.drafts.get_mut(&row.key) else {
+                continue;
+            };
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(egui::RichText::new(format!("{} {}", row.code, row.text)).strong());
+                    let status = RowStatus::of(&draft.progress);
+                    let color = match status {
+                        RowStatus::Progress => ui.visuals().text_color(),
+                        RowStatus::NotApplicable => ui.visuals().weak_text_color(),
+                        RowStatus::Empty => ui.visuals().warn_fg_color,
+                    };
+                    ui.label(egui::RichText::new(format!("【{}】", status.label())).color(color));
+                });
+                let before_frame = draft.progress.clone();
+                let progress_label = ui.label("进展情况");
+                let progress = ui
+                    .add(
+                        egui::TextEdit::multiline(&mut draft.progress)
+                            .desired_rows(2)
+                            .desired_width(f32::INFINITY)
+                            .hint_text("无此项任务的请写“无此项任务”"),
+                    )
+                    .labelled_by(progress_label.id);
+                if let Some(text) = pasted
+                    .as_ref()
+                    .filter(|_| progress.has_focus() || progress.changed())
+                {
+                    let parts = split_email(text, rows);
+                    let elsewhere = parts.iter().any(|(key, _)| *key != row.key);
+                    if elsewhere {
+                        self.paste_offer = Some(PasteOffer {
+                            into: row.key,
+                            before: before_frame,
+                            parts,
+                        });
+                    }
+                }
+                ui.horizontal(|ui| {
+                    let remark = super::widgets::labelled_field(
+                        ui,
+                        "备注",
+                        &mut draft.remark,
+                        ui.available_width() - 160.0,
+                    );
+                    commit |= remark.lost_focus();
+                    if let Some(stored) = record.and_then(|r| r.row(row.key))
+                        && stored.history_len > 0
+                        && ui
+                            .small_button(format!("修改记录（{}）", stored.history_len))
+                            .clicked()
+                    {
+                        commands.push(Command::ShowHistory(stored.id));
+                    }
+                });
+                commit |= progress.lost_focus();
+                if let (Some((row_id, entries)), Some(stored)) =
+                    (&data.history, record.and_then(|r| r.row(row.key)))
+                    && *row_id == stored.id
+                {
+                    history_ui(ui, entries, commands);
+                }
+            });
+        }
+        if commit {
+            let writes = self.changed_rows(data, department_id, period);
+            match self.received_date(data.today) {
+                None => {
+                    self.error = Some("收到日期无法识别，修改暂未保存".to_owned());
+                }
+                Some(_) if !writes.is_empty() => {
+                    self.error = None;
+                    commands.push(Command::SaveReturnRows(writes));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn paste_offer_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        department_id: i64,
+        period: Period,
+        rows: &[ExpectedRow],
+        commands: &mut Vec<Command>,
+    ) {
+        let Some(offer) = &self.paste_offer else {
+            return;
+        };
+        let mut decision = None;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            let codes: Vec<String> = offer
+                .parts
+                .iter()
+                .filter_map(|(key, _)| rows.iter().find(|r| r.key == *key))
+                .map(|row| row.code.clone())
+                .collect();
+            ui.label(format!(
+                "粘贴的内容包含 {} 个编号段落，对应第 {} 行。要拆分到这些行吗？",
+                offer.parts.len(),
+                codes.join("、")
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("拆分到对应行").clicked() {
+                    decision = Some(true);
+                }
+                if ui.button("保留在本行").clicked() {
+                    decision = Some(false);
+                }
+            });
+        });
+        match decision {
+            Some(true) => {
+                if let Some(offer) = self.paste_offer.take() {
+                    let into_has_part = offer.parts.iter().any(|(key, _)| *key == offer.into);
+                    if let Some(draft) = self.drafts.get_mut(&offer.into)
+                        && !into_has_part
+                    {
+                        draft.progress = offer.before;
+                    }
+                    self.apply_parts(data, department_id, period, offer.parts, commands);
+                }
+            }
+            Some(false) => self.paste_offer = None,
+            None => {}
+        }
+    }
+
+    fn apply_parts(
+        &mut self,
+        data: &AppData,
+        department_id: i64,
+        period: Period,
+        parts: Vec<(RowKey, String)>,
+        commands: &mut Vec<Command>,
+    ) {
+        for (key, text) in parts {
+            if let Some(draft) = self.drafts.get_mut(&key) {
+                draft.progress = text;
+            }
+        }
+        self.source = Some(ReturnSource::Email);
+        let writes = self.changed_rows(data, department_id, period);
+        if !writes.is_empty() {
+            commands.push(Command::SaveReturnRows(writes));
+        }
+    }
+
+    fn email_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        department_id: i64,
+        period: Period,
+        rows: &[ExpectedRow],
+        commands: &mut Vec<Command>,
+    ) {
+        section_title(ui, "粘贴邮件正文");
+        ui.weak("把部门发来的邮件正文整段粘贴到下面，含“8．化肥农药使用量零增长情况：……”这样编号段落的，可一次拆分到各行。");
+        let label = ui.label("邮件正文");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.email)
+                .desired_rows(4)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        if self.email.trim().is_empty() {
+            return;
+        }
+        let parts = split_email(&self.email, rows);
+        if parts.is_empty() {
+            ui.label("没有找到与本部门各行对应的编号段落；请把内容粘贴到相应行的“进展情况”中。");
+            return;
+        }
+        for (key, text) in &parts {
+            if let Some(row) = rows.iter().find(|r| r.key == *key) {
+                let preview: String = text.chars().take(60).collect();
+                ui.label(format!("{} {} → {preview}", row.code, row.text));
+            }
+        }
+        if ui
+            .button(format!("拆分填入这 {} 行", parts.len()))
+            .clicked()
+        {
+            self.apply_parts(data, department_id, period, parts, commands);
+            self.email.clear();
+        }
+    }
+}
+
+fn history_ui(
+    ui: &mut egui::Ui,
+    entries: &[crate::returns::HistoryEntry],
+    commands: &mut Vec<Command>,
+) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(egui::RichText::new("修改记录（新的在前）").strong());
+        for entry in entries {
+            ui.horizontal_wrapped(|ui| {
+                ui.weak(format!(
+                    "{}写入（{}），{}被替换：",
+                    entry.written_at,
+                    entry.source.label(),
+                    entry.replaced_at
+                ));
+                let text = if entry.progress.is_empty() {
+                    "（空）".to_owned()
+                } else {
+                    entry.progress.clone()
+                };
+                ui.label(text);
+                if !entry.remark.is_empty() {
+                    ui.weak(format!("备注：{}", entry.remark));
+                }
+                if ui.small_button("恢复此版本").clicked() {
+                    commands.push(Command::RestoreRow(entry.id));
+                }
+            });
+        }
+    });
+}
+
+/// The tasks the department leads, with their next milestone, for reference while typing.
+fn led_tasks_ui(ui: &mut egui::Ui, data: &AppData, department_id: i64) {
+    let Some((_, duties)) = data.department(department_id) else {
+        return;
+    };
+    if duties.leads.is_empty() {
+        return;
+    }
+    section_title(ui, "本部门牵头的任务");
+    for duty in &duties.leads {
+        let next = data
+            .plan
+            .task(duty.task_id)
+            .and_then(|task| task.milestones.iter().find(|m| m.due_date >= data.today))
+            .map(|m| format!("　下一节点：{} {}", format_date_cn(m.due_date), m.clause))
+            .unwrap_or_default();
+        ui.label(format!("{} {}{next}", duty.code, duty.title));
+    }
+}

@@ -1,0 +1,217 @@
+//! The monthly-returns pages in egui_kittest: type a return, see the checklist, the overview
+//! and the chase list change.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use common::TempLedger;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use taizhang::returns::{ReturnSource, RowKey, RowWrite};
+use taizhang::schedule::{Period, ReturnState};
+use taizhang::store::Ledger;
+use taizhang::ui::TaizhangApp;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2019, 8, 5).unwrap()
+}
+
+fn july() -> Period {
+    Period::new(2019, 7).unwrap()
+}
+
+fn start(path: &Path) -> Harness<'static, TaizhangApp> {
+    let path = path.to_owned();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
+    harness.run();
+    harness
+}
+
+fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+fn state_of(harness: &Harness<'static, TaizhangApp>, department: &str) -> ReturnState {
+    let data = harness.state().data().unwrap();
+    data.status(july())
+        .unwrap()
+        .departments
+        .iter()
+        .find(|d| d.department == department)
+        .unwrap()
+        .state
+}
+
+fn choose_department(harness: &mut Harness<'static, TaizhangApp>, name: &str) {
+    harness.get_by_label("部门").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, name)
+        .click();
+    harness.run();
+}
+
+#[test]
+fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+
+    // With today 2019-08-05 the chase list for July names every department owing a return.
+    click(&mut harness, "催报");
+    harness.get_by_label_contains("县农业农村局：请于8月6日前报送7月份《重点工作进展》");
+
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::Missing);
+    // 县住建局 answers one form row (1.11); type it with the IME, then leave the field.
+    let field = harness.get_by_label("进展情况");
+    field.focus();
+    harness.run();
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "完成非正规垃圾堆放点排查3处".to_owned(),
+    )));
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+
+    // Received today, after the due day (8月3日): late.
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::Late);
+    let data = harness.state().data().unwrap();
+    let department_id = data
+        .departments
+        .iter()
+        .find(|d| d.name == "县住建局")
+        .unwrap()
+        .id;
+    let record = data.record(department_id, july()).unwrap();
+    assert_eq!(record.rows[0].progress, "完成非正规垃圾堆放点排查3处");
+    assert_eq!(record.received_on, Some(today()));
+
+    click(&mut harness, "部门清单");
+    harness.get_by_label_contains("完成非正规垃圾堆放点排查3处");
+    harness.get_by_label("7月\n逾期补报");
+
+    click(&mut harness, "总览");
+    harness.get_by_label_contains("逾期补报 1");
+
+    click(&mut harness, "催报");
+    assert!(harness.query_by_label_contains("县住建局：请于").is_none());
+    harness.get_by_label_contains("县农业农村局：请于");
+}
+
+#[test]
+fn overwriting_a_row_keeps_its_history_and_undo_puts_it_back() {
+    let temp = TempLedger::new();
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let plan = ledger.current_plan().unwrap();
+        let row = plan.form.rows().find(|r| r.code == "1.11").unwrap().clone();
+        let department_id = row.departments[0].0;
+        ledger
+            .write_return_rows(&[RowWrite {
+                department_id,
+                period: july(),
+                key: RowKey::FormRow(row.id),
+                progress: "旧的进展".to_owned(),
+                remark: String::new(),
+                source: ReturnSource::Email,
+                received_on: NaiveDate::from_ymd_opt(2019, 8, 2),
+            }])
+            .unwrap();
+    }
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::OnTime);
+    let field = harness.get_by_label("进展情况");
+    field.focus();
+    field.type_text("，新增两处");
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+
+    click(&mut harness, "修改记录（1）");
+    harness.get_by_label("旧的进展");
+    assert!(harness.state().can_undo());
+    click(&mut harness, "撤销上一次保存");
+    assert_eq!(
+        harness.get_by_label("进展情况").value().unwrap(),
+        "旧的进展"
+    );
+    click(&mut harness, "修改记录（2）");
+    harness.get_by_label("旧的进展，新增两处");
+}
+
+#[test]
+fn a_pasted_email_is_split_into_the_rows_it_numbers() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县农业农村局");
+    let body = "现将7月份工作进展报送如下：\n8．化肥农药使用量零增长情况：已制定年度工作方案。\n9．废弃农膜回收利用情况：回收废弃农膜12吨。\n10．开展农药包装废弃物回收处理试点情况：无此项任务";
+    let fields: Vec<_> = harness.get_all_by_label("进展情况").collect();
+    fields[0].focus();
+    drop(fields);
+    harness.run();
+    harness.event(egui::Event::Paste(body.to_owned()));
+    harness.run();
+    harness.get_by_label_contains("粘贴的内容包含 3 个编号段落");
+    click(&mut harness, "拆分到对应行");
+
+    let data = harness.state().data().unwrap();
+    let department_id = data
+        .departments
+        .iter()
+        .find(|d| d.name == "县农业农村局")
+        .unwrap()
+        .id;
+    let record = data.record(department_id, july()).unwrap();
+    let texts: Vec<(&str, ReturnSource)> = record
+        .rows
+        .iter()
+        .map(|r| (r.progress.as_str(), r.source))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("已制定年度工作方案。", ReturnSource::Email),
+            ("回收废弃农膜12吨。", ReturnSource::Email),
+            ("无此项任务", ReturnSource::Email),
+        ]
+    );
+}
+
+#[test]
+fn the_chase_message_copied_names_the_missing_rows() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "催报");
+    harness.get_by_label("复制给县农业农村局").click();
+    // The copy goes out with the frame that handles the click.
+    harness.step();
+    let copied: Vec<String> = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let text = copied.concat();
+    assert!(
+        text.starts_with("县农业农村局：请于8月6日前报送7月份《重点工作进展》，尚缺："),
+        "{text}"
+    );
+    assert!(text.contains("1.8 化肥农药使用量零增长情况"), "{text}");
+    assert!(text.contains("2.3 受污染耕地安全利用任务"), "{text}");
+}
