@@ -13,22 +13,31 @@ pub struct ChaseEntry {
     pub message: String,
 }
 
+/// Beyond this many rows, a department that sent nothing is told the count, not the list.
+const LISTED_ROWS: usize = 6;
+
 /// The message to send: `XX局：请于X月X日前报送X月份《重点工作进展》，尚缺：……`.
+/// `rows_expected` tells a department that sent nothing from one that sent part.
 pub fn chase_message(
     department: &str,
     deadline: NaiveDate,
     month: u32,
     missing_rows: &[ExpectedRow],
+    rows_expected: usize,
 ) -> String {
-    let rows: Vec<String> = missing_rows
-        .iter()
-        .map(|row| format!("{} {}", row.code, row.text))
-        .collect();
+    let missing = if missing_rows.len() == rows_expected && rows_expected > LISTED_ROWS {
+        format!("全部{rows_expected}项")
+    } else {
+        missing_rows
+            .iter()
+            .map(|row| format!("{} {}", row.code, row.text))
+            .collect::<Vec<_>>()
+            .join("；")
+    };
     format!(
-        "{department}：请于{}月{}日前报送{month}月份《重点工作进展》，尚缺：{}。",
+        "{department}：请于{}月{}日前报送{month}月份《重点工作进展》，尚缺：{missing}。",
         deadline.month(),
         deadline.day(),
-        rows.join("；")
     )
 }
 
@@ -52,6 +61,7 @@ pub fn chase_entries(status: &PeriodStatus, today: NaiveDate) -> Vec<ChaseEntry>
                 deadline,
                 status.period.month,
                 &d.missing_rows,
+                d.rows_expected,
             ),
         })
         .collect()
@@ -79,15 +89,15 @@ mod tests {
                 quarterly: false,
             },
         ];
-        let message = chase_message(
-            "县农业农村局",
-            NaiveDate::from_ymd_opt(2019, 8, 6).unwrap(),
-            7,
-            &rows,
-        );
+        let deadline = NaiveDate::from_ymd_opt(2019, 8, 6).unwrap();
+        let message = chase_message("县农业农村局", deadline, 7, &rows, 6);
         assert_eq!(
             message,
             "县农业农村局：请于8月6日前报送7月份《重点工作进展》，尚缺：1.8 化肥农药使用量零增长情况；1.9 废弃农膜回收利用情况。"
         );
+        // A department that sent nothing of many rows is told the count.
+        let many: Vec<ExpectedRow> = (0..23).map(|_| rows[0].clone()).collect();
+        let message = chase_message("融水生态环境局", deadline, 7, &many, 23);
+        assert!(message.ends_with("尚缺：全部23项。"), "{message}");
     }
 }

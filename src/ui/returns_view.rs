@@ -113,7 +113,8 @@ impl ReturnsView {
             .is_some_and(|old| old.department_id == department_id && old.period == period);
         if !same_return {
             self.received = format_date_cn(base.received_on.unwrap_or(data.today));
-            self.source = record.map(|r| r.source);
+            // Most returns arrive as e-mail text.
+            self.source = Some(record.map_or(ReturnSource::Email, |r| r.source));
             self.email.clear();
             self.paste_offer = None;
             self.error = None;
@@ -320,6 +321,14 @@ impl ReturnsView {
                         RowStatus::Empty => ui.visuals().warn_fg_color,
                     };
                     ui.label(egui::RichText::new(format!("【{}】", status.label())).color(color));
+                    if row.quarterly {
+                        let hint = if is_quarterly_detail(period, &data.plan.reporting) {
+                            "按季度：本月详细报送上一季度进展"
+                        } else {
+                            "按季度：本月报送简要情况"
+                        };
+                        ui.weak(hint);
+                    }
                 });
                 let before_frame = draft.progress.clone();
                 let progress_label = ui.label("进展情况");
