@@ -9,6 +9,7 @@ pub mod cli;
 pub mod logfile;
 pub mod model;
 pub mod paths;
+pub mod plan_text;
 pub mod returns;
 pub mod schedule;
 pub mod seed;

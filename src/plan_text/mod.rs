@@ -1,0 +1,438 @@
+//! Reading a plan document's text into a plan: header, targets, sections, tasks with their
+//! lead and participating departments, and dated milestones. Pure: no I/O, no egui.
+//!
+//! The text may come straight out of a PDF (blank lines, page numbers such as `— 3 —`, lines
+//! broken inside words and department names) or from Word (one paragraph per line). Lines are
+//! joined into blocks that start at a numbering mark; responsibility notes in brackets split
+//! blocks into tasks. Whatever is doubtful becomes a warning, never a silent guess.
+
+mod blocks;
+mod dates;
+mod input;
+mod names;
+mod notes;
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+
+pub use input::{InputError, decode_file, decode_text};
+pub use names::DepartmentNames;
+
+use crate::model::{Milestone, Target};
+use blocks::BlockKind;
+
+/// A department's part in an imported task, by name (not yet in the ledger).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedPart {
+    /// Canonical name of a known department, or the new name.
+    pub name: String,
+    /// e.g. `负责农用地`; empty for the whole task.
+    pub scope: String,
+}
+
+/// A task found in the document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedTask {
+    pub code: String,
+    pub title: String,
+    pub body: String,
+    /// The responsibility note verbatim, brackets included; empty when the task has none.
+    pub note: String,
+    pub leads_separately: bool,
+    pub leads: Vec<NamedPart>,
+    pub participants: Vec<NamedPart>,
+    pub milestones: Vec<Milestone>,
+    /// Where the task stands in [`ParsedPlan::source`].
+    pub span: Range<usize>,
+}
+
+/// A numbered section `（一）…` with its tasks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedSection {
+    pub number: String,
+    pub title: String,
+    /// Numbered items that only group sub-items.
+    pub headings: Vec<crate::model::Heading>,
+    pub tasks: Vec<ParsedTask>,
+}
+
+/// Something the reader is not sure of, shown to the user to check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub message: String,
+    /// The task it concerns, if any.
+    pub task_code: Option<String>,
+    pub span: Option<Range<usize>>,
+}
+
+/// Everything read from a plan document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedPlan {
+    pub title: String,
+    pub year: i32,
+    pub document_number: String,
+    pub issuer: String,
+    pub issued_on: Option<NaiveDate>,
+    pub targets: Vec<Target>,
+    pub sections: Vec<ParsedSection>,
+    /// Department names not found in the ledger; committing creates them.
+    pub new_departments: Vec<String>,
+    pub warnings: Vec<Warning>,
+    /// The cleaned text (one block per line) that spans point into.
+    pub source: String,
+}
+
+impl ParsedPlan {
+    /// All tasks in document order.
+    pub fn tasks(&self) -> impl Iterator<Item = &ParsedTask> {
+        self.sections.iter().flat_map(|s| s.tasks.iter())
+    }
+
+    /// All tasks, mutable.
+    pub fn tasks_mut(&mut self) -> impl Iterator<Item = &mut ParsedTask> {
+        self.sections.iter_mut().flat_map(|s| s.tasks.iter_mut())
+    }
+
+    /// Recomputes which department names are new, after the user edited names.
+    pub fn refresh_new_departments(&mut self, known: &DepartmentNames) {
+        let mut new: Vec<String> = Vec::new();
+        for task in self.tasks() {
+            for part in task.leads.iter().chain(&task.participants) {
+                if !known.is_canonical(&part.name) && !new.contains(&part.name) {
+                    new.push(part.name.clone());
+                }
+            }
+        }
+        self.new_departments = new;
+    }
+}
+
+/// Why a text is not a plan.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanTextError {
+    #[error("内容是空的。")]
+    Empty,
+    #[error("没有找到任何带责任分工（如“（××局牵头，××局参与）”）的任务，这段文字不像工作计划。")]
+    NoTasks,
+}
+
+/// Reads a plan document's text. `known` holds the ledger's department names and aliases, so
+/// that names map onto existing departments.
+pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, PlanTextError> {
+    if text.trim().is_empty() {
+        return Err(PlanTextError::Empty);
+    }
+    let (source, blocks) = blocks::split(text);
+    let mut warnings = Vec::new();
+    let header = blocks::header(&blocks, &source);
+    let year = header.year;
+    let first_listed_leads = notes::first_listed_leads(&source);
+
+    let parts = blocks::parts(&blocks);
+    let targets = parts
+        .targets
+        .map(|range| dates::targets(&blocks[range], year))
+        .unwrap_or_default();
+
+    let mut sections: Vec<ParsedSection> = Vec::new();
+    let mut builder = SectionBuilder::default();
+    let task_blocks = &blocks[parts.tasks.clone()];
+    let mut new_departments: Vec<String> = Vec::new();
+    let mut context = TaskContext {
+        source: &source,
+        year,
+        known,
+        first_listed_leads,
+        warnings: &mut warnings,
+        new_departments: &mut new_departments,
+    };
+    for (index, block) in task_blocks.iter().enumerate() {
+        let next_kind = task_blocks.get(index + 1).map(|b| b.kind.clone());
+        match &block.kind {
+            BlockKind::Section(number) => {
+                if let Some(section) = builder.finish(&mut context) {
+                    sections.push(section);
+                }
+                let (title, rest) = blocks::section_title(block);
+                builder = SectionBuilder {
+                    number: number.clone(),
+                    title,
+                    ordinal: sections.len() + 1,
+                    ..SectionBuilder::default()
+                };
+                if let Some((text, start)) = rest {
+                    builder.unnumbered(&text, start, &mut context);
+                }
+            }
+            BlockKind::Item(number) => {
+                builder.item = Some(*number);
+                let has_subitems = matches!(next_kind, Some(BlockKind::SubItem(_)));
+                let code = format!("{}.{}", builder.ordinal, number);
+                if !notes::has_note(&block.text) && has_subitems {
+                    builder.headings.push(crate::model::Heading {
+                        code,
+                        title: blocks::first_sentence(&block.text),
+                    });
+                } else {
+                    builder.numbered(&code, &block.text, block.text_start, &mut context);
+                }
+            }
+            BlockKind::SubItem(number) => {
+                let item = builder.item.unwrap_or(0);
+                let code = format!("{}.{}.{}", builder.ordinal, item, number);
+                builder.numbered(&code, &block.text, block.text_start, &mut context);
+            }
+            BlockKind::Plain => {
+                builder.unnumbered(&block.text, block.text_start, &mut context);
+            }
+            BlockKind::TopLevel(_) | BlockKind::Attachment => {}
+        }
+    }
+    if let Some(section) = builder.finish(&mut context) {
+        sections.push(section);
+    }
+    sections.retain(|s| !s.tasks.is_empty() || !s.headings.is_empty());
+
+    if !sections
+        .iter()
+        .any(|s| s.tasks.iter().any(|t| !t.note.is_empty()))
+    {
+        return Err(PlanTextError::NoTasks);
+    }
+    for range in &parts.skipped_notes {
+        warnings.push(Warning {
+            message: "这段带责任分工的文字不在“重点任务”部分，未作为任务导入".to_owned(),
+            task_code: None,
+            span: Some(range.clone()),
+        });
+    }
+    for name in &new_departments {
+        warnings.push(Warning {
+            message: format!(
+                "“{name}”与台账中的部门都对不上，提交时将新建该部门；如是别名请改成已有部门"
+            ),
+            task_code: None,
+            span: None,
+        });
+    }
+    // Point each warning at the task whose text it is about.
+    for warning in &mut warnings {
+        if warning.task_code.is_some() {
+            continue;
+        }
+        let Some(span) = &warning.span else { continue };
+        warning.task_code = sections
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .find(|t| t.span.start <= span.start && span.start < t.span.end.max(t.span.start + 1))
+            .map(|t| t.code.clone());
+    }
+    Ok(ParsedPlan {
+        title: header.title,
+        year,
+        document_number: header.document_number,
+        issuer: header.issuer,
+        issued_on: header.issued_on,
+        targets,
+        sections,
+        new_departments,
+        warnings,
+        source,
+    })
+}
+
+struct TaskContext<'a> {
+    source: &'a str,
+    year: i32,
+    known: &'a DepartmentNames,
+    first_listed_leads: bool,
+    warnings: &'a mut Vec<Warning>,
+    new_departments: &'a mut Vec<String>,
+}
+
+/// A task's text before codes are final: unnumbered paragraphs get theirs when the section
+/// ends.
+struct PendingTask {
+    code: Option<String>,
+    task: ParsedTask,
+}
+
+#[derive(Default)]
+struct SectionBuilder {
+    number: String,
+    title: String,
+    /// The section's number as a digit (its position among sections).
+    ordinal: usize,
+    item: Option<u32>,
+    headings: Vec<crate::model::Heading>,
+    tasks: Vec<PendingTask>,
+}
+
+impl SectionBuilder {
+    /// A numbered item or sub-item: one task per note; parts after the first note get `-2`…
+    fn numbered(&mut self, code: &str, text: &str, start: usize, context: &mut TaskContext<'_>) {
+        for (index, task) in split_tasks(text, start, context).into_iter().enumerate() {
+            let code = if index == 0 {
+                code.to_owned()
+            } else {
+                format!("{code}-{}", index + 1)
+            };
+            self.tasks.push(PendingTask {
+                code: Some(code),
+                task,
+            });
+        }
+    }
+
+    fn unnumbered(&mut self, text: &str, start: usize, context: &mut TaskContext<'_>) {
+        for task in split_tasks(text, start, context) {
+            self.tasks.push(PendingTask { code: None, task });
+        }
+    }
+
+    fn finish(&mut self, context: &mut TaskContext<'_>) -> Option<ParsedSection> {
+        if self.title.is_empty() && self.tasks.is_empty() {
+            return None;
+        }
+        let tasks = std::mem::take(&mut self.tasks);
+        let only_one_unnumbered = tasks.len() == 1 && tasks[0].code.is_none();
+        let mut used: Vec<String> = tasks.iter().filter_map(|t| t.code.clone()).collect();
+        let mut ordinal = 0;
+        let mut finished = Vec::with_capacity(tasks.len());
+        for pending in tasks {
+            let mut task = pending.task;
+            match pending.code {
+                Some(code) => task.code = code,
+                None if only_one_unnumbered => {
+                    task.code = self.ordinal.to_string();
+                    task.title = self.title.clone();
+                }
+                None => {
+                    ordinal += 1;
+                    let mut code = format!("{}.{ordinal}", self.ordinal);
+                    let mut suffix = 2;
+                    while used.contains(&code) {
+                        code = format!("{}.{ordinal}-{suffix}", self.ordinal);
+                        suffix += 1;
+                    }
+                    used.push(code.clone());
+                    task.code = code;
+                }
+            }
+            if task.note.is_empty() {
+                context.warnings.push(Warning {
+                    message: "这项任务没有责任分工说明（可能是文字被截断），请补上牵头部门"
+                        .to_owned(),
+                    task_code: Some(task.code.clone()),
+                    span: Some(task.span.clone()),
+                });
+            } else if task.leads.is_empty() {
+                context.warnings.push(Warning {
+                    message: format!("无法从责任分工“{}”中读出牵头部门", task.note),
+                    task_code: Some(task.code.clone()),
+                    span: Some(task.span.clone()),
+                });
+            }
+            finished.push(task);
+        }
+        Some(ParsedSection {
+            number: std::mem::take(&mut self.number),
+            title: std::mem::take(&mut self.title),
+            headings: std::mem::take(&mut self.headings),
+            tasks: finished,
+        })
+    }
+}
+
+/// Splits a block's text at its responsibility notes: each note belongs to the text before it.
+fn split_tasks(text: &str, start: usize, context: &mut TaskContext<'_>) -> Vec<ParsedTask> {
+    let found = notes::find_notes(text);
+    let mut tasks = Vec::new();
+    let mut from = 0;
+    for note in &found {
+        let body = text[from..note.range.start].trim();
+        let note_text = &text[note.range.clone()];
+        let span = start + from..start + note.range.end;
+        tasks.push(make_task(
+            body,
+            note_text,
+            &note.content,
+            note.closed,
+            span,
+            context,
+        ));
+        from = note.range.end;
+    }
+    let rest = text[from..].trim();
+    // What follows the last note is a task of its own only if it says something.
+    if rest.chars().filter(|c| c.is_alphanumeric()).count() >= 6 {
+        let span = start + from..start + text.len();
+        tasks.push(make_task(rest, "", "", true, span, context));
+    }
+    tasks
+}
+
+fn make_task(
+    body: &str,
+    note: &str,
+    note_content: &str,
+    closed: bool,
+    span: Range<usize>,
+    context: &mut TaskContext<'_>,
+) -> ParsedTask {
+    let parsed = notes::parse_note(note_content, context.first_listed_leads);
+    let mut resolver = context.known.resolver();
+    let mut resolve = |parts: Vec<(String, String)>| -> Vec<NamedPart> {
+        let mut resolved: Vec<NamedPart> = Vec::new();
+        for (raw, scope) in parts {
+            let (name, is_new) = resolver.resolve(&raw);
+            if is_new && !context.new_departments.contains(&name) {
+                context.new_departments.push(name.clone());
+            }
+            if !resolved.iter().any(|p| p.name == name) {
+                resolved.push(NamedPart { name, scope });
+            }
+        }
+        resolved
+    };
+    let leads = resolve(parsed.leads);
+    let participants: Vec<NamedPart> = resolve(parsed.participants)
+        .into_iter()
+        .filter(|p| !leads.iter().any(|l| l.name == p.name))
+        .collect();
+    let (milestones, vague) = dates::milestones(body, context.year);
+    for phrase in vague {
+        context.warnings.push(Warning {
+            message: format!("“{phrase}”无法确定具体日期，未作为时间节点，请手工补充"),
+            task_code: None,
+            span: Some(span.clone()),
+        });
+    }
+    for message in parsed.warnings {
+        context.warnings.push(Warning {
+            message,
+            task_code: None,
+            span: Some(span.clone()),
+        });
+    }
+    if !closed {
+        context.warnings.push(Warning {
+            message: "责任分工的括号没有闭合，文字可能被截断".to_owned(),
+            task_code: None,
+            span: Some(span.clone()),
+        });
+    }
+    let _ = context.source;
+    ParsedTask {
+        code: String::new(),
+        title: blocks::first_sentence(body),
+        body: body.to_owned(),
+        note: note.to_owned(),
+        leads_separately: parsed.separately,
+        leads,
+        participants,
+        milestones,
+        span,
+    }
+}
