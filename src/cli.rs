@@ -19,6 +19,8 @@ pub const USAGE: &str = "\
 
 命令 / commands:
   plan [--json]     输出当前计划 (print the ledger's current plan)
+  import-plan FILE [--dry-run] [--json]
+                    读取计划文件（.txt/.docx），输出识别结果；不带 --dry-run 时保存为新的当前计划
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
 
@@ -40,6 +42,12 @@ pub struct Invocation {
 pub enum Command {
     /// Print the current plan.
     Plan { json: bool },
+    /// Read a plan document; store it as a new current plan unless `dry_run`.
+    ImportPlan {
+        file: PathBuf,
+        dry_run: bool,
+        json: bool,
+    },
     /// Print each department's return state for a period (default: the month before today).
     Status { period: Option<Period>, json: bool },
     /// Print the usage text.
@@ -100,6 +108,30 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
             }
             Command::Plan { json }
         }
+        "import-plan" => {
+            let mut file = None;
+            let mut dry_run = false;
+            let mut json = false;
+            for option in options {
+                match option.as_str() {
+                    "--dry-run" => dry_run = true,
+                    "--json" => json = true,
+                    other if other.starts_with("--") => {
+                        return Err(UsageError(format!("import-plan 命令不认识参数“{other}”")));
+                    }
+                    _ if file.is_some() => {
+                        return Err(UsageError("import-plan 一次只读一个文件".to_owned()));
+                    }
+                    _ => file = Some(PathBuf::from(option)),
+                }
+            }
+            let file = file.ok_or_else(|| UsageError("import-plan 后面缺少文件".to_owned()))?;
+            Command::ImportPlan {
+                file,
+                dry_run,
+                json,
+            }
+        }
         "status" => {
             let mut json = false;
             let mut period = None;
@@ -127,12 +159,17 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
 
 /// Runs a job on an open ledger, writing its output to `out`.
 pub fn run(
-    ledger: &Ledger,
+    ledger: &mut Ledger,
     command: &Command,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     match command {
+        Command::ImportPlan {
+            file,
+            dry_run,
+            json,
+        } => import_plan(ledger, file, *dry_run, *json, out)?,
         Command::Status { period, json } => {
             let period = period.unwrap_or_else(|| Period::of(today).previous());
             let plan = ledger.current_plan()?;
@@ -350,6 +387,170 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
             quarterly_months: plan.reporting.quarterly_months.clone(),
         },
     }
+}
+
+/// `import-plan --json`: the plan shape plus what the reader was unsure of.
+#[derive(Debug, Serialize)]
+pub struct ImportPlanJson {
+    #[serde(flatten)]
+    pub plan: PlanJson,
+    pub warnings: Vec<String>,
+    pub new_departments: Vec<String>,
+    /// Whether the plan was stored (false for `--dry-run`).
+    pub stored: bool,
+    pub plan_id: Option<i64>,
+}
+
+fn import_plan(
+    ledger: &mut Ledger,
+    file: &std::path::Path,
+    dry_run: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|error| anyhow::anyhow!("无法读取文件“{}”：{error}", file.display()))?;
+    let text = crate::plan_text::decode_file(&bytes)?;
+    let departments = ledger.departments()?;
+    let known = crate::plan_text::DepartmentNames::new(&departments);
+    let parsed = crate::plan_text::parse_plan(&text, &known)?;
+    let warnings: Vec<String> = parsed
+        .warnings
+        .iter()
+        .map(|w| match &w.task_code {
+            Some(code) => format!("{code}：{}", w.message),
+            None => w.message.clone(),
+        })
+        .collect();
+    let current = ledger.current_plan()?;
+    let (plan, plan_id) = if dry_run {
+        (parsed_plan_json(&parsed, &current, &departments), None)
+    } else {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let source = crate::store::SourceFile { name, bytes };
+        let plan_id = ledger.import_plan(&parsed, Some(&source), true)?;
+        let stored = ledger.current_plan()?;
+        (plan_json(&stored, &ledger.departments()?), Some(plan_id))
+    };
+    let result = ImportPlanJson {
+        plan,
+        warnings,
+        new_departments: parsed.new_departments.clone(),
+        stored: !dry_run,
+        plan_id,
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &result)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{}（{}年，{}）",
+            result.plan.title, result.plan.year, result.plan.document_number
+        )?;
+        writeln!(out, "识别到 {} 项任务。", result.plan.tasks.len())?;
+        for task in &result.plan.tasks {
+            writeln!(
+                out,
+                "  {} {}  牵头：{}",
+                task.code,
+                task.title,
+                task.leads.join("、")
+            )?;
+        }
+        for warning in &result.warnings {
+            writeln!(out, "注意：{warning}")?;
+        }
+        if result.stored {
+            writeln!(out, "已保存为新的当前计划。")?;
+        } else {
+            writeln!(out, "试运行，未保存。")?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON view of a plan read but not stored: its own header and tasks, the departments it
+/// names (with the ledger's aliases where known), and the form it would carry over.
+fn parsed_plan_json(
+    parsed: &crate::plan_text::ParsedPlan,
+    current: &Plan,
+    departments: &[Department],
+) -> PlanJson {
+    let iso = |date: NaiveDate| date.format("%Y-%m-%d").to_string();
+    let mut named: Vec<String> = Vec::new();
+    for task in parsed.tasks() {
+        for part in task.leads.iter().chain(&task.participants) {
+            if !named.contains(&part.name) {
+                named.push(part.name.clone());
+            }
+        }
+    }
+    let mut plan = plan_json(current, departments);
+    plan.title = parsed.title.clone();
+    plan.year = parsed.year;
+    plan.document_number = parsed.document_number.clone();
+    plan.issuer = parsed.issuer.clone();
+    plan.issued_on = parsed.issued_on.map(iso);
+    plan.targets = parsed
+        .targets
+        .iter()
+        .map(|t| TargetJson {
+            text: t.text.clone(),
+            date: t.due_date.map(iso),
+        })
+        .collect();
+    plan.departments = named
+        .iter()
+        .map(|name| {
+            let known = departments.iter().find(|d| &d.name == name);
+            DepartmentJson {
+                name: name.clone(),
+                aliases: known.map(|d| d.aliases.clone()).unwrap_or_default(),
+                contact_person: known.map(|d| d.contact_person.clone()).unwrap_or_default(),
+                phone: known.map(|d| d.phone.clone()).unwrap_or_default(),
+                email: known.map(|d| d.email.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    plan.tasks = parsed
+        .sections
+        .iter()
+        .flat_map(|section| {
+            section.tasks.iter().map(move |task| TaskJson {
+                code: task.code.clone(),
+                section: section.title.clone(),
+                title: task.title.clone(),
+                leads: task.leads.iter().map(|p| p.name.clone()).collect(),
+                participants: task.participants.iter().map(|p| p.name.clone()).collect(),
+                lead_scopes: task
+                    .leads
+                    .iter()
+                    .filter(|p| !p.scope.is_empty())
+                    .map(|p| LeadScopeJson {
+                        name: p.name.clone(),
+                        scope: p.scope.clone(),
+                    })
+                    .collect(),
+                leads_separately: task.leads_separately,
+                note: task.note.clone(),
+                milestones: task
+                    .milestones
+                    .iter()
+                    .map(|m| MilestoneJson {
+                        date: iso(m.due_date),
+                        text: milestone_text(&m.wording, &m.clause),
+                        wording: m.wording.clone(),
+                        clause: m.clause.clone(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    plan
 }
 
 /// `status --json`: each department's return state for one period.

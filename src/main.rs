@@ -44,7 +44,9 @@ fn main() -> ExitCode {
     }
     let result = Ledger::open(&ledger_path)
         .map_err(anyhow::Error::from)
-        .and_then(|(ledger, _)| cli::run(&ledger, &command, today, &mut std::io::stdout().lock()));
+        .and_then(|(mut ledger, _)| {
+            cli::run(&mut ledger, &command, today, &mut std::io::stdout().lock())
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`| head`) is not an error of ours.

@@ -229,3 +229,109 @@ fn status_json_shows_every_department_of_july_missing_on_the_fifth_of_august() {
     let bad = taizhang(&["--db", db, "status", "--period", "2019-7x"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn import_plan_dry_run_prints_the_plan_and_stores_nothing() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rongshui-2019-soil-plan.txt"
+    );
+    let output = taizhang(&["--db", db, "import-plan", fixture, "--dry-run", "--json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["document_number"], "融政办发〔2019〕84号");
+    assert_eq!(plan["tasks"].as_array().unwrap().len(), 23);
+    assert_eq!(plan["departments"].as_array().unwrap().len(), 20);
+    assert_eq!(plan["warnings"], serde_json::json!([]));
+    assert_eq!(plan["stored"], false);
+    let milestones: usize = plan["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["milestones"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(milestones, 8);
+    let (ledger, _) = taizhang::store::Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.plans().unwrap().len(), 1, "a dry run stores nothing");
+}
+
+#[test]
+fn import_plan_stores_a_gbk_file_as_the_new_current_plan() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let text = "2020年度融水苗族自治县土壤污染防治工作计划\n二、重点任务\n（一）农用地\n1．安全利用。9月底前完成。（县农业农村局牵头，县林业局参与）\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let file = temp.dir.path().join("计划2020.txt");
+    std::fs::write(&file, &gbk).unwrap();
+    let output = taizhang(&["--db", db, "import-plan", file.to_str().unwrap(), "--json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["stored"], true);
+    assert_eq!(plan["year"], 2020);
+    assert_eq!(plan["tasks"][0]["milestones"][0]["date"], "2020-09-30");
+    assert_eq!(
+        plan["form"]["groups"].as_array().unwrap().len(),
+        5,
+        "the form is carried over"
+    );
+
+    let (ledger, _) = taizhang::store::Ledger::open(&temp.path).unwrap();
+    let plans = ledger.plans().unwrap();
+    assert_eq!(plans.len(), 2);
+    assert!(plans[1].is_current && !plans[0].is_current);
+    let current = ledger.current_plan().unwrap();
+    assert_eq!(current.year, 2020);
+    assert_eq!(
+        current.tasks().next().unwrap().leads[0].name,
+        "县农业农村局"
+    );
+    assert_eq!(current.form.rows().count(), 31);
+    let json = taizhang(&["--db", db, "plan", "--json"]);
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["year"], 2020);
+}
+
+#[test]
+fn import_plan_refuses_garbage_and_writes_nothing() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    drop(taizhang(&["--db", db, "plan"]));
+    let before = std::fs::read(&temp.path).unwrap();
+    let email = temp.dir.path().join("mail.txt");
+    std::fs::write(&email, "张科长：\n附件是我局7月份的进展，请查收。\n李四").unwrap();
+    let empty = temp.dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let binary = temp.dir.path().join("photo.jpg");
+    std::fs::write(
+        &binary,
+        (0..5000_u32)
+            .map(|i| (i * 91 % 256) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    for (file, message) in [
+        (&email, "不像工作计划"),
+        (&empty, "空的"),
+        (&binary, "不是文本文件"),
+    ] {
+        let output = taizhang(&["--db", db, "import-plan", file.to_str().unwrap(), "--json"]);
+        assert!(!output.status.success());
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    let (ledger, _) = taizhang::store::Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.plans().unwrap().len(), 1);
+    drop(ledger);
+    assert!(std::fs::read(&temp.path).unwrap().len() >= before.len());
+}

@@ -246,3 +246,66 @@ fn text_still_being_typed_is_saved_when_the_window_closes() {
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     assert_eq!(ledger.settings().unwrap().contact_person, "赵六");
 }
+
+#[test]
+fn a_pasted_plan_is_reviewed_corrected_and_committed_as_a_new_plan() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "导入计划");
+    let field = harness.get_by_label("计划正文");
+    field.focus();
+    harness.run();
+    harness.event(egui::Event::Paste(
+        "2020年度地下水污染防治工作计划\n二、重点任务\n（一）调查评估\n1．开展地下水调查。6月底前完成布点。（县水利局牵头，县林业局参与）\n2．加强监测。（县林业局牵头）\n"
+            .to_owned(),
+    ));
+    harness.run();
+    click(&mut harness, "识别");
+    harness.get_by_label_contains("识别到 2 项任务");
+    harness.get_by_label("1.1 开展地下水调查　牵头：县水利局");
+
+    // Correct the lead of 1.1: 县水利局 → 县自然规划局.
+    harness.get_all_by_label("部门").next().unwrap().click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "县自然规划局")
+        .click();
+    harness.run();
+    harness.get_by_label("1.1 开展地下水调查　牵头：县自然规划局");
+
+    click(&mut harness, "保存为新计划");
+    assert_eq!(harness.state().page(), Page::Plan);
+    harness.get_by_label("2020年度地下水污染防治工作计划");
+    click(&mut harness, "1.1 开展地下水调查");
+    harness.get_by_label("县自然规划局");
+    drop(harness);
+
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plans = ledger.plans().unwrap();
+    assert_eq!(plans.len(), 2);
+    let current = ledger.current_plan().unwrap();
+    assert_eq!(current.year, 2020);
+    let task = current.tasks().next().unwrap();
+    assert_eq!(task.leads[0].name, "县自然规划局");
+    assert_eq!(task.milestones[0].due_date.to_string(), "2020-06-30");
+}
+
+#[test]
+fn a_cancelled_review_leaves_the_ledger_untouched() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "导入计划");
+    let field = harness.get_by_label("计划正文");
+    field.focus();
+    harness.run();
+    harness.event(egui::Event::Paste(
+        "（一）调查\n1．开展调查。（县水利局牵头）\n".to_owned(),
+    ));
+    harness.run();
+    click(&mut harness, "识别");
+    click(&mut harness, "放弃");
+    harness.get_by_label("计划正文");
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.plans().unwrap().len(), 1);
+}

@@ -7,6 +7,7 @@
 mod backup;
 mod departments;
 mod error;
+mod import;
 mod lock;
 mod plans;
 mod returns;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 pub use backup::{BACKUPS_KEPT, BackupInfo, backup_dir, list_backups, newest_backup};
 pub use departments::DepartmentEdit;
 pub use error::StoreError;
+pub use import::{PlanSummary, SourceFile, sha256_hex};
 pub use lock::LedgerLock;
 pub use schema::VERSION;
 pub use tasks::TaskEdit;
@@ -281,6 +283,29 @@ impl Ledger {
             let plan_id = plans::current_plan_id(tx)?;
             returns::restore(tx, plan_id, history_id, &now)
         })
+    }
+
+    /// Every plan in the ledger, oldest year first.
+    pub fn plans(&self) -> Result<Vec<PlanSummary>, StoreError> {
+        import::list(&self.conn)
+    }
+
+    /// Makes another plan the current one.
+    pub fn set_current_plan(&mut self, plan_id: i64) -> Result<(), StoreError> {
+        self.write(|tx| import::set_current(tx, plan_id))
+    }
+
+    /// Stores a read and reviewed plan document as a new plan (all or nothing): new
+    /// departments are created, the original file is archived, the form and reporting rule
+    /// are carried over from the current plan. Returns the new plan's id.
+    pub fn import_plan(
+        &mut self,
+        parsed: &crate::plan_text::ParsedPlan,
+        source: Option<&SourceFile>,
+        make_current: bool,
+    ) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| import::insert(tx, parsed, source, make_current, &now))
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).

@@ -15,7 +15,9 @@ use crate::returns::{
     HistoryEntry, Obligation, PeriodStatus, ReturnRecord, ReturnSource, RowWrite, period_status,
 };
 use crate::schedule::Period;
-use crate::store::{BackupInfo, DepartmentEdit, Ledger, LedgerLock, Opened, StoreError, TaskEdit};
+use crate::store::{
+    BackupInfo, DepartmentEdit, Ledger, LedgerLock, Opened, PlanSummary, StoreError, TaskEdit,
+};
 
 /// The window's title.
 pub const WINDOW_TITLE: &str = "土壤污染防治重点工作台账";
@@ -26,6 +28,7 @@ const PAGE_KEY: &str = "taizhang.page";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Page {
     Plan,
+    Import,
     Returns,
     Checklist,
     Overview,
@@ -35,8 +38,9 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::Plan,
+        Self::Import,
         Self::Returns,
         Self::Checklist,
         Self::Overview,
@@ -49,6 +53,7 @@ impl Page {
     pub fn label(self) -> &'static str {
         match self {
             Self::Plan => "工作计划",
+            Self::Import => "导入计划",
             Self::Returns => "月度报送",
             Self::Checklist => "部门清单",
             Self::Overview => "总览",
@@ -99,6 +104,9 @@ pub enum Command {
     Undo,
     /// Write the chase list of a period as a printable page and open it.
     PrintChaseList(Period),
+    /// Store a reviewed plan document as a new plan.
+    ImportPlan(Box<super::import_view::PlanImport>),
+    SetCurrentPlan(i64),
 }
 
 /// Everything the views show, read from the ledger after each change (never per frame).
@@ -121,6 +129,8 @@ pub struct AppData {
     pub statuses: Vec<PeriodStatus>,
     /// The history on show: (return row id, its earlier values).
     pub history: Option<(i64, Vec<HistoryEntry>)>,
+    /// Every plan of the ledger, for choosing the current one.
+    pub plans: Vec<PlanSummary>,
 }
 
 impl AppData {
@@ -149,6 +159,7 @@ impl AppData {
             returns,
             statuses,
             history: None,
+            plans: ledger.plans()?,
         })
     }
 
@@ -220,6 +231,7 @@ pub struct TaizhangApp {
     checklist_view: ChecklistView,
     overview_view: OverviewView,
     chase_view: ChaseView,
+    import_view: super::import_view::ImportView,
     selection: Option<Selection>,
     /// The values the last return save replaced, to put back on 撤销.
     undo: Vec<Vec<RowWrite>>,
@@ -273,6 +285,7 @@ impl TaizhangApp {
             checklist_view: ChecklistView,
             overview_view: OverviewView,
             chase_view: ChaseView,
+            import_view: super::import_view::ImportView::default(),
             selection: None,
             undo: Vec::new(),
             error: None,
@@ -374,6 +387,32 @@ impl TaizhangApp {
                 .ledger
                 .set_return_received(department_id, period, received_on, source),
             Command::RestoreRow(history_id) => open.ledger.restore_row(history_id),
+            Command::ImportPlan(import) => {
+                let result = open.ledger.import_plan(
+                    &import.parsed,
+                    import.source.as_ref(),
+                    import.make_current,
+                );
+                if result.is_ok() {
+                    self.import_view.reset();
+                    self.notice = Some(format!("已保存新计划“{}”", import.parsed.title));
+                    self.page = Page::Plan;
+                    self.plan_view = PlanView::default();
+                    // Periods and departments belong to the plan on show.
+                    self.selection = None;
+                    self.undo.clear();
+                }
+                result.map(|_| ())
+            }
+            Command::SetCurrentPlan(plan_id) => {
+                let result = open.ledger.set_current_plan(plan_id);
+                if result.is_ok() {
+                    self.plan_view = PlanView::default();
+                    self.selection = None;
+                    self.undo.clear();
+                }
+                result
+            }
             Command::SaveTask(edit) => open.ledger.update_task(&edit),
             Command::SaveDepartment(edit) => open.ledger.update_department(&edit),
             Command::SaveSettings(settings) => open.ledger.update_settings(&settings),
@@ -519,6 +558,7 @@ impl eframe::App for TaizhangApp {
         let can_undo = !self.undo.is_empty();
         egui::CentralPanel::default().show(ui, |ui| match self.page {
             Page::Plan => self.plan_view.ui(ui, data, &mut commands),
+            Page::Import => self.import_view.ui(ui, data, &mut commands),
             Page::Returns => {
                 self.returns_view
                     .ui(ui, data, selection, can_undo, &mut commands);

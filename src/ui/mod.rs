@@ -6,6 +6,7 @@ mod chase_view;
 mod checklist_view;
 mod departments_view;
 mod fonts;
+mod import_view;
 mod overview_view;
 mod plan_view;
 mod returns_view;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 pub use app::{AppData, Command, Page, Selection, TaizhangApp, WINDOW_TITLE};
 pub use fonts::install_fonts;
+pub use import_view::PlanImport;
 
 /// Opens the main window on the ledger at `ledger_path` and runs until it is closed.
 pub fn run(ledger_path: PathBuf, today: chrono::NaiveDate) -> eframe::Result {

@@ -113,6 +113,9 @@ impl PlanView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
         let plan = &data.plan;
+        if data.plans.len() > 1 {
+            plan_switcher_ui(ui, data, commands);
+        }
         plan_header_ui(ui, plan);
         ui.separator();
 
@@ -206,6 +209,31 @@ impl PlanView {
             self.selected_task = Some(task.id);
         }
     }
+}
+
+/// Choosing which of the ledger's plans is the current one.
+fn plan_switcher_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("当前计划");
+        let current = data.plans.iter().find(|p| p.is_current);
+        let shown = current.map_or(String::new(), |p| format!("{}年 {}", p.year, p.title));
+        egui::ComboBox::from_id_salt("plan_switcher")
+            .selected_text(shown)
+            .width(520.0)
+            .show_ui(ui, |ui| {
+                for plan in &data.plans {
+                    let text = format!(
+                        "{}年 {}（{}项任务）",
+                        plan.year, plan.title, plan.task_count
+                    );
+                    if ui.selectable_label(plan.is_current, text).clicked() && !plan.is_current {
+                        commands.push(Command::SetCurrentPlan(plan.id));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
 }
 
 fn plan_header_ui(ui: &mut egui::Ui, plan: &Plan) {

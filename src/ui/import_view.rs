@@ -1,0 +1,545 @@
+use super::app::{AppData, Command};
+use super::widgets::{labelled_field, section_title};
+use crate::model::{Milestone, format_date_cn, parse_date};
+use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, decode_file, parse_plan};
+use crate::store::SourceFile;
+
+/// The plan import page (导入计划): paste a plan document's text or open a file, review what
+/// was read beside the source, correct it, then commit it as a new plan. Nothing is written
+/// before the commit.
+#[derive(Default)]
+pub struct ImportView {
+    input: String,
+    source_file: Option<SourceFile>,
+    review: Option<Review>,
+    error: Option<String>,
+}
+
+struct Review {
+    parsed: ParsedPlan,
+    /// (section index, task index) of the task on show.
+    selected: Option<(usize, usize)>,
+    /// The selection changed: scroll the source to it.
+    scroll_to_selection: bool,
+    make_current: bool,
+    issued_on: String,
+    year: String,
+    new_name: String,
+    milestone_dates: Vec<String>,
+}
+
+/// A committed import: the plan, its original file, and whether it becomes current.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanImport {
+    pub parsed: ParsedPlan,
+    pub source: Option<SourceFile>,
+    pub make_current: bool,
+}
+
+impl ImportView {
+    /// Back to an empty page (after a commit).
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+        match &mut self.review {
+            None => self.input_ui(ui, data),
+            Some(review) => {
+                let mut cancel = false;
+                review_ui(ui, review, data, &self.source_file, commands, &mut cancel);
+                if cancel {
+                    self.review = None;
+                }
+            }
+        }
+    }
+
+    fn input_ui(&mut self, ui: &mut egui::Ui, data: &AppData) {
+        ui.heading("导入新一年度的计划");
+        ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx 文件，然后点“识别”。识别结果核对无误后才会保存。");
+        ui.horizontal(|ui| {
+            if ui.button("打开文件…").clicked() {
+                self.open_file();
+            }
+            if let Some(file) = &self.source_file {
+                ui.label(format!("已读入：{}", file.name));
+            }
+            let recognise =
+                ui.add_enabled(!self.input.trim().is_empty(), egui::Button::new("识别"));
+            if recognise.clicked() {
+                self.recognise(data);
+            }
+            if ui.button("清空").clicked() {
+                self.input.clear();
+                self.source_file = None;
+                self.error = None;
+            }
+        });
+        if let Some(error) = &self.error {
+            ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
+        }
+        let label = ui.label("计划正文");
+        egui::ScrollArea::vertical()
+            .id_salt("import_input_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.input)
+                        .desired_rows(24)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            });
+    }
+
+    fn open_file(&mut self) {
+        let Some(path) = rfd::FileDialog::new()
+            .add_filter("计划文件", &["txt", "docx", "TXT", "DOCX"])
+            .add_filter("所有文件", &["*"])
+            .pick_file()
+        else {
+            return;
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) => match decode_file(&bytes) {
+                Ok(text) => {
+                    self.input = text;
+                    self.error = None;
+                    self.source_file = Some(SourceFile {
+                        name: path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        bytes,
+                    });
+                }
+                Err(error) => self.error = Some(error.to_string()),
+            },
+            Err(error) => self.error = Some(format!("无法读取“{}”：{error}", path.display())),
+        }
+    }
+
+    fn recognise(&mut self, data: &AppData) {
+        let known = DepartmentNames::new(&data.departments);
+        match parse_plan(&self.input, &known) {
+            Ok(parsed) => {
+                self.error = None;
+                // Pasted text is kept as the archived original.
+                if self.source_file.is_none() {
+                    self.source_file = Some(SourceFile {
+                        name: "粘贴的文本.txt".to_owned(),
+                        bytes: self.input.clone().into_bytes(),
+                    });
+                }
+                let current_year = data.plan.year;
+                self.review = Some(Review {
+                    make_current: parsed.year >= current_year,
+                    issued_on: parsed.issued_on.map(format_date_cn).unwrap_or_default(),
+                    year: parsed.year.to_string(),
+                    selected: parsed
+                        .sections
+                        .iter()
+                        .position(|s| !s.tasks.is_empty())
+                        .map(|s| (s, 0)),
+                    scroll_to_selection: true,
+                    new_name: String::new(),
+                    milestone_dates: Vec::new(),
+                    parsed,
+                });
+            }
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+}
+
+fn review_ui(
+    ui: &mut egui::Ui,
+    review: &mut Review,
+    data: &AppData,
+    source_file: &Option<SourceFile>,
+    commands: &mut Vec<Command>,
+    cancel: &mut bool,
+) {
+    ui.heading("核对识别结果");
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "识别到 {} 项任务，{} 条提示，{} 个新部门。",
+            review.parsed.tasks().count(),
+            review.parsed.warnings.len(),
+            review.parsed.new_departments.len()
+        ));
+        ui.checkbox(&mut review.make_current, "设为当前计划");
+        if ui.button("保存为新计划").clicked() {
+            match finalize(review) {
+                Ok(parsed) => commands.push(Command::ImportPlan(Box::new(PlanImport {
+                    parsed,
+                    source: source_file.clone(),
+                    make_current: review.make_current,
+                }))),
+                Err(message) => {
+                    review.parsed.warnings.insert(
+                        0,
+                        crate::plan_text::Warning {
+                            message,
+                            task_code: None,
+                            span: None,
+                        },
+                    );
+                }
+            }
+        }
+        if ui.button("放弃").clicked() {
+            *cancel = true;
+        }
+    });
+
+    egui::Panel::left("import_source")
+        .resizable(true)
+        .default_size(460.0)
+        .min_size(260.0)
+        .show(ui, |ui| {
+            ui.label(egui::RichText::new("原文").strong());
+            source_ui(ui, review);
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("import_review_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                header_ui(ui, review);
+                warnings_ui(ui, review);
+                tasks_ui(ui, review);
+                task_editor_ui(ui, review, data);
+            });
+    });
+}
+
+/// Applies the typed header fields; fails with a message when one cannot be read.
+fn finalize(review: &Review) -> Result<ParsedPlan, String> {
+    let mut parsed = review.parsed.clone();
+    parsed.year = review
+        .year
+        .trim()
+        .parse()
+        .map_err(|_| format!("年度“{}”无法识别", review.year))?;
+    parsed.issued_on = if review.issued_on.trim().is_empty() {
+        None
+    } else {
+        Some(parse_date(&review.issued_on).ok_or_else(|| {
+            format!(
+                "印发日期“{}”无法识别，请写成 2019年6月15日",
+                review.issued_on
+            )
+        })?)
+    };
+    Ok(parsed)
+}
+
+fn source_ui(ui: &mut egui::Ui, review: &mut Review) {
+    let span = review
+        .selected
+        .and_then(|(s, t)| review.parsed.sections.get(s)?.tasks.get(t))
+        .map(|task| task.span.clone());
+    let scroll = std::mem::take(&mut review.scroll_to_selection);
+    egui::ScrollArea::vertical()
+        .id_salt("import_source_scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let mut offset = 0;
+            for line in review.parsed.source.split('\n') {
+                let range = offset..offset + line.len();
+                offset += line.len() + 1;
+                let overlap = span
+                    .as_ref()
+                    .map(|s| s.start.max(range.start)..s.end.min(range.end))
+                    .filter(|o| o.start < o.end);
+                let Some(overlap) = overlap else {
+                    ui.label(line);
+                    continue;
+                };
+                let mut job = egui::text::LayoutJob::default();
+                let normal = egui::TextFormat {
+                    font_id: egui::TextStyle::Body.resolve(ui.style()),
+                    color: ui.visuals().text_color(),
+                    ..Default::default()
+                };
+                let highlighted = egui::TextFormat {
+                    background: ui.visuals().selection.bg_fill,
+                    color: ui.visuals().strong_text_color(),
+                    ..normal.clone()
+                };
+                let local = overlap.start - range.start..overlap.end - range.start;
+                job.append(&line[..local.start], 0.0, normal.clone());
+                job.append(&line[local.clone()], 0.0, highlighted);
+                job.append(&line[local.end..], 0.0, normal);
+                job.wrap.max_width = ui.available_width();
+                let response = ui.label(job);
+                if scroll && overlap.start == span.as_ref().map_or(0, |s| s.start.max(range.start))
+                {
+                    response.scroll_to_me(Some(egui::Align::Center));
+                }
+            }
+        });
+}
+
+fn header_ui(ui: &mut egui::Ui, review: &mut Review) {
+    section_title(ui, "计划");
+    let parsed = &mut review.parsed;
+    egui::Grid::new("import_header")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            labelled_field(ui, "计划名称", &mut parsed.title, 420.0);
+            ui.end_row();
+            labelled_field(ui, "年度", &mut review.year, 80.0);
+            ui.end_row();
+            labelled_field(ui, "文号", &mut parsed.document_number, 240.0);
+            ui.end_row();
+            labelled_field(ui, "印发机关", &mut parsed.issuer, 300.0);
+            ui.end_row();
+            labelled_field(ui, "印发日期", &mut review.issued_on, 160.0);
+            ui.end_row();
+        });
+    if !parsed.targets.is_empty() {
+        ui.label(egui::RichText::new("目标指标").strong());
+        for target in &parsed.targets {
+            let when = target
+                .due_date
+                .map(|d| format!("（{}）", format_date_cn(d)))
+                .unwrap_or_default();
+            ui.label(format!("· {}{when}", target.text));
+        }
+    }
+    if !parsed.new_departments.is_empty() {
+        ui.label(format!(
+            "新部门（提交时新建）：{}",
+            parsed.new_departments.join("、")
+        ));
+    }
+}
+
+fn warnings_ui(ui: &mut egui::Ui, review: &mut Review) {
+    if review.parsed.warnings.is_empty() {
+        return;
+    }
+    section_title(
+        ui,
+        &format!("需要核对的地方（{}）", review.parsed.warnings.len()),
+    );
+    let mut select = None;
+    for warning in &review.parsed.warnings {
+        let text = match &warning.task_code {
+            Some(code) => format!("{code}：{}", warning.message),
+            None => warning.message.clone(),
+        };
+        let color = ui.visuals().warn_fg_color;
+        if ui.link(egui::RichText::new(text).color(color)).clicked() {
+            select = warning.task_code.clone();
+        }
+    }
+    if let Some(code) = select {
+        review.selected = find_task(&review.parsed, &code);
+        review.scroll_to_selection = true;
+    }
+}
+
+fn find_task(parsed: &ParsedPlan, code: &str) -> Option<(usize, usize)> {
+    parsed.sections.iter().enumerate().find_map(|(s, section)| {
+        section
+            .tasks
+            .iter()
+            .position(|t| t.code == code)
+            .map(|t| (s, t))
+    })
+}
+
+fn tasks_ui(ui: &mut egui::Ui, review: &mut Review) {
+    section_title(ui, "任务");
+    let mut select = None;
+    for (s, section) in review.parsed.sections.iter().enumerate() {
+        ui.label(egui::RichText::new(format!("（{}）{}", section.number, section.title)).strong());
+        for (t, task) in section.tasks.iter().enumerate() {
+            let leads: Vec<&str> = task.leads.iter().map(|l| l.name.as_str()).collect();
+            let text = format!(
+                "{} {}　牵头：{}",
+                task.code,
+                task.title,
+                if leads.is_empty() {
+                    "（无）".to_owned()
+                } else {
+                    leads.join("、")
+                }
+            );
+            if ui
+                .selectable_label(review.selected == Some((s, t)), text)
+                .clicked()
+            {
+                select = Some((s, t));
+            }
+        }
+    }
+    if let Some(selection) = select {
+        review.selected = Some(selection);
+        review.scroll_to_selection = true;
+        review.milestone_dates.clear();
+    }
+}
+
+fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &AppData) {
+    let Some((s, t)) = review.selected else {
+        return;
+    };
+    let known = DepartmentNames::new(&data.departments);
+    let mut choices: Vec<String> = data.departments.iter().map(|d| d.name.clone()).collect();
+    choices.extend(review.parsed.new_departments.iter().cloned());
+    let Some(task) = review
+        .parsed
+        .sections
+        .get_mut(s)
+        .and_then(|section| section.tasks.get_mut(t))
+    else {
+        return;
+    };
+    section_title(ui, &format!("任务 {}", task.code));
+    labelled_field(ui, "任务名称", &mut task.title, ui.available_width() - 80.0);
+    if !task.note.is_empty() {
+        ui.weak(format!("责任分工原文：{}", task.note));
+    }
+    let mut names_changed = false;
+    for (title, parts, add_label) in [
+        ("牵头部门", &mut task.leads, "添加牵头部门"),
+        ("参与部门", &mut task.participants, "添加参与部门"),
+    ] {
+        ui.label(egui::RichText::new(title).strong());
+        let mut remove = None;
+        for (index, part) in parts.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let mut name = part.name.clone();
+                let label = ui.label("部门");
+                egui::ComboBox::from_id_salt(("import_department", title, index))
+                    .selected_text(&name)
+                    .width(200.0)
+                    .show_ui(ui, |ui| {
+                        for choice in &choices {
+                            ui.selectable_value(&mut name, choice.clone(), choice);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if name != part.name {
+                    part.name = name;
+                    names_changed = true;
+                }
+                labelled_field(ui, "分工", &mut part.scope, 140.0);
+                if ui.small_button(format!("移除{}", part.name)).clicked() {
+                    remove = Some(index);
+                }
+            });
+        }
+        if let Some(index) = remove {
+            parts.remove(index);
+            names_changed = true;
+        }
+        let mut added = None;
+        egui::ComboBox::from_label(add_label)
+            .selected_text("选择部门…")
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                for choice in &choices {
+                    if ui.selectable_label(false, choice).clicked() {
+                        added = Some(choice.clone());
+                    }
+                }
+            });
+        if let Some(name) = added.filter(|n| !parts.iter().any(|p| &p.name == n)) {
+            parts.push(NamedPart {
+                name,
+                scope: String::new(),
+            });
+            names_changed = true;
+        }
+    }
+    ui.horizontal(|ui| {
+        labelled_field(ui, "新部门名称", &mut review.new_name, 200.0);
+        let name = review.new_name.trim().to_owned();
+        if ui
+            .add_enabled(!name.is_empty(), egui::Button::new("作为牵头部门添加"))
+            .clicked()
+        {
+            task.leads.push(NamedPart {
+                name: name.clone(),
+                scope: String::new(),
+            });
+            review.new_name.clear();
+            names_changed = true;
+        }
+    });
+
+    ui.label(egui::RichText::new("时间节点").strong());
+    if review.milestone_dates.len() != task.milestones.len() {
+        review.milestone_dates = task
+            .milestones
+            .iter()
+            .map(|m| format_date_cn(m.due_date))
+            .collect();
+    }
+    let mut remove = None;
+    for (index, (milestone, date)) in task
+        .milestones
+        .iter_mut()
+        .zip(review.milestone_dates.iter_mut())
+        .enumerate()
+    {
+        ui.horizontal(|ui| {
+            let response = labelled_field(ui, "日期", date, 130.0);
+            match parse_date(date) {
+                Some(parsed) => milestone.due_date = parsed,
+                None if response.lost_focus() || !response.has_focus() => {
+                    ui.label(
+                        egui::RichText::new("日期无法识别").color(ui.visuals().error_fg_color),
+                    );
+                }
+                None => {}
+            }
+            labelled_field(ui, "原文", &mut milestone.wording, 90.0);
+            labelled_field(ui, "事项", &mut milestone.clause, 260.0);
+            if ui.small_button("删除节点").clicked() {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove {
+        task.milestones.remove(index);
+        review.milestone_dates.remove(index);
+    }
+    if ui.button("添加时间节点").clicked() {
+        let year = review.parsed.year;
+        let due_date = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+        if let Some(task) = review
+            .parsed
+            .sections
+            .get_mut(s)
+            .and_then(|x| x.tasks.get_mut(t))
+        {
+            task.milestones.push(Milestone {
+                id: 0,
+                due_date,
+                wording: "年底前".to_owned(),
+                clause: String::new(),
+            });
+        }
+        review.milestone_dates.clear();
+    }
+    ui.add_space(8.0);
+    if ui.button("删除此任务").clicked() {
+        if let Some(section) = review.parsed.sections.get_mut(s) {
+            section.tasks.remove(t);
+        }
+        review.selected = None;
+        names_changed = true;
+    }
+    if names_changed {
+        review.parsed.refresh_new_departments(&known);
+    }
+}
