@@ -203,15 +203,22 @@ fn review_ui(
             source_ui(ui, review);
         });
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical()
-            .id_salt("import_review_scroll")
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                header_ui(ui, review);
-                warnings_ui(ui, review);
-                tasks_ui(ui, review);
-                task_editor_ui(ui, review, data);
-            });
+        egui::CollapsingHeader::new("计划信息")
+            .id_salt("import_header")
+            .default_open(true)
+            .show(ui, |ui| header_ui(ui, review));
+        warnings_ui(ui, review);
+        // The task list and the selected task's editor side by side, each scrolling alone.
+        ui.columns(2, |columns| {
+            egui::ScrollArea::vertical()
+                .id_salt("import_tasks_scroll")
+                .auto_shrink([false, false])
+                .show(&mut columns[0], |ui| tasks_ui(ui, review));
+            egui::ScrollArea::vertical()
+                .id_salt("import_editor_scroll")
+                .auto_shrink([false, false])
+                .show(&mut columns[1], |ui| task_editor_ui(ui, review, data));
+        });
     });
 }
 
@@ -284,7 +291,6 @@ fn source_ui(ui: &mut egui::Ui, review: &mut Review) {
 }
 
 fn header_ui(ui: &mut egui::Ui, review: &mut Review) {
-    section_title(ui, "计划");
     let parsed = &mut review.parsed;
     egui::Grid::new("import_header")
         .num_columns(2)
@@ -402,14 +408,14 @@ fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &AppData) {
         return;
     };
     section_title(ui, &format!("任务 {}", task.code));
-    labelled_field(ui, "任务名称", &mut task.title, ui.available_width() - 80.0);
+    labelled_field(ui, "任务名称", &mut task.title, ui.available_width() - 70.0);
     if !task.note.is_empty() {
         ui.weak(format!("责任分工原文：{}", task.note));
     }
     let mut names_changed = false;
-    for (title, parts, add_label) in [
-        ("牵头部门", &mut task.leads, "添加牵头部门"),
-        ("参与部门", &mut task.participants, "添加参与部门"),
+    for (title, parts, add_label, scoped) in [
+        ("牵头部门", &mut task.leads, "添加牵头部门", true),
+        ("参与部门", &mut task.participants, "添加参与部门", false),
     ] {
         ui.label(egui::RichText::new(title).strong());
         let mut remove = None;
@@ -419,7 +425,7 @@ fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &AppData) {
                 let label = ui.label("部门");
                 egui::ComboBox::from_id_salt(("import_department", title, index))
                     .selected_text(&name)
-                    .width(200.0)
+                    .width(140.0)
                     .show_ui(ui, |ui| {
                         for choice in &choices {
                             ui.selectable_value(&mut name, choice.clone(), choice);
@@ -431,8 +437,14 @@ fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &AppData) {
                     part.name = name;
                     names_changed = true;
                 }
-                labelled_field(ui, "分工", &mut part.scope, 140.0);
-                if ui.small_button(format!("移除{}", part.name)).clicked() {
+                if scoped {
+                    labelled_field(ui, "分工", &mut part.scope, 90.0);
+                }
+                if ui
+                    .small_button("移除")
+                    .on_hover_text(format!("移除{}", part.name))
+                    .clicked()
+                {
                     remove = Some(index);
                 }
             });
