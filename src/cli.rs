@@ -21,6 +21,8 @@ pub const USAGE: &str = "\
   plan [--json]     输出当前计划 (print the ledger's current plan)
   import-plan FILE [--dry-run] [--json]
                     读取计划文件（.txt/.docx），输出识别结果；不带 --dry-run 时保存为新的当前计划
+  export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
+                    写出该月的《重点工作进展》表 (write the month's progress sheet)
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
 
@@ -46,6 +48,13 @@ pub enum Command {
     ImportPlan {
         file: PathBuf,
         dry_run: bool,
+        json: bool,
+    },
+    /// Write a month's progress sheet.
+    ExportSheet {
+        period: Period,
+        xlsx: Option<PathBuf>,
+        pdf: Option<PathBuf>,
         json: bool,
     },
     /// Print each department's return state for a period (default: the month before today).
@@ -132,6 +141,42 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
                 json,
             }
         }
+        "export-sheet" => {
+            let mut period = None;
+            let mut xlsx = None;
+            let mut pdf = None;
+            let mut json = false;
+            let mut options = options.into_iter();
+            while let Some(option) = options.next() {
+                let mut value = |name: &str| {
+                    options
+                        .next()
+                        .ok_or_else(|| UsageError(format!("{name} 后面缺少值")))
+                };
+                match option.as_str() {
+                    "--json" => json = true,
+                    "--period" => {
+                        let text = value("--period")?;
+                        period = Some(Period::parse(&text).ok_or_else(|| {
+                            UsageError(format!("--period 的月份“{text}”无效，应为 YYYY-MM"))
+                        })?);
+                    }
+                    "--xlsx" => xlsx = Some(PathBuf::from(value("--xlsx")?)),
+                    "--pdf" => pdf = Some(PathBuf::from(value("--pdf")?)),
+                    other => {
+                        return Err(UsageError(format!("export-sheet 命令不认识参数“{other}”")));
+                    }
+                }
+            }
+            let period = period
+                .ok_or_else(|| UsageError("export-sheet 需要 --period YYYY-MM".to_owned()))?;
+            Command::ExportSheet {
+                period,
+                xlsx,
+                pdf,
+                json,
+            }
+        }
         "status" => {
             let mut json = false;
             let mut period = None;
@@ -165,6 +210,12 @@ pub fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     match command {
+        Command::ExportSheet {
+            period,
+            xlsx,
+            pdf,
+            json,
+        } => export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out)?,
         Command::ImportPlan {
             file,
             dry_run,
@@ -387,6 +438,58 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
             quarterly_months: plan.reporting.quarterly_months.clone(),
         },
     }
+}
+
+/// `export-sheet --json`.
+#[derive(Debug, Serialize)]
+pub struct ExportSheetJson {
+    pub period: String,
+    pub rows: usize,
+    pub xlsx: Option<String>,
+    pub pdf: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+fn export_sheet(
+    ledger: &Ledger,
+    period: Period,
+    xlsx: Option<&std::path::Path>,
+    pdf: Option<&std::path::Path>,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let plan = ledger.current_plan()?;
+    let settings = ledger.settings()?;
+    let returns = ledger.returns(Some(period))?;
+    let edits = ledger.sheet_edits(Some(period))?;
+    let sheet = crate::sheet::build_sheet(&plan, &settings, &returns, &edits, period);
+    let mut warnings = crate::sheet::export_files(&sheet, xlsx, pdf)?;
+    let missing: Vec<String> = sheet
+        .rows()
+        .filter(|row| !row.missing.is_empty())
+        .map(|row| format!("{}：{}尚未报送", row.code, row.missing.join("、")))
+        .collect();
+    warnings.extend(missing);
+    let result = ExportSheetJson {
+        period: period.to_string(),
+        rows: sheet.rows().count(),
+        xlsx: xlsx.map(|p| p.display().to_string()),
+        pdf: pdf.map(|p| p.display().to_string()),
+        warnings,
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &result)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}：共 {} 行。", period.label(), result.rows)?;
+        for path in result.xlsx.iter().chain(&result.pdf) {
+            writeln!(out, "已写出 {path}")?;
+        }
+        for warning in &result.warnings {
+            writeln!(out, "注意：{warning}")?;
+        }
+    }
+    Ok(())
 }
 
 /// `import-plan --json`: the plan shape plus what the reader was unsure of.

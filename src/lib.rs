@@ -5,6 +5,7 @@
 //! (`store`), the seed data (`seed`) and the headless commands (`cli`) know nothing of egui;
 //! the window lives in `ui`.
 
+pub mod assets;
 pub mod cli;
 pub mod logfile;
 pub mod model;
@@ -13,5 +14,6 @@ pub mod plan_text;
 pub mod returns;
 pub mod schedule;
 pub mod seed;
+pub mod sheet;
 pub mod store;
 pub mod ui;

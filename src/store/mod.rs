@@ -13,6 +13,7 @@ mod plans;
 mod returns;
 mod schema;
 mod settings;
+mod sheet;
 mod tasks;
 
 use std::path::{Path, PathBuf};
@@ -133,6 +134,11 @@ impl Ledger {
                 conn,
                 path: path.to_owned(),
             };
+            if version > 0 && version < schema::VERSION {
+                // An upgrade is a one-way step: keep a copy of the file as it was.
+                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S-%3f").to_string();
+                backup::create_backup(&ledger.conn, path, &format!("{stamp}-v{version}"))?;
+            }
             if version < schema::VERSION {
                 ledger.write(|tx| {
                     schema::upgrade_from(tx, version)?;
@@ -306,6 +312,49 @@ impl Ledger {
     ) -> Result<i64, StoreError> {
         let now = now_stamp();
         self.write(|tx| import::insert(tx, parsed, source, make_current, &now))
+    }
+
+    /// The coordinator's edits of the progress sheet (current plan), of one period or all.
+    pub fn sheet_edits(
+        &self,
+        period: Option<Period>,
+    ) -> Result<Vec<crate::sheet::SheetEdit>, StoreError> {
+        let plan_id = plans::current_plan_id(&self.conn)?;
+        sheet::load(&self.conn, plan_id, period)
+    }
+
+    /// Saves a sheet row as the coordinator worded it; `based_on` is the consolidated text
+    /// it starts from. The value it replaces is kept in the history.
+    pub fn save_sheet_row(
+        &mut self,
+        period: Period,
+        form_row_id: i64,
+        progress: &str,
+        remark: &str,
+        based_on: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            sheet::save(
+                tx,
+                plan_id,
+                period,
+                form_row_id,
+                progress,
+                remark,
+                based_on,
+                &now,
+            )
+        })
+    }
+
+    /// A sheet row's earlier values, newest first.
+    pub fn sheet_row_history(
+        &self,
+        sheet_row_id: i64,
+    ) -> Result<Vec<crate::sheet::SheetHistoryEntry>, StoreError> {
+        sheet::history(&self.conn, sheet_row_id)
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).

@@ -6,7 +6,37 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
+
+/// Tables added in version 2 (the monthly progress sheet).
+const V2_SQL: &str = r#"
+-- The month's progress sheet as the coordinator edited it: one row per form row and period.
+-- `based_on` is the consolidated text the edit started from; when the departments' returns
+-- later consolidate to something else, the row is out of date.
+CREATE TABLE sheet_rows (
+    id          INTEGER PRIMARY KEY,
+    plan_id     INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    period      TEXT NOT NULL,
+    form_row_id INTEGER NOT NULL REFERENCES form_rows(id) ON DELETE CASCADE,
+    progress    TEXT NOT NULL DEFAULT '',
+    remark      TEXT NOT NULL DEFAULT '',
+    based_on    TEXT NOT NULL DEFAULT '',
+    updated_at  TEXT NOT NULL,
+    UNIQUE (plan_id, period, form_row_id)
+);
+CREATE INDEX sheet_rows_form_row ON sheet_rows(form_row_id);
+
+-- Every value a sheet row held before it was overwritten.
+CREATE TABLE sheet_row_history (
+    id           INTEGER PRIMARY KEY,
+    sheet_row_id INTEGER NOT NULL REFERENCES sheet_rows(id) ON DELETE CASCADE,
+    progress     TEXT NOT NULL,
+    remark       TEXT NOT NULL,
+    written_at   TEXT NOT NULL,
+    replaced_at  TEXT NOT NULL
+);
+CREATE INDEX sheet_row_history_row ON sheet_row_history(sheet_row_id, id);
+"#;
 
 /// The whole current schema, as a new ledger gets it.
 pub const CREATE_SQL: &str = r#"
@@ -220,6 +250,33 @@ CREATE TABLE return_row_history (
     replaced_at   TEXT NOT NULL
 );
 CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
+
+-- The month's progress sheet as the coordinator edited it: one row per form row and period.
+-- `based_on` is the consolidated text the edit started from; when the departments' returns
+-- later consolidate to something else, the row is out of date.
+CREATE TABLE sheet_rows (
+    id          INTEGER PRIMARY KEY,
+    plan_id     INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    period      TEXT NOT NULL,
+    form_row_id INTEGER NOT NULL REFERENCES form_rows(id) ON DELETE CASCADE,
+    progress    TEXT NOT NULL DEFAULT '',
+    remark      TEXT NOT NULL DEFAULT '',
+    based_on    TEXT NOT NULL DEFAULT '',
+    updated_at  TEXT NOT NULL,
+    UNIQUE (plan_id, period, form_row_id)
+);
+CREATE INDEX sheet_rows_form_row ON sheet_rows(form_row_id);
+
+-- Every value a sheet row held before it was overwritten.
+CREATE TABLE sheet_row_history (
+    id           INTEGER PRIMARY KEY,
+    sheet_row_id INTEGER NOT NULL REFERENCES sheet_rows(id) ON DELETE CASCADE,
+    progress     TEXT NOT NULL,
+    remark       TEXT NOT NULL,
+    written_at   TEXT NOT NULL,
+    replaced_at  TEXT NOT NULL
+);
+CREATE INDEX sheet_row_history_row ON sheet_row_history(sheet_row_id, id);
 "#;
 
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
@@ -227,6 +284,7 @@ CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
     match version {
         0 => tx.execute_batch(CREATE_SQL)?,
+        1 => tx.execute_batch(V2_SQL)?,
         VERSION => return Ok(()),
         other => {
             return Err(StoreError::Invalid(format!(

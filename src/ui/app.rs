@@ -33,18 +33,20 @@ pub enum Page {
     Checklist,
     Overview,
     Chase,
+    Sheet,
     Departments,
     Settings,
 }
 
 impl Page {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::Plan,
         Self::Import,
         Self::Returns,
         Self::Checklist,
         Self::Overview,
         Self::Chase,
+        Self::Sheet,
         Self::Departments,
         Self::Settings,
     ];
@@ -58,6 +60,7 @@ impl Page {
             Self::Checklist => "部门清单",
             Self::Overview => "总览",
             Self::Chase => "催报",
+            Self::Sheet => "进展表",
             Self::Departments => "责任部门",
             Self::Settings => "设置",
         }
@@ -104,6 +107,22 @@ pub enum Command {
     Undo,
     /// Write the chase list of a period as a printable page and open it.
     PrintChaseList(Period),
+    /// Save a row of the month's sheet as the coordinator worded it.
+    SaveSheetRow {
+        period: Period,
+        form_row_id: i64,
+        progress: String,
+        remark: String,
+        based_on: String,
+    },
+    ShowSheetHistory(i64),
+    /// Write the month's sheet as XLSX and PDF into a folder (and open the PDF to print).
+    ExportSheet {
+        period: Period,
+        folder: PathBuf,
+        print: bool,
+    },
+    OpenPage(Page),
     /// Store a reviewed plan document as a new plan.
     ImportPlan(Box<super::import_view::PlanImport>),
     SetCurrentPlan(i64),
@@ -131,6 +150,12 @@ pub struct AppData {
     pub history: Option<(i64, Vec<HistoryEntry>)>,
     /// Every plan of the ledger, for choosing the current one.
     pub plans: Vec<PlanSummary>,
+    /// The coordinator's edits of the progress sheet, all periods of the current plan.
+    pub sheet_edits: Vec<crate::sheet::SheetEdit>,
+    /// A sheet row's history on show: (sheet row id, entries).
+    pub sheet_history: Option<(i64, Vec<crate::sheet::SheetHistoryEntry>)>,
+    /// Changes with every reload, so that views can tell their caches are stale.
+    pub version: u64,
 }
 
 impl AppData {
@@ -160,6 +185,9 @@ impl AppData {
             statuses,
             history: None,
             plans: ledger.plans()?,
+            sheet_edits: ledger.sheet_edits(None)?,
+            sheet_history: None,
+            version: 0,
         })
     }
 
@@ -232,6 +260,9 @@ pub struct TaizhangApp {
     overview_view: OverviewView,
     chase_view: ChaseView,
     import_view: super::import_view::ImportView,
+    sheet_view: super::sheet_view::SheetView,
+    /// A sheet export running in the background.
+    export_job: Option<std::sync::mpsc::Receiver<Result<ExportDone, String>>>,
     selection: Option<Selection>,
     /// The values the last return save replaced, to put back on 撤销.
     undo: Vec<Vec<RowWrite>>,
@@ -286,6 +317,8 @@ impl TaizhangApp {
             overview_view: OverviewView,
             chase_view: ChaseView,
             import_view: super::import_view::ImportView::default(),
+            sheet_view: super::sheet_view::SheetView::default(),
+            export_job: None,
             selection: None,
             undo: Vec::new(),
             error: None,
@@ -353,6 +386,41 @@ impl TaizhangApp {
                 self.page = Page::Returns;
                 return;
             }
+            Command::OpenPage(page) => {
+                self.page = page;
+                return;
+            }
+            Command::ShowSheetHistory(row_id) => {
+                match open.ledger.sheet_row_history(row_id) {
+                    Ok(entries) => open.data.sheet_history = Some((row_id, entries)),
+                    Err(error) => self.show_error(error.to_string()),
+                }
+                return;
+            }
+            Command::ExportSheet {
+                period,
+                folder,
+                print,
+            } => {
+                let sheet = crate::sheet::build_sheet(
+                    &open.data.plan,
+                    &open.data.settings,
+                    &open.data.returns,
+                    &open.data.sheet_edits,
+                    period,
+                );
+                self.export_job = Some(start_export(sheet, folder, print));
+                return;
+            }
+            Command::SaveSheetRow {
+                period,
+                form_row_id,
+                progress,
+                remark,
+                based_on,
+            } => open
+                .ledger
+                .save_sheet_row(period, form_row_id, &progress, &remark, &based_on),
             Command::ShowHistory(row_id) => {
                 match open.ledger.row_history(row_id) {
                     Ok(entries) => open.data.history = Some((row_id, entries)),
@@ -428,6 +496,14 @@ impl TaizhangApp {
                 if let Some((row_id, _)) = open.data.history {
                     data.history = open.ledger.row_history(row_id).ok().map(|h| (row_id, h));
                 }
+                if let Some((row_id, _)) = open.data.sheet_history {
+                    data.sheet_history = open
+                        .ledger
+                        .sheet_row_history(row_id)
+                        .ok()
+                        .map(|h| (row_id, h));
+                }
+                data.version = open.data.version + 1;
                 open.data = data;
                 None
             }
@@ -537,9 +613,80 @@ fn open_ledger(
     ))
 }
 
+/// A finished export: the files written and what to check.
+#[derive(Debug)]
+pub struct ExportDone {
+    pub xlsx: PathBuf,
+    pub pdf: PathBuf,
+    pub warnings: Vec<String>,
+    pub print: bool,
+}
+
+/// Writes the sheet's files on a worker thread, so the window stays live.
+fn start_export(
+    sheet: crate::sheet::Sheet,
+    folder: PathBuf,
+    print: bool,
+) -> std::sync::mpsc::Receiver<Result<ExportDone, String>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = (|| {
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| format!("无法创建文件夹“{}”：{e}", folder.display()))?;
+            let stem = sheet.file_stem();
+            let xlsx = folder.join(format!("{stem}.xlsx"));
+            let pdf = folder.join(format!("{stem}.pdf"));
+            let warnings = crate::sheet::export_files(&sheet, Some(&xlsx), Some(&pdf))
+                .map_err(|e| e.to_string())?;
+            Ok(ExportDone {
+                xlsx,
+                pdf,
+                warnings,
+                print,
+            })
+        })();
+        let _ = sender.send(result);
+    });
+    receiver
+}
+
+impl TaizhangApp {
+    /// Takes the result of a finished export, if any.
+    fn poll_export(&mut self, ctx: &egui::Context) {
+        let Some(receiver) = &self.export_job else {
+            return;
+        };
+        match receiver.try_recv() {
+            Ok(Ok(done)) => {
+                self.export_job = None;
+                let mut notice = format!("已导出：{}、{}", done.xlsx.display(), done.pdf.display());
+                for warning in &done.warnings {
+                    notice.push_str(&format!("\n注意：{warning}"));
+                }
+                self.notice = Some(notice);
+                if done.print
+                    && let Err(error) = super::chase_view::open_with_system(&done.pdf)
+                {
+                    self.show_error(format!("无法打开“{}”打印：{error}", done.pdf.display()));
+                }
+            }
+            Ok(Err(message)) => {
+                self.export_job = None;
+                self.show_error(message);
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => ctx.request_repaint(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.export_job = None;
+                self.show_error("导出意外中止".to_owned());
+            }
+        }
+    }
+}
+
 impl eframe::App for TaizhangApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut commands = Vec::new();
+        self.poll_export(ui.ctx());
         if let Some(message) = self.failure() {
             let message = message.to_owned();
             Self::failed_ui(ui, &message);
@@ -556,6 +703,7 @@ impl eframe::App for TaizhangApp {
             department_id: data.obligations.first().map(|o| o.department_id),
         });
         let can_undo = !self.undo.is_empty();
+        let exporting = self.export_job.is_some();
         egui::CentralPanel::default().show(ui, |ui| match self.page {
             Page::Plan => self.plan_view.ui(ui, data, &mut commands),
             Page::Import => self.import_view.ui(ui, data, &mut commands),
@@ -566,6 +714,10 @@ impl eframe::App for TaizhangApp {
             Page::Checklist => self.checklist_view.ui(ui, data, selection, &mut commands),
             Page::Overview => self.overview_view.ui(ui, data, selection, &mut commands),
             Page::Chase => self.chase_view.ui(ui, data, selection, &mut commands),
+            Page::Sheet => {
+                self.sheet_view
+                    .ui(ui, data, selection, exporting, &mut commands);
+            }
             Page::Departments => self.departments_view.ui(ui, data, &mut commands),
             Page::Settings => self.settings_view.ui(ui, data, &mut commands),
         });
@@ -589,6 +741,7 @@ impl eframe::App for TaizhangApp {
         self.departments_view.flush(data, &mut commands);
         self.settings_view.flush(data, &mut commands);
         self.returns_view.flush(data, &mut commands);
+        self.sheet_view.flush(data, &mut commands);
         for command in commands {
             self.apply(command);
         }

@@ -133,7 +133,8 @@ table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid 
     )
 }
 
-fn open_with_system(path: &std::path::Path) -> std::io::Result<()> {
+/// Opens a file with the system's default program (Windows: its associated app).
+pub fn open_with_system(path: &std::path::Path) -> std::io::Result<()> {
     #[cfg(windows)]
     let mut command = {
         let mut command = std::process::Command::new("cmd");

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
-/// Noto Sans SC Regular (SIL OFL 1.1, licence in `assets/NotoSansSC-OFL.txt`).
-const CHINESE_FONT: &[u8] = include_bytes!("../../assets/NotoSansSC_400Regular.ttf");
+use crate::assets::CHINESE_FONT;
 const CHINESE_FONT_NAME: &str = "NotoSansSC";
 
 /// Makes the bundled Chinese font the first choice for all text, with egui's own fonts

@@ -11,6 +11,7 @@ mod overview_view;
 mod plan_view;
 mod returns_view;
 mod settings_view;
+mod sheet_view;
 mod widgets;
 
 use std::path::PathBuf;

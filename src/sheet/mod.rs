@@ -1,0 +1,381 @@
+//! The monthly progress sheet: the city's form filled for one month from the departments'
+//! returns, as edited by the coordinator, and its XLSX and PDF exports. No egui here.
+
+mod pdf;
+mod xlsx;
+
+pub use pdf::{PdfOutput, write_pdf};
+pub use xlsx::write_xlsx;
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("无法生成 Excel 文件：{0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("无法生成 PDF 文件：{0}")]
+    Pdf(String),
+    #[error("无法写入文件“{}”：{source}", .path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+use crate::model::{Plan, Settings};
+use crate::returns::{ReturnRecord, RowKey, RowStatus};
+use crate::schedule::Period;
+
+/// The coordinator's saved text of one row for one period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetEdit {
+    pub id: i64,
+    pub period: Period,
+    pub form_row_id: i64,
+    pub progress: String,
+    pub remark: String,
+    /// The consolidated text the edit started from.
+    pub based_on: String,
+    pub updated_at: String,
+    pub history_len: usize,
+}
+
+/// An earlier wording of a sheet row, kept when it was overwritten.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetHistoryEntry {
+    pub progress: String,
+    pub remark: String,
+    pub written_at: String,
+    pub replaced_at: String,
+}
+
+/// One row of the sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetRow {
+    pub form_row_id: i64,
+    /// `1.8`
+    pub code: String,
+    /// The number printed in the form, `8`.
+    pub number: String,
+    pub text: String,
+    pub units: Vec<String>,
+    /// What the departments' returns consolidate to.
+    pub consolidated: String,
+    pub consolidated_remark: String,
+    /// What the sheet says: the coordinator's edit, else the consolidation.
+    pub progress: String,
+    pub remark: String,
+    /// The coordinator edited this row.
+    pub edited: bool,
+    /// Edited, and the returns have changed since: the edit may be out of date.
+    pub stale: bool,
+    /// Departments that answer for the row but have not answered.
+    pub missing: Vec<String>,
+    pub edit: Option<SheetEdit>,
+}
+
+/// A group of rows under one `重点内容`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetGroup {
+    pub name: String,
+    pub rows: Vec<SheetRow>,
+}
+
+/// The month's sheet, ready to show or export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sheet {
+    pub period: Period,
+    pub label: String,
+    pub title: String,
+    pub columns: Vec<String>,
+    /// (field, value): 填报单位, 填报人, 联系电话.
+    pub header: Vec<(String, String)>,
+    pub groups: Vec<SheetGroup>,
+    pub notes: Vec<String>,
+}
+
+impl Sheet {
+    /// `（2019年7月）`
+    pub fn period_line(&self) -> String {
+        format!("（{}）", self.period.label())
+    }
+
+    /// All rows in order.
+    pub fn rows(&self) -> impl Iterator<Item = &SheetRow> {
+        self.groups.iter().flat_map(|g| g.rows.iter())
+    }
+
+    /// `重点工作进展-2019年7月`, the base of the exported files' names.
+    pub fn file_stem(&self) -> String {
+        let title = self.title.rsplit('》').next().unwrap_or("重点工作进展");
+        let title = if title.is_empty() {
+            "重点工作进展"
+        } else {
+            title
+        };
+        format!("{title}-{}", self.period.label())
+    }
+}
+
+/// Writes the sheet's files where asked, each under a temporary name first so that a failed
+/// export never leaves half a file. Returns what the user should check: rows whose edit may
+/// be out of date, and characters the PDF font lacks.
+pub fn export_files(
+    sheet: &Sheet,
+    xlsx: Option<&std::path::Path>,
+    pdf: Option<&std::path::Path>,
+) -> Result<Vec<String>, ExportError> {
+    let write = |path: &std::path::Path, bytes: &[u8]| {
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, path))
+            .map_err(|source| {
+                let _ = std::fs::remove_file(&partial);
+                ExportError::Io {
+                    path: path.to_owned(),
+                    source,
+                }
+            })
+    };
+    let mut warnings: Vec<String> = sheet
+        .rows()
+        .filter(|row| row.stale)
+        .map(|row| {
+            format!(
+                "{}：部门报送已更新，本行是此前修改的文字，可能已过时",
+                row.code
+            )
+        })
+        .collect();
+    if let Some(path) = xlsx {
+        write(path, &write_xlsx(sheet)?)?;
+    }
+    if let Some(path) = pdf {
+        let output = write_pdf(sheet)?;
+        write(path, &output.bytes)?;
+        warnings.extend(output.warnings);
+    }
+    Ok(warnings)
+}
+
+/// How wide a text is in Excel's character units: CJK characters count two.
+pub(crate) fn display_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 1.1 } else { 2.0 })
+        .sum()
+}
+
+/// How many lines a text takes in a column `width` characters wide.
+pub(crate) fn line_count(text: &str, width: f64) -> usize {
+    text.split('\n')
+        .map(|line| ((display_width(line) / (width - 1.0).max(1.0)).ceil() as usize).max(1))
+        .sum()
+}
+
+/// Consolidates one form row from the returns: one department's text as is; several each
+/// prefixed by its name; 无此项任务 only where every one said so.
+fn consolidate_row(
+    departments: &[(i64, String)],
+    returns: &[ReturnRecord],
+    form_row_id: i64,
+) -> (String, String, Vec<String>) {
+    let mut answers: Vec<(&str, RowStatus, &str, &str)> = Vec::new();
+    let mut missing = Vec::new();
+    for (department_id, name) in departments {
+        let row = returns
+            .iter()
+            .find(|r| r.department_id == *department_id)
+            .and_then(|r| r.row(RowKey::FormRow(form_row_id)));
+        let progress = row.map_or("", |r| r.progress.trim());
+        let remark = row.map_or("", |r| r.remark.trim());
+        let status = RowStatus::of(progress);
+        if status == RowStatus::Empty {
+            missing.push(name.clone());
+        }
+        answers.push((name.as_str(), status, progress, remark));
+    }
+    let answered: Vec<&(&str, RowStatus, &str, &str)> =
+        answers.iter().filter(|a| a.1 != RowStatus::Empty).collect();
+    let all_not_applicable = !answered.is_empty()
+        && missing.is_empty()
+        && answered.iter().all(|a| a.1 == RowStatus::NotApplicable);
+    let progress = if all_not_applicable {
+        "无此项任务".to_owned()
+    } else if departments.len() == 1 {
+        answered
+            .first()
+            .filter(|a| a.1 == RowStatus::Progress)
+            .map(|a| a.2.to_owned())
+            .unwrap_or_default()
+    } else {
+        answered
+            .iter()
+            .filter(|a| a.1 == RowStatus::Progress)
+            .map(|a| format!("{}：{}", a.0, a.2))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let remarks: Vec<String> = answers
+        .iter()
+        .filter(|a| !a.3.is_empty())
+        .map(|a| {
+            if departments.len() == 1 {
+                a.3.to_owned()
+            } else {
+                format!("{}：{}", a.0, a.3)
+            }
+        })
+        .collect();
+    (progress, remarks.join("\n"), missing)
+}
+
+/// Builds the sheet of a period from the plan's form, the period's returns and the saved edits.
+pub fn build_sheet(
+    plan: &Plan,
+    settings: &Settings,
+    returns: &[ReturnRecord],
+    edits: &[SheetEdit],
+    period: Period,
+) -> Sheet {
+    let returns: Vec<ReturnRecord> = returns
+        .iter()
+        .filter(|r| r.period == period)
+        .cloned()
+        .collect();
+    let groups = plan
+        .form
+        .groups
+        .iter()
+        .map(|group| SheetGroup {
+            name: group.name.clone(),
+            rows: group
+                .rows
+                .iter()
+                .map(|row| {
+                    let (consolidated, consolidated_remark, missing) =
+                        consolidate_row(&row.departments, &returns, row.id);
+                    let edit = edits
+                        .iter()
+                        .find(|e| e.form_row_id == row.id && e.period == period)
+                        .cloned();
+                    let (progress, remark) = match &edit {
+                        Some(edit) => (edit.progress.clone(), edit.remark.clone()),
+                        None => (consolidated.clone(), consolidated_remark.clone()),
+                    };
+                    SheetRow {
+                        form_row_id: row.id,
+                        code: row.code.clone(),
+                        number: row.code.rsplit('.').next().unwrap_or_default().to_owned(),
+                        text: row.text.clone(),
+                        units: row.units.clone(),
+                        stale: edit.as_ref().is_some_and(|e| e.based_on != consolidated),
+                        edited: edit.is_some(),
+                        consolidated,
+                        consolidated_remark,
+                        progress,
+                        remark,
+                        missing,
+                        edit,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let field = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+    let header_names = if plan.form.header_fields.len() == 3 {
+        plan.form.header_fields.clone()
+    } else {
+        vec![
+            "填报单位".to_owned(),
+            "填报人".to_owned(),
+            "联系电话".to_owned(),
+        ]
+    };
+    Sheet {
+        period,
+        label: plan.form.label.clone(),
+        title: plan.form.title.clone(),
+        columns: plan.form.columns.clone(),
+        header: vec![
+            field(&header_names[0], &settings.unit),
+            field(&header_names[1], &settings.contact_person),
+            field(&header_names[2], &settings.phone),
+        ],
+        groups,
+        notes: plan.form.notes.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::returns::{ReturnRow, ReturnSource};
+
+    fn record(department_id: i64, progress: &str) -> ReturnRecord {
+        ReturnRecord {
+            id: department_id,
+            department_id,
+            period: Period {
+                year: 2019,
+                month: 7,
+            },
+            received_on: None,
+            source: ReturnSource::Email,
+            rows: vec![ReturnRow {
+                id: department_id,
+                key: RowKey::FormRow(5),
+                progress: progress.to_owned(),
+                remark: String::new(),
+                source: ReturnSource::Email,
+                updated_at: String::new(),
+                history_len: 0,
+            }],
+        }
+    }
+
+    fn departments() -> Vec<(i64, String)> {
+        vec![(1, "县住建局".to_owned()), (2, "县城管执法局".to_owned())]
+    }
+
+    #[test]
+    fn one_department_text_as_is() {
+        let (text, _, missing) = consolidate_row(&departments()[..1], &[record(1, "排查3处")], 5);
+        assert_eq!(text, "排查3处");
+        assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn several_departments_each_prefixed_and_missing_flagged() {
+        let (text, _, missing) = consolidate_row(
+            &departments(),
+            &[record(1, "排查3处"), record(2, "整治2处")],
+            5,
+        );
+        assert_eq!(text, "县住建局：排查3处\n县城管执法局：整治2处");
+        assert!(missing.is_empty());
+        let (text, _, missing) = consolidate_row(&departments(), &[record(1, "排查3处")], 5);
+        assert_eq!(text, "县住建局：排查3处");
+        assert_eq!(missing, ["县城管执法局"]);
+    }
+
+    #[test]
+    fn not_applicable_only_where_every_one_said_so() {
+        let (text, _, _) = consolidate_row(
+            &departments(),
+            &[record(1, "无此项任务"), record(2, "无")],
+            5,
+        );
+        assert_eq!(text, "无此项任务");
+        let (text, _, _) = consolidate_row(
+            &departments(),
+            &[record(1, "无此项任务"), record(2, "整治2处")],
+            5,
+        );
+        assert_eq!(text, "县城管执法局：整治2处");
+        let (text, _, missing) = consolidate_row(&departments(), &[record(1, "无此项任务")], 5);
+        assert_eq!(
+            text, "",
+            "one said 无, one has not answered: not yet 无此项任务"
+        );
+        assert_eq!(missing, ["县城管执法局"]);
+    }
+}

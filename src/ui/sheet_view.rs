@@ -1,0 +1,261 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::app::{AppData, Command, Selection};
+use super::widgets::{labelled_field, period_picker, section_title};
+use crate::schedule::Period;
+use crate::sheet::{Sheet, build_sheet};
+
+/// The month's progress sheet (进展表): the form filled from the returns, each row's wording
+/// editable, exported to XLSX and PDF or printed.
+#[derive(Default)]
+pub struct SheetView {
+    /// The sheet on show, built when the period or the data changed.
+    cached: Option<(Period, u64, Sheet)>,
+    drafts: BTreeMap<i64, (String, String)>,
+    /// What the drafts were made from.
+    base: BTreeMap<i64, (String, String)>,
+    folder: String,
+}
+
+impl SheetView {
+    fn sheet(&mut self, data: &AppData, period: Period) -> &Sheet {
+        let fresh = self
+            .cached
+            .as_ref()
+            .is_some_and(|(p, version, _)| *p == period && *version == data.version);
+        if !fresh {
+            let sheet = build_sheet(
+                &data.plan,
+                &data.settings,
+                &data.returns,
+                &data.sheet_edits,
+                period,
+            );
+            let saved: BTreeMap<i64, (String, String)> = sheet
+                .rows()
+                .map(|row| (row.form_row_id, (row.progress.clone(), row.remark.clone())))
+                .collect();
+            let period_changed = self.cached.as_ref().is_none_or(|(p, _, _)| *p != period);
+            if period_changed || saved != self.base {
+                self.drafts = saved.clone();
+                self.base = saved;
+            }
+            self.cached = Some((period, data.version, sheet));
+        }
+        match &self.cached {
+            Some((_, _, sheet)) => sheet,
+            None => unreachable!("the sheet was just built"),
+        }
+    }
+
+    /// Saves what is typed but not yet saved (the window is closing).
+    pub fn flush(&mut self, _data: &AppData, commands: &mut Vec<Command>) {
+        self.commit(commands);
+    }
+
+    fn commit(&mut self, commands: &mut Vec<Command>) {
+        let Some((period, _, sheet)) = &self.cached else {
+            return;
+        };
+        for row in sheet.rows() {
+            let Some(draft) = self.drafts.get(&row.form_row_id) else {
+                continue;
+            };
+            if self.base.get(&row.form_row_id) != Some(draft) {
+                commands.push(Command::SaveSheetRow {
+                    period: *period,
+                    form_row_id: row.form_row_id,
+                    progress: draft.0.clone(),
+                    remark: draft.1.clone(),
+                    based_on: row.consolidated.clone(),
+                });
+            }
+        }
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        selection: &mut Selection,
+        exporting: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        if self.folder.is_empty() {
+            self.folder = data
+                .ledger_path
+                .parent()
+                .map(|dir| dir.join("exports").display().to_string())
+                .unwrap_or_default();
+        }
+        ui.heading("进展表");
+        let periods = data.periods();
+        let before = selection.period;
+        ui.horizontal(|ui| {
+            period_picker(ui, &periods, &mut selection.period);
+        });
+        if selection.period != before {
+            self.commit(commands);
+        }
+        let period = selection.period;
+        let sheet = self.sheet(data, period).clone();
+
+        ui.horizontal_wrapped(|ui| {
+            for (field, value) in &sheet.header {
+                ui.label(format!("{field}：{value}"));
+                ui.separator();
+            }
+            if ui.small_button("修改表头").clicked() {
+                commands.push(Command::OpenPage(super::app::Page::Settings));
+            }
+        });
+        ui.horizontal(|ui| {
+            labelled_field(ui, "导出到", &mut self.folder, 360.0);
+            if ui.button("选择文件夹…").clicked()
+                && let Some(folder) = rfd::FileDialog::new()
+                    .set_directory(&self.folder)
+                    .pick_folder()
+            {
+                self.folder = folder.display().to_string();
+            }
+            let enabled = !exporting && !self.folder.trim().is_empty();
+            if ui
+                .add_enabled(enabled, egui::Button::new("导出 Excel 和 PDF"))
+                .clicked()
+            {
+                self.commit(commands);
+                commands.push(Command::ExportSheet {
+                    period,
+                    folder: PathBuf::from(self.folder.trim()),
+                    print: false,
+                });
+            }
+            if ui.add_enabled(enabled, egui::Button::new("打印")).clicked() {
+                self.commit(commands);
+                commands.push(Command::ExportSheet {
+                    period,
+                    folder: PathBuf::from(self.folder.trim()),
+                    print: true,
+                });
+            }
+            if exporting {
+                ui.spinner();
+                ui.label("正在导出…");
+            }
+        });
+        let missing: usize = sheet.rows().filter(|r| !r.missing.is_empty()).count();
+        let stale: usize = sheet.rows().filter(|r| r.stale).count();
+        if missing > 0 || stale > 0 {
+            ui.label(
+                egui::RichText::new(format!(
+                    "{missing} 行有部门尚未报送，{stale} 行的修改可能已过时。"
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+
+        let mut commit = false;
+        egui::ScrollArea::vertical()
+            .id_salt("sheet_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for group in &sheet.groups {
+                    section_title(ui, &group.name);
+                    for row in &group.rows {
+                        let Some(draft) = self.drafts.get_mut(&row.form_row_id) else {
+                            continue;
+                        };
+                        egui::Frame::group(ui.style()).show(ui, |ui| {
+                            ui.set_width(ui.available_width());
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(
+                                    egui::RichText::new(format!("{}．{}", row.number, row.text))
+                                        .strong(),
+                                );
+                                ui.weak(row.units.join("、"));
+                                if row.edited {
+                                    ui.label("【已修改】");
+                                }
+                            });
+                            if !row.missing.is_empty() {
+                                ui.label(
+                                    egui::RichText::new(format!(
+                                        "尚未报送：{}",
+                                        row.missing.join("、")
+                                    ))
+                                    .color(ui.visuals().warn_fg_color),
+                                );
+                            }
+                            if row.stale {
+                                ui.horizontal_wrapped(|ui| {
+                                    ui.label(
+                                        egui::RichText::new("部门报送已更新，本行文字可能已过时。")
+                                            .color(ui.visuals().warn_fg_color),
+                                    );
+                                    if ui
+                                        .button(format!("按最新报送重新生成 {}", row.code))
+                                        .clicked()
+                                    {
+                                        commands.push(Command::SaveSheetRow {
+                                            period,
+                                            form_row_id: row.form_row_id,
+                                            progress: row.consolidated.clone(),
+                                            remark: row.consolidated_remark.clone(),
+                                            based_on: row.consolidated.clone(),
+                                        });
+                                    }
+                                });
+                            }
+                            let label = ui.label("进展情况");
+                            commit |= ui
+                                .add(
+                                    egui::TextEdit::multiline(&mut draft.0)
+                                        .desired_rows(2)
+                                        .desired_width(f32::INFINITY),
+                                )
+                                .labelled_by(label.id)
+                                .lost_focus();
+                            ui.horizontal(|ui| {
+                                commit |= labelled_field(
+                                    ui,
+                                    "备注",
+                                    &mut draft.1,
+                                    ui.available_width() - 140.0,
+                                )
+                                .lost_focus();
+                                if let Some(edit) = row.edit.as_ref().filter(|e| e.history_len > 0)
+                                    && ui
+                                        .small_button(format!("修改记录（{}）", edit.history_len))
+                                        .clicked()
+                                {
+                                    commands.push(Command::ShowSheetHistory(edit.id));
+                                }
+                            });
+                            if let (Some((id, entries)), Some(edit)) =
+                                (&data.sheet_history, &row.edit)
+                                && *id == edit.id
+                            {
+                                for entry in entries {
+                                    ui.weak(format!(
+                                        "{}写入，{}被替换：{}　{}",
+                                        entry.written_at,
+                                        entry.replaced_at,
+                                        entry.progress,
+                                        entry.remark
+                                    ));
+                                }
+                            }
+                        });
+                    }
+                }
+                if !sheet.notes.is_empty() {
+                    ui.add_space(6.0);
+                    ui.weak(format!("注：{}", sheet.notes.join("；")));
+                }
+            });
+        if commit {
+            self.commit(commands);
+        }
+    }
+}
