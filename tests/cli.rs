@@ -335,3 +335,77 @@ fn import_plan_refuses_garbage_and_writes_nothing() {
     drop(ledger);
     assert!(std::fs::read(&temp.path).unwrap().len() >= before.len());
 }
+
+#[test]
+fn export_sheet_writes_both_files_and_reports_them() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let xlsx = temp.dir.path().join("重点工作进展-2019年7月.xlsx");
+    let pdf = temp.dir.path().join("重点工作进展-2019年7月.pdf");
+    let output = taizhang(&[
+        "--db",
+        db,
+        "export-sheet",
+        "--period",
+        "2019-07",
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["period"], "2019-07");
+    assert_eq!(result["rows"], 31);
+    assert_eq!(result["xlsx"], xlsx.to_str().unwrap());
+    assert_eq!(result["pdf"], pdf.to_str().unwrap());
+    assert!(
+        result["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("尚未报送"))
+    );
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    // Only a PDF, and a period without --period is refused.
+    let only_pdf = taizhang(&[
+        "--db",
+        db,
+        "export-sheet",
+        "--period",
+        "2019-08",
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--json",
+    ]);
+    let result: Value = serde_json::from_slice(&only_pdf.stdout).unwrap();
+    assert_eq!(result["xlsx"], Value::Null);
+    assert_eq!(
+        taizhang(&["--db", db, "export-sheet"]).status.code(),
+        Some(2)
+    );
+    // A folder that does not exist: a clear error, no partial file.
+    let nowhere = temp.dir.path().join("no/such/dir/x.pdf");
+    let failed = taizhang(&[
+        "--db",
+        db,
+        "export-sheet",
+        "--period",
+        "2019-07",
+        "--pdf",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert!(!failed.status.success());
+    assert!(
+        String::from_utf8(failed.stderr)
+            .unwrap()
+            .contains("无法写入文件")
+    );
+}

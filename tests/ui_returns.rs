@@ -215,3 +215,51 @@ fn the_chase_message_copied_names_the_missing_rows() {
     assert!(text.contains("1.8 化肥农药使用量零增长情况"), "{text}");
     assert!(text.contains("2.3 受污染耕地安全利用任务"), "{text}");
 }
+
+#[test]
+fn the_sheet_page_edits_a_row_and_exports_both_files() {
+    let temp = TempLedger::new();
+    let folder = temp.dir.path().join("导出");
+    let mut harness = start(&temp.path);
+    click(&mut harness, "进展表");
+    harness.get_by_label_contains("填报单位：融水生态环境局生态股");
+    // Row 1.1 is the first 进展情况 field; type the coordinator's wording and leave it.
+    let fields: Vec<_> = harness.get_all_by_label("进展情况").collect();
+    fields[0].focus();
+    drop(fields);
+    harness.run();
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "已完成涉重金属企业排查。".to_owned(),
+    )));
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    let data = harness.state().data().unwrap();
+    assert_eq!(data.sheet_edits.len(), 1);
+    assert_eq!(data.sheet_edits[0].progress, "已完成涉重金属企业排查。");
+    harness.get_by_label("【已修改】");
+
+    let field = harness.get_by_label("导出到");
+    field.focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("导出到")
+        .type_text(folder.to_str().unwrap());
+    harness.run();
+    // The export runs in the background while a spinner turns: step, don't settle.
+    harness.get_by_label("导出 Excel 和 PDF").click();
+    harness.step();
+    let xlsx = folder.join("重点工作进展-2019年7月.xlsx");
+    let pdf = folder.join("重点工作进展-2019年7月.pdf");
+    for _ in 0..300 {
+        harness.step();
+        if harness.query_by_label_contains("已导出").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label_contains("已导出");
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+}
