@@ -23,6 +23,8 @@ pub const USAGE: &str = "\
                     读取计划文件（.txt/.docx），输出识别结果；不带 --dry-run 时保存为新的当前计划
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
                     写出该月的《重点工作进展》表 (write the month's progress sheet)
+  deadlines --from DATE --to DATE [--json]
+                    该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
 
@@ -55,6 +57,12 @@ pub enum Command {
         period: Period,
         xlsx: Option<PathBuf>,
         pdf: Option<PathBuf>,
+        json: bool,
+    },
+    /// Print every dated item between two days.
+    Deadlines {
+        from: NaiveDate,
+        to: NaiveDate,
         json: bool,
     },
     /// Print each department's return state for a period (default: the month before today).
@@ -177,6 +185,38 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
                 json,
             }
         }
+        "deadlines" => {
+            let mut from = None;
+            let mut to = None;
+            let mut json = false;
+            let mut options = options.into_iter();
+            while let Some(option) = options.next() {
+                match option.as_str() {
+                    "--json" => json = true,
+                    "--from" | "--to" => {
+                        let value = options
+                            .next()
+                            .ok_or_else(|| UsageError(format!("{option} 后面缺少日期")))?;
+                        let date = parse_date(&value).ok_or_else(|| {
+                            UsageError(format!("{option} 的日期“{value}”无效，应为 YYYY-MM-DD"))
+                        })?;
+                        if option == "--from" {
+                            from = Some(date);
+                        } else {
+                            to = Some(date);
+                        }
+                    }
+                    other => return Err(UsageError(format!("deadlines 命令不认识参数“{other}”"))),
+                }
+            }
+            let (Some(from), Some(to)) = (from, to) else {
+                return Err(UsageError("deadlines 需要 --from 和 --to".to_owned()));
+            };
+            if to < from {
+                return Err(UsageError("--to 早于 --from".to_owned()));
+            }
+            Command::Deadlines { from, to, json }
+        }
         "status" => {
             let mut json = false;
             let mut period = None;
@@ -210,6 +250,45 @@ pub fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     match command {
+        Command::Deadlines { from, to, json } => {
+            let items = deadline_list(ledger, today)?;
+            let selected: Vec<&crate::deadlines::Deadline> = items
+                .iter()
+                .filter(|d| d.date >= *from && d.date <= *to)
+                .collect();
+            if *json {
+                let result = DeadlinesJson {
+                    from: from.format("%Y-%m-%d").to_string(),
+                    to: to.format("%Y-%m-%d").to_string(),
+                    items: selected
+                        .iter()
+                        .map(|d| DeadlineJson {
+                            date: d.date.format("%Y-%m-%d").to_string(),
+                            nominal_date: d.nominal.map(|n| n.format("%Y-%m-%d").to_string()),
+                            kind: d.kind.code(),
+                            title: d.title.clone(),
+                            departments: d.departments.clone(),
+                            task: d.task_code.clone(),
+                            state: d.light.code(),
+                        })
+                        .collect(),
+                };
+                serde_json::to_writer(&mut *out, &result)?;
+                writeln!(out)?;
+            } else {
+                for d in selected {
+                    writeln!(
+                        out,
+                        "{}  【{}】{}  {}  {}",
+                        format_date_cn(d.date),
+                        d.light.label(),
+                        d.title,
+                        d.departments.join("、"),
+                        d.kind.label()
+                    )?;
+                }
+            }
+        }
         Command::ExportSheet {
             period,
             xlsx,
@@ -227,7 +306,22 @@ pub fn run(
             let departments = ledger.departments()?;
             let obligations = crate::returns::obligations(&plan, &departments);
             let records = ledger.returns(Some(period))?;
-            let status = period_status(&plan, &departments, &obligations, &records, period, today);
+            let holidays = crate::holidays::HolidayCalendar::bundled()?;
+            let settings = ledger.settings()?;
+            let rule = crate::schedule::DueRule::from_settings(
+                plan.reporting.due_day,
+                &settings,
+                &holidays,
+            );
+            let status = period_status(
+                &plan,
+                &departments,
+                &obligations,
+                &records,
+                period,
+                today,
+                &rule,
+            );
             if *json {
                 serde_json::to_writer(&mut *out, &status_json(&status))?;
                 writeln!(out)?;
@@ -438,6 +532,66 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
             quarterly_months: plan.reporting.quarterly_months.clone(),
         },
     }
+}
+
+/// `deadlines --json`.
+#[derive(Debug, Serialize)]
+pub struct DeadlinesJson {
+    pub from: String,
+    pub to: String,
+    pub items: Vec<DeadlineJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeadlineJson {
+    pub date: String,
+    /// The date as written, when a holiday moved it.
+    pub nominal_date: Option<String>,
+    pub kind: &'static str,
+    pub title: String,
+    pub departments: Vec<String>,
+    pub task: Option<String>,
+    pub state: &'static str,
+}
+
+/// Every dated item of the current plan and the user's items, as the calendar shows them.
+pub fn deadline_list(
+    ledger: &Ledger,
+    today: NaiveDate,
+) -> anyhow::Result<Vec<crate::deadlines::Deadline>> {
+    let plan = ledger.current_plan()?;
+    let departments = ledger.departments()?;
+    let settings = ledger.settings()?;
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let rule =
+        crate::schedule::DueRule::from_settings(plan.reporting.due_day, &settings, &holidays);
+    let obligations = crate::returns::obligations(&plan, &departments);
+    let returns = ledger.returns(None)?;
+    let statuses: Vec<PeriodStatus> = Period::months_of(plan.year)
+        .map(|period| {
+            period_status(
+                &plan,
+                &departments,
+                &obligations,
+                &returns,
+                period,
+                today,
+                &rule,
+            )
+        })
+        .collect();
+    let items = ledger.calendar_items()?;
+    Ok(crate::deadlines::deadlines(
+        &crate::deadlines::DeadlineInputs {
+            plan: &plan,
+            obligations: &obligations,
+            returns: &returns,
+            statuses: &statuses,
+            items: &items,
+            rule,
+            today,
+        },
+    ))
 }
 
 /// `export-sheet --json`.

@@ -7,6 +7,8 @@
 
 pub mod assets;
 pub mod cli;
+pub mod deadlines;
+pub mod holidays;
 pub mod logfile;
 pub mod model;
 pub mod paths;

@@ -101,6 +101,55 @@ impl fmt::Display for Period {
     }
 }
 
+/// How due dates and lights are reckoned.
+#[derive(Clone, Copy, Debug)]
+pub struct DueRule<'a> {
+    /// Returns for month M are due on this day of M+1.
+    pub due_day: u32,
+    /// Move a due date on a weekend or holiday to the next working day.
+    pub shift: Option<&'a crate::holidays::HolidayCalendar>,
+    /// Items due within this many days light yellow.
+    pub warn_days: i64,
+}
+
+impl<'a> DueRule<'a> {
+    /// The rule for a plan's due day under the user's settings.
+    pub fn from_settings(
+        due_day: u32,
+        settings: &crate::model::Settings,
+        calendar: &'a crate::holidays::HolidayCalendar,
+    ) -> Self {
+        Self {
+            due_day,
+            shift: settings.shift_due_dates.then_some(calendar),
+            warn_days: i64::from(settings.warn_days),
+        }
+    }
+
+    /// The nominal and the effective due date of a period's returns.
+    pub fn due(&self, period: Period) -> (NaiveDate, NaiveDate) {
+        let nominal = period.due_date(self.due_day);
+        let effective = self
+            .shift
+            .map_or(nominal, |calendar| calendar.next_working_day(nominal));
+        (nominal, effective)
+    }
+
+    /// The light of an item due on `date`.
+    pub fn light(&self, date: NaiveDate, done: bool, today: NaiveDate) -> crate::deadlines::Light {
+        use crate::deadlines::Light;
+        if done {
+            Light::Green
+        } else if date < today {
+            Light::Red
+        } else if (date - today).num_days() <= self.warn_days {
+            Light::Yellow
+        } else {
+            Light::Grey
+        }
+    }
+}
+
 /// Where a department's return for one period stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReturnState {

@@ -8,11 +8,19 @@ use common::TempLedger;
 use taizhang::returns::{
     ReturnSource, RowKey, RowStatus, RowWrite, chase_entries, obligations, period_status,
 };
-use taizhang::schedule::{Period, ReturnState};
+use taizhang::schedule::{DueRule, Period, ReturnState};
 use taizhang::store::{Ledger, StoreError};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn rule() -> DueRule<'static> {
+    DueRule {
+        due_day: 3,
+        shift: None,
+        warn_days: 7,
+    }
 }
 
 fn july() -> Period {
@@ -153,7 +161,7 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
     let departments = f.ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
 
-    let status = period_status(&plan, &departments, &owed, &[], july(), today);
+    let status = period_status(&plan, &departments, &owed, &[], july(), today, &rule());
     assert_eq!(status.due, date(2019, 8, 3));
     let missing = status
         .departments
@@ -211,7 +219,7 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
         .unwrap();
 
     let records = f.ledger.returns(Some(july())).unwrap();
-    let status = period_status(&plan, &departments, &owed, &records, july(), today);
+    let status = period_status(&plan, &departments, &owed, &records, july(), today, &rule());
     let agri = status
         .departments
         .iter()
@@ -244,7 +252,7 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
         .set_return_received(planning.department_id, july(), None, ReturnSource::Phone)
         .unwrap();
     let records = f.ledger.returns(Some(july())).unwrap();
-    let status = period_status(&plan, &departments, &owed, &records, july(), today);
+    let status = period_status(&plan, &departments, &owed, &records, july(), today, &rule());
     let plan_dept = status
         .departments
         .iter()

@@ -214,6 +214,8 @@ fn a_task_edit_is_saved_and_milestones_keep_their_ids() {
         due_date: NaiveDate::from_ymd_opt(2019, 11, 30).unwrap(),
         wording: "11月底前".to_owned(),
         clause: "完成成果集成".to_owned(),
+        done_on: None,
+        done_note: String::new(),
     });
     ledger.update_task(&edit).unwrap();
     drop(ledger);

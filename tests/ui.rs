@@ -37,7 +37,12 @@ fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
 fn the_plan_page_shows_a_tasks_lead_departments() {
     let temp = TempLedger::new();
     let mut harness = start(&temp.path);
-    assert_eq!(harness.state().page(), Page::Plan);
+    assert_eq!(
+        harness.state().page(),
+        Page::Home,
+        "the app opens on the home page"
+    );
+    click(&mut harness, "工作计划");
     harness.get_by_label_contains("融政办发〔2019〕84号");
     harness.get_by_label("（一）稳步推进土壤环境质量调查工作");
 
@@ -60,6 +65,7 @@ fn a_task_title_edit_is_saved_at_once_and_survives_a_restart() {
     let temp = TempLedger::new();
     {
         let mut harness = start(&temp.path);
+        click(&mut harness, "工作计划");
         click(&mut harness, "5.2 强化污染地块再开发利用准入管理");
         let field = harness.get_by_label("任务名称");
         field.focus();
@@ -80,6 +86,7 @@ fn a_task_title_edit_is_saved_at_once_and_survives_a_restart() {
         assert_eq!(saved, "强化污染地块再开发利用准入管理（已修订）");
     }
     let mut harness = start(&temp.path);
+    click(&mut harness, "工作计划");
     click(&mut harness, "5.2 强化污染地块再开发利用准入管理（已修订）");
 }
 
@@ -88,10 +95,17 @@ fn a_lead_department_can_be_removed_and_the_change_is_in_the_ledger() {
     let temp = TempLedger::new();
     {
         let mut harness = start(&temp.path);
+        click(&mut harness, "工作计划");
         click(
             &mut harness,
             "4.3 实施重度污染耕地种植结构调整或退耕还林还草",
         );
+        harness
+            .get_all_by_label("移除")
+            .next()
+            .unwrap()
+            .scroll_to_me();
+        harness.run();
         harness.get_all_by_label("移除").next().unwrap().click();
         harness.run();
     }

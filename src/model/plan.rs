@@ -134,6 +134,9 @@ pub struct Milestone {
     pub wording: String,
     /// The clause the date governs.
     pub clause: String,
+    /// When the user marked it done.
+    pub done_on: Option<NaiveDate>,
+    pub done_note: String,
 }
 
 /// When monthly returns are due and which rows report quarterly.
@@ -151,10 +154,32 @@ pub struct ReportingRule {
 }
 
 /// Our own unit and contact, printed in the sheet's header.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub unit: String,
     pub contact_person: String,
     pub phone: String,
     pub email: String,
+    /// Move a due date that falls on a weekend or holiday to the next working day.
+    pub shift_due_dates: bool,
+    /// Items due within this many days light yellow.
+    pub warn_days: u32,
+}
+
+impl Settings {
+    /// The warning lead when none is set.
+    pub const DEFAULT_WARN_DAYS: u32 = 7;
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            unit: String::new(),
+            contact_person: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            shift_due_dates: false,
+            warn_days: Self::DEFAULT_WARN_DAYS,
+        }
+    }
 }

@@ -97,6 +97,8 @@ pub(super) fn milestones(text: &str, plan_year: i32) -> (Vec<Milestone>, Vec<Str
             due_date,
             wording: wording.to_owned(),
             clause: clause_after(&text[whole.end()..]),
+            done_on: None,
+            done_note: String::new(),
         });
     }
     let vague = VAGUE

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 
 use super::{ExpectedRow, Obligation, ReturnRecord, RowStatus};
 use crate::model::{Department, Plan};
-use crate::schedule::{Period, ReturnState, reporting_periods, return_state};
+use crate::schedule::{DueRule, Period, ReturnState, reporting_periods, return_state};
 
 /// One department's return for one period, as the pages and `status --json` show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,8 +41,9 @@ pub fn period_status(
     returns: &[ReturnRecord],
     period: Period,
     today: NaiveDate,
+    rule: &DueRule<'_>,
 ) -> PeriodStatus {
-    let due = period.due_date(plan.reporting.due_day);
+    let (_, due) = rule.due(period);
     let in_plan = reporting_periods(plan.year, plan.issued_on).contains(&period);
     let departments = departments
         .iter()
@@ -91,9 +92,10 @@ pub fn year_states(
     obligations: &[Obligation],
     returns: &[ReturnRecord],
     today: NaiveDate,
+    rule: &DueRule<'_>,
 ) -> Vec<(i64, [ReturnState; 12])> {
     let months: Vec<PeriodStatus> = Period::months_of(plan.year)
-        .map(|period| period_status(plan, departments, obligations, returns, period, today))
+        .map(|period| period_status(plan, departments, obligations, returns, period, today, rule))
         .collect();
     departments
         .iter()

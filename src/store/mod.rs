@@ -5,6 +5,7 @@
 //! `Ok` and rolls back on `Err`, so a failed action changes nothing.
 
 mod backup;
+mod calendar;
 mod departments;
 mod error;
 mod import;
@@ -355,6 +356,46 @@ impl Ledger {
         sheet_row_id: i64,
     ) -> Result<Vec<crate::sheet::SheetHistoryEntry>, StoreError> {
         sheet::history(&self.conn, sheet_row_id)
+    }
+
+    /// The user's own calendar items, by date.
+    pub fn calendar_items(&self) -> Result<Vec<crate::deadlines::CalendarItem>, StoreError> {
+        calendar::items(&self.conn)
+    }
+
+    /// Adds a calendar item (a meeting, an inspection).
+    pub fn add_calendar_item(
+        &mut self,
+        date: chrono::NaiveDate,
+        title: &str,
+        departments: &[String],
+    ) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| calendar::add_item(tx, date, title, departments, &now))
+    }
+
+    /// Marks a calendar item done on a day, or not done.
+    pub fn set_calendar_item_done(
+        &mut self,
+        id: i64,
+        done_on: Option<chrono::NaiveDate>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| calendar::set_item_done(tx, id, done_on))
+    }
+
+    /// Removes a calendar item.
+    pub fn delete_calendar_item(&mut self, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| calendar::delete_item(tx, id))
+    }
+
+    /// Marks a milestone done on a day with a note, or not done.
+    pub fn set_milestone_done(
+        &mut self,
+        milestone_id: i64,
+        done_on: Option<chrono::NaiveDate>,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| calendar::set_milestone_done(tx, milestone_id, done_on, note))
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).

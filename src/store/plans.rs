@@ -187,6 +187,7 @@ pub(super) fn insert_seed(tx: &Transaction<'_>, seed: &Seed, now: &str) -> Resul
             contact_person: settings.contact_person.clone(),
             phone: settings.phone.clone(),
             email: settings.email.clone(),
+            ..crate::model::Settings::default()
         },
     )
 }
@@ -333,7 +334,7 @@ fn load_tasks(conn: &Connection, plan_id: i64) -> Result<HashMap<i64, Vec<Task>>
     }
 
     let mut statement = conn.prepare(
-        "SELECT m.id, m.task_id, m.due_date, m.wording, m.clause
+        "SELECT m.id, m.task_id, m.due_date, m.wording, m.clause, m.done_on, m.done_note
          FROM milestones m JOIN tasks t ON t.id = m.task_id
          WHERE t.plan_id = ?1
          ORDER BY m.task_id, m.position, m.id",
@@ -348,6 +349,10 @@ fn load_tasks(conn: &Connection, plan_id: i64) -> Result<HashMap<i64, Vec<Task>>
                 due_date: chrono::NaiveDate::MIN,
                 wording: row.get("wording")?,
                 clause: row.get("clause")?,
+                done_on: row
+                    .get::<_, Option<String>>("done_on")?
+                    .and_then(|d| parse_date(&d)),
+                done_note: row.get("done_note")?,
             },
         ))
     })?;

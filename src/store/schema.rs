@@ -8,7 +8,7 @@ use super::StoreError;
 /// The schema version this build writes.
 pub const VERSION: i64 = 2;
 
-/// Tables added in version 2 (the monthly progress sheet).
+/// Tables added in version 2 (the monthly progress sheet, the calendar's own items).
 const V2_SQL: &str = r#"
 -- The month's progress sheet as the coordinator edited it: one row per form row and period.
 -- `based_on` is the consolidated text the edit started from; when the departments' returns
@@ -36,6 +36,17 @@ CREATE TABLE sheet_row_history (
     replaced_at  TEXT NOT NULL
 );
 CREATE INDEX sheet_row_history_row ON sheet_row_history(sheet_row_id, id);
+
+-- The user's own calendar items (a meeting, an inspection); departments one per line.
+CREATE TABLE calendar_items (
+    id          INTEGER PRIMARY KEY,
+    date        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    departments TEXT NOT NULL DEFAULT '',
+    done_on     TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX calendar_items_date ON calendar_items(date);
 "#;
 
 /// The whole current schema, as a new ledger gets it.
@@ -277,6 +288,17 @@ CREATE TABLE sheet_row_history (
     replaced_at  TEXT NOT NULL
 );
 CREATE INDEX sheet_row_history_row ON sheet_row_history(sheet_row_id, id);
+
+-- The user's own calendar items (a meeting, an inspection); departments one per line.
+CREATE TABLE calendar_items (
+    id          INTEGER PRIMARY KEY,
+    date        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    departments TEXT NOT NULL DEFAULT '',
+    done_on     TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX calendar_items_date ON calendar_items(date);
 "#;
 
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.

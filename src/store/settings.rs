@@ -3,40 +3,57 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction};
 use super::StoreError;
 use crate::model::Settings;
 
-const KEYS: [&str; 4] = ["unit", "contact_person", "phone", "email"];
+const KEYS: [&str; 6] = [
+    "unit",
+    "contact_person",
+    "phone",
+    "email",
+    "shift_due_dates",
+    "warn_days",
+];
 
 pub(super) fn load(conn: &Connection) -> Result<Settings, StoreError> {
     let mut statement = conn.prepare("SELECT value FROM settings WHERE key = ?1")?;
-    let mut values = KEYS.map(|_| String::new());
+    let mut values: [Option<String>; 6] = Default::default();
     for (key, value) in KEYS.iter().zip(values.iter_mut()) {
-        if let Some(stored) = statement
+        *value = statement
             .query_row([key], |row| row.get::<_, String>(0))
-            .optional()?
-        {
-            *value = stored;
-        }
+            .optional()?;
     }
-    let [unit, contact_person, phone, email] = values;
+    let [unit, contact_person, phone, email, shift, warn] = values;
     Ok(Settings {
-        unit,
-        contact_person,
-        phone,
-        email,
+        unit: unit.unwrap_or_default(),
+        contact_person: contact_person.unwrap_or_default(),
+        phone: phone.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+        shift_due_dates: shift.as_deref() == Some("1"),
+        warn_days: warn
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(Settings::DEFAULT_WARN_DAYS),
     })
 }
 
 pub(super) fn save(tx: &Transaction<'_>, settings: &Settings) -> Result<(), StoreError> {
+    if !(1..=90).contains(&settings.warn_days) {
+        return Err(StoreError::Invalid(
+            "提前提醒天数须在1至90天之间".to_owned(),
+        ));
+    }
+    let shift = if settings.shift_due_dates { "1" } else { "0" };
+    let warn = settings.warn_days.to_string();
     let values = [
-        &settings.unit,
-        &settings.contact_person,
-        &settings.phone,
-        &settings.email,
+        settings.unit.trim(),
+        settings.contact_person.trim(),
+        settings.phone.trim(),
+        settings.email.trim(),
+        shift,
+        warn.as_str(),
     ];
     for (key, value) in KEYS.iter().zip(values) {
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value.trim()),
+            (key, value),
         )?;
     }
     Ok(())

@@ -27,6 +27,8 @@ const PAGE_KEY: &str = "taizhang.page";
 /// The pages of the navigation column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Page {
+    Home,
+    Calendar,
     Plan,
     Import,
     Returns,
@@ -39,7 +41,9 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 11] = [
+        Self::Home,
+        Self::Calendar,
         Self::Plan,
         Self::Import,
         Self::Returns,
@@ -54,6 +58,8 @@ impl Page {
     /// The navigation label.
     pub fn label(self) -> &'static str {
         match self {
+            Self::Home => "首页",
+            Self::Calendar => "日历",
             Self::Plan => "工作计划",
             Self::Import => "导入计划",
             Self::Returns => "月度报送",
@@ -123,6 +129,22 @@ pub enum Command {
         print: bool,
     },
     OpenPage(Page),
+    SetMilestoneDone {
+        milestone_id: i64,
+        done: bool,
+    },
+    AddItem {
+        date: NaiveDate,
+        title: String,
+        departments: Vec<String>,
+    },
+    SetItemDone {
+        id: i64,
+        done: bool,
+    },
+    DeleteItem(i64),
+    /// Write every deadline into an `.ics` file beside the ledger.
+    ExportIcs,
     /// Store a reviewed plan document as a new plan.
     ImportPlan(Box<super::import_view::PlanImport>),
     SetCurrentPlan(i64),
@@ -156,12 +178,23 @@ pub struct AppData {
     pub sheet_history: Option<(i64, Vec<crate::sheet::SheetHistoryEntry>)>,
     /// Changes with every reload, so that views can tell their caches are stale.
     pub version: u64,
+    /// Public holidays and 调休 days.
+    pub holidays: crate::holidays::HolidayCalendar,
+    /// Every dated item with its light, by date.
+    pub deadlines: Vec<crate::deadlines::Deadline>,
 }
 
 impl AppData {
-    fn load(ledger: &Ledger, today: NaiveDate) -> Result<Self, StoreError> {
+    fn load(
+        ledger: &Ledger,
+        today: NaiveDate,
+        holidays: &crate::holidays::HolidayCalendar,
+    ) -> Result<Self, StoreError> {
         let plan = ledger.current_plan()?;
         let departments = ledger.departments()?;
+        let settings = ledger.settings()?;
+        let rule =
+            crate::schedule::DueRule::from_settings(plan.reporting.due_day, &settings, holidays);
         let duties = departments
             .iter()
             .map(|department| Duties::of(&plan, department.id))
@@ -169,13 +202,33 @@ impl AppData {
         let obligations = crate::returns::obligations(&plan, &departments);
         let returns = ledger.returns(None)?;
         let statuses = Period::months_of(plan.year)
-            .map(|period| period_status(&plan, &departments, &obligations, &returns, period, today))
-            .collect();
+            .map(|period| {
+                period_status(
+                    &plan,
+                    &departments,
+                    &obligations,
+                    &returns,
+                    period,
+                    today,
+                    &rule,
+                )
+            })
+            .collect::<Vec<_>>();
+        let items = ledger.calendar_items()?;
+        let deadlines = crate::deadlines::deadlines(&crate::deadlines::DeadlineInputs {
+            plan: &plan,
+            obligations: &obligations,
+            returns: &returns,
+            statuses: &statuses,
+            items: &items,
+            rule,
+            today,
+        });
         Ok(Self {
             plan,
             departments,
             duties,
-            settings: ledger.settings()?,
+            settings,
             ledger_path: ledger.path().to_owned(),
             log_path: LogFile::beside(ledger.path()).path().to_owned(),
             backups: crate::store::list_backups(ledger.path()),
@@ -188,6 +241,8 @@ impl AppData {
             sheet_edits: ledger.sheet_edits(None)?,
             sheet_history: None,
             version: 0,
+            holidays: holidays.clone(),
+            deadlines,
         })
     }
 
@@ -206,6 +261,11 @@ impl AppData {
         self.returns
             .iter()
             .find(|r| r.department_id == department_id && r.period == period)
+    }
+
+    /// The light of a task: the worst of its milestones'.
+    pub fn task_light(&self, task_id: i64) -> Option<crate::deadlines::Light> {
+        crate::deadlines::task_light(&self.deadlines, task_id)
     }
 
     /// What a department owes each month, if anything.
@@ -261,6 +321,8 @@ pub struct TaizhangApp {
     chase_view: ChaseView,
     import_view: super::import_view::ImportView,
     sheet_view: super::sheet_view::SheetView,
+    home_view: super::home_view::HomeView,
+    calendar_view: super::calendar_view::CalendarView,
     /// A sheet export running in the background.
     export_job: Option<std::sync::mpsc::Receiver<Result<ExportDone, String>>>,
     selection: Option<Selection>,
@@ -292,7 +354,11 @@ impl TaizhangApp {
     pub fn open(ledger_path: PathBuf, today: NaiveDate) -> Self {
         let log = LogFile::beside(&ledger_path);
         let mut notice = None;
-        let state = match open_ledger(&ledger_path, today) {
+        let holidays = crate::holidays::HolidayCalendar::bundled().unwrap_or_else(|error| {
+            log.error(&error.to_string());
+            crate::holidays::HolidayCalendar::default()
+        });
+        let state = match open_ledger(&ledger_path, today, &holidays) {
             Ok((open, backup_error)) => {
                 if let Some(message) = backup_error {
                     log.error(&message);
@@ -308,7 +374,7 @@ impl TaizhangApp {
         };
         Self {
             state,
-            page: Page::Plan,
+            page: Page::Home,
             plan_view: PlanView::default(),
             departments_view: DepartmentsView::default(),
             settings_view: SettingsView::default(),
@@ -318,6 +384,8 @@ impl TaizhangApp {
             chase_view: ChaseView,
             import_view: super::import_view::ImportView::default(),
             sheet_view: super::sheet_view::SheetView::default(),
+            home_view: super::home_view::HomeView,
+            calendar_view: super::calendar_view::CalendarView::default(),
             export_job: None,
             selection: None,
             undo: Vec::new(),
@@ -390,6 +458,47 @@ impl TaizhangApp {
                 self.page = page;
                 return;
             }
+            Command::ExportIcs => {
+                let dir = open
+                    .data
+                    .ledger_path
+                    .parent()
+                    .unwrap_or_else(|| Path::new("."))
+                    .join("exports");
+                let path = dir.join("台账日程.ics");
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+                let ics = crate::deadlines::to_ics(&open.data.deadlines, &stamp);
+                match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, ics)) {
+                    Ok(()) => {
+                        self.notice = Some(format!(
+                            "已导出 {} 个期限到“{}”，可用微信或邮件发到手机后导入日历",
+                            open.data.deadlines.len(),
+                            path.display()
+                        ));
+                    }
+                    Err(error) => self.show_error(format!("无法写入“{}”：{error}", path.display())),
+                }
+                return;
+            }
+            Command::SetMilestoneDone { milestone_id, done } => {
+                let today = open.data.today;
+                open.ledger
+                    .set_milestone_done(milestone_id, done.then_some(today), "")
+            }
+            Command::AddItem {
+                date,
+                title,
+                departments,
+            } => open
+                .ledger
+                .add_calendar_item(date, &title, &departments)
+                .map(|_| ()),
+            Command::SetItemDone { id, done } => {
+                let today = open.data.today;
+                open.ledger
+                    .set_calendar_item_done(id, done.then_some(today))
+            }
+            Command::DeleteItem(id) => open.ledger.delete_calendar_item(id),
             Command::ShowSheetHistory(row_id) => {
                 match open.ledger.sheet_row_history(row_id) {
                     Ok(entries) => open.data.sheet_history = Some((row_id, entries)),
@@ -489,7 +598,7 @@ impl TaizhangApp {
                 self.notice = Some(format!("已备份到“{}”", path.display()));
             }),
         };
-        let reloaded = AppData::load(&open.ledger, open.data.today);
+        let reloaded = AppData::load(&open.ledger, open.data.today, &open.data.holidays);
         let reload_error = match reloaded {
             Ok(mut data) => {
                 // A history on show stays on show, with its new entries.
@@ -586,6 +695,7 @@ impl TaizhangApp {
 fn open_ledger(
     ledger_path: &Path,
     today: NaiveDate,
+    holidays: &crate::holidays::HolidayCalendar,
 ) -> Result<(OpenLedger, Option<String>), StoreError> {
     if let Some(dir) = ledger_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
@@ -602,7 +712,7 @@ fn open_ledger(
             .map(|error| format!("启动时的自动备份失败：{error}")),
         Opened::Created => None,
     };
-    let data = AppData::load(&ledger, today)?;
+    let data = AppData::load(&ledger, today, holidays)?;
     Ok((
         OpenLedger {
             ledger,
@@ -705,6 +815,8 @@ impl eframe::App for TaizhangApp {
         let can_undo = !self.undo.is_empty();
         let exporting = self.export_job.is_some();
         egui::CentralPanel::default().show(ui, |ui| match self.page {
+            Page::Home => self.home_view.ui(ui, data, &mut commands),
+            Page::Calendar => self.calendar_view.ui(ui, data, &mut commands),
             Page::Plan => self.plan_view.ui(ui, data, &mut commands),
             Page::Import => self.import_view.ui(ui, data, &mut commands),
             Page::Returns => {

@@ -162,6 +162,11 @@ fn tasks_ui(ui: &mut egui::Ui, data: &AppData, duties: &[crate::model::DutyTask]
             .filter(|_| next.is_none())
             .map(|m| format!("节点均已到期（最后 {}）", format_date_cn(m.due_date)));
         let when = next.or(last).unwrap_or_else(|| "无日期节点".to_owned());
-        ui.label(format!("{} {}　—　{when}", duty.code, duty.title));
+        ui.horizontal_wrapped(|ui| {
+            if let Some(light) = data.task_light(duty.task_id) {
+                ui.label(super::widgets::light_dot(light));
+            }
+            ui.label(format!("{} {}　—　{when}", duty.code, duty.title));
+        });
     }
 }

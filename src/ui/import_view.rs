@@ -539,6 +539,8 @@ fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &AppData) {
                 due_date,
                 wording: "年底前".to_owned(),
                 clause: String::new(),
+                done_on: None,
+                done_note: String::new(),
             });
         }
         review.milestone_dates.clear();

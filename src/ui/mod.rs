@@ -2,10 +2,12 @@
 //! emit [`Command`]s; the shell applies them through the ledger's write path.
 
 mod app;
+mod calendar_view;
 mod chase_view;
 mod checklist_view;
 mod departments_view;
 mod fonts;
+mod home_view;
 mod import_view;
 mod overview_view;
 mod plan_view;

@@ -27,6 +27,9 @@ struct MilestoneDraft {
     date: String,
     wording: String,
     clause: String,
+    /// Kept as saved: marking done happens on the calendar.
+    done_on: Option<chrono::NaiveDate>,
+    done_note: String,
 }
 
 impl TaskEditor {
@@ -44,6 +47,8 @@ impl TaskEditor {
                     date: format_date_cn(m.due_date),
                     wording: m.wording.clone(),
                     clause: m.clause.clone(),
+                    done_on: m.done_on,
+                    done_note: m.done_note.clone(),
                 })
                 .collect(),
             base,
@@ -66,6 +71,8 @@ impl TaskEditor {
                 due_date,
                 wording: draft.wording.clone(),
                 clause: draft.clause.clone(),
+                done_on: draft.done_on,
+                done_note: draft.done_note.clone(),
             });
         }
         Ok(TaskEdit {
@@ -129,7 +136,7 @@ impl PlanView {
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
                         for section in &plan.sections {
-                            self.section_ui(ui, section);
+                            self.section_ui(ui, section, data);
                         }
                     });
             });
@@ -163,7 +170,7 @@ impl PlanView {
         });
     }
 
-    fn section_ui(&mut self, ui: &mut egui::Ui, section: &Section) {
+    fn section_ui(&mut self, ui: &mut egui::Ui, section: &Section, data: &AppData) {
         let title = format!("（{}）{}", section.number, section.title);
         egui::CollapsingHeader::new(title)
             .id_salt(("section", section.id))
@@ -192,22 +199,37 @@ impl PlanView {
                                 for task in
                                     section.tasks.iter().filter(|t| t.code.starts_with(&prefix))
                                 {
-                                    self.task_row_ui(ui, task);
+                                    self.task_row_ui(ui, task, data);
                                 }
                             });
                         }
-                        None => self.task_row_ui(ui, task),
+                        None => self.task_row_ui(ui, task, data),
                     }
                 }
             });
     }
 
-    fn task_row_ui(&mut self, ui: &mut egui::Ui, task: &Task) {
+    fn task_row_ui(&mut self, ui: &mut egui::Ui, task: &Task, data: &AppData) {
         let selected = self.selected_task == Some(task.id);
         let text = format!("{} {}", task.code, task.title);
-        if ui.selectable_label(selected, text).clicked() {
-            self.selected_task = Some(task.id);
-        }
+        ui.horizontal(|ui| {
+            match data.task_light(task.id) {
+                Some(light) => {
+                    ui.label(super::widgets::light_dot(light))
+                        .on_hover_text(light.label());
+                }
+                None => {
+                    ui.add_space(ui.spacing().interact_size.y * 0.6);
+                }
+            }
+            // Long titles wrap inside the tree instead of widening it.
+            if ui
+                .add(egui::Button::selectable(selected, text).wrap())
+                .clicked()
+            {
+                self.selected_task = Some(task.id);
+            }
+        });
     }
 }
 
@@ -388,6 +410,8 @@ fn task_detail_ui(
                 .unwrap_or_default(),
             wording: "年底前".to_owned(),
             clause: String::new(),
+            done_on: None,
+            done_note: String::new(),
         });
         structural = true;
     }

@@ -30,6 +30,7 @@ impl SettingsView {
                 ui.heading("设置");
                 self.unit_ui(ui, commands);
                 due_day_ui(ui, data, commands);
+                reminders_ui(ui, &mut self.draft, &self.base, commands);
                 ledger_ui(ui, data, commands);
                 theme_ui(ui);
             });
@@ -97,6 +98,40 @@ fn due_day_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
         "本台账按每月{}日计算到期与逾期。试点示范两行：{}。",
         rule.due_day, rule.quarterly_rule
     ));
+}
+
+/// Reminder settings: moving due dates off holidays, and how early lights turn yellow.
+fn reminders_ui(
+    ui: &mut egui::Ui,
+    draft: &mut Settings,
+    base: &Settings,
+    commands: &mut Vec<Command>,
+) {
+    section_title(ui, "期限与提醒");
+    let mut changed = ui
+        .checkbox(
+            &mut draft.shift_due_dates,
+            "报送截止日遇周末或法定节假日时顺延到下一个工作日（日历上同时显示原定日期）",
+        )
+        .changed();
+    ui.horizontal(|ui| {
+        let label = ui.label("提前提醒天数（黄灯）");
+        egui::ComboBox::from_id_salt("warn_days")
+            .selected_text(format!("{}天", draft.warn_days))
+            .width(80.0)
+            .show_ui(ui, |ui| {
+                for days in [3, 5, 7, 10, 14, 21, 30] {
+                    changed |= ui
+                        .selectable_value(&mut draft.warn_days, days, format!("{days}天"))
+                        .changed();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if changed && draft != base {
+        commands.push(Command::SaveSettings(draft.clone()));
+    }
 }
 
 /// The day in a rule's wording such as `每月3日前`.

@@ -102,3 +102,28 @@ pub fn state_badge(ui: &mut egui::Ui, state: crate::schedule::ReturnState) -> eg
             .background_color(state_color(state)),
     )
 }
+
+/// The colour of a light.
+pub fn light_color(light: crate::deadlines::Light) -> egui::Color32 {
+    use crate::deadlines::Light;
+    match light {
+        Light::Green => egui::Color32::from_rgb(46, 160, 67),
+        Light::Yellow => egui::Color32::from_rgb(214, 160, 0),
+        Light::Red => egui::Color32::from_rgb(214, 48, 49),
+        Light::Grey => egui::Color32::from_gray(140),
+    }
+}
+
+/// A light as a coloured word: 逾期 / 临近 / 已完成 / 未到.
+pub fn light_badge(ui: &mut egui::Ui, light: crate::deadlines::Light) -> egui::Response {
+    ui.label(
+        egui::RichText::new(format!(" {} ", light.label()))
+            .color(egui::Color32::WHITE)
+            .background_color(light_color(light)),
+    )
+}
+
+/// A light as a dot before a name.
+pub fn light_dot(light: crate::deadlines::Light) -> egui::RichText {
+    egui::RichText::new("●").color(light_color(light))
+}

@@ -1,0 +1,399 @@
+//! Every dated item of a plan's year — milestones, monthly return due dates, quarterly
+//! reports, the user's own items — with the light (红黄绿灯) that says where each stands.
+//! Pure: "today" is a parameter.
+
+use chrono::NaiveDate;
+
+#[cfg(test)]
+use crate::holidays::HolidayCalendar;
+use crate::model::Plan;
+use crate::returns::{Obligation, PeriodStatus, ReturnRecord, RowStatus};
+pub use crate::schedule::DueRule;
+use crate::schedule::{Period, ReturnState, is_quarterly_detail, reporting_periods};
+
+/// What kind of deadline an item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeadlineKind {
+    Milestone,
+    ReturnDue,
+    QuarterlyReport,
+    Custom,
+}
+
+impl DeadlineKind {
+    /// The code used by `deadlines --json`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Milestone => "milestone",
+            Self::ReturnDue => "return_due",
+            Self::QuarterlyReport => "quarterly_report",
+            Self::Custom => "custom",
+        }
+    }
+
+    /// The UI word.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Milestone => "时间节点",
+            Self::ReturnDue => "月报截止",
+            Self::QuarterlyReport => "季度报告",
+            Self::Custom => "事项",
+        }
+    }
+}
+
+/// 红黄绿灯.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Light {
+    /// Done.
+    Green,
+    /// Not yet relevant.
+    Grey,
+    /// Due soon and not done, or near with no progress reported.
+    Yellow,
+    /// Passed and not done.
+    Red,
+}
+
+impl Light {
+    /// The state code used by `deadlines --json`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Green => "done",
+            Self::Grey => "upcoming",
+            Self::Yellow => "due_soon",
+            Self::Red => "overdue",
+        }
+    }
+
+    /// The UI word.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Green => "已完成",
+            Self::Grey => "未到",
+            Self::Yellow => "临近",
+            Self::Red => "逾期",
+        }
+    }
+}
+
+/// A user's own calendar item (a meeting, an inspection).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarItem {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub title: String,
+    pub departments: Vec<String>,
+    pub done_on: Option<NaiveDate>,
+}
+
+/// One dated item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    /// The day it is due (after moving off a holiday, when that setting is on).
+    pub date: NaiveDate,
+    /// The day as written, when it was moved.
+    pub nominal: Option<NaiveDate>,
+    pub kind: DeadlineKind,
+    pub title: String,
+    pub departments: Vec<String>,
+    pub task_id: Option<i64>,
+    pub task_code: Option<String>,
+    pub milestone_id: Option<i64>,
+    pub item_id: Option<i64>,
+    pub period: Option<Period>,
+    pub done_on: Option<NaiveDate>,
+    pub light: Light,
+}
+
+/// Everything the deadlines are built from.
+pub struct DeadlineInputs<'a> {
+    pub plan: &'a Plan,
+    pub obligations: &'a [Obligation],
+    pub returns: &'a [ReturnRecord],
+    /// The plan year's months with every department's state (as the returns pages show).
+    pub statuses: &'a [PeriodStatus],
+    pub items: &'a [CalendarItem],
+    pub rule: DueRule<'a>,
+    pub today: NaiveDate,
+}
+
+/// Whether a department's latest return (up to today) reports any progress.
+fn latest_return_has_progress(
+    returns: &[ReturnRecord],
+    department_id: i64,
+    today: NaiveDate,
+) -> bool {
+    returns
+        .iter()
+        .filter(|r| r.department_id == department_id && r.period.first_day() <= today)
+        .max_by_key(|r| r.period)
+        .is_some_and(|r| {
+            r.rows
+                .iter()
+                .any(|row| RowStatus::of(&row.progress) == RowStatus::Progress)
+        })
+}
+
+/// Every dated item of the plan's year and the user's items, sorted by date.
+pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
+    let DeadlineInputs {
+        plan,
+        obligations,
+        returns,
+        statuses,
+        items,
+        rule,
+        today,
+    } = *inputs;
+    let mut found = Vec::new();
+    for task in plan.tasks() {
+        for milestone in &task.milestones {
+            let done = milestone.done_on.is_some();
+            let mut light = rule.light(milestone.due_date, done, today);
+            // Near, and the leads' latest returns report no progress: warn early.
+            let near = (milestone.due_date - today).num_days() <= rule.warn_days * 3;
+            if light == Light::Grey
+                && near
+                && !task
+                    .leads
+                    .iter()
+                    .any(|lead| latest_return_has_progress(returns, lead.department_id, today))
+            {
+                light = Light::Yellow;
+            }
+            found.push(Deadline {
+                date: milestone.due_date,
+                nominal: None,
+                kind: DeadlineKind::Milestone,
+                title: format!("{} {}：{}", task.code, milestone.wording, milestone.clause),
+                departments: task.leads.iter().map(|d| d.name.clone()).collect(),
+                task_id: Some(task.id),
+                task_code: Some(task.code.clone()),
+                milestone_id: Some(milestone.id),
+                item_id: None,
+                period: None,
+                done_on: milestone.done_on,
+                light,
+            });
+        }
+    }
+    let required: Vec<String> = obligations.iter().map(|o| o.department.clone()).collect();
+    for period in reporting_periods(plan.year, plan.issued_on) {
+        let (nominal, date) = rule.due(period);
+        let status = statuses.iter().find(|s| s.period == period);
+        let all_received = status.is_some_and(|s| {
+            s.departments
+                .iter()
+                .all(|d| d.state.is_received() || d.state == ReturnState::NotRequired)
+        });
+        found.push(Deadline {
+            date,
+            nominal: (nominal != date).then_some(nominal),
+            kind: DeadlineKind::ReturnDue,
+            title: format!("{}月份进展报送截止", period.month),
+            departments: required.clone(),
+            task_id: None,
+            task_code: None,
+            milestone_id: None,
+            item_id: None,
+            period: Some(period),
+            done_on: None,
+            light: rule.light(date, all_received, today),
+        });
+        if is_quarterly_detail(period, &plan.reporting) {
+            let quarterly_rows: Vec<i64> = plan
+                .form
+                .rows()
+                .filter(|r| r.quarterly)
+                .map(|r| r.id)
+                .collect();
+            let mut quarterly_departments: Vec<(i64, String)> = Vec::new();
+            for row in plan.form.rows().filter(|r| r.quarterly) {
+                for department in &row.departments {
+                    if !quarterly_departments.contains(department) {
+                        quarterly_departments.push(department.clone());
+                    }
+                }
+            }
+            let done = !quarterly_departments.is_empty()
+                && quarterly_departments.iter().all(|(department_id, _)| {
+                    returns
+                        .iter()
+                        .find(|r| r.department_id == *department_id && r.period == period)
+                        .is_some_and(|r| {
+                            quarterly_rows.iter().all(|row_id| {
+                                r.row(crate::returns::RowKey::FormRow(*row_id))
+                                    .is_some_and(|row| RowStatus::of(&row.progress).is_filled())
+                            })
+                        })
+                });
+            let quarter = period.month.div_ceil(3);
+            found.push(Deadline {
+                date,
+                nominal: (nominal != date).then_some(nominal),
+                kind: DeadlineKind::QuarterlyReport,
+                title: format!("试点示范第{quarter}季度详细报告"),
+                departments: quarterly_departments.into_iter().map(|(_, n)| n).collect(),
+                task_id: None,
+                task_code: None,
+                milestone_id: None,
+                item_id: None,
+                period: Some(period),
+                done_on: None,
+                light: rule.light(date, done, today),
+            });
+        }
+    }
+    for item in items {
+        found.push(Deadline {
+            date: item.date,
+            nominal: None,
+            kind: DeadlineKind::Custom,
+            title: item.title.clone(),
+            departments: item.departments.clone(),
+            task_id: None,
+            task_code: None,
+            milestone_id: None,
+            item_id: Some(item.id),
+            period: None,
+            done_on: item.done_on,
+            light: rule.light(item.date, item.done_on.is_some(), today),
+        });
+    }
+    found.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.code().cmp(b.kind.code())));
+    found
+}
+
+/// A task's light: the worst of its milestones' (none for a task without milestones).
+pub fn task_light(deadlines: &[Deadline], task_id: i64) -> Option<Light> {
+    deadlines
+        .iter()
+        .filter(|d| d.task_id == Some(task_id))
+        .map(|d| d.light)
+        .max()
+}
+
+/// The deadlines as an iCalendar file (all-day events) for a phone's calendar.
+pub fn to_ics(deadlines: &[Deadline], stamp: &str) -> String {
+    let escape = |text: &str| {
+        text.replace('\\', "\\\\")
+            .replace(';', "\\;")
+            .replace(',', "\\,")
+            .replace('\n', "\\n")
+    };
+    let mut ics = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Taizhang//台账//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:台账\r\n",
+    );
+    for (index, deadline) in deadlines.iter().enumerate() {
+        let day = deadline.date.format("%Y%m%d");
+        let next = deadline
+            .date
+            .succ_opt()
+            .unwrap_or(deadline.date)
+            .format("%Y%m%d");
+        let mut description = deadline.departments.join("、");
+        if let Some(nominal) = deadline.nominal {
+            description.push_str(&format!("（原定{}）", nominal.format("%Y-%m-%d")));
+        }
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:taizhang-{}-{index}-{day}@taizhang\r\nDTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{day}\r\nDTEND;VALUE=DATE:{next}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
+            deadline.kind.code(),
+            escape(&format!("【{}】{}", deadline.kind.label(), deadline.title)),
+            escape(&description),
+        ));
+    }
+    ics.push_str("END:VCALENDAR\r\n");
+    ics
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn lights_at_their_boundaries() {
+        let rule = DueRule {
+            due_day: 3,
+            shift: None,
+            warn_days: 7,
+        };
+        let due = date(2019, 6, 30);
+        assert_eq!(
+            rule.light(due, false, date(2019, 6, 22)),
+            Light::Grey,
+            "eight days ahead"
+        );
+        assert_eq!(
+            rule.light(due, false, date(2019, 6, 23)),
+            Light::Yellow,
+            "seven days ahead"
+        );
+        assert_eq!(
+            rule.light(due, false, date(2019, 6, 30)),
+            Light::Yellow,
+            "on the day"
+        );
+        assert_eq!(
+            rule.light(due, false, date(2019, 7, 1)),
+            Light::Red,
+            "the day after"
+        );
+        assert_eq!(rule.light(due, true, date(2019, 7, 1)), Light::Green);
+        assert!(
+            Light::Red > Light::Yellow && Light::Yellow > Light::Grey && Light::Grey > Light::Green
+        );
+    }
+
+    #[test]
+    fn due_dates_move_off_weekends_only_when_asked() {
+        let calendar = HolidayCalendar::bundled().unwrap();
+        let july = Period::new(2019, 7).unwrap();
+        let plain = DueRule {
+            due_day: 3,
+            shift: None,
+            warn_days: 7,
+        };
+        assert_eq!(plain.due(july), (date(2019, 8, 3), date(2019, 8, 3)));
+        let shifted = DueRule {
+            shift: Some(&calendar),
+            ..plain
+        };
+        assert_eq!(shifted.due(july), (date(2019, 8, 3), date(2019, 8, 5)));
+        let september = Period::new(2019, 9).unwrap();
+        assert_eq!(
+            shifted.due(september).1,
+            date(2019, 10, 8),
+            "after the National Day break"
+        );
+    }
+
+    #[test]
+    fn ics_has_one_all_day_event_per_item() {
+        let item = Deadline {
+            date: date(2019, 6, 30),
+            nominal: None,
+            kind: DeadlineKind::Milestone,
+            title: "1.1 6月底前：完成水稻、土壤样品的入库工作".to_owned(),
+            departments: vec!["融水生态环境局".to_owned()],
+            task_id: Some(1),
+            task_code: Some("1.1".to_owned()),
+            milestone_id: Some(1),
+            item_id: None,
+            period: None,
+            done_on: None,
+            light: Light::Yellow,
+        };
+        let ics = to_ics(&[item], "20190625T000000Z");
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+        assert!(ics.contains("DTSTART;VALUE=DATE:20190630\r\nDTEND;VALUE=DATE:20190701"));
+        assert!(ics.contains("SUMMARY:【时间节点】1.1 6月底前：完成水稻、土壤样品的入库工作"));
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
+        assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    }
+}

@@ -1,0 +1,247 @@
+//! The deadline calendar: every dated item with its light, through the headless command and
+//! the window.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use common::TempLedger;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use serde_json::Value;
+use taizhang::store::Ledger;
+use taizhang::ui::{Page, TaizhangApp};
+
+fn deadlines(db: &Path, today: &str, from: &str, to: &str) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--today",
+            today,
+            "deadlines",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn items_of<'a>(result: &'a Value, kind: &str) -> Vec<&'a Value> {
+    result["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn the_year_holds_every_milestone_due_date_and_quarterly_report() {
+    let temp = TempLedger::new();
+    let result = deadlines(&temp.path, "2019-06-25", "2019-01-01", "2020-01-31");
+    assert_eq!(result["from"], "2019-01-01");
+    let milestones = items_of(&result, "milestone");
+    assert_eq!(milestones.len(), 8);
+    let due: Vec<&str> = items_of(&result, "return_due")
+        .iter()
+        .map(|i| i["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        due,
+        [
+            "2019-07-03",
+            "2019-08-03",
+            "2019-09-03",
+            "2019-10-03",
+            "2019-11-03",
+            "2019-12-03",
+            "2020-01-03"
+        ]
+    );
+    let quarterly: Vec<&str> = items_of(&result, "quarterly_report")
+        .iter()
+        .map(|i| i["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(quarterly, ["2019-07-03", "2019-10-03", "2020-01-03"]);
+
+    // On 25 June the two 30 June milestones are due soon; later ones are upcoming.
+    let june_30: Vec<&&Value> = milestones
+        .iter()
+        .filter(|m| m["date"] == "2019-06-30")
+        .collect();
+    assert_eq!(june_30.len(), 2);
+    assert_eq!(june_30[0]["task"], "1.1");
+    assert_eq!(june_30[1]["task"], "1.2");
+    assert!(june_30.iter().all(|m| m["state"] == "due_soon"));
+    assert!(
+        june_30[0]["departments"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("融水生态环境局"))
+    );
+    let december: Vec<&&Value> = milestones
+        .iter()
+        .filter(|m| m["date"] == "2019-12-31")
+        .collect();
+    assert!(december.iter().all(|m| m["state"] == "upcoming"));
+
+    // On 1 July they are overdue until marked done.
+    let result = deadlines(&temp.path, "2019-07-01", "2019-06-30", "2019-06-30");
+    assert!(
+        result["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["state"] == "overdue")
+    );
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let plan = ledger.current_plan().unwrap();
+        let milestone = plan.tasks().next().unwrap().milestones[0].id;
+        ledger
+            .set_milestone_done(milestone, NaiveDate::from_ymd_opt(2019, 7, 1), "已入库")
+            .unwrap();
+    }
+    let result = deadlines(&temp.path, "2019-07-01", "2019-06-30", "2019-06-30");
+    let states: Vec<&str> = result["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["done", "overdue"]);
+}
+
+#[test]
+fn due_dates_on_weekends_and_holidays_move_when_the_setting_says_so() {
+    let temp = TempLedger::new();
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let mut settings = ledger.settings().unwrap();
+        settings.shift_due_dates = true;
+        ledger.update_settings(&settings).unwrap();
+        ledger
+            .add_calendar_item(
+                NaiveDate::from_ymd_opt(2019, 8, 20).unwrap(),
+                "省级督察组现场检查",
+                &["县农业农村局".to_owned()],
+            )
+            .unwrap();
+    }
+    let result = deadlines(&temp.path, "2019-08-01", "2019-08-01", "2019-10-31");
+    let due = items_of(&result, "return_due");
+    // 3 August 2019 is a Saturday; 3 October falls in the National Day break.
+    assert_eq!(due[0]["date"], "2019-08-05");
+    assert_eq!(due[0]["nominal_date"], "2019-08-03");
+    assert_eq!(due[1]["date"], "2019-09-03");
+    assert_eq!(due[1]["nominal_date"], Value::Null);
+    assert_eq!(due[2]["date"], "2019-10-08");
+    let custom = items_of(&result, "custom");
+    assert_eq!(custom.len(), 1);
+    assert_eq!(custom[0]["title"], "省级督察组现场检查");
+
+    // The moved due date also moves the return states: on 5 August July is not yet late.
+    let output = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args([
+            "--db",
+            temp.path.to_str().unwrap(),
+            "--today",
+            "2019-08-05",
+            "status",
+            "--period",
+            "2019-07",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["due"], "2019-08-05");
+    let agriculture = status["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "县农业农村局")
+        .unwrap()
+        .clone();
+    assert_eq!(agriculture["state"], "not_due");
+}
+
+#[test]
+fn bad_ranges_are_refused() {
+    let temp = TempLedger::new();
+    for args in [
+        vec!["deadlines", "--from", "2019-07-01"],
+        vec!["deadlines", "--from", "2019-07-01", "--to", "2019-06-01"],
+        vec!["deadlines", "--from", "2019-13-01", "--to", "2019-12-01"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+            .args(["--db", temp.path.to_str().unwrap()])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
+
+fn start(path: &Path, today: NaiveDate) -> Harness<'static, TaizhangApp> {
+    let path = path.to_owned();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 1000.0])
+        .build_eframe(move |cc| TaizhangApp::new(cc, path, today));
+    harness.run();
+    harness
+}
+
+fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+#[test]
+fn the_home_page_warns_of_the_30_june_milestones_and_then_shows_them_overdue() {
+    let temp = TempLedger::new();
+    {
+        let harness = start(&temp.path, NaiveDate::from_ymd_opt(2019, 6, 25).unwrap());
+        assert_eq!(harness.state().page(), Page::Home);
+        // The two 30 June milestones, the June returns due 3 July and the quarterly report.
+        harness.get_by_label_contains("未来14天内到期（4）");
+        harness.get_by_label_contains("1.1 6月底前：完成水稻、土壤样品的入库工作");
+        harness.get_by_label_contains("已逾期（0）");
+    }
+    let harness = start(&temp.path, NaiveDate::from_ymd_opt(2019, 7, 1).unwrap());
+    harness.get_by_label_contains("已逾期（2）");
+}
+
+#[test]
+fn clicking_30_june_lists_its_milestones_and_marking_one_done_turns_it_green() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path, NaiveDate::from_ymd_opt(2019, 6, 25).unwrap());
+    click(&mut harness, "日历");
+    click(&mut harness, "30");
+    harness.get_by_label("2019年6月30日");
+    harness.get_by_label("1.1 6月底前：完成水稻、土壤样品的入库工作");
+    harness.get_by_label("1.2 6月底前：对已完成的基础信息调查工作进行系统的质量评估和提升完善");
+    assert_eq!(harness.query_all_by_label(" 临近 ").count(), 2);
+    harness.get_all_by_label("标记完成").next().unwrap().click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label(" 已完成 ").count(), 1);
+    assert_eq!(harness.query_all_by_label(" 临近 ").count(), 1);
+    let data = harness.state().data().unwrap();
+    let milestone = &data.plan.tasks().next().unwrap().milestones[0];
+    assert_eq!(milestone.done_on, NaiveDate::from_ymd_opt(2019, 6, 25));
+}
