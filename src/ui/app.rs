@@ -22,8 +22,6 @@ use crate::store::{
 /// The window's title.
 pub const WINDOW_TITLE: &str = "土壤污染防治重点工作台账";
 
-const PAGE_KEY: &str = "taizhang.page";
-
 /// The pages of the navigation column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Page {
@@ -275,11 +273,11 @@ impl AppData {
             .find(|o| o.department_id == department_id)
     }
 
-    /// The period the returns pages open on: the month before today, kept inside the plan's
-    /// year.
+    /// The period the returns pages open on: the month before today, kept inside the months
+    /// for which the plan asks returns.
     pub fn default_period(&self) -> Period {
         let wanted = Period::of(self.today).previous();
-        let periods = self.periods();
+        let periods = crate::schedule::reporting_periods(self.plan.year, self.plan.issued_on);
         match (periods.first(), periods.last()) {
             (Some(first), _) if wanted < *first => *first,
             (_, Some(last)) if wanted > *last => *last,
@@ -336,18 +334,12 @@ pub struct TaizhangApp {
 }
 
 impl TaizhangApp {
-    /// Creates the app for eframe: installs the fonts, restores the last page and opens the
-    /// ledger (claiming it, upgrading it and backing it up).
+    /// Creates the app for eframe: installs the fonts and opens the ledger (claiming it,
+    /// upgrading it and backing it up).
     pub fn new(cc: &eframe::CreationContext<'_>, ledger_path: PathBuf, today: NaiveDate) -> Self {
         super::install_fonts(&cc.egui_ctx);
-        let mut app = Self::open(ledger_path, today);
-        if let Some(page) = cc
-            .storage
-            .and_then(|storage| eframe::get_value::<Page>(storage, PAGE_KEY))
-        {
-            app.page = page;
-        }
-        app
+        // The app always opens on the home page: what is due comes first.
+        Self::open(ledger_path, today)
     }
 
     /// Opens the ledger without a window (tests build the app this way too, through `new`).
@@ -836,10 +828,6 @@ impl eframe::App for TaizhangApp {
         for command in commands {
             self.apply(command);
         }
-    }
-
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, PAGE_KEY, &self.page);
     }
 
     fn on_exit(&mut self) {

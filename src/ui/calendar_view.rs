@@ -201,44 +201,51 @@ impl CalendarView {
             .show(ui, |ui| {
                 ui.set_min_size(size - egui::vec2(8.0, 8.0));
                 ui.set_max_width(size.x - 8.0);
-                ui.horizontal(|ui| {
-                    if ui
-                        .add(
-                            egui::Button::new(egui::RichText::new(day.day().to_string()).strong())
+                // Grid cells lay out left to right; a day's labels stack.
+                ui.vertical(|ui| {
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add(
+                                egui::Button::new(
+                                    egui::RichText::new(day.day().to_string()).strong(),
+                                )
                                 .frame(false),
-                        )
-                        .clicked()
-                    {
-                        self.selected = Some(day);
-                    }
-                    if let Some(name) = holiday {
+                            )
+                            .clicked()
+                        {
+                            self.selected = Some(day);
+                        }
+                        if let Some(name) = holiday {
+                            ui.label(
+                                egui::RichText::new(format!("休 {name}"))
+                                    .small()
+                                    .color(light_color(Light::Red)),
+                            );
+                        } else if makeup {
+                            ui.label(
+                                egui::RichText::new("班")
+                                    .small()
+                                    .color(light_color(Light::Yellow)),
+                            );
+                        }
+                    });
+                    for item in items.iter().take(3) {
                         ui.label(
-                            egui::RichText::new(format!("休 {name}"))
+                            egui::RichText::new(short_label(item))
                                 .small()
-                                .color(light_color(Light::Red)),
+                                .color(egui::Color32::WHITE)
+                                .background_color(light_color(item.light)),
                         );
-                    } else if makeup {
-                        ui.label(
-                            egui::RichText::new("班")
-                                .small()
-                                .color(light_color(Light::Yellow)),
+                    }
+                    if items.len() > 3 {
+                        ui.weak(format!("+{}", items.len() - 3));
+                    }
+                    for item in moved.iter().take(1) {
+                        ui.weak(
+                            egui::RichText::new(format!("原定：{}", short_label(item))).small(),
                         );
                     }
                 });
-                for item in items.iter().take(3) {
-                    ui.label(
-                        egui::RichText::new(short_label(item))
-                            .small()
-                            .color(egui::Color32::WHITE)
-                            .background_color(light_color(item.light)),
-                    );
-                }
-                if items.len() > 3 {
-                    ui.weak(format!("+{}", items.len() - 3));
-                }
-                for item in moved.iter().take(1) {
-                    ui.weak(egui::RichText::new(format!("原定：{}", short_label(item))).small());
-                }
             })
             .response;
         if response.interact(egui::Sense::click()).clicked() {

@@ -31,6 +31,14 @@ impl ChaseView {
             format_date_cn(status.due),
             format_date_cn(chase_deadline(status.due, data.today))
         ));
+        if status
+            .departments
+            .iter()
+            .all(|d| d.state == crate::schedule::ReturnState::NotRequired)
+        {
+            ui.label("该月不在计划的报送期内，无需报送。");
+            return;
+        }
         if entries.is_empty() {
             ui.label("本月各部门均已报齐。");
             return;
