@@ -25,6 +25,10 @@ pub const USAGE: &str = "\
                     写出该月的《重点工作进展》表 (write the month's progress sheet)
   deadlines --from DATE --to DATE [--json]
                     该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
+  templates --period YYYY-MM --out DIR
+                    为每个报送部门生成该月的报送模板 (one return template per department)
+  import-returns FILE... [--period YYYY-MM] [--department NAME] [--dry-run] [--json]
+                    读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
 
@@ -63,6 +67,16 @@ pub enum Command {
     Deadlines {
         from: NaiveDate,
         to: NaiveDate,
+        json: bool,
+    },
+    /// Write one return template per department.
+    Templates { period: Period, out: PathBuf },
+    /// Read returned spreadsheets; store them unless `dry_run`.
+    ImportReturns {
+        files: Vec<PathBuf>,
+        period: Option<Period>,
+        department: Option<String>,
+        dry_run: bool,
         json: bool,
     },
     /// Print each department's return state for a period (default: the month before today).
@@ -217,6 +231,77 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
             }
             Command::Deadlines { from, to, json }
         }
+        "templates" => {
+            let mut period = None;
+            let mut out = None;
+            let mut options = options.into_iter();
+            while let Some(option) = options.next() {
+                match option.as_str() {
+                    "--period" => {
+                        let value = options
+                            .next()
+                            .ok_or_else(|| UsageError("--period 后面缺少月份".to_owned()))?;
+                        period = Some(Period::parse(&value).ok_or_else(|| {
+                            UsageError(format!("--period 的月份“{value}”无效，应为 YYYY-MM"))
+                        })?);
+                    }
+                    "--out" => {
+                        out =
+                            Some(PathBuf::from(options.next().ok_or_else(|| {
+                                UsageError("--out 后面缺少文件夹".to_owned())
+                            })?));
+                    }
+                    other => return Err(UsageError(format!("templates 命令不认识参数“{other}”"))),
+                }
+            }
+            let (Some(period), Some(out)) = (period, out) else {
+                return Err(UsageError("templates 需要 --period 和 --out".to_owned()));
+            };
+            Command::Templates { period, out }
+        }
+        "import-returns" => {
+            let mut files = Vec::new();
+            let mut period = None;
+            let mut department = None;
+            let mut dry_run = false;
+            let mut json = false;
+            let mut options = options.into_iter();
+            while let Some(option) = options.next() {
+                match option.as_str() {
+                    "--dry-run" => dry_run = true,
+                    "--json" => json = true,
+                    "--period" => {
+                        let value = options
+                            .next()
+                            .ok_or_else(|| UsageError("--period 后面缺少月份".to_owned()))?;
+                        period = Some(Period::parse(&value).ok_or_else(|| {
+                            UsageError(format!("--period 的月份“{value}”无效，应为 YYYY-MM"))
+                        })?);
+                    }
+                    "--department" => {
+                        department = Some(options.next().ok_or_else(|| {
+                            UsageError("--department 后面缺少部门名称".to_owned())
+                        })?);
+                    }
+                    other if other.starts_with("--") => {
+                        return Err(UsageError(format!(
+                            "import-returns 命令不认识参数“{other}”"
+                        )));
+                    }
+                    _ => files.push(PathBuf::from(option)),
+                }
+            }
+            if files.is_empty() {
+                return Err(UsageError("import-returns 后面缺少文件".to_owned()));
+            }
+            Command::ImportReturns {
+                files,
+                period,
+                department,
+                dry_run,
+                json,
+            }
+        }
         "status" => {
             let mut json = false;
             let mut period = None;
@@ -250,6 +335,28 @@ pub fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     match command {
+        Command::Templates { period, out: dir } => write_templates(ledger, *period, dir, out)?,
+        Command::ImportReturns {
+            files,
+            period,
+            department,
+            dry_run,
+            json,
+        } => {
+            let failed = import_returns(
+                ledger,
+                files,
+                *period,
+                department.as_deref(),
+                *dry_run,
+                *json,
+                today,
+                out,
+            )?;
+            if failed > 0 {
+                return Err(anyhow::anyhow!("{failed} 个文件未能导入"));
+            }
+        }
         Command::Deadlines { from, to, json } => {
             let items = deadline_list(ledger, today)?;
             let selected: Vec<&crate::deadlines::Deadline> = items
@@ -532,6 +639,193 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
             quarterly_months: plan.reporting.quarterly_months.clone(),
         },
     }
+}
+
+fn write_templates(
+    ledger: &Ledger,
+    period: Period,
+    dir: &std::path::Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let plan = ledger.current_plan()?;
+    let departments = ledger.departments()?;
+    let settings = ledger.settings()?;
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let rule =
+        crate::schedule::DueRule::from_settings(plan.reporting.due_day, &settings, &holidays);
+    let (_, due) = rule.due(period);
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("无法创建文件夹“{}”：{e}", dir.display()))?;
+    let mut written = Vec::new();
+    for obligation in crate::returns::obligations(&plan, &departments) {
+        let bytes = crate::returns::template::write_template(&plan, &obligation, period, due)?;
+        let path = dir.join(crate::returns::template::template_file_name(
+            &obligation.department,
+            period,
+        ));
+        std::fs::write(&path, bytes)
+            .map_err(|e| anyhow::anyhow!("无法写入“{}”：{e}", path.display()))?;
+        written.push(path);
+    }
+    for path in &written {
+        writeln!(out, "{}", path.display())?;
+    }
+    Ok(())
+}
+
+/// `import-returns --json`: one object per file.
+#[derive(Debug, Serialize)]
+pub struct ImportReturnJson {
+    pub file: String,
+    pub department: Option<String>,
+    pub period: Option<String>,
+    pub rows: Vec<ImportRowJson>,
+    pub unmatched: Vec<UnmatchedJson>,
+    pub warnings: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportRowJson {
+    pub code: String,
+    pub status: &'static str,
+    pub progress: String,
+    pub remark: String,
+    /// Whether the row is (or would be) imported: rows matched by similar text wait for a
+    /// person to confirm them in the window.
+    pub imported: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnmatchedJson {
+    pub row: u32,
+    pub text: String,
+}
+
+#[expect(clippy::too_many_arguments)]
+fn import_returns(
+    ledger: &mut Ledger,
+    files: &[PathBuf],
+    period: Option<Period>,
+    department: Option<&str>,
+    dry_run: bool,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    let plan = ledger.current_plan()?;
+    let departments = ledger.departments()?;
+    let obligations = crate::returns::obligations(&plan, &departments);
+    let department_id = match department {
+        Some(name) => {
+            let known = crate::plan_text::DepartmentNames::new(&departments);
+            let canonical = known
+                .canonical_of(name.trim())
+                .ok_or_else(|| anyhow::anyhow!("台账中没有部门“{name}”"))?;
+            departments
+                .iter()
+                .find(|d| d.name == canonical)
+                .map(|d| d.id)
+        }
+        None => None,
+    };
+    let context = crate::returns::spreadsheet::ImportContext {
+        plan: &plan,
+        departments: &departments,
+        obligations: &obligations,
+    };
+    let choice = crate::returns::spreadsheet::ImportChoice {
+        department_id,
+        period,
+    };
+    let mut failed = 0;
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut result = ImportReturnJson {
+            file: file.display().to_string(),
+            department: None,
+            period: None,
+            rows: Vec::new(),
+            unmatched: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+        };
+        let outcome = std::fs::read(file)
+            .map_err(|e| format!("无法读取文件：{e}"))
+            .and_then(|bytes| {
+                crate::returns::spreadsheet::read_return(&name, &bytes, choice, &context)
+                    .map(|parsed| (parsed, bytes))
+                    .map_err(|e| e.to_string())
+            });
+        match outcome {
+            Err(message) => {
+                failed += 1;
+                result.error = Some(message);
+            }
+            Ok((parsed, bytes)) => {
+                result.department = Some(parsed.department.1.clone());
+                result.period = Some(parsed.period.to_string());
+                result.warnings.clone_from(&parsed.warnings);
+                if let Some((earlier, when)) = ledger.find_source_file(&parsed.sha256)? {
+                    result
+                        .warnings
+                        .push(format!("同一文件已于{when}导入过（{earlier}）"));
+                }
+                result.rows = parsed
+                    .rows
+                    .iter()
+                    .map(|row| ImportRowJson {
+                        code: row.code.clone(),
+                        status: row.status.code(),
+                        progress: row.progress.clone(),
+                        remark: row.remark.clone(),
+                        imported: row.accepted,
+                    })
+                    .collect();
+                result.unmatched = parsed
+                    .unmatched
+                    .iter()
+                    .map(|u| UnmatchedJson {
+                        row: u.row,
+                        text: u.text.clone(),
+                    })
+                    .collect();
+                if !dry_run && let Err(error) = ledger.commit_return_import(&parsed, today, &bytes)
+                {
+                    failed += 1;
+                    result.error = Some(error.to_string());
+                }
+            }
+        }
+        if json {
+            serde_json::to_writer(&mut *out, &result)?;
+            writeln!(out)?;
+        } else {
+            match &result.error {
+                Some(error) => writeln!(out, "{}：{error}", result.file)?,
+                None => writeln!(
+                    out,
+                    "{}：{} {}，{} 行{}",
+                    result.file,
+                    result.department.clone().unwrap_or_default(),
+                    result.period.clone().unwrap_or_default(),
+                    result.rows.len(),
+                    if dry_run {
+                        "（试运行，未保存）"
+                    } else {
+                        "已导入"
+                    }
+                )?,
+            }
+            for warning in &result.warnings {
+                writeln!(out, "  注意：{warning}")?;
+            }
+        }
+    }
+    Ok(failed)
 }
 
 /// `deadlines --json`.

@@ -4,7 +4,9 @@
 
 mod chase;
 mod email;
+pub mod spreadsheet;
 mod status;
+pub mod template;
 
 pub use chase::{ChaseEntry, chase_entries, chase_message};
 pub use email::split_email;

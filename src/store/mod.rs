@@ -278,6 +278,26 @@ impl Ledger {
         })
     }
 
+    /// A file with these contents imported before, if any: (name, when).
+    pub fn find_source_file(&self, sha256: &str) -> Result<Option<(String, String)>, StoreError> {
+        returns::find_source_file(&self.conn, sha256)
+    }
+
+    /// Stores an imported spreadsheet (its accepted rows, the return as received on
+    /// `received_on`, the original file) in one transaction. Returns how many rows changed.
+    pub fn commit_return_import(
+        &mut self,
+        parsed: &crate::returns::spreadsheet::ParsedReturn,
+        received_on: chrono::NaiveDate,
+        bytes: &[u8],
+    ) -> Result<usize, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            returns::commit_import(tx, plan_id, parsed, received_on, bytes, &now)
+        })
+    }
+
     /// A return row's earlier values, newest first.
     pub fn row_history(&self, return_row_id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
         returns::history(&self.conn, return_row_id)

@@ -341,3 +341,72 @@ pub(super) fn restore(
     )?;
     Ok(())
 }
+
+/// An archived file with these contents, if one was imported before: (name, when).
+pub(super) fn find_source_file(
+    conn: &Connection,
+    sha256: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT name, added_at FROM source_files WHERE sha256 = ?1 ORDER BY id LIMIT 1",
+            [sha256],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Stores an imported spreadsheet's accepted rows, marks the return received, and archives
+/// the original file. Returns how many rows changed.
+pub(super) fn commit_import(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    parsed: &crate::returns::spreadsheet::ParsedReturn,
+    received_on: chrono::NaiveDate,
+    bytes: &[u8],
+    now: &str,
+) -> Result<usize, StoreError> {
+    let (department_id, _) = parsed.department;
+    let mut changed = 0;
+    for row in parsed.rows.iter().filter(|r| r.accepted) {
+        let write = RowWrite {
+            department_id,
+            period: parsed.period,
+            key: row.key,
+            progress: row.progress.clone(),
+            remark: row.remark.clone(),
+            source: ReturnSource::Spreadsheet,
+            received_on: Some(received_on),
+        };
+        if write_row(tx, plan_id, &write, now)? {
+            changed += 1;
+        }
+    }
+    let received = received_on.format("%Y-%m-%d").to_string();
+    let return_id = ensure_return(
+        tx,
+        plan_id,
+        department_id,
+        parsed.period,
+        Some(&received),
+        ReturnSource::Spreadsheet,
+        now,
+    )?;
+    tx.execute(
+        "INSERT INTO source_files (name, kind, sha256, size, content, added_at)
+         VALUES (?1, 'return', ?2, ?3, ?4, ?5)",
+        (
+            &parsed.file_name,
+            &parsed.sha256,
+            i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            bytes,
+            now,
+        ),
+    )?;
+    let file_id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE returns SET source_file_id = ?1 WHERE id = ?2",
+        (file_id, return_id),
+    )?;
+    Ok(changed)
+}

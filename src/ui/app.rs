@@ -30,6 +30,7 @@ pub enum Page {
     Plan,
     Import,
     Returns,
+    ImportReturns,
     Checklist,
     Overview,
     Chase,
@@ -39,12 +40,13 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 12] = [
         Self::Home,
         Self::Calendar,
         Self::Plan,
         Self::Import,
         Self::Returns,
+        Self::ImportReturns,
         Self::Checklist,
         Self::Overview,
         Self::Chase,
@@ -61,6 +63,7 @@ impl Page {
             Self::Plan => "工作计划",
             Self::Import => "导入计划",
             Self::Returns => "月度报送",
+            Self::ImportReturns => "导入报送表",
             Self::Checklist => "部门清单",
             Self::Overview => "总览",
             Self::Chase => "催报",
@@ -143,6 +146,15 @@ pub enum Command {
     DeleteItem(i64),
     /// Write every deadline into an `.ics` file beside the ledger.
     ExportIcs,
+    /// Read files into the import preview.
+    AddImportFiles(Vec<PathBuf>),
+    /// Store a previewed file's accepted rows.
+    CommitImport(u64),
+    /// Write one return template per department into a folder.
+    WriteTemplates {
+        period: Period,
+        folder: PathBuf,
+    },
     /// Store a reviewed plan document as a new plan.
     ImportPlan(Box<super::import_view::PlanImport>),
     SetCurrentPlan(i64),
@@ -320,6 +332,7 @@ pub struct TaizhangApp {
     import_view: super::import_view::ImportView,
     sheet_view: super::sheet_view::SheetView,
     home_view: super::home_view::HomeView,
+    import_returns_view: super::import_returns_view::ImportReturnsView,
     calendar_view: super::calendar_view::CalendarView,
     /// A sheet export running in the background.
     export_job: Option<std::sync::mpsc::Receiver<Result<ExportDone, String>>>,
@@ -377,6 +390,7 @@ impl TaizhangApp {
             import_view: super::import_view::ImportView::default(),
             sheet_view: super::sheet_view::SheetView::default(),
             home_view: super::home_view::HomeView,
+            import_returns_view: super::import_returns_view::ImportReturnsView::default(),
             calendar_view: super::calendar_view::CalendarView::default(),
             export_job: None,
             selection: None,
@@ -471,6 +485,81 @@ impl TaizhangApp {
                     Err(error) => self.show_error(format!("无法写入“{}”：{error}", path.display())),
                 }
                 return;
+            }
+            Command::AddImportFiles(paths) => {
+                let mut failures = Vec::new();
+                for path in paths {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    match std::fs::read(&path) {
+                        Ok(bytes) => {
+                            let duplicate = open
+                                .ledger
+                                .find_source_file(&crate::store::sha256_hex(&bytes))
+                                .ok()
+                                .flatten();
+                            self.import_returns_view.add_file(name, bytes, duplicate);
+                        }
+                        Err(error) => {
+                            failures.push(format!("无法读取“{}”：{error}", path.display()))
+                        }
+                    }
+                }
+                self.page = Page::ImportReturns;
+                for failure in failures {
+                    self.show_error(failure);
+                }
+                return;
+            }
+            Command::WriteTemplates { period, folder } => {
+                let rule = crate::schedule::DueRule::from_settings(
+                    open.data.plan.reporting.due_day,
+                    &open.data.settings,
+                    &open.data.holidays,
+                );
+                let (_, due) = rule.due(period);
+                let mut written = 0;
+                for obligation in &open.data.obligations {
+                    let path = folder.join(crate::returns::template::template_file_name(
+                        &obligation.department,
+                        period,
+                    ));
+                    let result = crate::returns::template::write_template(
+                        &open.data.plan,
+                        obligation,
+                        period,
+                        due,
+                    )
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
+                    match result {
+                        Ok(()) => written += 1,
+                        Err(error) => {
+                            self.show_error(format!("无法写入“{}”：{error}", path.display()));
+                            return;
+                        }
+                    }
+                }
+                self.notice = Some(format!(
+                    "已在“{}”生成 {written} 份{}报送模板",
+                    folder.display(),
+                    period.label()
+                ));
+                return;
+            }
+            Command::CommitImport(id) => {
+                let Some((parsed, bytes)) = self.import_returns_view.reviewed(id) else {
+                    return;
+                };
+                let today = open.data.today;
+                let result = open.ledger.commit_return_import(parsed, today, bytes);
+                if let Ok(changed) = &result {
+                    let message = format!("已导入，{changed} 行有变化");
+                    self.import_returns_view.mark_done(id, message);
+                }
+                result.map(|_| ())
             }
             Command::SetMilestoneDone { milestone_id, done } => {
                 let today = open.data.today;
@@ -785,10 +874,48 @@ impl TaizhangApp {
     }
 }
 
+impl TaizhangApp {
+    fn add_dropped(&mut self, dropped: Vec<egui::DroppedFileHandle>) {
+        let LedgerState::Open(open) = &self.state else {
+            return;
+        };
+        for file in dropped {
+            let bytes = file
+                .bytes()
+                .map_err(|e| format!("无法读取“{}”：{e}", file.path().display()));
+            let name = file
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match bytes {
+                Ok(bytes) => {
+                    let duplicate = open
+                        .ledger
+                        .find_source_file(&crate::store::sha256_hex(&bytes))
+                        .ok()
+                        .flatten();
+                    self.import_returns_view.add_file(name, bytes, duplicate);
+                }
+                Err(message) => {
+                    self.log.error(&message);
+                    self.error = Some(message);
+                }
+            }
+        }
+        self.page = Page::ImportReturns;
+    }
+}
+
 impl eframe::App for TaizhangApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut commands = Vec::new();
         self.poll_export(ui.ctx());
+        // Files dropped on the window from Explorer go to the import preview.
+        let dropped = ui.ctx().input(|input| input.raw.dropped_files.clone());
+        if !dropped.is_empty() {
+            self.add_dropped(dropped);
+        }
         if let Some(message) = self.failure() {
             let message = message.to_owned();
             Self::failed_ui(ui, &message);
@@ -811,6 +938,10 @@ impl eframe::App for TaizhangApp {
             Page::Calendar => self.calendar_view.ui(ui, data, &mut commands),
             Page::Plan => self.plan_view.ui(ui, data, &mut commands),
             Page::Import => self.import_view.ui(ui, data, &mut commands),
+            Page::ImportReturns => {
+                self.import_returns_view
+                    .ui(ui, data, selection, &mut commands);
+            }
             Page::Returns => {
                 self.returns_view
                     .ui(ui, data, selection, can_undo, &mut commands);

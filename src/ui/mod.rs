@@ -8,6 +8,7 @@ mod checklist_view;
 mod departments_view;
 mod fonts;
 mod home_view;
+mod import_returns_view;
 mod import_view;
 mod overview_view;
 mod plan_view;

@@ -1,0 +1,274 @@
+use super::app::{AppData, Command, Selection};
+use super::widgets::{period_picker, section_title};
+use crate::returns::spreadsheet::{
+    ImportChoice, ImportContext, MatchKind, ParsedReturn, read_return,
+};
+use crate::schedule::Period;
+
+/// Importing returned spreadsheets (导入报送表): files from a dialog or dropped on the window,
+/// each previewed row by row against the ledger before anything is written.
+#[derive(Default)]
+pub struct ImportReturnsView {
+    files: Vec<ImportFile>,
+    next_id: u64,
+}
+
+/// A file waiting in the preview.
+pub struct ImportFile {
+    pub id: u64,
+    pub name: String,
+    pub bytes: Vec<u8>,
+    choice: ImportChoice,
+    parsed: Option<Result<ParsedReturn, String>>,
+    /// The same file was imported before: (name, when).
+    duplicate: Option<(String, String)>,
+    /// Set once committed.
+    done: Option<String>,
+}
+
+impl ImportReturnsView {
+    /// Queues a file for preview; `duplicate` says when the same contents were imported.
+    pub fn add_file(&mut self, name: String, bytes: Vec<u8>, duplicate: Option<(String, String)>) {
+        self.next_id += 1;
+        self.files.push(ImportFile {
+            id: self.next_id,
+            name,
+            bytes,
+            choice: ImportChoice::default(),
+            parsed: None,
+            duplicate,
+            done: None,
+        });
+    }
+
+    /// Marks a file committed.
+    pub fn mark_done(&mut self, id: u64, message: String) {
+        if let Some(file) = self.files.iter_mut().find(|f| f.id == id) {
+            file.done = Some(message);
+        }
+    }
+
+    /// The file with this id and its reviewed parse, for committing.
+    pub fn reviewed(&self, id: u64) -> Option<(&ParsedReturn, &[u8])> {
+        let file = self.files.iter().find(|f| f.id == id)?;
+        match &file.parsed {
+            Some(Ok(parsed)) => Some((parsed, &file.bytes)),
+            _ => None,
+        }
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &AppData,
+        selection: &mut Selection,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.heading("导入报送表");
+        ui.label("选择部门报回的表格（.xlsx、.xls、.ods，可多选），或直接把文件从资源管理器拖到本窗口。导入前逐行核对，确认后才写入台账。");
+        let periods = data.periods();
+        ui.horizontal(|ui| {
+            if ui.button("选择文件…").clicked()
+                && let Some(paths) = rfd::FileDialog::new()
+                    .add_filter("电子表格", &["xlsx", "xls", "ods", "XLSX", "XLS", "ODS"])
+                    .pick_files()
+            {
+                commands.push(Command::AddImportFiles(paths));
+            }
+            ui.separator();
+            period_picker(ui, &periods, &mut selection.period);
+            if ui.button("生成该月报送模板…").clicked()
+                && let Some(folder) = rfd::FileDialog::new().pick_folder()
+            {
+                commands.push(Command::WriteTemplates {
+                    period: selection.period,
+                    folder,
+                });
+            }
+            let ready: Vec<u64> = self
+                .files
+                .iter()
+                .filter(|f| f.done.is_none() && matches!(f.parsed, Some(Ok(_))))
+                .map(|f| f.id)
+                .collect();
+            if ui
+                .add_enabled(
+                    !ready.is_empty(),
+                    egui::Button::new(format!("全部导入（{}）", ready.len())),
+                )
+                .clicked()
+            {
+                for id in ready {
+                    commands.push(Command::CommitImport(id));
+                }
+            }
+            if ui
+                .add_enabled(!self.files.is_empty(), egui::Button::new("清空列表"))
+                .clicked()
+            {
+                self.files.clear();
+            }
+        });
+        let context = ImportContext {
+            plan: &data.plan,
+            departments: &data.departments,
+            obligations: &data.obligations,
+        };
+        let choices: Vec<(i64, String)> = data
+            .obligations
+            .iter()
+            .map(|o| (o.department_id, o.department.clone()))
+            .collect();
+        let mut remove = None;
+        egui::ScrollArea::vertical()
+            .id_salt("import_returns_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if self.files.is_empty() {
+                    ui.add_space(20.0);
+                    ui.weak("还没有文件。");
+                }
+                for file in &mut self.files {
+                    if file.parsed.is_none() {
+                        file.parsed = Some(
+                            read_return(&file.name, &file.bytes, file.choice, &context)
+                                .map_err(|e| e.to_string()),
+                        );
+                    }
+                    let changed =
+                        file_ui(ui, file, data, &periods, &choices, commands, &mut remove);
+                    if changed {
+                        file.parsed = None;
+                    }
+                }
+            });
+        if let Some(id) = remove {
+            self.files.retain(|f| f.id != id);
+        }
+    }
+}
+
+/// One file's card. Returns whether the user changed the department or month (re-read).
+fn file_ui(
+    ui: &mut egui::Ui,
+    file: &mut ImportFile,
+    data: &AppData,
+    periods: &[Period],
+    choices: &[(i64, String)],
+    commands: &mut Vec<Command>,
+    remove: &mut Option<u64>,
+) -> bool {
+    let mut changed = false;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(&file.name).strong());
+            if let Some(done) = &file.done {
+                ui.label(egui::RichText::new(done).color(super::widgets::state_color(
+                    crate::schedule::ReturnState::OnTime,
+                )));
+            }
+            if ui.small_button("移出列表").clicked() {
+                *remove = Some(file.id);
+            }
+        });
+        if let Some((name, when)) = &file.duplicate {
+            ui.label(
+                egui::RichText::new(format!("同一文件已于{when}导入过（{name}）。"))
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        let parsed = match file.parsed.as_mut() {
+            Some(Ok(parsed)) => parsed,
+            Some(Err(message)) => {
+                ui.label(egui::RichText::new(message.as_str()).color(ui.visuals().error_fg_color));
+                changed |= choice_ui(ui, &mut file.choice, None, periods, choices);
+                return;
+            }
+            None => return,
+        };
+        changed |= choice_ui(ui, &mut file.choice, Some(parsed), periods, choices);
+        for warning in &parsed.warnings {
+            ui.label(egui::RichText::new(warning).color(ui.visuals().warn_fg_color));
+        }
+        let record = data.record(parsed.department.0, parsed.period);
+        egui::Grid::new(("import_rows", file.id))
+            .num_columns(4)
+            .striped(true)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                ui.label("导入");
+                ui.label("行");
+                ui.label("台账中现有");
+                ui.label("表格中的新内容");
+                ui.end_row();
+                for row in &mut parsed.rows {
+                    ui.checkbox(&mut row.accepted, "");
+                    let how = match row.matched_by {
+                        MatchKind::Id => String::new(),
+                        MatchKind::Text => String::new(),
+                        MatchKind::Similar(score) => {
+                            format!("（相近 {:.0}%，请确认）", score * 100.0)
+                        }
+                    };
+                    ui.label(format!("{} {}{how}", row.code, row.text));
+                    let current = record
+                        .and_then(|r| r.row(row.key))
+                        .map_or(String::new(), |r| r.progress.clone());
+                    ui.weak(if current.is_empty() {
+                        "（空）".to_owned()
+                    } else {
+                        current.clone()
+                    });
+                    let new_text = format!("【{}】{}", row.status.label(), row.progress);
+                    if current == row.progress {
+                        ui.weak(format!("{new_text}（相同）"));
+                    } else {
+                        ui.label(egui::RichText::new(new_text).strong());
+                    }
+                    ui.end_row();
+                }
+            });
+        if !parsed.unmatched.is_empty() {
+            section_title(ui, "对不上的行（不导入）");
+            for row in &parsed.unmatched {
+                ui.weak(format!("第{}行：{}", row.row, row.text));
+            }
+        }
+        if file.done.is_none() && ui.button("导入此文件").clicked() {
+            commands.push(Command::CommitImport(file.id));
+        }
+    });
+    changed
+}
+
+fn choice_ui(
+    ui: &mut egui::Ui,
+    choice: &mut ImportChoice,
+    parsed: Option<&ParsedReturn>,
+    periods: &[Period],
+    choices: &[(i64, String)],
+) -> bool {
+    let before = *choice;
+    ui.horizontal(|ui| {
+        let mut department = choice.department_id.or(parsed.map(|p| p.department.0));
+        super::widgets::department_picker(ui, choices, &mut department);
+        if department != choice.department_id.or(parsed.map(|p| p.department.0)) {
+            choice.department_id = department;
+        }
+        let mut period = choice
+            .period
+            .or(parsed.map(|p| p.period))
+            .or(periods.first().copied())
+            .unwrap_or(Period {
+                year: 2019,
+                month: 1,
+            });
+        let shown = period;
+        period_picker(ui, periods, &mut period);
+        if period != shown {
+            choice.period = Some(period);
+        }
+    });
+    *choice != before
+}

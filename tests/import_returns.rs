@@ -1,0 +1,606 @@
+//! Templates out, returned spreadsheets in: our own templates filled and read back, the
+//! shapes departments really send, and every kind of bad file.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::process::Command;
+
+use calamine::{Data, Reader as _, Xlsx};
+use chrono::NaiveDate;
+use common::TempLedger;
+use rust_xlsxwriter::{Format, Workbook};
+use serde_json::Value;
+use taizhang::returns::spreadsheet::{
+    ImportChoice, ImportContext, ImportError, MatchKind, read_return,
+};
+use taizhang::returns::template::write_template;
+use taizhang::returns::{RowStatus, obligations};
+use taizhang::schedule::Period;
+use taizhang::store::Ledger;
+
+fn july() -> Period {
+    Period::new(2019, 7).unwrap()
+}
+
+fn due() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2019, 8, 3).unwrap()
+}
+
+struct Setup {
+    _temp: TempLedger,
+    ledger: Ledger,
+}
+
+fn setup() -> Setup {
+    let temp = TempLedger::new();
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    Setup {
+        _temp: temp,
+        ledger,
+    }
+}
+
+fn read(
+    setup: &Setup,
+    name: &str,
+    bytes: &[u8],
+    choice: ImportChoice,
+) -> Result<taizhang::returns::spreadsheet::ParsedReturn, ImportError> {
+    let plan = setup.ledger.current_plan().unwrap();
+    let departments = setup.ledger.departments().unwrap();
+    let owed = obligations(&plan, &departments);
+    let context = ImportContext {
+        plan: &plan,
+        departments: &departments,
+        obligations: &owed,
+    };
+    read_return(name, bytes, choice, &context)
+}
+
+/// Fills cells of an XLSX's first sheet (as a person would in Excel), by rewriting its XML.
+fn fill_cells(bytes: &[u8], cells: &[(String, String)]) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for index in 0..archive.len() {
+            let mut entry = archive.by_index(index).unwrap();
+            let name = entry.name().unwrap().into_owned();
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                let mut xml = String::from_utf8(content).unwrap();
+                for (reference, text) in cells {
+                    let start = xml.find(&format!("<c r=\"{reference}\"")).unwrap();
+                    let end = start + xml[start..].find("/>").unwrap() + 2;
+                    let cell = &xml[start..end];
+                    let style = cell
+                        .split("s=\"")
+                        .nth(1)
+                        .map(|s| s.split('"').next().unwrap().to_owned());
+                    let style = style.map(|s| format!(" s=\"{s}\"")).unwrap_or_default();
+                    let replacement = format!(
+                        "<c r=\"{reference}\"{style} t=\"inlineStr\"><is><t>{text}</t></is></c>"
+                    );
+                    xml.replace_range(start..end, &replacement);
+                }
+                content = xml.into_bytes();
+            }
+            writer.start_file(name, options).unwrap();
+            writer.write_all(&content).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    out
+}
+
+#[test]
+fn every_template_filled_in_comes_back_exactly() {
+    let mut setup = setup();
+    let plan = setup.ledger.current_plan().unwrap();
+    let departments = setup.ledger.departments().unwrap();
+    let owed = obligations(&plan, &departments);
+    assert_eq!(owed.len(), 13);
+    for obligation in &owed {
+        let template = write_template(&plan, obligation, july(), due()).unwrap();
+        // Find the department's rows (marked ★) and fill their progress cells.
+        let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(template.clone())).unwrap();
+        assert_eq!(workbook.sheet_names(), ["填报", "_taizhang"]);
+        let range = workbook.worksheet_range("填报").unwrap();
+        let mut cells = Vec::new();
+        for (row, cells_row) in range.rows().enumerate() {
+            if let Some(Data::String(item)) = cells_row.get(1)
+                && item.starts_with('★')
+            {
+                let text = if cells.is_empty() {
+                    format!("{}：本月完成{}项", obligation.department, row)
+                } else {
+                    "无此项任务".to_owned()
+                };
+                cells.push((format!("D{}", row + 1), text));
+            }
+        }
+        assert_eq!(
+            cells.len(),
+            obligation.rows.len(),
+            "{}",
+            obligation.department
+        );
+        let filled = fill_cells(&template, &cells);
+        let parsed = read(
+            &setup,
+            "随便起的名字.xlsx",
+            &filled,
+            ImportChoice::default(),
+        )
+        .unwrap();
+        assert_eq!(parsed.department.0, obligation.department_id);
+        assert_eq!(parsed.period, july());
+        assert_eq!(
+            parsed.rows.len(),
+            obligation.rows.len(),
+            "{:?}",
+            parsed.warnings
+        );
+        assert!(
+            parsed
+                .rows
+                .iter()
+                .all(|r| r.matched_by == MatchKind::Id && r.accepted)
+        );
+        assert!(parsed.unmatched.is_empty());
+        assert_eq!(parsed.rows[0].status, RowStatus::Progress);
+        assert!(
+            parsed
+                .rows
+                .iter()
+                .skip(1)
+                .all(|r| r.status == RowStatus::NotApplicable)
+        );
+        setup
+            .ledger
+            .commit_return_import(
+                &parsed,
+                NaiveDate::from_ymd_opt(2019, 8, 2).unwrap(),
+                &filled,
+            )
+            .unwrap();
+    }
+    let records = setup.ledger.returns(Some(july())).unwrap();
+    assert_eq!(records.len(), 13);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.received_on == NaiveDate::from_ymd_opt(2019, 8, 2))
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| r.source == taizhang::returns::ReturnSource::Spreadsheet)
+    );
+}
+
+/// The city's own form: title with the month, 填报单位, five columns, merged group cells.
+fn city_form(unit: &str, rows: &[(&str, &str, &str, &str)]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "附件").unwrap();
+    sheet
+        .merge_range(
+            1,
+            0,
+            1,
+            4,
+            "2019年柳州市落实《土壤污染防治行动计划》重点工作进展（2019年7月）",
+            &Format::new(),
+        )
+        .unwrap();
+    sheet
+        .merge_range(
+            2,
+            0,
+            2,
+            4,
+            &format!("填报单位：{unit}    填报人：张三    联系电话：123"),
+            &Format::new(),
+        )
+        .unwrap();
+    for (column, header) in [
+        "重点内容",
+        "重点工作事项",
+        "责任单位",
+        "进展情况（重点）",
+        "备注",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(3, column as u16, *header).unwrap();
+    }
+    for (index, (group, item, progress, remark)) in rows.iter().enumerate() {
+        let row = 4 + index as u32;
+        sheet.write_string(row, 0, *group).unwrap();
+        sheet.write_string(row, 1, *item).unwrap();
+        sheet.write_string(row, 3, *progress).unwrap();
+        sheet.write_string(row, 4, *remark).unwrap();
+    }
+    if rows.len() > 1 {
+        sheet
+            .merge_range(
+                4,
+                0,
+                4 + rows.len() as u32 - 1,
+                0,
+                rows[0].0,
+                &Format::new(),
+            )
+            .unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[test]
+fn the_citys_original_form_is_read_by_its_row_texts() {
+    let setup = setup();
+    let bytes = city_form(
+        "县住房和城乡建设局",
+        &[
+            (
+                "源头预防",
+                "10．开展农药包装废弃物回收处理试点情况",
+                "无",
+                "",
+            ),
+            (
+                "源头预防",
+                "11．非正规垃圾堆放点排查整治情况",
+                "排查非正规垃圾堆放点3处，已整治2处。",
+                "剩余1处8月底前完成",
+            ),
+        ],
+    );
+    let parsed = read(&setup, "报送.xlsx", &bytes, ImportChoice::default()).unwrap();
+    assert_eq!(
+        parsed.department.1, "县住建局",
+        "the long official name is an alias"
+    );
+    assert_eq!(parsed.period, july());
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(parsed.rows[0].code, "1.11");
+    assert_eq!(parsed.rows[0].matched_by, MatchKind::Text);
+    assert_eq!(parsed.rows[0].remark, "剩余1处8月底前完成");
+}
+
+#[test]
+fn moved_columns_ascii_brackets_line_breaks_and_an_instruction_sheet() {
+    let setup = setup();
+    let mut workbook = Workbook::new();
+    let notes = workbook.add_worksheet();
+    notes.set_name("填表说明").unwrap();
+    notes
+        .write_string(0, 0, "请各单位认真填写，7月份进展请于8月3日前报送。")
+        .unwrap();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("7月").unwrap();
+    for (column, header) in [
+        "备注",
+        "进展情况",
+        "序号",
+        "重点工作事项",
+        "责任单位",
+        "完成时限",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    let items = [
+        ("产粮(油)大县制定土壤\n环境保护方案及落实情况", "已制定方案"),
+        ("耕地土壤环境质量类别划定情况", "无此项任务"),
+        (
+            "受污染耕地安全利用任务(“421”)进展情况",
+            "完成安全利用面积1.2万亩",
+        ),
+        ("化肥农药使用零增长情况", "推广测土配方施肥"),
+    ];
+    for (index, (item, progress)) in items.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string(row, 1, *progress).unwrap();
+        sheet.write_number(row, 2, (index + 1) as f64).unwrap();
+        sheet.write_string(row, 3, *item).unwrap();
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    let plan = setup.ledger.current_plan().unwrap();
+    let agriculture = setup
+        .ledger
+        .departments()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "县农业农村局")
+        .unwrap();
+    // No 填报单位 and no month in the file: the file name says who, the user says when.
+    let parsed = read(
+        &setup,
+        "农业农村局.xlsx",
+        &bytes,
+        ImportChoice {
+            department_id: None,
+            period: Some(july()),
+        },
+    )
+    .unwrap();
+    assert_eq!(parsed.department.0, agriculture.id);
+    let codes: Vec<&str> = parsed.rows.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["2.1", "2.2", "2.3", "1.8"]);
+    assert_eq!(
+        parsed.rows[3].matched_by,
+        MatchKind::Similar(parsed.rows[3].matched_by_score()),
+        "a near text waits for confirmation"
+    );
+    assert!(!parsed.rows[3].accepted);
+    assert!(
+        parsed.warnings.iter().any(|w| w.contains("1.9")),
+        "rows missing from the file are named"
+    );
+    let _ = plan;
+}
+
+trait Score {
+    fn matched_by_score(&self) -> f32;
+}
+
+impl Score for taizhang::returns::spreadsheet::ImportedRow {
+    fn matched_by_score(&self) -> f32 {
+        match self.matched_by {
+            MatchKind::Similar(score) => score,
+            _ => -1.0,
+        }
+    }
+}
+
+#[test]
+fn an_old_xls_file_is_read() {
+    let setup = setup();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/returns/住建局-2019年7月.xls"
+    ))
+    .unwrap();
+    let parsed = read(
+        &setup,
+        "住建局-2019年7月.xls",
+        &bytes,
+        ImportChoice::default(),
+    )
+    .unwrap();
+    assert_eq!(parsed.department.1, "县住建局");
+    assert_eq!(parsed.period, july());
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(
+        parsed.rows[0].progress,
+        "排查非正规垃圾堆放点3处，已整治2处。"
+    );
+}
+
+fn zip_bomb() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        writer.start_file("xl/workbook.xml", options).unwrap();
+        writer.write_all(b"<workbook/>").unwrap();
+        writer
+            .start_file("xl/worksheets/sheet1.xml", options)
+            .unwrap();
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..150 {
+            writer.write_all(&zeros).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    out
+}
+
+fn many_rows(rows: u32) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 1, "重点工作事项").unwrap();
+    sheet.write_string(0, 3, "进展情况").unwrap();
+    for row in 1..rows {
+        sheet.write_number(row, 0, f64::from(row)).unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+/// What an error must be.
+type Expected = fn(&ImportError) -> bool;
+
+#[test]
+fn bad_files_give_a_clear_message() {
+    let setup = setup();
+    let valid = city_form(
+        "县住建局",
+        &[("源头预防", "11．非正规垃圾堆放点排查整治情况", "已完成", "")],
+    );
+    let mut encrypted = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    encrypted.extend(vec![0_u8; 512]);
+    encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    let mut no_table = Workbook::new();
+    no_table
+        .add_worksheet()
+        .write_string(0, 0, "您好，附件是本月进展，请查收")
+        .unwrap();
+    let no_table = no_table.save_to_buffer().unwrap();
+    let cases: Vec<(&str, Vec<u8>, Expected)> = vec![
+        ("说明.txt", "这不是表格".as_bytes().to_vec(), |e| {
+            *e == ImportError::NotSpreadsheet
+        }),
+        ("加密.xlsx", encrypted, |e| *e == ImportError::Encrypted),
+        ("空.xlsx", Vec::new(), |e| *e == ImportError::Empty),
+        ("无表格.xlsx", no_table, |e| *e == ImportError::NoTable),
+        ("截断.xlsx", valid[..valid.len() / 2].to_vec(), |e| {
+            matches!(e, ImportError::Corrupt(_))
+        }),
+        ("炸弹.xlsx", zip_bomb(), |e| *e == ImportError::Inflates),
+        ("十万行.xlsx", many_rows(100_000), |e| {
+            matches!(e, ImportError::TooManyRows { .. })
+        }),
+    ];
+    for (name, bytes, expected) in cases {
+        let error = read(
+            &setup,
+            name,
+            &bytes,
+            ImportChoice {
+                department_id: None,
+                period: Some(july()),
+            },
+        )
+        .unwrap_err();
+        assert!(expected(&error), "{name}: {error:?}");
+        assert!(!error.to_string().is_empty());
+    }
+    // A department that owes no return, and a file that names nobody.
+    let health = city_form(
+        "县卫健局",
+        &[("源头预防", "11．非正规垃圾堆放点排查整治情况", "已完成", "")],
+    );
+    assert!(matches!(
+        read(&setup, "x.xlsx", &health, ImportChoice::default()),
+        Err(ImportError::NotRequired(_))
+    ));
+    let nobody = city_form(
+        "",
+        &[("源头预防", "11．非正规垃圾堆放点排查整治情况", "已完成", "")],
+    );
+    assert_eq!(
+        read(&setup, "x.xlsx", &nobody, ImportChoice::default()).unwrap_err(),
+        ImportError::NoDepartment
+    );
+}
+
+fn taizhang(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_commands_write_templates_and_import_files_one_json_line_each() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let out = temp.dir.path().join("模板");
+    let output = taizhang(&[
+        "--db",
+        db,
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(written.len(), 13);
+
+    let good = temp.dir.path().join("住建局7月.xlsx");
+    std::fs::write(
+        &good,
+        city_form(
+            "县住建局",
+            &[(
+                "源头预防",
+                "11．非正规垃圾堆放点排查整治情况",
+                "已完成整治",
+                "",
+            )],
+        ),
+    )
+    .unwrap();
+    let bad = temp.dir.path().join("坏文件.xlsx");
+    std::fs::write(&bad, b"PK\x03\x04nonsense").unwrap();
+
+    // A dry run stores nothing.
+    let output = taizhang(&[
+        "--db",
+        db,
+        "--today",
+        "2019-08-05",
+        "import-returns",
+        good.to_str().unwrap(),
+        "--dry-run",
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["department"], "县住建局");
+    assert_eq!(line["period"], "2019-07");
+    assert_eq!(line["rows"][0]["code"], "1.11");
+    assert_eq!(line["rows"][0]["status"], "progress");
+    assert_eq!(line["error"], Value::Null);
+    {
+        let (ledger, _) = Ledger::open(&temp.path).unwrap();
+        assert!(ledger.returns(None).unwrap().is_empty());
+    }
+
+    // Two files: the good one is stored, the bad one fails alone; the exit code says so.
+    let output = taizhang(&[
+        "--db",
+        db,
+        "--today",
+        "2019-08-05",
+        "import-returns",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(!output.status.success());
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["error"], Value::Null);
+    assert!(lines[1]["error"].as_str().unwrap().contains("损坏"));
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let records = ledger.returns(Some(july())).unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].rows[0].progress, "已完成整治");
+    assert_eq!(records[0].received_on, NaiveDate::from_ymd_opt(2019, 8, 5));
+    drop(ledger);
+
+    // The same file again is recognised.
+    let output = taizhang(&[
+        "--db",
+        db,
+        "import-returns",
+        good.to_str().unwrap(),
+        "--dry-run",
+        "--json",
+    ]);
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        line["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("导入过"))
+    );
+}
