@@ -604,3 +604,88 @@ fn the_commands_write_templates_and_import_files_one_json_line_each() {
             .any(|w| w.as_str().unwrap().contains("导入过"))
     );
 }
+
+/// A file dropped on the window from Explorer.
+#[derive(Debug)]
+struct Dropped {
+    path: std::path::PathBuf,
+}
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.path).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn files_dropped_on_the_window_are_previewed_and_imported() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let housing = temp.dir.path().join("住建局7月.xlsx");
+    std::fs::write(
+        &housing,
+        city_form(
+            "县住建局",
+            &[(
+                "源头预防",
+                "11．非正规垃圾堆放点排查整治情况",
+                "整治2处",
+                "",
+            )],
+        ),
+    )
+    .unwrap();
+    let xls = temp.dir.path().join("住建局-2019年7月.xls");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/returns/住建局-2019年7月.xls"
+        ),
+        &xls,
+    )
+    .unwrap();
+    let broken = temp.dir.path().join("坏.xlsx");
+    std::fs::write(&broken, b"not a spreadsheet").unwrap();
+
+    let path = temp.path.clone();
+    let today = NaiveDate::from_ymd_opt(2019, 8, 5).unwrap();
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1400.0, 1000.0])
+        .build_eframe(move |cc| taizhang::ui::TaizhangApp::new(cc, path, today));
+    harness.run();
+    for file in [&housing, &broken] {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped { path: file.clone() }));
+    }
+    harness.run();
+    assert_eq!(harness.state().page(), taizhang::ui::Page::ImportReturns);
+    harness.get_by_label("住建局7月.xlsx");
+    harness.get_by_label_contains("这不是电子表格文件");
+    harness.get_by_label_contains("【有进展】整治2处");
+    harness.get_by_label("全部导入（1）").click();
+    harness.run();
+    harness.get_by_label_contains("已导入，1 行有变化");
+    let data = harness.state().data().unwrap();
+    let status = data.status(july()).unwrap();
+    let housing_status = status
+        .departments
+        .iter()
+        .find(|d| d.department == "县住建局")
+        .unwrap();
+    assert_eq!(housing_status.state, taizhang::schedule::ReturnState::Late);
+    // The .xls of the same department for the same month, dropped next, shows the change.
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped { path: xls }));
+    harness.run();
+    harness.get_by_label_contains("排查非正规垃圾堆放点3处，已整治2处。");
+    // Both cards now show the ledger's current text beside their own.
+    assert_eq!(harness.query_all_by_label("整治2处").count(), 2);
+}

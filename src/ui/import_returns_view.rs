@@ -135,8 +135,12 @@ impl ImportReturnsView {
                                 .map_err(|e| e.to_string()),
                         );
                     }
-                    let changed =
-                        file_ui(ui, file, data, &periods, &choices, commands, &mut remove);
+                    // Each card's pickers need ids of their own.
+                    let changed = ui
+                        .push_id(file.id, |ui| {
+                            file_ui(ui, file, data, &periods, &choices, commands, &mut remove)
+                        })
+                        .inner;
                     if changed {
                         file.parsed = None;
                     }
@@ -203,7 +207,7 @@ fn file_ui(
                 ui.label("表格中的新内容");
                 ui.end_row();
                 for row in &mut parsed.rows {
-                    ui.checkbox(&mut row.accepted, "");
+                    ui.checkbox(&mut row.accepted, row.code.clone());
                     let how = match row.matched_by {
                         MatchKind::Id => String::new(),
                         MatchKind::Text => String::new(),
@@ -211,7 +215,7 @@ fn file_ui(
                             format!("（相近 {:.0}%，请确认）", score * 100.0)
                         }
                     };
-                    ui.label(format!("{} {}{how}", row.code, row.text));
+                    ui.label(format!("{}{how}", row.text));
                     let current = record
                         .and_then(|r| r.row(row.key))
                         .map_or(String::new(), |r| r.progress.clone());
