@@ -387,6 +387,24 @@ fn an_old_xls_file_is_read() {
     );
 }
 
+#[test]
+fn an_ods_file_is_read() {
+    let setup = setup();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/returns/住建局-2019年7月.ods"
+    ))
+    .unwrap();
+    // Named .xlsx by mistake: the content decides.
+    let parsed = read(&setup, "住建局.xlsx", &bytes, ImportChoice::default()).unwrap();
+    assert_eq!(parsed.department.1, "县住建局");
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(
+        parsed.rows[0].progress,
+        "排查非正规垃圾堆放点3处，已整治2处。"
+    );
+}
+
 fn zip_bomb() -> Vec<u8> {
     let mut out = Vec::new();
     {

@@ -207,6 +207,8 @@ pub struct ReturnRecord {
     pub received_on: Option<NaiveDate>,
     pub source: ReturnSource,
     pub rows: Vec<ReturnRow>,
+    /// The archived spreadsheet it was imported from: (file id, name).
+    pub source_file: Option<(i64, String)>,
 }
 
 impl ReturnRecord {

@@ -236,13 +236,21 @@ fn bigrams(text: &str) -> std::collections::HashSet<(char, char)> {
     chars.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
-fn similarity(a: &str, b: &str) -> f32 {
-    let (a, b) = (bigrams(a), bigrams(b));
+/// How alike two bigram sets are (Dice coefficient, 0 to 1).
+fn dice(
+    a: &std::collections::HashSet<(char, char)>,
+    b: &std::collections::HashSet<(char, char)>,
+) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let shared = a.intersection(&b).count() as f32;
+    let shared = a.intersection(b).count() as f32;
     shared / (a.len() + b.len()) as f32 * 2.0
+}
+
+#[cfg(test)]
+fn similarity(a: &str, b: &str) -> f32 {
+    dice(&bigrams(a), &bigrams(b))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -598,17 +606,24 @@ fn read_return_inner(
     };
 
     // Rows.
+    // Normalised texts and bigrams are computed once, not per file row.
     let all_rows: Vec<(RowKey, String, String)> = context
         .plan
         .form
         .rows()
-        .map(|r| (RowKey::FormRow(r.id), r.code.clone(), r.text.clone()))
-        .chain(
-            context
-                .plan
-                .tasks()
-                .map(|t| (RowKey::Task(t.id), t.code.clone(), t.title.clone())),
-        )
+        .map(|r| (RowKey::FormRow(r.id), normalize(&r.text), String::new()))
+        .chain(context.plan.tasks().map(|t| {
+            (
+                RowKey::Task(t.id),
+                normalize(&t.title),
+                normalize(&format!("{} {}", t.code, t.title)),
+            )
+        }))
+        .collect();
+    let own_bigrams: Vec<(RowKey, std::collections::HashSet<(char, char)>)> = obligation
+        .rows
+        .iter()
+        .map(|r| (r.key, bigrams(&normalize(&r.text))))
         .collect();
     let mut rows: Vec<ImportedRow> = Vec::new();
     let mut unmatched = Vec::new();
@@ -639,16 +654,17 @@ fn read_return_inner(
             Some(key) => Some((key, MatchKind::Id)),
             None => all_rows
                 .iter()
-                .find(|(_, code, text)| {
-                    normalize(text) == normalized
-                        || normalize(&format!("{code} {text}")) == normalized
+                .find(|(_, text, with_code)| {
+                    !normalized.is_empty()
+                        && (*text == normalized
+                            || (!with_code.is_empty() && *with_code == normalized))
                 })
                 .map(|(key, _, _)| (*key, MatchKind::Text))
                 .or_else(|| {
-                    let mut scored: Vec<(f32, RowKey)> = obligation
-                        .rows
+                    let file_bigrams = bigrams(&normalized);
+                    let mut scored: Vec<(f32, RowKey)> = own_bigrams
                         .iter()
-                        .map(|r| (similarity(&normalize(&r.text), &normalized), r.key))
+                        .map(|(key, grams)| (dice(grams, &file_bigrams), *key))
                         .collect();
                     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
                     match scored.as_slice() {

@@ -34,13 +34,20 @@ pub fn parse_key(text: &str) -> Option<RowKey> {
     }
 }
 
+/// A name with the characters Windows forbids in file names replaced.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if "\\/:*?\"<>|".contains(c) { '_' } else { c })
+        .collect()
+}
+
 /// The template's file name: `县农业农村局-2019年7月重点工作进展.xlsx`.
 pub fn template_file_name(department: &str, period: Period) -> String {
-    let safe: String = department
-        .chars()
-        .map(|c| if "\\/:*?\"<>|".contains(c) { '_' } else { c })
-        .collect();
-    format!("{safe}-{}重点工作进展.xlsx", period.label())
+    format!(
+        "{}-{}重点工作进展.xlsx",
+        safe_file_name(department),
+        period.label()
+    )
 }
 
 struct TemplateRow {

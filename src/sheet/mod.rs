@@ -320,6 +320,7 @@ mod tests {
             },
             received_on: None,
             source: ReturnSource::Email,
+            source_file: None,
             rows: vec![ReturnRow {
                 id: department_id,
                 key: RowKey::FormRow(5),

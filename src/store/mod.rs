@@ -278,6 +278,11 @@ impl Ledger {
         })
     }
 
+    /// An archived original file: (name, contents).
+    pub fn source_file(&self, id: i64) -> Result<(String, Vec<u8>), StoreError> {
+        returns::source_file(&self.conn, id)
+    }
+
     /// A file with these contents imported before, if any: (name, when).
     pub fn find_source_file(&self, sha256: &str) -> Result<Option<(String, String)>, StoreError> {
         returns::find_source_file(&self.conn, sha256)

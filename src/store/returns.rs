@@ -29,8 +29,10 @@ pub(super) fn load(
 ) -> Result<Vec<ReturnRecord>, StoreError> {
     let period_text = period.map(|p| p.to_string());
     let mut statement = conn.prepare(
-        "SELECT r.id, r.department_id, r.period, r.received_on, r.source
+        "SELECT r.id, r.department_id, r.period, r.received_on, r.source, r.source_file_id,
+             f.name AS file_name
          FROM returns r JOIN departments d ON d.id = r.department_id
+         LEFT JOIN source_files f ON f.id = r.source_file_id
          WHERE r.plan_id = ?1 AND (?2 IS NULL OR r.period = ?2)
          ORDER BY r.period, d.position, d.id",
     )?;
@@ -42,10 +44,12 @@ pub(super) fn load(
                 row.get::<_, String>("period")?,
                 row.get::<_, Option<String>>("received_on")?,
                 row.get::<_, String>("source")?,
+                row.get::<_, Option<i64>>("source_file_id")?
+                    .zip(row.get::<_, Option<String>>("file_name")?),
             ))
         })?
         .map(|row| {
-            let (id, department_id, period, received_on, source) = row?;
+            let (id, department_id, period, received_on, source, source_file) = row?;
             let period = Period::parse(&period)
                 .ok_or_else(|| StoreError::Invalid(format!("台账中的报送月份“{period}”无效")))?;
             Ok(ReturnRecord {
@@ -55,6 +59,7 @@ pub(super) fn load(
                 received_on: received_on.as_deref().and_then(parse_date),
                 source: ReturnSource::from_code(&source),
                 rows: Vec::new(),
+                source_file,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -409,4 +414,15 @@ pub(super) fn commit_import(
         (file_id, return_id),
     )?;
     Ok(changed)
+}
+
+/// An archived file's name and contents.
+pub(super) fn source_file(conn: &Connection, id: i64) -> Result<(String, Vec<u8>), StoreError> {
+    conn.query_row(
+        "SELECT name, content FROM source_files WHERE id = ?1",
+        [id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::Invalid("原始文件已不在台账中".to_owned()))
 }

@@ -146,6 +146,8 @@ pub enum Command {
     DeleteItem(i64),
     /// Write every deadline into an `.ics` file beside the ledger.
     ExportIcs,
+    /// Write an archived original file out and open it.
+    OpenSourceFile(i64),
     /// Read files into the import preview.
     AddImportFiles(Vec<PathBuf>),
     /// Store a previewed file's accepted rows.
@@ -510,6 +512,31 @@ impl TaizhangApp {
                 self.page = Page::ImportReturns;
                 for failure in failures {
                     self.show_error(failure);
+                }
+                return;
+            }
+            Command::OpenSourceFile(file_id) => {
+                let result = open
+                    .ledger
+                    .source_file(file_id)
+                    .map_err(|e| e.to_string())
+                    .and_then(|(name, bytes)| {
+                        let dir = open
+                            .data
+                            .ledger_path
+                            .parent()
+                            .unwrap_or_else(|| Path::new("."))
+                            .join("exports")
+                            .join("原始文件");
+                        let safe = crate::returns::template::safe_file_name(&name);
+                        let path = dir.join(format!("{file_id}-{safe}"));
+                        std::fs::create_dir_all(&dir)
+                            .and_then(|()| std::fs::write(&path, bytes))
+                            .and_then(|()| super::chase_view::open_with_system(&path))
+                            .map_err(|e| format!("无法打开“{}”：{e}", path.display()))
+                    });
+                if let Err(message) = result {
+                    self.show_error(message);
                 }
                 return;
             }

@@ -207,15 +207,42 @@ fn file_ui(
                 ui.label("表格中的新内容");
                 ui.end_row();
                 for row in &mut parsed.rows {
-                    ui.checkbox(&mut row.accepted, row.code.clone());
+                    let check = ui.checkbox(&mut row.accepted, row.code.clone());
                     let how = match row.matched_by {
-                        MatchKind::Id => String::new(),
-                        MatchKind::Text => String::new(),
+                        MatchKind::Id | MatchKind::Text => String::new(),
                         MatchKind::Similar(score) => {
                             format!("（相近 {:.0}%，请确认）", score * 100.0)
                         }
                     };
-                    ui.label(format!("{}{how}", row.text));
+                    // The user can point a row at another of the department's rows.
+                    let mut target = row.key;
+                    egui::ComboBox::from_id_salt(("match", row.file_row))
+                        .selected_text(format!("{}{how}", row.text))
+                        .width(300.0)
+                        .show_ui(ui, |ui| {
+                            if let Some(obligation) = data.obligation(parsed.department.0) {
+                                for expected in &obligation.rows {
+                                    ui.selectable_value(
+                                        &mut target,
+                                        expected.key,
+                                        format!("{} {}", expected.code, expected.text),
+                                    );
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(check.id);
+                    if target != row.key
+                        && let Some(expected) = data
+                            .obligation(parsed.department.0)
+                            .and_then(|o| o.rows.iter().find(|r| r.key == target))
+                    {
+                        row.key = expected.key;
+                        row.code.clone_from(&expected.code);
+                        row.text.clone_from(&expected.text);
+                        row.matched_by = MatchKind::Text;
+                        row.accepted = true;
+                    }
                     let current = record
                         .and_then(|r| r.row(row.key))
                         .map_or(String::new(), |r| r.progress.clone());

@@ -252,6 +252,11 @@ impl ReturnsView {
                         .color(ui.visuals().error_fg_color),
                 );
             }
+            if let Some((file_id, name)) = record.and_then(|r| r.source_file.clone())
+                && ui.button(format!("打开原始文件：{name}")).clicked()
+            {
+                commands.push(Command::OpenSourceFile(file_id));
+            }
             match received_on {
                 Some(saved) => {
                     let date_changed = response.lost_focus() && date.is_some_and(|d| d != saved);
