@@ -173,7 +173,11 @@ fn department_ui(
         &format!("负责填报的表格行（{}）", duties.form_rows.len()),
     );
     if duties.form_rows.is_empty() {
-        ui.weak("进展表中没有对应本部门的行；牵头任务的进展仍须每月报送。");
+        ui.weak(if duties.leads.is_empty() {
+            "进展表中没有对应本部门的行，本部门也不牵头任务，无需每月报送。"
+        } else {
+            "进展表中没有对应本部门的行；牵头任务的进展仍须每月报送。"
+        });
     }
     for (code, text) in &duties.form_rows {
         ui.label(format!("{code}　{text}"));

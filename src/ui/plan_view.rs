@@ -219,7 +219,8 @@ impl PlanView {
                         .on_hover_text(light.label());
                 }
                 None => {
-                    ui.add_space(ui.spacing().interact_size.y * 0.6);
+                    // An invisible dot keeps the titles aligned.
+                    ui.label(egui::RichText::new("●").color(egui::Color32::TRANSPARENT));
                 }
             }
             // Long titles wrap inside the tree instead of widening it.
