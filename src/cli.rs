@@ -765,7 +765,12 @@ fn import_returns(
                 failed += 1;
                 result.error = Some(message);
             }
-            Ok((parsed, bytes)) => {
+            Ok((mut parsed, bytes)) => {
+                let stored = ledger
+                    .returns(Some(parsed.period))?
+                    .into_iter()
+                    .find(|r| r.department_id == parsed.department.0);
+                crate::returns::spreadsheet::keep_stored_text(&mut parsed, stored.as_ref());
                 result.department = Some(parsed.department.1.clone());
                 result.period = Some(parsed.period.to_string());
                 result.warnings.clone_from(&parsed.warnings);

@@ -216,16 +216,24 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
                     }
                 }
             }
+            // Each department answers for its own quarterly rows only.
             let done = !quarterly_departments.is_empty()
                 && quarterly_departments.iter().all(|(department_id, _)| {
                     returns
                         .iter()
                         .find(|r| r.department_id == *department_id && r.period == period)
                         .is_some_and(|r| {
-                            quarterly_rows.iter().all(|row_id| {
-                                r.row(crate::returns::RowKey::FormRow(*row_id))
-                                    .is_some_and(|row| RowStatus::of(&row.progress).is_filled())
-                            })
+                            plan.form
+                                .rows()
+                                .filter(|row| {
+                                    quarterly_rows.contains(&row.id)
+                                        && row.departments.iter().any(|(id, _)| id == department_id)
+                                })
+                                .all(|row| {
+                                    r.row(crate::returns::RowKey::FormRow(row.id)).is_some_and(
+                                        |stored| RowStatus::of(&stored.progress).is_filled(),
+                                    )
+                                })
                         })
                 });
             let quarter = period.month.div_ceil(3);
@@ -285,8 +293,15 @@ pub fn to_ics(deadlines: &[Deadline], stamp: &str) -> String {
     let mut ics = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Taizhang//台账//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:台账\r\n",
     );
-    for (index, deadline) in deadlines.iter().enumerate() {
+    for deadline in deadlines {
         let day = deadline.date.format("%Y%m%d");
+        // Stable ids, so that importing the file again updates events instead of doubling them.
+        let uid = match (deadline.milestone_id, deadline.item_id, deadline.period) {
+            (Some(id), _, _) => format!("milestone-{id}"),
+            (None, Some(id), _) => format!("item-{id}"),
+            (None, None, Some(period)) => format!("{}-{period}", deadline.kind.code()),
+            (None, None, None) => format!("{}-{day}", deadline.kind.code()),
+        };
         let next = deadline
             .date
             .succ_opt()
@@ -297,8 +312,7 @@ pub fn to_ics(deadlines: &[Deadline], stamp: &str) -> String {
             description.push_str(&format!("（原定{}）", nominal.format("%Y-%m-%d")));
         }
         ics.push_str(&format!(
-            "BEGIN:VEVENT\r\nUID:taizhang-{}-{index}-{day}@taizhang\r\nDTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{day}\r\nDTEND;VALUE=DATE:{next}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
-            deadline.kind.code(),
+            "BEGIN:VEVENT\r\nUID:taizhang-{uid}@taizhang\r\nDTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{day}\r\nDTEND;VALUE=DATE:{next}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
             escape(&format!("【{}】{}", deadline.kind.label(), deadline.title)),
             escape(&description),
         ));

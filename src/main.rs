@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
 
     let Some(command) = invocation.command else {
-        return match taizhang::ui::run(ledger_path, today) {
+        return match taizhang::ui::run(ledger_path, invocation.today) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 attach_parent_console();

@@ -707,3 +707,60 @@ fn files_dropped_on_the_window_are_previewed_and_imported() {
     // Both cards now show the ledger's current text beside their own.
     assert_eq!(harness.query_all_by_label("整治2处").count(), 2);
 }
+
+#[test]
+fn a_blank_cell_does_not_wipe_text_already_in_the_ledger() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let typed = temp.dir.path().join("住建局7月.xlsx");
+    std::fs::write(
+        &typed,
+        city_form(
+            "县住建局",
+            &[(
+                "源头预防",
+                "11．非正规垃圾堆放点排查整治情况",
+                "电话报来：整治2处",
+                "",
+            )],
+        ),
+    )
+    .unwrap();
+    assert!(
+        taizhang(&[
+            "--db",
+            db,
+            "--today",
+            "2019-08-05",
+            "import-returns",
+            typed.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let blank = temp.dir.path().join("住建局7月-空白.xlsx");
+    std::fs::write(
+        &blank,
+        city_form(
+            "县住建局",
+            &[("源头预防", "11．非正规垃圾堆放点排查整治情况", "", "")],
+        ),
+    )
+    .unwrap();
+    let output = taizhang(&[
+        "--db",
+        db,
+        "--today",
+        "2019-08-06",
+        "import-returns",
+        blank.to_str().unwrap(),
+        "--json",
+    ]);
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["rows"][0]["imported"], false);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(
+        ledger.returns(Some(july())).unwrap()[0].rows[0].progress,
+        "电话报来：整治2处"
+    );
+}

@@ -263,3 +263,46 @@ fn the_sheet_page_edits_a_row_and_exports_both_files() {
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+#[test]
+fn text_typed_in_a_row_is_saved_when_the_user_goes_to_another_page() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+    let field = harness.get_by_label("进展情况");
+    field.focus();
+    field.type_text("排查3处");
+    harness.run();
+    // No Tab, no click in the page: straight to another page.
+    click(&mut harness, "总览");
+    let data = harness.state().data().unwrap();
+    let department_id = data
+        .departments
+        .iter()
+        .find(|d| d.name == "县住建局")
+        .unwrap()
+        .id;
+    assert_eq!(
+        data.record(department_id, july()).unwrap().rows[0].progress,
+        "排查3处"
+    );
+}
+
+#[test]
+fn undoing_the_first_save_of_a_return_leaves_it_not_received() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+    let field = harness.get_by_label("进展情况");
+    field.focus();
+    field.type_text("排查3处");
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::Late);
+    click(&mut harness, "撤销上一次保存");
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::Missing);
+    assert_eq!(harness.get_by_label("进展情况").value().unwrap(), "");
+}

@@ -404,6 +404,14 @@ fn period_in(text: &str, plan_year: i32) -> Option<Period> {
         let Ok(month) = digits.parse::<u32>() else {
             continue;
         };
+        // `2019年8月5日` is a day (a 填报时间), not the month reported on.
+        let after: String = chars[index + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if !after.is_empty() && chars.get(index + 1 + after.chars().count()) == Some(&'日') {
+            continue;
+        }
         let before = index - digits.chars().count();
         let year = if before >= 5 && chars[before - 1] == '年' {
             chars[before - 5..before - 1]
@@ -642,7 +650,9 @@ fn read_return_inner(
             continue;
         }
         // A line spanning the table (our separator, notes under the form) is not a row.
-        if cells.iter().filter(|c| c.as_str() == item).count() >= 3 || item.starts_with("注") {
+        let spans_table =
+            !item.is_empty() && cells.iter().filter(|c| c.as_str() == item).count() >= 3;
+        if spans_table || item.starts_with("注：") || item.starts_with("注:") {
             continue;
         }
         let file_row = index as u32 + 1;
@@ -735,6 +745,14 @@ fn read_return_inner(
             row.file_row, row.code
         ));
     }
+    if !crate::schedule::reporting_periods(context.plan.year, context.plan.issued_on)
+        .contains(&period)
+    {
+        warnings.push(format!(
+            "{}不在当前计划的报送月份内，导入后不会出现在各月的报送情况中；如月份不对请选择",
+            period.label()
+        ));
+    }
     Ok(ParsedReturn {
         file_name: file_name.to_owned(),
         sha256: crate::store::sha256_hex(bytes),
@@ -744,6 +762,18 @@ fn read_return_inner(
         unmatched,
         warnings,
     })
+}
+
+/// A blank cell must not wipe text the ledger already holds: such rows start unticked.
+pub fn keep_stored_text(parsed: &mut ParsedReturn, stored: Option<&super::ReturnRecord>) {
+    for row in &mut parsed.rows {
+        let has_text = stored
+            .and_then(|r| r.row(row.key))
+            .is_some_and(|r| !r.progress.trim().is_empty());
+        if row.status == RowStatus::Empty && has_text {
+            row.accepted = false;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -780,6 +810,11 @@ mod tests {
         );
         assert_eq!(period_in("19年12月进展", 2019), Period::new(2019, 12));
         assert_eq!(period_in("进展表", 2019), None);
+        assert_eq!(period_in("填报时间：2019年8月5日", 2019), None);
+        assert_eq!(
+            period_in("填报时间：2019年8月5日（2019年7月）", 2019),
+            Period::new(2019, 7)
+        );
     }
 
     #[test]

@@ -255,6 +255,37 @@ impl Ledger {
         })
     }
 
+    /// Puts rows back as they were before a save (one transaction); `unreceive` also clears
+    /// the received date that the undone save set.
+    pub fn revert_return_rows(
+        &mut self,
+        writes: &[RowWrite],
+        unreceive: Option<(i64, Period)>,
+    ) -> Result<usize, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            let mut changed = 0;
+            for write in writes {
+                if returns::write_row(tx, plan_id, write, &now)? {
+                    changed += 1;
+                }
+            }
+            if let Some((department_id, period)) = unreceive {
+                returns::set_received(
+                    tx,
+                    plan_id,
+                    department_id,
+                    period,
+                    None,
+                    ReturnSource::Manual,
+                    &now,
+                )?;
+            }
+            Ok(changed)
+        })
+    }
+
     /// Marks a department's return for a period as received on a day, or not received.
     pub fn set_return_received(
         &mut self,

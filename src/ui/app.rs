@@ -339,8 +339,10 @@ pub struct TaizhangApp {
     /// A sheet export running in the background.
     export_job: Option<std::sync::mpsc::Receiver<Result<ExportDone, String>>>,
     selection: Option<Selection>,
-    /// The values the last return save replaced, to put back on 撤销.
-    undo: Vec<Vec<RowWrite>>,
+    /// The values the last return saves replaced, to put back on 撤销.
+    undo: Vec<UndoStep>,
+    /// Follow the system clock (no `--today`): a window left open overnight moves on.
+    follow_clock: bool,
     /// The last error, shown in a bar until dismissed.
     error: Option<String>,
     /// A short confirmation such as 已备份.
@@ -397,6 +399,7 @@ impl TaizhangApp {
             export_job: None,
             selection: None,
             undo: Vec::new(),
+            follow_clock: false,
             error: None,
             notice,
             log,
@@ -581,6 +584,7 @@ impl TaizhangApp {
                     return;
                 };
                 let today = open.data.today;
+                self.undo.clear();
                 let result = open.ledger.commit_return_import(parsed, today, bytes);
                 if let Ok(changed) = &result {
                     let message = format!("已导入，{changed} 行有变化");
@@ -652,15 +656,27 @@ impl TaizhangApp {
                 return;
             }
             Command::SaveReturnRows(writes) => {
-                let previous = previous_values(&open.data, &writes);
+                let step = UndoStep {
+                    writes: previous_values(&open.data, &writes),
+                    unreceive: writes.first().and_then(|w| {
+                        let received = open
+                            .data
+                            .record(w.department_id, w.period)
+                            .is_some_and(|r| r.received_on.is_some());
+                        (!received).then_some((w.department_id, w.period))
+                    }),
+                };
                 let result = open.ledger.write_return_rows(&writes);
                 if matches!(result, Ok(changed) if changed > 0) {
-                    self.undo.push(previous);
+                    self.undo.push(step);
                 }
                 result.map(|_| ())
             }
             Command::Undo => match self.undo.pop() {
-                Some(writes) => open.ledger.write_return_rows(&writes).map(|_| ()),
+                Some(step) => open
+                    .ledger
+                    .revert_return_rows(&step.writes, step.unreceive)
+                    .map(|_| ()),
                 None => return,
             },
             Command::SetReceived {
@@ -668,10 +684,16 @@ impl TaizhangApp {
                 period,
                 received_on,
                 source,
-            } => open
-                .ledger
-                .set_return_received(department_id, period, received_on, source),
-            Command::RestoreRow(history_id) => open.ledger.restore_row(history_id),
+            } => {
+                // Other changes to returns make the saved undo steps stale.
+                self.undo.clear();
+                open.ledger
+                    .set_return_received(department_id, period, received_on, source)
+            }
+            Command::RestoreRow(history_id) => {
+                self.undo.clear();
+                open.ledger.restore_row(history_id)
+            }
             Command::ImportPlan(import) => {
                 let result = open.ledger.import_plan(
                     &import.parsed,
@@ -902,6 +924,49 @@ impl TaizhangApp {
 }
 
 impl TaizhangApp {
+    /// Follows the system date instead of the one the window opened with.
+    pub fn following_the_clock(mut self) -> Self {
+        self.follow_clock = true;
+        self
+    }
+
+    fn follow_the_clock(&mut self) {
+        if !self.follow_clock {
+            return;
+        }
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        let today = chrono::Local::now().date_naive();
+        if open.data.today == today {
+            return;
+        }
+        match AppData::load(&open.ledger, today, &open.data.holidays) {
+            Ok(mut data) => {
+                data.version = open.data.version + 1;
+                open.data = data;
+            }
+            Err(error) => self.show_error(format!("重新读取台账失败：{error}")),
+        }
+    }
+
+    /// Saves what every page has typed but not saved.
+    fn flush_views(&mut self) {
+        let LedgerState::Open(open) = &self.state else {
+            return;
+        };
+        let data = &open.data;
+        let mut commands = Vec::new();
+        self.plan_view.flush(data, &mut commands);
+        self.departments_view.flush(data, &mut commands);
+        self.settings_view.flush(data, &mut commands);
+        self.returns_view.flush(data, &mut commands);
+        self.sheet_view.flush(data, &mut commands);
+        for command in commands {
+            self.apply(command);
+        }
+    }
+
     fn add_dropped(&mut self, dropped: Vec<egui::DroppedFileHandle>) {
         let LedgerState::Open(open) = &self.state else {
             return;
@@ -937,6 +1002,8 @@ impl TaizhangApp {
 impl eframe::App for TaizhangApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut commands = Vec::new();
+        let page_before = self.page;
+        self.follow_the_clock();
         self.poll_export(ui.ctx());
         // Files dropped on the window from Explorer go to the import preview.
         let dropped = ui.ctx().input(|input| input.raw.dropped_files.clone());
@@ -986,24 +1053,23 @@ impl eframe::App for TaizhangApp {
         for command in commands {
             self.apply(command);
         }
+        // A page left with text typed but not yet saved (its field never lost focus) saves it.
+        if self.page != page_before {
+            self.flush_views();
+        }
     }
 
     fn on_exit(&mut self) {
         // Text still being typed when the window closes is saved, not lost.
-        let LedgerState::Open(open) = &self.state else {
-            return;
-        };
-        let data = &open.data;
-        let mut commands = Vec::new();
-        self.plan_view.flush(data, &mut commands);
-        self.departments_view.flush(data, &mut commands);
-        self.settings_view.flush(data, &mut commands);
-        self.returns_view.flush(data, &mut commands);
-        self.sheet_view.flush(data, &mut commands);
-        for command in commands {
-            self.apply(command);
-        }
+        self.flush_views();
     }
+}
+
+/// What 撤销 puts back: the rows' earlier values and, when the save was the return's first,
+/// its not-yet-received state.
+struct UndoStep {
+    writes: Vec<RowWrite>,
+    unreceive: Option<(i64, Period)>,
 }
 
 /// The current values of the rows a save will overwrite, as writes that put them back.

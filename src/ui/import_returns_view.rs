@@ -1,5 +1,6 @@
 use super::app::{AppData, Command, Selection};
 use super::widgets::{period_picker, section_title};
+use crate::returns::spreadsheet::keep_stored_text;
 use crate::returns::spreadsheet::{
     ImportChoice, ImportContext, MatchKind, ParsedReturn, read_return,
 };
@@ -130,10 +131,14 @@ impl ImportReturnsView {
                 }
                 for file in &mut self.files {
                     if file.parsed.is_none() {
-                        file.parsed = Some(
+                        let mut parsed =
                             read_return(&file.name, &file.bytes, file.choice, &context)
-                                .map_err(|e| e.to_string()),
-                        );
+                                .map_err(|e| e.to_string());
+                        if let Ok(parsed) = &mut parsed {
+                            let stored = data.record(parsed.department.0, parsed.period);
+                            keep_stored_text(parsed, stored);
+                        }
+                        file.parsed = Some(parsed);
                     }
                     // Each card's pickers need ids of their own.
                     let changed = ui
@@ -206,6 +211,7 @@ fn file_ui(
                 ui.label("台账中现有");
                 ui.label("表格中的新内容");
                 ui.end_row();
+                let mut repointed = None;
                 for row in &mut parsed.rows {
                     let check = ui.checkbox(&mut row.accepted, row.code.clone());
                     let how = match row.matched_by {
@@ -242,6 +248,7 @@ fn file_ui(
                         row.text.clone_from(&expected.text);
                         row.matched_by = MatchKind::Text;
                         row.accepted = true;
+                        repointed = Some((row.file_row, row.key));
                     }
                     let current = record
                         .and_then(|r| r.row(row.key))
@@ -258,6 +265,16 @@ fn file_ui(
                         ui.label(egui::RichText::new(new_text).strong());
                     }
                     ui.end_row();
+                }
+                // Two file rows pointed at one ledger row: only the one just chosen stays ticked.
+                if let Some((file_row, key)) = repointed {
+                    for other in parsed
+                        .rows
+                        .iter_mut()
+                        .filter(|r| r.key == key && r.file_row != file_row)
+                    {
+                        other.accepted = false;
+                    }
                 }
             });
         if !parsed.unmatched.is_empty() {

@@ -23,8 +23,9 @@ pub use app::{AppData, Command, Page, Selection, TaizhangApp, WINDOW_TITLE};
 pub use fonts::install_fonts;
 pub use import_view::PlanImport;
 
-/// Opens the main window on the ledger at `ledger_path` and runs until it is closed.
-pub fn run(ledger_path: PathBuf, today: chrono::NaiveDate) -> eframe::Result {
+/// Opens the main window on the ledger at `ledger_path` and runs until it is closed. With a
+/// fixed `today` (`--today`) the window keeps that date; otherwise it follows the clock.
+pub fn run(ledger_path: PathBuf, today: Option<chrono::NaiveDate>) -> eframe::Result {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_inner_size([1280.0, 800.0])
@@ -39,6 +40,17 @@ pub fn run(ledger_path: PathBuf, today: chrono::NaiveDate) -> eframe::Result {
     eframe::run_native(
         WINDOW_TITLE,
         options,
-        Box::new(move |cc| Ok(Box::new(TaizhangApp::new(cc, ledger_path, today)))),
+        Box::new(move |cc| {
+            let app = TaizhangApp::new(
+                cc,
+                ledger_path,
+                today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            );
+            Ok(Box::new(if today.is_some() {
+                app
+            } else {
+                app.following_the_clock()
+            }))
+        }),
     )
 }
