@@ -61,7 +61,13 @@ fn unusual_texts_survive_storage_export_and_import() {
     }
 
     // The month's sheet as XLSX, read back.
-    let sheet = build_sheet(&plan, &ledger.settings().unwrap(), &ledger.returns(Some(period)).unwrap(), &[], period);
+    let sheet = build_sheet(
+        &plan,
+        &ledger.settings().unwrap(),
+        &ledger.returns(Some(period)).unwrap(),
+        &[],
+        period,
+    );
     let bytes = write_xlsx(&sheet).unwrap();
     let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let range = workbook.worksheet_range("2019年7月").unwrap();
@@ -73,13 +79,18 @@ fn unusual_texts_survive_storage_export_and_import() {
         })
         .collect();
     for text in &texts {
-        assert!(exported.contains(text), "lost in the XLSX: {}", text.chars().take(20).collect::<String>());
+        assert!(
+            exported.contains(text),
+            "lost in the XLSX: {}",
+            text.chars().take(20).collect::<String>()
+        );
     }
 
     // A returned spreadsheet holding the same texts, imported.
     let mut returned = Workbook::new();
     let page = returned.add_worksheet();
-    page.write_string(0, 0, "填报单位：县农业农村局（2019年7月）").unwrap();
+    page.write_string(0, 0, "填报单位：县农业农村局（2019年7月）")
+        .unwrap();
     page.write_string(1, 1, "重点工作事项").unwrap();
     page.write_string(1, 3, "进展情况").unwrap();
     for (index, (row, text)) in rows.iter().zip(&texts).enumerate() {
@@ -89,7 +100,11 @@ fn unusual_texts_survive_storage_export_and_import() {
     let bytes = returned.save_to_buffer().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
-    let context = ImportContext { plan: &plan, departments: &departments, obligations: &owed };
+    let context = ImportContext {
+        plan: &plan,
+        departments: &departments,
+        obligations: &owed,
+    };
     let parsed = read_return("农业农村局.xlsx", &bytes, ImportChoice::default(), &context).unwrap();
     let imported: Vec<&str> = parsed.rows.iter().map(|r| r.progress.as_str()).collect();
     let expected: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
