@@ -323,3 +323,65 @@ fn a_cancelled_review_leaves_the_ledger_untouched() {
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     assert_eq!(ledger.plans().unwrap().len(), 1);
 }
+
+#[test]
+fn a_corrupt_ledger_is_restored_from_the_newest_backup_and_kept_aside() {
+    let temp = TempLedger::new();
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let mut settings = ledger.settings().unwrap();
+        settings.contact_person = "备份前的填报人".to_owned();
+        ledger.update_settings(&settings).unwrap();
+        ledger.backup().unwrap();
+    }
+    std::fs::write(&temp.path, vec![0x42_u8; 8192]).unwrap();
+    let mut harness = start(&temp.path);
+    harness.get_by_label("无法打开台账");
+    click(&mut harness, "用最新的备份恢复");
+    click(&mut harness, "确定恢复");
+    assert!(harness.state().failure().is_none());
+    assert_eq!(
+        harness.state().data().unwrap().settings.contact_person,
+        "备份前的填报人"
+    );
+    let kept: Vec<_> = std::fs::read_dir(temp.dir.path().join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("before-restore"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+    let aside = temp.dir.path().join("backups").join(&kept[0]);
+    assert!(
+        std::fs::read(aside).unwrap() == vec![0x42_u8; 8192],
+        "the damaged file is kept as it was"
+    );
+}
+
+#[test]
+fn a_backup_chosen_in_the_settings_replaces_the_ledger_after_confirmation() {
+    let temp = TempLedger::new();
+    drop(start(&temp.path));
+    // The second start makes a backup; then the phone is changed.
+    let mut harness = start(&temp.path);
+    click(&mut harness, "设置");
+    let field = harness.get_by_label("联系电话");
+    field.focus();
+    field.type_text("99");
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().data().unwrap().settings.phone, "512932899");
+    let backup = taizhang::store::list_backups(&temp.path)[0].path.clone();
+    let name = backup.file_name().unwrap().to_string_lossy().into_owned();
+    click(&mut harness, &format!("恢复 {name}"));
+    click(&mut harness, "取消");
+    assert_eq!(
+        harness.state().data().unwrap().settings.phone,
+        "512932899",
+        "cancel changes nothing"
+    );
+    click(&mut harness, &format!("恢复 {name}"));
+    click(&mut harness, "确定恢复");
+    assert_eq!(harness.state().data().unwrap().settings.phone, "5129328");
+    harness.get_by_label_contains("已从备份恢复");
+}

@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub use backup::{BACKUPS_KEPT, BackupInfo, backup_dir, list_backups, newest_backup};
+pub use backup::{
+    BACKUPS_KEPT, BackupInfo, backup_dir, list_backups, newest_backup, restore_backup,
+};
 pub use departments::DepartmentEdit;
 pub use error::StoreError;
 pub use import::{PlanSummary, SourceFile, sha256_hex};

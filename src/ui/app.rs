@@ -130,6 +130,8 @@ pub enum Command {
         print: bool,
     },
     OpenPage(Page),
+    /// Ask before putting a backup in the ledger's place.
+    ConfirmRestore(PathBuf),
     SetMilestoneDone {
         milestone_id: i64,
         done: bool,
@@ -343,6 +345,11 @@ pub struct TaizhangApp {
     undo: Vec<UndoStep>,
     /// Follow the system clock (no `--today`): a window left open overnight moves on.
     follow_clock: bool,
+    ledger_path: PathBuf,
+    today: NaiveDate,
+    holidays: crate::holidays::HolidayCalendar,
+    /// A backup the user chose to restore, waiting for confirmation.
+    pending_restore: Option<PathBuf>,
     /// The last error, shown in a bar until dismissed.
     error: Option<String>,
     /// A short confirmation such as 已备份.
@@ -400,6 +407,10 @@ impl TaizhangApp {
             selection: None,
             undo: Vec::new(),
             follow_clock: false,
+            ledger_path,
+            today,
+            holidays,
+            pending_restore: None,
             error: None,
             notice,
             log,
@@ -444,6 +455,10 @@ impl TaizhangApp {
             return;
         };
         let result = match command {
+            Command::ConfirmRestore(backup) => {
+                self.pending_restore = Some(backup);
+                return;
+            }
             Command::OpenTask(task_id) => {
                 self.plan_view.select_task(task_id);
                 self.page = Page::Plan;
@@ -761,7 +776,8 @@ impl TaizhangApp {
         self.error = Some(message);
     }
 
-    fn failed_ui(ui: &mut egui::Ui, message: &str) {
+    fn failed_ui(&mut self, ui: &mut egui::Ui, message: &str) {
+        let newest = crate::store::newest_backup(&self.ledger_path);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
@@ -769,9 +785,88 @@ impl TaizhangApp {
                 ui.add_space(12.0);
                 ui.label(egui::RichText::new(message).color(ui.visuals().error_fg_color));
                 ui.add_space(12.0);
-                ui.label("请关闭本窗口。可以用 --db 指定另一个台账文件，或从备份文件夹中取回最新的备份。");
+                match &newest {
+                    Some(backup) => {
+                        if ui.button("用最新的备份恢复").clicked() {
+                            self.pending_restore = Some(backup.clone());
+                        }
+                        ui.weak("恢复时当前文件会另存到备份文件夹，不会删除。");
+                    }
+                    None => {
+                        ui.label("没有可用的备份。请关闭本窗口，可以用 --db 指定另一个台账文件。");
+                    }
+                }
             });
         });
+    }
+
+    /// The confirmation before a restore, and the restore itself.
+    fn restore_ui(&mut self, ctx: &egui::Context) {
+        let Some(backup) = self.pending_restore.clone() else {
+            return;
+        };
+        let name = backup
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut decision = None;
+        egui::Modal::new(egui::Id::unique("restore_confirmation")).show(ctx, |ui| {
+            ui.heading("从备份恢复台账");
+            ui.label(format!("将用备份“{name}”替换当前台账。"));
+            ui.label("当前台账文件会另存到备份文件夹（名称含 before-restore），不会删除。");
+            ui.horizontal(|ui| {
+                if ui.button("确定恢复").clicked() {
+                    decision = Some(true);
+                }
+                if ui.button("取消").clicked() {
+                    decision = Some(false);
+                }
+            });
+        });
+        match decision {
+            Some(true) => {
+                self.pending_restore = None;
+                self.restore(&backup);
+            }
+            Some(false) => self.pending_restore = None,
+            None => {}
+        }
+    }
+
+    /// Closes the ledger, puts the backup in its place and opens it again.
+    fn restore(&mut self, backup: &Path) {
+        // Closing drops the connection (checkpointing the WAL) and the window's lock.
+        self.state = LedgerState::Failed("正在恢复…".to_owned());
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+        let restored = crate::store::restore_backup(&self.ledger_path, backup, &stamp);
+        let reopened = open_ledger(&self.ledger_path, self.today, &self.holidays);
+        match (restored, reopened) {
+            (Ok(aside), Ok((open, _))) => {
+                self.state = LedgerState::Open(Box::new(open));
+                self.notice = Some(format!(
+                    "已从备份恢复。原来的台账另存为“{}”",
+                    aside.display()
+                ));
+                self.error = None;
+                self.undo.clear();
+                self.selection = None;
+                self.page = Page::Home;
+            }
+            (restored, reopened) => {
+                let mut message = String::new();
+                if let Err(error) = restored {
+                    message.push_str(&format!("恢复失败：{error}"));
+                }
+                match reopened {
+                    Ok((open, _)) => self.state = LedgerState::Open(Box::new(open)),
+                    Err(error) => {
+                        message.push_str(&format!(" {error}"));
+                        self.state = LedgerState::Failed(error.to_string());
+                    }
+                }
+                self.show_error(message.trim().to_owned());
+            }
+        }
     }
 
     fn navigation_ui(&mut self, ui: &mut egui::Ui) {
@@ -1010,9 +1105,10 @@ impl eframe::App for TaizhangApp {
         if !dropped.is_empty() {
             self.add_dropped(dropped);
         }
+        self.restore_ui(ui.ctx());
         if let Some(message) = self.failure() {
             let message = message.to_owned();
-            Self::failed_ui(ui, &message);
+            self.failed_ui(ui, &message);
             return;
         }
         self.navigation_ui(ui);

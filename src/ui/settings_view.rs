@@ -183,7 +183,12 @@ fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
                     .to_string()
             })
             .unwrap_or_default();
-        ui.label(format!("{name}　{when}　{} KB", backup.size.div_ceil(1024)));
+        ui.horizontal(|ui| {
+            ui.label(format!("{name}　{when}　{} KB", backup.size.div_ceil(1024)));
+            if ui.small_button(format!("恢复 {name}")).clicked() {
+                commands.push(Command::ConfirmRestore(backup.path.clone()));
+            }
+        });
     }
     if data.backups.len() > 10 {
         ui.weak(format!("……另有 {} 份较早的备份", data.backups.len() - 10));
