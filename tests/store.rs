@@ -411,3 +411,50 @@ fn two_connections_on_one_ledger_see_each_others_commits() {
     first.update_settings(&settings).unwrap();
     assert_eq!(second.settings().unwrap().phone, "5129999");
 }
+
+#[test]
+fn a_ledger_locked_by_another_program_gives_a_clear_message_and_no_damage() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let other = rusqlite::Connection::open(&temp.path).unwrap();
+    other
+        .execute_batch("BEGIN EXCLUSIVE; UPDATE settings SET value = value;")
+        .unwrap();
+    let mut settings = ledger.settings().unwrap();
+    settings.contact_person = "等一等".to_owned();
+    let error = ledger.update_settings(&settings).unwrap_err();
+    assert!(matches!(error, StoreError::Busy), "{error:?}");
+    assert!(error.to_string().contains("占用"));
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    ledger.update_settings(&settings).unwrap();
+    assert_eq!(ledger.settings().unwrap().contact_person, "等一等");
+    assert_eq!(ledger.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_full_disk_refuses_the_write_and_keeps_what_was_there() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    // SQLite's page limit stands in for a full disk.
+    ledger
+        .write(|tx| {
+            let pages: i64 = tx.query_row("PRAGMA page_count", [], |row| row.get(0))?;
+            tx.query_row(
+                &format!("PRAGMA max_page_count = {}", pages + 2),
+                [],
+                |_| Ok(()),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let before = ledger.current_plan().unwrap();
+    let task = before.tasks().next().unwrap();
+    let mut edit = TaskEdit::from_task(task);
+    edit.title = "很长".repeat(200_000);
+    let error = ledger.update_task(&edit).unwrap_err();
+    assert!(matches!(error, StoreError::DiskFull), "{error:?}");
+    assert!(error.to_string().contains("磁盘空间已满"));
+    assert_eq!(ledger.current_plan().unwrap(), before);
+    assert_eq!(ledger.integrity_check().unwrap(), "ok");
+}
