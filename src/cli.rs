@@ -554,33 +554,23 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
         .sections
         .iter()
         .flat_map(|section| {
-            section.tasks.iter().map(move |task| TaskJson {
-                code: task.code.clone(),
-                section: section.title.clone(),
-                title: task.title.clone(),
-                leads: task.leads.iter().map(|d| d.name.clone()).collect(),
-                participants: task.participants.iter().map(|d| d.name.clone()).collect(),
-                lead_scopes: task
-                    .leads
-                    .iter()
-                    .filter(|d| !d.scope.is_empty())
-                    .map(|d| LeadScopeJson {
-                        name: d.name.clone(),
-                        scope: d.scope.clone(),
-                    })
-                    .collect(),
-                leads_separately: task.leads_separately,
-                note: task.note.clone(),
-                milestones: task
-                    .milestones
-                    .iter()
-                    .map(|m| MilestoneJson {
-                        date: iso(m.due_date),
-                        text: milestone_text(&m.wording, &m.clause),
-                        wording: m.wording.clone(),
-                        clause: m.clause.clone(),
-                    })
-                    .collect(),
+            section.tasks.iter().map(move |task| {
+                task_json(
+                    &section.title,
+                    TaskParts {
+                        code: &task.code,
+                        title: &task.title,
+                        note: &task.note,
+                        leads_separately: task.leads_separately,
+                        leads: task
+                            .leads
+                            .iter()
+                            .map(|d| (d.name.as_str(), d.scope.as_str()))
+                            .collect(),
+                        participants: task.participants.iter().map(|d| d.name.as_str()).collect(),
+                        milestones: &task.milestones,
+                    },
+                )
             })
         })
         .collect();
@@ -1076,33 +1066,23 @@ fn parsed_plan_json(
         .sections
         .iter()
         .flat_map(|section| {
-            section.tasks.iter().map(move |task| TaskJson {
-                code: task.code.clone(),
-                section: section.title.clone(),
-                title: task.title.clone(),
-                leads: task.leads.iter().map(|p| p.name.clone()).collect(),
-                participants: task.participants.iter().map(|p| p.name.clone()).collect(),
-                lead_scopes: task
-                    .leads
-                    .iter()
-                    .filter(|p| !p.scope.is_empty())
-                    .map(|p| LeadScopeJson {
-                        name: p.name.clone(),
-                        scope: p.scope.clone(),
-                    })
-                    .collect(),
-                leads_separately: task.leads_separately,
-                note: task.note.clone(),
-                milestones: task
-                    .milestones
-                    .iter()
-                    .map(|m| MilestoneJson {
-                        date: iso(m.due_date),
-                        text: milestone_text(&m.wording, &m.clause),
-                        wording: m.wording.clone(),
-                        clause: m.clause.clone(),
-                    })
-                    .collect(),
+            section.tasks.iter().map(move |task| {
+                task_json(
+                    &section.title,
+                    TaskParts {
+                        code: &task.code,
+                        title: &task.title,
+                        note: &task.note,
+                        leads_separately: task.leads_separately,
+                        leads: task
+                            .leads
+                            .iter()
+                            .map(|p| (p.name.as_str(), p.scope.as_str()))
+                            .collect(),
+                        participants: task.participants.iter().map(|p| p.name.as_str()).collect(),
+                        milestones: &task.milestones,
+                    },
+                )
             })
         })
         .collect();
@@ -1168,6 +1148,56 @@ fn write_status_text(status: &PeriodStatus, out: &mut dyn Write) -> std::io::Res
         )?;
     }
     Ok(())
+}
+
+/// A task's parts, from the ledger or from a document just read.
+struct TaskParts<'a> {
+    code: &'a str,
+    title: &'a str,
+    note: &'a str,
+    leads_separately: bool,
+    leads: Vec<(&'a str, &'a str)>,
+    participants: Vec<&'a str>,
+    milestones: &'a [crate::model::Milestone],
+}
+
+fn task_json(section: &str, task: TaskParts<'_>) -> TaskJson {
+    TaskJson {
+        code: task.code.to_owned(),
+        section: section.to_owned(),
+        title: task.title.to_owned(),
+        leads: task
+            .leads
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .collect(),
+        participants: task
+            .participants
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect(),
+        lead_scopes: task
+            .leads
+            .iter()
+            .filter(|(_, scope)| !scope.is_empty())
+            .map(|(name, scope)| LeadScopeJson {
+                name: (*name).to_owned(),
+                scope: (*scope).to_owned(),
+            })
+            .collect(),
+        leads_separately: task.leads_separately,
+        note: task.note.to_owned(),
+        milestones: task
+            .milestones
+            .iter()
+            .map(|m| MilestoneJson {
+                date: m.due_date.format("%Y-%m-%d").to_string(),
+                text: milestone_text(&m.wording, &m.clause),
+                wording: m.wording.clone(),
+                clause: m.clause.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// A milestone as one phrase: `6月底前，完成水稻、土壤样品的入库工作`.

@@ -9,7 +9,10 @@ use super::StoreError;
 pub const VERSION: i64 = 2;
 
 /// Tables added in version 2 (the monthly progress sheet, the calendar's own items).
-const V2_SQL: &str = r#"
+/// The tables version 2 added, shared by the full schema and the upgrade from version 1.
+macro_rules! v2_tables {
+    () => {
+        r#"
 -- The month's progress sheet as the coordinator edited it: one row per form row and period.
 -- `based_on` is the consolidated text the edit started from; when the departments' returns
 -- later consolidate to something else, the row is out of date.
@@ -47,10 +50,15 @@ CREATE TABLE calendar_items (
     created_at  TEXT NOT NULL
 );
 CREATE INDEX calendar_items_date ON calendar_items(date);
-"#;
+"#
+    };
+}
+
+const V2_SQL: &str = v2_tables!();
 
 /// The whole current schema, as a new ledger gets it.
-pub const CREATE_SQL: &str = r#"
+pub const CREATE_SQL: &str = concat!(
+    r#"
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -261,45 +269,9 @@ CREATE TABLE return_row_history (
     replaced_at   TEXT NOT NULL
 );
 CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
-
--- The month's progress sheet as the coordinator edited it: one row per form row and period.
--- `based_on` is the consolidated text the edit started from; when the departments' returns
--- later consolidate to something else, the row is out of date.
-CREATE TABLE sheet_rows (
-    id          INTEGER PRIMARY KEY,
-    plan_id     INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-    period      TEXT NOT NULL,
-    form_row_id INTEGER NOT NULL REFERENCES form_rows(id) ON DELETE CASCADE,
-    progress    TEXT NOT NULL DEFAULT '',
-    remark      TEXT NOT NULL DEFAULT '',
-    based_on    TEXT NOT NULL DEFAULT '',
-    updated_at  TEXT NOT NULL,
-    UNIQUE (plan_id, period, form_row_id)
+"#,
+    v2_tables!()
 );
-CREATE INDEX sheet_rows_form_row ON sheet_rows(form_row_id);
-
--- Every value a sheet row held before it was overwritten.
-CREATE TABLE sheet_row_history (
-    id           INTEGER PRIMARY KEY,
-    sheet_row_id INTEGER NOT NULL REFERENCES sheet_rows(id) ON DELETE CASCADE,
-    progress     TEXT NOT NULL,
-    remark       TEXT NOT NULL,
-    written_at   TEXT NOT NULL,
-    replaced_at  TEXT NOT NULL
-);
-CREATE INDEX sheet_row_history_row ON sheet_row_history(sheet_row_id, id);
-
--- The user's own calendar items (a meeting, an inspection); departments one per line.
-CREATE TABLE calendar_items (
-    id          INTEGER PRIMARY KEY,
-    date        TEXT NOT NULL,
-    title       TEXT NOT NULL,
-    departments TEXT NOT NULL DEFAULT '',
-    done_on     TEXT,
-    created_at  TEXT NOT NULL
-);
-CREATE INDEX calendar_items_date ON calendar_items(date);
-"#;
 
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
 /// Version 0 is an empty file; each later version gets its own arm.
