@@ -8,8 +8,8 @@ use super::StoreError;
 /// The schema version this build writes.
 pub const VERSION: i64 = 2;
 
-/// Tables added in version 2 (the monthly progress sheet, the calendar's own items).
-/// The tables version 2 added, shared by the full schema and the upgrade from version 1.
+/// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
+/// the full schema and the upgrade from version 1.
 macro_rules! v2_tables {
     () => {
         r#"
