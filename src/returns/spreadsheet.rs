@@ -40,7 +40,7 @@ pub enum ImportError {
     TooManyRows { sheet: String, rows: u32 },
     #[error("没有找到进展表：任何工作表的前 30 行中都没有“进展情况”和“重点工作事项”这样的表头。")]
     NoTable,
-    #[error("读取文件时出错，未导入：{0}")]
+    #[error("文件已损坏，读取时出错，未导入（{0}）")]
     Failed(String),
     #[error(
         "无法确定是哪个部门的报送：表头“填报单位”为空或不认识，文件名中也没有部门名称。请选择部门。"
@@ -456,7 +456,15 @@ pub fn read_return(
     }));
     match result {
         Ok(result) => result,
-        Err(_) => Err(ImportError::Failed("读取程序出错".to_owned())),
+        Err(panic) => {
+            // Seen with damaged .xls files: calamine's compound-file reader slices past the end.
+            let detail = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "读取程序出错".to_owned());
+            Err(ImportError::Failed(detail))
+        }
     }
 }
 

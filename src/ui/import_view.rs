@@ -122,7 +122,16 @@ impl ImportView {
 
     fn recognise(&mut self, data: &AppData) {
         let known = DepartmentNames::new(&data.departments);
-        match parse_plan(&self.input, &known) {
+        // A reader bug must not take the window down with the user's pasted text.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_plan(&self.input, &known)
+        }));
+        let Ok(parsed) = parsed else {
+            self.error =
+                Some("识别时程序出错，未能读取这段文字。请把文字发给开发人员。".to_owned());
+            return;
+        };
+        match parsed {
             Ok(parsed) => {
                 self.error = None;
                 // Pasted text is kept as the archived original.
