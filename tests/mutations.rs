@@ -105,7 +105,7 @@ fn damaged_spreadsheets_never_panic_the_reader() {
     };
     let period = taizhang::schedule::Period::new(2019, 7).unwrap();
     let due = chrono::NaiveDate::from_ymd_opt(2019, 8, 3).unwrap();
-    let mut sources = vec![
+    let mut sources = [
         taizhang::returns::template::write_template(&plan, &owed[1], period, due).unwrap(),
         std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
