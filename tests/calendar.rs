@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::click;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -197,19 +199,7 @@ fn bad_ranges_are_refused() {
 }
 
 fn start(path: &Path, today: NaiveDate) -> Harness<'static, TaizhangApp> {
-    let path = path.to_owned();
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_eframe(move |cc| TaizhangApp::new(cc, path, today));
-    harness.run();
-    harness
-}
-
-fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
-    harness.get_by_label(label).scroll_to_me();
-    harness.run();
-    harness.get_by_label(label).click();
-    harness.run();
+    common::start_app(path, today, [1400.0, 1000.0])
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::click;
+
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -17,20 +19,7 @@ fn today() -> NaiveDate {
 }
 
 fn start(path: &Path) -> Harness<'static, TaizhangApp> {
-    let path = path.to_owned();
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 860.0])
-        .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
-    harness.run();
-    harness
-}
-
-/// Scrolls the node with this label into view and clicks it, as a user would.
-fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
-    harness.get_by_label(label).scroll_to_me();
-    harness.run();
-    harness.get_by_label(label).click();
-    harness.run();
+    common::start_app(path, today(), [1280.0, 860.0])
 }
 
 #[test]

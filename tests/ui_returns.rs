@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::click;
+
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -24,19 +26,7 @@ fn july() -> Period {
 }
 
 fn start(path: &Path) -> Harness<'static, TaizhangApp> {
-    let path = path.to_owned();
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
-    harness.run();
-    harness
-}
-
-fn click(harness: &mut Harness<'static, TaizhangApp>, label: &str) {
-    harness.get_by_label(label).scroll_to_me();
-    harness.run();
-    harness.get_by_label(label).click();
-    harness.run();
+    common::start_app(path, today(), [1280.0, 900.0])
 }
 
 fn state_of(harness: &Harness<'static, TaizhangApp>, department: &str) -> ReturnState {

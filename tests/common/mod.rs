@@ -31,3 +31,26 @@ fn is_page_number(line: &str) -> bool {
     let inner = line.trim_matches(|c: char| c == '—' || c.is_whitespace());
     line.starts_with('—') && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit())
 }
+
+/// The real app in egui_kittest on the ledger at `path`, taking `today` as the date.
+pub fn start_app(
+    path: &std::path::Path,
+    today: chrono::NaiveDate,
+    size: [f32; 2],
+) -> egui_kittest::Harness<'static, taizhang::ui::TaizhangApp> {
+    let path = path.to_owned();
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(size)
+        .build_eframe(move |cc| taizhang::ui::TaizhangApp::new(cc, path, today));
+    harness.run();
+    harness
+}
+
+/// Scrolls the node with this label into view and clicks it, as a user would.
+pub fn click(harness: &mut egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>, label: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
+    harness.get_by_label(label).click();
+    harness.run();
+}
