@@ -157,6 +157,91 @@ pub enum SeedError {
 }
 
 impl Seed {
+    /// The seed's plan (header, targets, sections, tasks, milestones) in the shape a read plan
+    /// document has, so that both are stored by the same code.
+    pub fn to_parsed_plan(&self) -> Result<crate::plan_text::ParsedPlan, SeedError> {
+        use crate::model::{Heading, Milestone, Target, parse_date};
+        use crate::plan_text::{NamedPart, ParsedPlan, ParsedSection, ParsedTask};
+        let date = |text: &str| {
+            parse_date(text).ok_or_else(|| SeedError::Invalid(format!("日期“{text}”无效")))
+        };
+        let mut sections = Vec::with_capacity(self.sections.len());
+        for section in &self.sections {
+            let mut tasks = Vec::with_capacity(section.tasks.len());
+            for task in &section.tasks {
+                let mut milestones = Vec::with_capacity(task.milestones.len());
+                for milestone in &task.milestones {
+                    milestones.push(Milestone {
+                        id: 0,
+                        due_date: date(&milestone.date)?,
+                        wording: milestone.wording.clone(),
+                        clause: milestone.clause.clone(),
+                        done_on: None,
+                        done_note: String::new(),
+                    });
+                }
+                tasks.push(ParsedTask {
+                    code: task.code.clone(),
+                    title: task.title.clone(),
+                    body: task.body.clone(),
+                    note: task.note.clone(),
+                    leads_separately: task.leads_separately,
+                    leads: task
+                        .leads
+                        .iter()
+                        .map(|l| NamedPart {
+                            name: l.name.clone(),
+                            scope: l.scope.clone(),
+                        })
+                        .collect(),
+                    participants: task
+                        .participants
+                        .iter()
+                        .map(|name| NamedPart {
+                            name: name.clone(),
+                            scope: String::new(),
+                        })
+                        .collect(),
+                    milestones,
+                    span: 0..0,
+                });
+            }
+            sections.push(ParsedSection {
+                number: section.number.clone(),
+                title: section.title.clone(),
+                headings: section
+                    .headings
+                    .iter()
+                    .map(|h| Heading {
+                        code: h.code.clone(),
+                        title: h.title.clone(),
+                    })
+                    .collect(),
+                tasks,
+            });
+        }
+        let mut targets = Vec::with_capacity(self.targets.len());
+        for target in &self.targets {
+            targets.push(Target {
+                text: target.text.clone(),
+                wording: target.wording.clone(),
+                due_date: Some(date(&target.due_date)?),
+            });
+        }
+        Ok(ParsedPlan {
+            title: self.plan.title.clone(),
+            year: self.plan.year,
+            document_number: self.plan.document_number.clone(),
+            issuer: self.plan.issuer.clone(),
+            issued_on: Some(date(&self.plan.issued_on)?),
+            targets,
+            sections,
+            new_departments: Vec::new(),
+            warnings: Vec::new(),
+            source: String::new(),
+        })
+    }
+
     /// Reads and checks the bundled seed.
     pub fn bundled() -> Result<Self, SeedError> {
         Self::from_toml(SEED_TOML)
