@@ -234,4 +234,12 @@ fn clicking_30_june_lists_its_milestones_and_marking_one_done_turns_it_green() {
     let data = harness.state().data().unwrap();
     let milestone = &data.plan.tasks().next().unwrap().milestones[0];
     assert_eq!(milestone.done_on, NaiveDate::from_ymd_opt(2019, 6, 25));
+    // The lead department links to its page.
+    harness
+        .get_all_by_label("融水生态环境局")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    assert_eq!(harness.state().page(), Page::Departments);
 }

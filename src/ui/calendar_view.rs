@@ -335,8 +335,18 @@ impl CalendarView {
                 light_badge(ui, item.light);
                 ui.weak(item.kind.label());
                 ui.label(&item.title);
-                if !item.departments.is_empty() {
-                    ui.weak(item.departments.join("、"));
+                // Each department links to its page.
+                for name in &item.departments {
+                    match data.departments.iter().find(|d| &d.name == name) {
+                        Some(department) => {
+                            if ui.link(name).clicked() {
+                                commands.push(Command::OpenDepartment(department.id));
+                            }
+                        }
+                        None => {
+                            ui.weak(name);
+                        }
+                    }
                 }
                 if let Some(nominal) = item.nominal {
                     ui.weak(format!("（原定{}，遇节假日顺延）", format_date_cn(nominal)));
