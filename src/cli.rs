@@ -856,19 +856,8 @@ pub fn deadline_list(
         crate::schedule::DueRule::from_settings(plan.reporting.due_day, &settings, &holidays);
     let obligations = crate::returns::obligations(&plan, &departments);
     let returns = ledger.returns(None)?;
-    let statuses: Vec<PeriodStatus> = Period::months_of(plan.year)
-        .map(|period| {
-            period_status(
-                &plan,
-                &departments,
-                &obligations,
-                &returns,
-                period,
-                today,
-                &rule,
-            )
-        })
-        .collect();
+    let statuses =
+        crate::returns::year_statuses(&plan, &departments, &obligations, &returns, today, &rule);
     let items = ledger.calendar_items()?;
     Ok(crate::deadlines::deadlines(
         &crate::deadlines::DeadlineInputs {

@@ -10,7 +10,7 @@ pub mod template;
 
 pub use chase::{ChaseEntry, chase_entries, chase_message};
 pub use email::split_email;
-pub use status::{DepartmentStatus, PeriodStatus, period_status, year_states};
+pub use status::{DepartmentStatus, PeriodStatus, period_status, year_statuses};
 
 use chrono::NaiveDate;
 

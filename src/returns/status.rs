@@ -84,28 +84,17 @@ pub fn period_status(
     }
 }
 
-/// Each department's state in each month of the plan's year, for the overview grid: one
-/// entry per department, twelve states each (January first).
-pub fn year_states(
+/// Every department's state in each month of the plan's year, January first (the overview
+/// grid, the calendar's due dates and the checklist's strip read these).
+pub fn year_statuses(
     plan: &Plan,
     departments: &[Department],
     obligations: &[Obligation],
     returns: &[ReturnRecord],
     today: NaiveDate,
     rule: &DueRule<'_>,
-) -> Vec<(i64, [ReturnState; 12])> {
-    let months: Vec<PeriodStatus> = Period::months_of(plan.year)
+) -> Vec<PeriodStatus> {
+    Period::months_of(plan.year)
         .map(|period| period_status(plan, departments, obligations, returns, period, today, rule))
-        .collect();
-    departments
-        .iter()
-        .enumerate()
-        .map(|(index, department)| {
-            let mut states = [ReturnState::NotRequired; 12];
-            for (state, month) in states.iter_mut().zip(&months) {
-                *state = month.departments[index].state;
-            }
-            (department.id, states)
-        })
         .collect()
 }

@@ -12,7 +12,7 @@ use super::settings_view::SettingsView;
 use crate::logfile::LogFile;
 use crate::model::{Department, Duties, Plan, Settings};
 use crate::returns::{
-    HistoryEntry, Obligation, PeriodStatus, ReturnRecord, ReturnSource, RowWrite, period_status,
+    HistoryEntry, Obligation, PeriodStatus, ReturnRecord, ReturnSource, RowWrite,
 };
 use crate::schedule::Period;
 use crate::store::{
@@ -215,19 +215,14 @@ impl AppData {
             .collect();
         let obligations = crate::returns::obligations(&plan, &departments);
         let returns = ledger.returns(None)?;
-        let statuses = Period::months_of(plan.year)
-            .map(|period| {
-                period_status(
-                    &plan,
-                    &departments,
-                    &obligations,
-                    &returns,
-                    period,
-                    today,
-                    &rule,
-                )
-            })
-            .collect::<Vec<_>>();
+        let statuses = crate::returns::year_statuses(
+            &plan,
+            &departments,
+            &obligations,
+            &returns,
+            today,
+            &rule,
+        );
         let items = ledger.calendar_items()?;
         let deadlines = crate::deadlines::deadlines(&crate::deadlines::DeadlineInputs {
             plan: &plan,
@@ -1061,37 +1056,6 @@ impl TaizhangApp {
             self.apply(command);
         }
     }
-
-    fn add_dropped(&mut self, dropped: Vec<egui::DroppedFileHandle>) {
-        let LedgerState::Open(open) = &self.state else {
-            return;
-        };
-        for file in dropped {
-            let bytes = file
-                .bytes()
-                .map_err(|e| format!("无法读取“{}”：{e}", file.path().display()));
-            let name = file
-                .path()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match bytes {
-                Ok(bytes) => {
-                    let duplicate = open
-                        .ledger
-                        .find_source_file(&crate::store::sha256_hex(&bytes))
-                        .ok()
-                        .flatten();
-                    self.import_returns_view.add_file(name, bytes, duplicate);
-                }
-                Err(message) => {
-                    self.log.error(&message);
-                    self.error = Some(message);
-                }
-            }
-        }
-        self.page = Page::ImportReturns;
-    }
 }
 
 impl eframe::App for TaizhangApp {
@@ -1100,10 +1064,17 @@ impl eframe::App for TaizhangApp {
         let page_before = self.page;
         self.follow_the_clock();
         self.poll_export(ui.ctx());
-        // Files dropped on the window from Explorer go to the import preview.
-        let dropped = ui.ctx().input(|input| input.raw.dropped_files.clone());
+        // Files dropped on the window from Explorer go to the import preview, as chosen ones do.
+        let dropped: Vec<PathBuf> = ui.ctx().input(|input| {
+            input
+                .raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_owned())
+                .collect()
+        });
         if !dropped.is_empty() {
-            self.add_dropped(dropped);
+            commands.push(Command::AddImportFiles(dropped));
         }
         self.restore_ui(ui.ctx());
         if let Some(message) = self.failure() {
