@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use common::TempLedger;
 use taizhang::model::{Milestone, Role};
 use taizhang::store::{
-    BACKUPS_KEPT, DepartmentEdit, Ledger, LedgerLock, Opened, StoreError, TaskEdit, VERSION,
-    list_backups,
+    BackupInfo, BackupJob, DepartmentEdit, Ledger, LedgerLock, Opened, RETENTION, RetentionPolicy,
+    StartBackup, StoreError, TaskEdit, VERSION, backups_to_remove, list_backups,
 };
 
 fn schema_of(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
@@ -287,7 +287,7 @@ fn settings_and_due_day_are_saved() {
 }
 
 #[test]
-fn backups_are_real_ledgers_and_only_the_newest_are_kept() {
+fn backups_are_real_ledgers_and_same_day_backups_are_thinned_to_the_newest() {
     let temp = TempLedger::new();
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     let first = ledger.backup().unwrap();
@@ -297,19 +297,220 @@ fn backups_are_real_ledgers_and_only_the_newest_are_kept() {
     assert_eq!(copy.current_plan().unwrap().tasks().count(), 23);
     drop(copy);
 
+    // A copy left half-written by a process stopped an hour ago is cleared away.
+    let stale = temp
+        .dir
+        .path()
+        .join("backups")
+        .join("ledger-20260101-000000-000.partial");
+    let file = std::fs::File::create(&stale).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+    drop(file);
+
     let mut newest = first.clone();
-    for _ in 0..BACKUPS_KEPT + 4 {
+    for _ in 0..RETENTION.newest + 4 {
         newest = ledger.backup().unwrap();
     }
+    // All made today: the newest few stay, the older ones of the same day go.
     let backups = list_backups(&temp.path);
-    assert_eq!(backups.len(), BACKUPS_KEPT);
+    assert_eq!(backups.len(), RETENTION.newest);
     assert_eq!(backups[0].path, newest);
     assert!(!first.exists(), "the oldest backup is removed");
+    assert!(!stale.exists(), "a stale partial copy is removed");
     assert!(
         std::fs::read_dir(temp.dir.path().join("backups"))
             .unwrap()
             .all(|e| !e.unwrap().path().to_string_lossy().ends_with(".partial"))
     );
+}
+
+fn backup_named(name: &str, size: u64) -> BackupInfo {
+    BackupInfo {
+        path: std::path::PathBuf::from("backups").join(name),
+        size,
+        modified: None,
+    }
+}
+
+/// Backups newest first, as `list_backups` gives them: `per_day` on each of `days` days
+/// counted back from 2026-11-28.
+fn backups_over(days: i64, per_day: u32, size: u64) -> Vec<BackupInfo> {
+    let last = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let mut backups = Vec::new();
+    for back in 0..days {
+        let day = last - chrono::Duration::days(back);
+        for hour in (0..per_day).rev() {
+            backups.push(backup_named(
+                &format!(
+                    "my-ledger-2-{}-{:02}0000-000.sqlite",
+                    day.format("%Y%m%d"),
+                    hour + 8
+                ),
+                size,
+            ));
+        }
+    }
+    backups
+}
+
+#[test]
+fn retention_keeps_the_newest_one_a_day_for_a_week_and_one_a_month_for_a_year() {
+    // Two years of backups, three a day.
+    let mut backups = backups_over(730, 3, 1024 * 1024);
+    // A backup before a format upgrade, long ago, is never removed.
+    backups.push(backup_named(
+        "my-ledger-2-20240105-090000-000-v1.sqlite",
+        1024 * 1024,
+    ));
+    let removed = backups_to_remove(&backups, &RETENTION);
+    let kept: Vec<String> = backups
+        .iter()
+        .filter(|b| !removed.contains(&b.path))
+        .map(|b| b.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let expected = [
+        // The newest five: all three of the 28th, two of the 27th.
+        "my-ledger-2-20261128-100000-000.sqlite",
+        "my-ledger-2-20261128-090000-000.sqlite",
+        "my-ledger-2-20261128-080000-000.sqlite",
+        "my-ledger-2-20261127-100000-000.sqlite",
+        "my-ledger-2-20261127-090000-000.sqlite",
+        // The newest of each of the last seven days (the 28th and 27th are in already).
+        "my-ledger-2-20261126-100000-000.sqlite",
+        "my-ledger-2-20261125-100000-000.sqlite",
+        "my-ledger-2-20261124-100000-000.sqlite",
+        "my-ledger-2-20261123-100000-000.sqlite",
+        "my-ledger-2-20261122-100000-000.sqlite",
+        // The newest of each of the last twelve months (November is in already).
+        "my-ledger-2-20261031-100000-000.sqlite",
+        "my-ledger-2-20260930-100000-000.sqlite",
+        "my-ledger-2-20260831-100000-000.sqlite",
+        "my-ledger-2-20260731-100000-000.sqlite",
+        "my-ledger-2-20260630-100000-000.sqlite",
+        "my-ledger-2-20260531-100000-000.sqlite",
+        "my-ledger-2-20260430-100000-000.sqlite",
+        "my-ledger-2-20260331-100000-000.sqlite",
+        "my-ledger-2-20260228-100000-000.sqlite",
+        "my-ledger-2-20260131-100000-000.sqlite",
+        "my-ledger-2-20251231-100000-000.sqlite",
+        "my-ledger-2-20240105-090000-000-v1.sqlite",
+    ];
+    assert_eq!(kept, expected);
+}
+
+#[test]
+fn retention_keeps_large_backups_within_the_budget_but_never_fewer_than_the_newest() {
+    let policy = RetentionPolicy {
+        budget_bytes: 1000,
+        ..RETENTION
+    };
+    // 100 bytes each: the budget holds ten; the daily and monthly ones beyond go, oldest first.
+    let backups = backups_over(400, 1, 100);
+    let removed = backups_to_remove(&backups, &policy);
+    let kept: Vec<&BackupInfo> = backups
+        .iter()
+        .filter(|b| !removed.contains(&b.path))
+        .collect();
+    assert_eq!(kept.len(), 10);
+    assert_eq!(kept.iter().map(|b| b.size).sum::<u64>(), 1000);
+    // The newest seven days are the daily ones, then the newest of three months…
+    assert!(
+        kept[0]
+            .path
+            .ends_with("my-ledger-2-20261128-080000-000.sqlite")
+    );
+    assert!(
+        kept[9]
+            .path
+            .ends_with("my-ledger-2-20260831-080000-000.sqlite")
+    );
+
+    // …and backups larger than the whole budget still keep the newest five.
+    let huge = backups_over(30, 1, 10_000);
+    let removed = backups_to_remove(&huge, &policy);
+    assert_eq!(huge.len() - removed.len(), RETENTION.newest);
+    assert!(!removed.contains(&huge[0].path));
+}
+
+#[test]
+fn the_backup_at_start_copies_only_a_ledger_that_changed() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+
+    let first = match BackupJob::start(&temp.path).wait().unwrap().unwrap() {
+        StartBackup::Made(path) => path,
+        other => panic!("{other:?}"),
+    };
+    let (copy, _) = Ledger::open(&first).unwrap();
+    assert_eq!(copy.current_plan().unwrap(), ledger.current_plan().unwrap());
+    drop(copy);
+
+    // Nothing written since: no second copy.
+    assert_eq!(
+        BackupJob::start(&temp.path).wait().unwrap().unwrap(),
+        StartBackup::Unchanged(first.clone())
+    );
+    assert_eq!(list_backups(&temp.path).len(), 1);
+
+    // One save, and the next start copies again, while this connection stays open and writes.
+    let mut settings = ledger.settings().unwrap();
+    settings.phone = "5120000".to_owned();
+    ledger.update_settings(&settings).unwrap();
+    let mut job = BackupJob::start(&temp.path);
+    settings.phone = "5120001".to_owned();
+    ledger.update_settings(&settings).unwrap();
+    let second = match job.wait().unwrap().unwrap() {
+        StartBackup::Made(path) => path,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(second, first);
+    assert_eq!(list_backups(&temp.path).len(), 2);
+    let (copy, _) = Ledger::open(&second).unwrap();
+    let phone = copy.settings().unwrap().phone;
+    assert!(
+        phone == "5120000" || phone == "5120001",
+        "the copy is one moment's state: {phone}"
+    );
+    assert_eq!(copy.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_read_only_ledger_is_refused_with_a_clear_message_and_left_untouched() {
+    let temp = TempLedger::new();
+    let backup = {
+        let (ledger, _) = Ledger::open(&temp.path).unwrap();
+        ledger.backup().unwrap()
+    };
+    let mut permissions = std::fs::metadata(&temp.path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&temp.path, permissions.clone()).unwrap();
+    let before = std::fs::read(&temp.path).unwrap();
+
+    let error = Ledger::open(&temp.path).unwrap_err();
+    assert!(matches!(error, StoreError::ReadOnly { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("只读"), "{message}");
+    assert!(message.contains("未作任何改动"), "{message}");
+    assert!(
+        message.contains(&temp.path.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains(&backup.display().to_string()),
+        "the newest backup is named: {message}"
+    );
+    assert_eq!(std::fs::read(&temp.path).unwrap(), before);
+    let mut wal = temp.path.as_os_str().to_owned();
+    wal.push("-wal");
+    assert!(!std::path::Path::new(&wal).exists(), "no journal was made");
+
+    // With the attribute cleared, the same file opens as it was.
+    #[expect(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&temp.path, permissions).unwrap();
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.integrity_check().unwrap(), "ok");
 }
 
 #[test]

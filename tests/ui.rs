@@ -347,11 +347,44 @@ fn a_corrupt_ledger_is_restored_from_the_newest_backup_and_kept_aside() {
 }
 
 #[test]
+fn a_read_only_ledger_says_so_and_offers_the_newest_backup() {
+    let temp = TempLedger::new();
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let mut settings = ledger.settings().unwrap();
+        settings.contact_person = "只读之前".to_owned();
+        ledger.update_settings(&settings).unwrap();
+        ledger.backup().unwrap();
+    }
+    let mut permissions = std::fs::metadata(&temp.path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&temp.path, permissions).unwrap();
+    let before = std::fs::read(&temp.path).unwrap();
+
+    let mut harness = start(&temp.path);
+    harness.get_by_label("无法打开台账");
+    harness.get_by_label_contains("是只读的");
+    assert_eq!(
+        std::fs::read(&temp.path).unwrap(),
+        before,
+        "nothing written"
+    );
+    click(&mut harness, "用最新的备份恢复");
+    click(&mut harness, "确定恢复");
+    assert!(harness.state().failure().is_none());
+    assert_eq!(
+        harness.state().data().unwrap().settings.contact_person,
+        "只读之前"
+    );
+}
+
+#[test]
 fn a_backup_chosen_in_the_settings_replaces_the_ledger_after_confirmation() {
     let temp = TempLedger::new();
     drop(start(&temp.path));
     // The second start makes a backup; then the phone is changed.
     let mut harness = start(&temp.path);
+    harness.state_mut().wait_for_backup();
     click(&mut harness, "设置");
     let field = harness.get_by_label("联系电话");
     field.focus();

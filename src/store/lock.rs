@@ -22,9 +22,18 @@ impl LedgerLock {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
+            .map_err(|source| match source.kind() {
+                // A folder the user may not write to: the ledger cannot be saved there either.
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                    StoreError::ReadOnly {
+                        path: ledger_path.to_owned(),
+                        newest_backup: super::newest_backup(ledger_path),
+                    }
+                }
+                _ => StoreError::Io {
+                    path: path.clone(),
+                    source,
+                },
             })?;
         match file.try_lock() {
             Ok(()) => Ok(Self { _file: file, path }),

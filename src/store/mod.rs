@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use backup::{
-    BACKUPS_KEPT, BackupInfo, backup_dir, list_backups, newest_backup, restore_backup,
+    BackupInfo, BackupJob, RETENTION, RetentionPolicy, StartBackup, backup_dir, backups_to_remove,
+    list_backups, newest_backup, restore_backup,
 };
 pub use departments::DepartmentEdit;
 pub use error::StoreError;
@@ -115,9 +116,23 @@ impl Ledger {
                 newest_backup: newest_backup(path),
             });
         }
+        // A file marked read-only (Windows' attribute, or no write permission bits) is refused
+        // before SQLite opens it: SQLite would open it for reading and fail at the first save.
+        if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(StoreError::ReadOnly {
+                path: path.to_owned(),
+                newest_backup: newest_backup(path),
+            });
+        }
         let result = (|| {
             // Nothing is written to the file before it is known to be a ledger of ours.
             let conn = connect_without_changes(path, OpenFlags::empty())?;
+            if conn.is_readonly(rusqlite::MAIN_DB)? {
+                return Err(StoreError::ReadOnly {
+                    path: path.to_owned(),
+                    newest_backup: newest_backup(path),
+                });
+            }
             let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
             let table_count: i64 =
                 conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
@@ -171,12 +186,19 @@ impl Ledger {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = action(&tx)?;
+        // Every committed write changes this value: the backup at start compares it with the
+        // newest backup's and skips the copy when they are equal.
+        tx.prepare_cached(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute((backup::CHANGE_KEY, new_change_id()))?;
         tx.commit()?;
         Ok(value)
     }
 
-    /// Copies the ledger into its `backups/` folder and drops the oldest beyond
-    /// [`BACKUPS_KEPT`]. Returns the new backup's path.
+    /// Copies the ledger into its `backups/` folder and thins the older backups by
+    /// [`RETENTION`]. Returns the new backup's path.
     pub fn backup(&self) -> Result<PathBuf, StoreError> {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S-%3f").to_string();
         backup::create_backup(&self.conn, &self.path, &stamp)
@@ -507,6 +529,16 @@ fn read_header(path: &Path) -> Result<[u8; 16], StoreError> {
         filled += read;
     }
     Ok(header)
+}
+
+/// A value unique to one write: the time in nanoseconds and a count within this process.
+fn new_change_id() -> String {
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let count = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{nanos:x}-{count:x}-{:x}", std::process::id())
 }
 
 /// The local time as the ledger stores it.

@@ -16,7 +16,8 @@ use crate::returns::{
 };
 use crate::schedule::Period;
 use crate::store::{
-    BackupInfo, DepartmentEdit, Ledger, LedgerLock, Opened, PlanSummary, StoreError, TaskEdit,
+    BackupInfo, BackupJob, DepartmentEdit, Ledger, LedgerLock, Opened, PlanSummary, StartBackup,
+    StoreError, TaskEdit,
 };
 
 /// The window's title.
@@ -309,6 +310,8 @@ struct OpenLedger {
     ledger: Ledger,
     _lock: LedgerLock,
     data: AppData,
+    /// The backup at start, while it runs.
+    backup_job: Option<BackupJob>,
 }
 
 enum LedgerState {
@@ -364,19 +367,12 @@ impl TaizhangApp {
     /// Opens the ledger without a window (tests build the app this way too, through `new`).
     pub fn open(ledger_path: PathBuf, today: NaiveDate) -> Self {
         let log = LogFile::beside(&ledger_path);
-        let mut notice = None;
         let holidays = crate::holidays::HolidayCalendar::bundled().unwrap_or_else(|error| {
             log.error(&error.to_string());
             crate::holidays::HolidayCalendar::default()
         });
         let state = match open_ledger(&ledger_path, today, &holidays) {
-            Ok((open, backup_error)) => {
-                if let Some(message) = backup_error {
-                    log.error(&message);
-                    notice = Some(message);
-                }
-                LedgerState::Open(Box::new(open))
-            }
+            Ok(open) => LedgerState::Open(Box::new(open)),
             Err(error) => {
                 let message = error.to_string();
                 log.error(&message);
@@ -407,8 +403,52 @@ impl TaizhangApp {
             holidays,
             pending_restore: None,
             error: None,
-            notice,
+            notice: None,
             log,
+        }
+    }
+
+    /// Waits for the backup at start to finish and takes its result (tests and benchmarks;
+    /// the window polls instead).
+    pub fn wait_for_backup(&mut self) {
+        if let LedgerState::Open(open) = &mut self.state
+            && let Some(mut job) = open.backup_job.take()
+            && let Some(result) = job.wait()
+        {
+            self.backup_finished(result);
+        }
+    }
+
+    /// Takes the result of the backup at start once it has finished.
+    fn poll_backup(&mut self, ctx: &egui::Context) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        let Some(job) = &mut open.backup_job else {
+            return;
+        };
+        match job.try_finish() {
+            Some(result) => {
+                open.backup_job = None;
+                self.backup_finished(result);
+            }
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+        }
+    }
+
+    fn backup_finished(&mut self, result: Result<StartBackup, StoreError>) {
+        match result {
+            Ok(StartBackup::Made(_)) => {
+                if let LedgerState::Open(open) = &mut self.state {
+                    open.data.backups = crate::store::list_backups(&self.ledger_path);
+                }
+            }
+            Ok(StartBackup::Unchanged(_)) => {}
+            Err(error) => {
+                let message = format!("启动时的自动备份失败：{error}");
+                self.log.error(&message);
+                self.notice = Some(message);
+            }
         }
     }
 
@@ -830,13 +870,15 @@ impl TaizhangApp {
 
     /// Closes the ledger, puts the backup in its place and opens it again.
     fn restore(&mut self, backup: &Path) {
+        // The backup at start reads the file through its own connection: let it finish first.
+        self.wait_for_backup();
         // Closing drops the connection (checkpointing the WAL) and the window's lock.
         self.state = LedgerState::Failed("正在恢复…".to_owned());
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
         let restored = crate::store::restore_backup(&self.ledger_path, backup, &stamp);
         let reopened = open_ledger(&self.ledger_path, self.today, &self.holidays);
         match (restored, reopened) {
-            (Ok(aside), Ok((open, _))) => {
+            (Ok(aside), Ok(open)) => {
                 self.state = LedgerState::Open(Box::new(open));
                 self.notice = Some(format!(
                     "已从备份恢复。原来的台账另存为“{}”",
@@ -853,7 +895,7 @@ impl TaizhangApp {
                     message.push_str(&format!("恢复失败：{error}"));
                 }
                 match reopened {
-                    Ok((open, _)) => self.state = LedgerState::Open(Box::new(open)),
+                    Ok(open) => self.state = LedgerState::Open(Box::new(open)),
                     Err(error) => {
                         message.push_str(&format!(" {error}"));
                         self.state = LedgerState::Failed(error.to_string());
@@ -916,7 +958,7 @@ fn open_ledger(
     ledger_path: &Path,
     today: NaiveDate,
     holidays: &crate::holidays::HolidayCalendar,
-) -> Result<(OpenLedger, Option<String>), StoreError> {
+) -> Result<OpenLedger, StoreError> {
     if let Some(dir) = ledger_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
             path: dir.to_owned(),
@@ -925,22 +967,15 @@ fn open_ledger(
     }
     let lock = LedgerLock::acquire(ledger_path)?;
     let (ledger, opened) = Ledger::open(ledger_path)?;
-    let backup_error = match opened {
-        Opened::Existing => ledger
-            .backup()
-            .err()
-            .map(|error| format!("启动时的自动备份失败：{error}")),
-        Opened::Created => None,
-    };
     let data = AppData::load(&ledger, today, holidays)?;
-    Ok((
-        OpenLedger {
-            ledger,
-            _lock: lock,
-            data,
-        },
-        backup_error,
-    ))
+    // A new ledger holds only the bundled plan: nothing to back up yet.
+    let backup_job = (opened == Opened::Existing).then(|| BackupJob::start(ledger_path));
+    Ok(OpenLedger {
+        ledger,
+        _lock: lock,
+        data,
+        backup_job,
+    })
 }
 
 /// A finished export: the files written and what to check.
@@ -1064,6 +1099,7 @@ impl eframe::App for TaizhangApp {
         let page_before = self.page;
         self.follow_the_clock();
         self.poll_export(ui.ctx());
+        self.poll_backup(ui.ctx());
         // Files dropped on the window from Explorer go to the import preview, as chosen ones do.
         let dropped: Vec<PathBuf> = ui.ctx().input(|input| {
             input
@@ -1129,6 +1165,8 @@ impl eframe::App for TaizhangApp {
     fn on_exit(&mut self) {
         // Text still being typed when the window closes is saved, not lost.
         self.flush_views();
+        // A backup cut off by the process ending would be left half-written.
+        self.wait_for_backup();
     }
 }
 

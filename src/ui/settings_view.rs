@@ -161,9 +161,15 @@ fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
             ui.label(data.log_path.display().to_string());
             ui.end_row();
         });
+    let policy = crate::store::RETENTION;
     ui.label(format!(
-        "每次启动时自动备份，保留最新的 {} 份。现有 {} 份备份：",
-        crate::store::BACKUPS_KEPT,
+        "每次启动时，如台账自上次备份以来有改动，就在后台自动备份。保留最新的 {} 份，\
+         以及最近 {} 天每天、最近 {} 个月每月各 1 份；备份总大小超过 {} MB 时先删除较早的。\
+         升级前的备份一直保留。现有 {} 份备份：",
+        policy.newest,
+        policy.days,
+        policy.months,
+        policy.budget_bytes / 1024 / 1024,
         data.backups.len()
     ));
     if ui.button("立即备份").clicked() {
