@@ -33,37 +33,41 @@ fn peak_memory_mb() -> f64 {
 }
 
 fn main() {
-    let dir = std::env::temp_dir().join("taizhang-large-v1");
-    let path = dir.join("ledger.sqlite");
-    if !path.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let partial = dir.join("generating.sqlite");
-        let _ = std::fs::remove_file(&partial);
-        let started = Instant::now();
-        large::generate(&partial);
-        std::fs::rename(&partial, &path).unwrap();
-        println!("generated the large ledger in {:?}", started.elapsed());
-    }
-    // Each start adds a backup; start clean so that runs do not pile them up.
+    let path = large::ensure();
+    let dir = path.parent().unwrap().to_owned();
+    // Start without backups, so that the first start's backup is a full copy.
     let _ = std::fs::remove_dir_all(dir.join("backups"));
     let size = std::fs::metadata(&path).unwrap().len();
     let today = NaiveDate::from_ymd_opt(2026, 8, 5).unwrap();
 
-    // Opening: lock, open, back up, read everything the pages show.
+    // Opening: lock, open, read everything the pages show. The backup runs on a worker
+    // thread meanwhile: a full copy the first time, then skipped while nothing changed.
     let mut opens = Vec::new();
+    let mut backup_times = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let app = TaizhangApp::open(path.clone(), today);
+        let mut app = TaizhangApp::open(path.clone(), today);
         opens.push(started.elapsed());
         assert!(app.failure().is_none(), "{:?}", app.failure());
+        let started = Instant::now();
+        app.wait_for_backup();
+        backup_times.push(started.elapsed());
     }
     let backups = taizhang::store::list_backups(&path);
+    assert_eq!(backups.len(), 1, "one copy while nothing changed");
     println!(
-        "ledger {} MB; open (lock, open, backup, load): median {:?} over 5; a backup is {} MB",
+        "ledger {} MB; open (lock, open, load): median {:?} over 5",
         size / 1024 / 1024,
         median(opens),
-        backups.first().map_or(0, |b| b.size / 1024 / 1024)
     );
+    println!(
+        "backup at start on its worker thread: first (full copy of {} MB) {:?}; unchanged ledger, median {:?} over 4",
+        backups[0].size / 1024 / 1024,
+        backup_times[0],
+        median(backup_times[1..].to_vec())
+    );
+
+    import_and_export(&path, today);
 
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
@@ -90,14 +94,23 @@ fn main() {
         harness.run();
         let first = switched.elapsed();
         let mut frames = Vec::new();
+        let mut tessellations = Vec::new();
         for _ in 0..20 {
             let started = Instant::now();
             harness.step();
             frames.push(started.elapsed());
+            // What the window does next with the frame's shapes (kittest does not).
+            let shapes = harness.output().shapes.clone();
+            let started = Instant::now();
+            let meshes = harness.ctx.tessellate(shapes, 1.0);
+            tessellations.push(started.elapsed());
+            std::hint::black_box(meshes);
         }
+        let frame = median(frames);
+        let tessellation = median(tessellations);
         println!(
-            "{page}: first frames {first:?}; one frame median {:?} over 20",
-            median(frames)
+            "{page}: first frames {first:?}; one frame median {:?} (layout {frame:?} + tessellation {tessellation:?}) over 20",
+            frame + tessellation
         );
     }
     for page in ["月度报送", "总览", "进展表"] {
@@ -115,5 +128,132 @@ fn main() {
             median(switches)
         );
     }
+    // Switching department: pick one in the department list, as the user would.
+    let names: Vec<String> = {
+        let data = harness.state().data().unwrap();
+        data.obligations
+            .iter()
+            .skip(1)
+            .take(4)
+            .map(|o| data.department(o.department_id).unwrap().0.name.clone())
+            .collect()
+    };
+    for page in ["月度报送", "部门清单"] {
+        harness.get_by_label(page).click();
+        harness.run();
+        let mut switches = Vec::new();
+        for name in &names {
+            harness.get_by_label("部门").click();
+            harness.run();
+            harness
+                .get_by_role_and_label(egui::accesskit::Role::Button, name)
+                .click();
+            let started = Instant::now();
+            harness.step();
+            switches.push(started.elapsed());
+            harness.run();
+        }
+        println!(
+            "{page}: switching department, median {:?} over {}",
+            median(switches),
+            names.len()
+        );
+    }
     println!("peak memory: {:.0} MB", peak_memory_mb());
+}
+
+/// A 1,000-row returned sheet imported into (a copy of) the large ledger, and the month's
+/// progress sheet exported from it.
+fn import_and_export(path: &std::path::Path, today: NaiveDate) {
+    use taizhang::returns::obligations;
+    use taizhang::returns::spreadsheet::{ImportChoice, ImportContext, read_return};
+    use taizhang::sheet::{build_sheet, write_pdf, write_xlsx};
+
+    let copy = path.with_file_name("import-copy.sqlite");
+    std::fs::copy(path, &copy).unwrap();
+    let (mut ledger, _) = taizhang::store::Ledger::open(&copy).unwrap();
+    let plan = ledger.current_plan().unwrap();
+    let departments = ledger.departments().unwrap();
+    let owed = obligations(&plan, &departments);
+    let obligation = &owed[3];
+    let period = taizhang::schedule::Period::of(today).previous();
+
+    // The department's own rows first, then other texts: 1,000 rows of 200 characters.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .write_string(0, 0, format!("填报单位：{}", obligation.department))
+        .unwrap();
+    for (column, header) in ["重点工作事项", "责任单位", "进展情况", "备注"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, column as u16, *header).unwrap();
+    }
+    let progress = "本月组织开展重点行业企业用地土壤污染状况调查质量控制，完成信息采集地块复核，督促企业落实自行监测和信息公开要求，现场检查企业若干家次，发现问题均已督促整改到位。".repeat(3);
+    for row in 0..1_000_u32 {
+        let item = obligation
+            .rows
+            .get(row as usize)
+            .map_or_else(|| format!("其他工作事项第{row}项"), |r| r.text.clone());
+        sheet.write_string(2 + row, 0, &item).unwrap();
+        sheet.write_string(2 + row, 2, &progress).unwrap();
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    let context = ImportContext {
+        plan: &plan,
+        departments: &departments,
+        obligations: &owed,
+    };
+    let choice = ImportChoice {
+        department_id: Some(obligation.department_id),
+        period: Some(period),
+    };
+    let mut reads = Vec::new();
+    let mut parsed = None;
+    for _ in 0..10 {
+        let started = Instant::now();
+        parsed = Some(read_return("报送.xlsx", &bytes, choice, &context).unwrap());
+        reads.push(started.elapsed());
+    }
+    let parsed = parsed.unwrap();
+    let mut commits = Vec::new();
+    for _ in 0..10 {
+        let started = Instant::now();
+        ledger.commit_return_import(&parsed, today, &bytes).unwrap();
+        commits.push(started.elapsed());
+    }
+    println!(
+        "1,000-row return into the large ledger: read and match median {:?}, commit median {:?} ({} rows matched)",
+        median(reads),
+        median(commits),
+        parsed.rows.len()
+    );
+
+    let settings = ledger.settings().unwrap();
+    let returns = ledger.returns(Some(period)).unwrap();
+    let edits = ledger.sheet_edits(Some(period)).unwrap();
+    let started = Instant::now();
+    let sheet = build_sheet(&plan, &settings, &returns, &edits, period);
+    let consolidate = started.elapsed();
+    let mut xlsx = Vec::new();
+    let mut pdf = Vec::new();
+    let mut pages = 0;
+    for _ in 0..10 {
+        let started = Instant::now();
+        std::hint::black_box(write_xlsx(&sheet).unwrap());
+        xlsx.push(started.elapsed());
+        let started = Instant::now();
+        pages = write_pdf(&sheet).unwrap().pages;
+        pdf.push(started.elapsed());
+    }
+    println!(
+        "sheet of {} from the large ledger ({} rows): consolidate {consolidate:?}, XLSX median {:?}, PDF median {:?} ({pages} pages)",
+        period.label(),
+        sheet.rows().count(),
+        median(xlsx),
+        median(pdf)
+    );
+    drop(ledger);
+    let _ = std::fs::remove_file(&copy);
 }

@@ -34,6 +34,23 @@ fn department_name(index: usize) -> String {
     }
 }
 
+/// The large ledger in the temp folder, generated on first use (about a minute and a half).
+#[allow(dead_code, reason = "the example writes its own file")]
+pub fn ensure() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("taizhang-large-v2");
+    let path = dir.join("ledger.sqlite");
+    if !path.exists() {
+        std::fs::create_dir_all(&dir).expect("temp folder");
+        let partial = dir.join("generating.sqlite");
+        let _ = std::fs::remove_file(&partial);
+        let started = std::time::Instant::now();
+        generate(&partial);
+        std::fs::rename(&partial, &path).expect("rename the generated ledger");
+        println!("generated the large ledger in {:?}", started.elapsed());
+    }
+    path
+}
+
 /// Builds the large ledger at `path` (which must not exist). Returns the current plan's year.
 pub fn generate(path: &Path) -> i32 {
     let (mut ledger, _) = Ledger::open(path).expect("a new ledger");

@@ -37,6 +37,7 @@ pub fn run(ledger_path: PathBuf, today: Option<chrono::NaiveDate>) -> eframe::Re
         viewport,
         ..Default::default()
     };
+    let probe = std::env::var_os(FIRST_FRAME_PROBE).is_some();
     eframe::run_native(
         WINDOW_TITLE,
         options,
@@ -46,11 +47,54 @@ pub fn run(ledger_path: PathBuf, today: Option<chrono::NaiveDate>) -> eframe::Re
                 ledger_path,
                 today.unwrap_or_else(|| chrono::Local::now().date_naive()),
             );
-            Ok(Box::new(if today.is_some() {
+            let app = if today.is_some() {
                 app
             } else {
                 app.following_the_clock()
-            }))
+            };
+            Ok(if probe {
+                Box::new(FirstFrameProbe { app, frames: 0 })
+            } else {
+                Box::new(app)
+            })
         }),
     )
+}
+
+/// The environment variable that turns on [`FirstFrameProbe`] (for `benches/first_frame.rs`).
+pub const FIRST_FRAME_PROBE: &str = "TAIZHANG_FIRST_FRAME_PROBE";
+
+/// The line the probe prints once the first frame is on screen.
+pub const FIRST_FRAME_LINE: &str = "taizhang: first frame painted";
+
+/// Measures start-up: the window prints [`FIRST_FRAME_LINE`] on stdout when the first frame
+/// has been painted (that is, when the second frame begins), then closes as the user would.
+struct FirstFrameProbe {
+    app: TaizhangApp,
+    frames: u32,
+}
+
+impl eframe::App for FirstFrameProbe {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // Called once per painted frame, before its passes; `ui` may run twice in one frame.
+        self.frames += 1;
+        if self.frames == 2 {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{FIRST_FRAME_LINE}");
+            let _ = out.flush();
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        self.app.raw_input_hook(ctx, raw_input);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.app.ui(ui, frame);
+        // Without input the window would wait: ask for the second frame at once.
+        ui.ctx().request_repaint();
+    }
+
+    fn on_exit(&mut self) {
+        self.app.on_exit();
+    }
 }
