@@ -379,6 +379,22 @@ fn a_read_only_ledger_says_so_and_offers_the_newest_backup() {
 }
 
 #[test]
+fn a_ledger_open_in_another_window_can_be_opened_again_once_that_window_closes() {
+    let temp = TempLedger::new();
+    drop(Ledger::open(&temp.path).unwrap());
+    let other_window = taizhang::store::LedgerLock::acquire(&temp.path).unwrap();
+    let mut harness = start(&temp.path);
+    harness.get_by_label("无法打开台账");
+    harness.get_by_label_contains("已在另一个台账窗口中打开");
+    click(&mut harness, "重新打开");
+    harness.get_by_label("无法打开台账");
+    drop(other_window);
+    click(&mut harness, "重新打开");
+    assert!(harness.state().failure().is_none());
+    harness.get_by_label("首页");
+}
+
+#[test]
 fn a_backup_chosen_in_the_settings_replaces_the_ledger_after_confirmation() {
     let temp = TempLedger::new();
     drop(start(&temp.path));

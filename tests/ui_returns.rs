@@ -296,3 +296,37 @@ fn undoing_the_first_save_of_a_return_leaves_it_not_received() {
     assert_eq!(state_of(&harness, "县住建局"), ReturnState::Missing);
     assert_eq!(harness.get_by_label("进展情况").value().unwrap(), "");
 }
+
+#[test]
+fn a_ten_thousand_character_text_typed_in_a_row_is_saved_unchanged() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+    let text =
+        "完成农用地土壤污染状况详查点位复核，全角标点（）、；：“”与半角 ,.;: 混排。\n".repeat(250);
+    assert!(text.chars().count() >= 10_000);
+    let field = harness.get_by_label("进展情况");
+    field.focus();
+    field.type_text(&text);
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    drop(harness);
+
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let department_id = ledger
+        .departments()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "县住建局")
+        .unwrap()
+        .id;
+    let record = ledger
+        .returns(Some(july()))
+        .unwrap()
+        .into_iter()
+        .find(|r| r.department_id == department_id)
+        .unwrap();
+    assert_eq!(record.rows[0].progress, text);
+}

@@ -813,6 +813,7 @@ impl TaizhangApp {
 
     fn failed_ui(&mut self, ui: &mut egui::Ui, message: &str) {
         let newest = crate::store::newest_backup(&self.ledger_path);
+        let mut reopen = false;
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
@@ -820,6 +821,11 @@ impl TaizhangApp {
                 ui.add_space(12.0);
                 ui.label(egui::RichText::new(message).color(ui.visuals().error_fg_color));
                 ui.add_space(12.0);
+                // Another program's lock or a read-only attribute may be gone by now.
+                if ui.button("重新打开").clicked() {
+                    reopen = true;
+                }
+                ui.add_space(8.0);
                 match &newest {
                     Some(backup) => {
                         if ui.button("用最新的备份恢复").clicked() {
@@ -833,6 +839,9 @@ impl TaizhangApp {
                 }
             });
         });
+        if reopen {
+            self.reopen();
+        }
     }
 
     /// The confirmation before a restore, and the restore itself.
@@ -865,6 +874,23 @@ impl TaizhangApp {
             }
             Some(false) => self.pending_restore = None,
             None => {}
+        }
+    }
+
+    /// Tries to open the ledger again after it could not be opened.
+    fn reopen(&mut self) {
+        match open_ledger(&self.ledger_path, self.today, &self.holidays) {
+            Ok(open) => {
+                self.state = LedgerState::Open(Box::new(open));
+                self.error = None;
+                self.selection = None;
+                self.page = Page::Home;
+            }
+            Err(error) => {
+                let message = error.to_string();
+                self.log.error(&message);
+                self.state = LedgerState::Failed(message);
+            }
         }
     }
 
