@@ -29,7 +29,7 @@ fn main() {
     std::fs::create_dir_all(&seeded_dir).unwrap();
     let seeded = seeded_dir.join("ledger.sqlite");
     // The very first start creates and seeds the ledger.
-    let created = first_frame(binary, &display, &seeded);
+    let (created, _) = first_frame(binary, &display, &seeded);
     println!("new ledger (created and seeded at start): {created:?}");
     report("seeded 2019 ledger", binary, &display, &seeded);
 
@@ -47,21 +47,23 @@ fn main() {
 }
 
 fn report(what: &str, binary: &str, display: &str, ledger: &Path) {
-    let mut times: Vec<Duration> = (0..RUNS)
+    let runs: Vec<(Duration, u64)> = (0..RUNS)
         .map(|_| first_frame(binary, display, ledger))
         .collect();
+    let mut times: Vec<Duration> = runs.iter().map(|r| r.0).collect();
     times.sort();
     println!(
-        "{what}: process start to first painted frame, median {:?} over {RUNS} (min {:?}, max {:?})",
+        "{what}: process start to first painted frame, median {:?} over {RUNS} (min {:?}, max {:?}); peak memory after showing every page {} MB",
         times[RUNS / 2],
         times[0],
-        times[RUNS - 1]
+        times[RUNS - 1],
+        runs.iter().map(|r| r.1).max().unwrap_or(0)
     );
     if std::env::var_os("TAIZHANG_BENCH_COLD").is_some() {
         let mut cold: Vec<Duration> = (0..3)
             .map(|_| {
                 drop_page_cache();
-                first_frame(binary, display, ledger)
+                first_frame(binary, display, ledger).0
             })
             .collect();
         cold.sort();
@@ -81,8 +83,9 @@ fn drop_page_cache() {
     );
 }
 
-/// Starts the app and returns the time until it says its first frame was painted.
-fn first_frame(binary: &str, display: &str, ledger: &Path) -> Duration {
+/// Starts the app and returns the time until it says its first frame was painted, and its
+/// peak memory in MB after it has shown every page.
+fn first_frame(binary: &str, display: &str, ledger: &Path) -> (Duration, u64) {
     let started = Instant::now();
     let mut child = Command::new(binary)
         .arg("--db")
@@ -111,10 +114,19 @@ fn first_frame(binary: &str, display: &str, ledger: &Path) -> Duration {
             }
         }
     };
-    // The probe closes the window; wait for the exit (the backup at start finishes first).
+    // The probe shows every page, says its peak memory and closes the window.
+    let mut peak = None;
+    for line in lines.map_while(Result::ok) {
+        if let Some(value) = line.strip_prefix(taizhang::ui::PEAK_MEMORY_LINE) {
+            peak = value.trim().parse::<u64>().ok();
+        }
+    }
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    elapsed
+    (
+        elapsed,
+        peak.expect("the probe says its peak memory") / 1024,
+    )
 }
 
 /// Kills the Xvfb started here when the benchmark ends.

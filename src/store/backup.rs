@@ -173,7 +173,14 @@ pub enum StartBackup {
 /// the window does not wait for a copy of a large ledger.
 #[derive(Debug)]
 pub struct BackupJob {
-    handle: Option<std::thread::JoinHandle<Result<StartBackup, StoreError>>>,
+    state: JobState,
+}
+
+#[derive(Debug)]
+enum JobState {
+    Running(std::thread::JoinHandle<Result<StartBackup, StoreError>>),
+    /// Finished without a thread (none could be started), or its result already taken.
+    Done(Option<Result<StartBackup, StoreError>>),
 }
 
 impl BackupJob {
@@ -181,40 +188,35 @@ impl BackupJob {
     /// same data.
     pub fn start(ledger_path: &Path) -> Self {
         let path = ledger_path.to_owned();
-        let handle = std::thread::Builder::new()
+        let state = match std::thread::Builder::new()
             .name("backup".to_owned())
-            .spawn(move || backup_if_changed(&path));
-        match handle {
-            Ok(handle) => Self {
-                handle: Some(handle),
-            },
+            .spawn(move || backup_if_changed(&path))
+        {
+            Ok(handle) => JobState::Running(handle),
             // Without a thread, back up here: slower, but never skipped.
-            Err(_) => {
-                let result = backup_if_changed(ledger_path);
-                Self {
-                    handle: Some(std::thread::spawn(move || result)),
-                }
-            }
-        }
+            Err(_) => JobState::Done(Some(backup_if_changed(ledger_path))),
+        };
+        Self { state }
     }
 
     /// The result once the backup has finished; `None` while it runs or after it was taken.
     pub fn try_finish(&mut self) -> Option<Result<StartBackup, StoreError>> {
-        if self.handle.as_ref()?.is_finished() {
-            self.wait()
-        } else {
-            None
+        match &self.state {
+            JobState::Running(handle) if !handle.is_finished() => None,
+            _ => self.wait(),
         }
     }
 
     /// Waits for the backup to finish; `None` if its result was already taken.
     pub fn wait(&mut self) -> Option<Result<StartBackup, StoreError>> {
-        let handle = self.handle.take()?;
-        Some(
-            handle
-                .join()
-                .unwrap_or_else(|_| Err(StoreError::Invalid("备份线程意外中止".to_owned()))),
-        )
+        match std::mem::replace(&mut self.state, JobState::Done(None)) {
+            JobState::Running(handle) => Some(
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(StoreError::Invalid("备份线程意外中止".to_owned()))),
+            ),
+            JobState::Done(result) => result,
+        }
     }
 }
 

@@ -41,7 +41,7 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Self; 12] = [
+    pub const ALL: [Self; 12] = [
         Self::Home,
         Self::Calendar,
         Self::Plan,

@@ -67,24 +67,43 @@ pub const FIRST_FRAME_PROBE: &str = "TAIZHANG_FIRST_FRAME_PROBE";
 /// The line the probe prints once the first frame is on screen.
 pub const FIRST_FRAME_LINE: &str = "taizhang: first frame painted";
 
+/// The line the probe prints after it has shown every page, with the process's peak memory.
+pub const PEAK_MEMORY_LINE: &str = "taizhang: peak memory (KB)";
+
 /// Measures start-up: the window prints [`FIRST_FRAME_LINE`] on stdout when the first frame
-/// has been painted (that is, when the second frame begins), then closes as the user would.
+/// has been painted (that is, when the second frame begins), then shows every page once,
+/// prints [`PEAK_MEMORY_LINE`] with the peak resident memory (Linux), and closes as the user
+/// would.
 struct FirstFrameProbe {
     app: TaizhangApp,
-    frames: u32,
+    frames: usize,
 }
 
 impl eframe::App for FirstFrameProbe {
     fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        use std::io::Write as _;
         // Called once per painted frame, before its passes; `ui` may run twice in one frame.
         self.frames += 1;
+        let mut out = std::io::stdout().lock();
         if self.frames == 2 {
-            use std::io::Write as _;
-            let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{FIRST_FRAME_LINE}");
-            let _ = out.flush();
+        }
+        if let Some(page) = self.frames.checked_sub(2).and_then(|i| Page::ALL.get(i)) {
+            self.app.apply(Command::OpenPage(*page));
+        } else if self.frames > 2 {
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|status| {
+                    status
+                        .lines()
+                        .find_map(|line| line.strip_prefix("VmHWM:"))
+                        .map(|value| value.trim().trim_end_matches(" kB").to_owned())
+                })
+                .unwrap_or_default();
+            let _ = writeln!(out, "{PEAK_MEMORY_LINE} {peak}");
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+        let _ = out.flush();
         self.app.raw_input_hook(ctx, raw_input);
     }
 
