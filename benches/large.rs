@@ -175,7 +175,16 @@ fn import_and_export(path: &std::path::Path, today: NaiveDate) {
     let plan = ledger.current_plan().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
-    let obligation = &owed[3];
+    // The department with the most form rows of its own.
+    let obligation = owed
+        .iter()
+        .filter(|o| {
+            o.rows
+                .iter()
+                .all(|r| matches!(r.key, taizhang::returns::RowKey::FormRow(_)))
+        })
+        .max_by_key(|o| o.rows.len())
+        .unwrap();
     let period = taizhang::schedule::Period::of(today).previous();
 
     // The department's own rows first, then other texts: 1,000 rows of 200 characters.
@@ -224,10 +233,13 @@ fn import_and_export(path: &std::path::Path, today: NaiveDate) {
         commits.push(started.elapsed());
     }
     println!(
-        "1,000-row return into the large ledger: read and match median {:?}, commit median {:?} ({} rows matched)",
+        "1,000-row return into the large ledger: read and match median {:?}, commit median {:?} ({} of the department's {} rows matched, {} other rows; {:?})",
         median(reads),
         median(commits),
-        parsed.rows.len()
+        parsed.rows.len(),
+        obligation.rows.len(),
+        parsed.unmatched.len(),
+        parsed.warnings.iter().take(2).collect::<Vec<_>>()
     );
 
     let settings = ledger.settings().unwrap();

@@ -276,6 +276,41 @@ fn the_citys_original_form_is_read_by_its_row_texts() {
 }
 
 #[test]
+fn of_two_rows_with_the_same_words_the_departments_own_is_matched() {
+    let mut setup = setup();
+    let plan = setup.ledger.current_plan().unwrap();
+    let own = plan.form.rows().find(|r| r.code == "1.11").unwrap().clone();
+    assert!(own.departments.iter().any(|(_, name)| name == "县住建局"));
+    // An earlier row of another department comes to read the same.
+    let other = plan
+        .form
+        .rows()
+        .find(|r| !r.departments.iter().any(|(_, name)| name == "县住建局"))
+        .unwrap()
+        .clone();
+    assert!(other.id < own.id);
+    setup
+        .ledger
+        .write(|tx| {
+            tx.execute(
+                "UPDATE form_rows SET text = ?1 WHERE id = ?2",
+                (&own.text, other.id),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+
+    let bytes = city_form(
+        "县住建局",
+        &[("源头预防", &own.text, "排查3处，已整治2处。", "")],
+    );
+    let parsed = read(&setup, "报送.xlsx", &bytes, ImportChoice::default()).unwrap();
+    assert_eq!(parsed.rows.len(), 1, "{:?}", parsed.warnings);
+    assert_eq!(parsed.rows[0].code, "1.11");
+    assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+}
+
+#[test]
 fn moved_columns_ascii_brackets_line_breaks_and_an_instruction_sheet() {
     let setup = setup();
     let mut workbook = Workbook::new();

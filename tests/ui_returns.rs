@@ -330,3 +330,52 @@ fn a_ten_thousand_character_text_typed_in_a_row_is_saved_unchanged() {
         .unwrap();
     assert_eq!(record.rows[0].progress, text);
 }
+
+#[test]
+fn the_sheet_lays_out_only_the_rows_in_view_and_the_last_row_is_reached_by_scrolling() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "进展表");
+    let (first, last) = {
+        let form = &harness.state().data().unwrap().plan.form;
+        let first = form.rows().next().unwrap().clone();
+        let last = form.rows().last().unwrap().clone();
+        (first, last)
+    };
+    harness.get_by_label_contains(&first.text);
+    assert!(harness.query_by_label_contains(&last.text).is_none());
+
+    // The mouse wheel over the sheet, to the bottom.
+    harness.event(egui::Event::PointerMoved(egui::pos2(700.0, 600.0)));
+    for _ in 0..40 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -400.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        harness.step();
+    }
+    // Let the scroll animation end.
+    harness.run_steps(120);
+    harness.get_by_label_contains(&last.text);
+    assert!(
+        harness.query_by_label_contains(&first.text).is_none(),
+        "rows scrolled out of view are not laid out"
+    );
+
+    let field = harness.get_all_by_label("进展情况").last().unwrap();
+    field.focus();
+    harness.run();
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "最后一行的进展。".to_owned(),
+    )));
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    let edits = &harness.state().data().unwrap().sheet_edits;
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].form_row_id, last.id);
+    assert_eq!(edits[0].progress, "最后一行的进展。");
+}

@@ -668,15 +668,18 @@ fn read_return_inner(
             .and_then(|c| parse_key(get(c)))
             .filter(|key| all_rows.iter().any(|(k, _, _)| k == key));
         let normalized = normalize(item);
+        let same_text = |(_, text, with_code): &&(RowKey, String, String)| {
+            !normalized.is_empty()
+                && (*text == normalized || (!with_code.is_empty() && *with_code == normalized))
+        };
         let matched = match keyed {
             Some(key) => Some((key, MatchKind::Id)),
+            // Two rows of the form may read the same: the department's own comes first.
             None => all_rows
                 .iter()
-                .find(|(_, text, with_code)| {
-                    !normalized.is_empty()
-                        && (*text == normalized
-                            || (!with_code.is_empty() && *with_code == normalized))
-                })
+                .filter(|(key, _, _)| obligation.rows.iter().any(|r| r.key == *key))
+                .find(same_text)
+                .or_else(|| all_rows.iter().find(same_text))
                 .map(|(key, _, _)| (*key, MatchKind::Text))
                 .or_else(|| {
                     let file_bigrams = bigrams(&normalized);

@@ -16,6 +16,12 @@ pub struct SheetView {
     /// What the drafts were made from.
     base: BTreeMap<i64, (String, String)>,
     folder: String,
+    /// Each row's height when last laid out, at `heights_width`: rows outside the scrolled view
+    /// only take their space, so a frame costs the same for 30 rows or 300.
+    heights: BTreeMap<i64, f32>,
+    heights_width: f32,
+    /// The row whose field has the keyboard focus: always laid out, so the focus stays.
+    focused_row: Option<i64>,
 }
 
 impl SheetView {
@@ -42,6 +48,7 @@ impl SheetView {
                 self.base = saved;
             }
             self.cached = Some((period, data.version, sheet));
+            self.heights.clear();
         }
         match &self.cached {
             Some((_, _, sheet)) => sheet,
@@ -156,17 +163,34 @@ impl SheetView {
         }
 
         let mut commit = false;
+        let heights = &mut self.heights;
+        let heights_width = &mut self.heights_width;
+        let focused_row = &mut self.focused_row;
         egui::ScrollArea::vertical()
             .id_salt("sheet_scroll")
             .auto_shrink([false, false])
-            .show(ui, |ui| {
+            .show_viewport(ui, |ui, viewport| {
+                let content_top = ui.max_rect().top();
+                if (ui.available_width() - *heights_width).abs() > 0.5 {
+                    heights.clear();
+                    *heights_width = ui.available_width();
+                }
                 for group in &sheet.groups {
                     section_title(ui, &group.name);
                     for row in &group.rows {
                         let Some(draft) = self.drafts.get_mut(&row.form_row_id) else {
                             continue;
                         };
-                        egui::Frame::group(ui.style()).show(ui, |ui| {
+                        let top = ui.cursor().top() - content_top;
+                        if let Some(&height) = heights.get(&row.form_row_id)
+                            && *focused_row != Some(row.form_row_id)
+                            && (top + height < viewport.top() || top > viewport.bottom())
+                        {
+                            ui.allocate_space(egui::vec2(ui.available_width(), height));
+                            continue;
+                        }
+                        let mut has_focus = false;
+                        let shown = egui::Frame::group(ui.style()).show(ui, |ui| {
                             ui.set_width(ui.available_width());
                             ui.horizontal_wrapped(|ui| {
                                 ui.label(
@@ -208,22 +232,24 @@ impl SheetView {
                                 });
                             }
                             let label = ui.label("进展情况");
-                            commit |= ui
+                            let progress = ui
                                 .add(
                                     egui::TextEdit::multiline(&mut draft.0)
                                         .desired_rows(2)
                                         .desired_width(f32::INFINITY),
                                 )
-                                .labelled_by(label.id)
-                                .lost_focus();
+                                .labelled_by(label.id);
+                            commit |= progress.lost_focus();
+                            has_focus |= progress.has_focus();
                             ui.horizontal(|ui| {
-                                commit |= labelled_field(
+                                let remark = labelled_field(
                                     ui,
                                     "备注",
                                     &mut draft.1,
                                     ui.available_width() - 140.0,
-                                )
-                                .lost_focus();
+                                );
+                                commit |= remark.lost_focus();
+                                has_focus |= remark.has_focus();
                                 if let Some(edit) = row.edit.as_ref().filter(|e| e.history_len > 0)
                                     && ui
                                         .small_button(format!("修改记录（{}）", edit.history_len))
@@ -247,6 +273,12 @@ impl SheetView {
                                 }
                             }
                         });
+                        heights.insert(row.form_row_id, shown.response.rect.height());
+                        if has_focus {
+                            *focused_row = Some(row.form_row_id);
+                        } else if *focused_row == Some(row.form_row_id) {
+                            *focused_row = None;
+                        }
                     }
                 }
                 if !sheet.notes.is_empty() {
