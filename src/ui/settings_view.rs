@@ -164,12 +164,12 @@ fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
     let policy = crate::store::RETENTION;
     ui.label(format!(
         "每次启动时，如台账自上次备份以来有改动，就在后台自动备份。保留最新的 {} 份，\
-         以及最近 {} 天每天、最近 {} 个月每月各 1 份；备份总大小超过 {} MB 时先删除较早的。\
+         以及最近 {} 天每天、最近 {} 个月每月各 1 份；备份总大小超过 {} 时先删除较早的。\
          升级前的备份一直保留。现有 {} 份备份：",
         policy.newest,
         policy.days,
         policy.months,
-        policy.budget_bytes / 1024 / 1024,
+        file_size(policy.budget_bytes),
         data.backups.len()
     ));
     if ui.button("立即备份").clicked() {
@@ -190,7 +190,7 @@ fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
             })
             .unwrap_or_default();
         ui.horizontal(|ui| {
-            ui.label(format!("{name}　{when}　{} KB", backup.size.div_ceil(1024)));
+            ui.label(format!("{name}　{when}　{}", file_size(backup.size)));
             if ui.small_button(format!("恢复 {name}")).clicked() {
                 commands.push(Command::ConfirmRestore(backup.path.clone()));
             }
@@ -198,6 +198,22 @@ fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
     }
     if data.backups.len() > 10 {
         ui.weak(format!("……另有 {} 份较早的备份", data.backups.len() - 10));
+    }
+}
+
+/// A file size as people read it: KB, MB or GB.
+fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * KB;
+    const GB: u64 = 1024 * MB;
+    if bytes >= GB {
+        format!("{:.1} GB", bytes as f64 / GB as f64)
+    } else if bytes >= 10 * MB {
+        format!("{} MB", bytes.div_ceil(MB))
+    } else if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(KB))
     }
 }
 
@@ -217,7 +233,16 @@ fn theme_ui(ui: &mut egui::Ui) {
 
 #[cfg(test)]
 mod tests {
-    use super::day_named_in;
+    use super::{day_named_in, file_size};
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(file_size(300), "1 KB");
+        assert_eq!(file_size(500 * 1024), "500 KB");
+        assert_eq!(file_size(3 * 1024 * 1024 + 300 * 1024), "3.3 MB");
+        assert_eq!(file_size(136_257_536), "130 MB");
+        assert_eq!(file_size(1024 * 1024 * 1024), "1.0 GB");
+    }
 
     #[test]
     fn reads_the_day_of_a_rule() {
