@@ -659,3 +659,22 @@ fn a_full_disk_refuses_the_write_and_keeps_what_was_there() {
     assert_eq!(ledger.current_plan().unwrap(), before);
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
 }
+
+#[test]
+fn a_ledger_held_by_another_program_is_refused_at_open_with_a_clear_message() {
+    let temp = TempLedger::new();
+    drop(Ledger::open(&temp.path).unwrap());
+    let before = std::fs::read(&temp.path).unwrap();
+    // Another program holds the file exclusively (SQLite's exclusive locking mode).
+    let other = rusqlite::Connection::open(&temp.path).unwrap();
+    other
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+        .unwrap();
+    let error = Ledger::open(&temp.path).unwrap_err();
+    assert!(matches!(error, StoreError::Busy), "{error:?}");
+    assert!(error.to_string().contains("另一个程序占用"), "{error}");
+    drop(other);
+    assert_eq!(std::fs::read(&temp.path).unwrap(), before);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.integrity_check().unwrap(), "ok");
+}
