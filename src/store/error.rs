@@ -14,7 +14,7 @@ pub enum StoreError {
     TooNew { path: PathBuf, version: i64 },
     #[error("台账文件“{}”已在另一个台账窗口中打开。请切换到那个窗口，或先将其关闭。", .path.display())]
     OpenElsewhere { path: PathBuf },
-    #[error("台账文件“{}”是只读的，无法保存修改；该文件未作任何改动。请在文件的“属性”中取消勾选“只读”（或确认对所在文件夹有写入权限），然后重新打开本程序。{}", .path.display(), backup_hint(.newest_backup.as_deref()))]
+    #[error("台账文件“{}”是只读的，无法保存修改；该文件未作任何改动。请在文件的“属性”中取消勾选“只读”（或确认对所在文件夹有写入权限）后再打开。{}", .path.display(), backup_hint(.newest_backup.as_deref()))]
     ReadOnly {
         path: PathBuf,
         newest_backup: Option<PathBuf>,
