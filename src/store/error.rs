@@ -55,6 +55,14 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// The ledger file cannot be written; names its newest backup.
+    pub(crate) fn read_only(path: &Path) -> Self {
+        Self::ReadOnly {
+            path: path.to_owned(),
+            newest_backup: super::backup::newest_backup(path),
+        }
+    }
+
     /// Attaches the ledger's path to errors that mean the file itself is unusable.
     pub(crate) fn for_file(self, path: &Path) -> Self {
         let code = match &self {
@@ -69,10 +77,7 @@ impl StoreError {
                 }
             }
             Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
-                Self::ReadOnly {
-                    path: path.to_owned(),
-                    newest_backup: super::backup::newest_backup(path),
-                }
+                Self::read_only(path)
             }
             _ => self,
         }

@@ -25,10 +25,7 @@ impl LedgerLock {
             .map_err(|source| match source.kind() {
                 // A folder the user may not write to: the ledger cannot be saved there either.
                 std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-                    StoreError::ReadOnly {
-                        path: ledger_path.to_owned(),
-                        newest_backup: super::newest_backup(ledger_path),
-                    }
+                    StoreError::read_only(ledger_path)
                 }
                 _ => StoreError::Io {
                     path: path.clone(),

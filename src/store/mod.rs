@@ -119,19 +119,13 @@ impl Ledger {
         // A file marked read-only (Windows' attribute, or no write permission bits) is refused
         // before SQLite opens it: SQLite would open it for reading and fail at the first save.
         if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
-            return Err(StoreError::ReadOnly {
-                path: path.to_owned(),
-                newest_backup: newest_backup(path),
-            });
+            return Err(StoreError::read_only(path));
         }
         let result = (|| {
             // Nothing is written to the file before it is known to be a ledger of ours.
             let conn = connect_without_changes(path, OpenFlags::empty())?;
             if conn.is_readonly(rusqlite::MAIN_DB)? {
-                return Err(StoreError::ReadOnly {
-                    path: path.to_owned(),
-                    newest_backup: newest_backup(path),
-                });
+                return Err(StoreError::read_only(path));
             }
             let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
             let table_count: i64 =

@@ -877,12 +877,14 @@ impl TaizhangApp {
         }
     }
 
-    /// Tries to open the ledger again after it could not be opened.
+    /// Opens the ledger file again (after it could not be opened, or after a restore) and
+    /// starts from the home page.
     fn reopen(&mut self) {
         match open_ledger(&self.ledger_path, self.today, &self.holidays) {
             Ok(open) => {
                 self.state = LedgerState::Open(Box::new(open));
                 self.error = None;
+                self.undo.clear();
                 self.selection = None;
                 self.page = Page::Home;
             }
@@ -902,32 +904,23 @@ impl TaizhangApp {
         self.state = LedgerState::Failed("正在恢复…".to_owned());
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
         let restored = crate::store::restore_backup(&self.ledger_path, backup, &stamp);
-        let reopened = open_ledger(&self.ledger_path, self.today, &self.holidays);
-        match (restored, reopened) {
-            (Ok(aside), Ok(open)) => {
-                self.state = LedgerState::Open(Box::new(open));
-                self.notice = Some(format!(
-                    "已从备份恢复。原来的台账另存为“{}”",
-                    aside.display()
-                ));
-                self.error = None;
-                self.undo.clear();
-                self.selection = None;
-                self.page = Page::Home;
+        self.reopen();
+        match restored {
+            Ok(aside) => {
+                if self.failure().is_none() {
+                    self.notice = Some(format!(
+                        "已从备份恢复。原来的台账另存为“{}”",
+                        aside.display()
+                    ));
+                }
             }
-            (restored, reopened) => {
-                let mut message = String::new();
-                if let Err(error) = restored {
-                    message.push_str(&format!("恢复失败：{error}"));
+            Err(error) => {
+                let message = format!("恢复失败：{error}");
+                self.log.error(&message);
+                match &mut self.state {
+                    LedgerState::Failed(failure) => *failure = format!("{message} {failure}"),
+                    LedgerState::Open(_) => self.error = Some(message),
                 }
-                match reopened {
-                    Ok(open) => self.state = LedgerState::Open(Box::new(open)),
-                    Err(error) => {
-                        message.push_str(&format!(" {error}"));
-                        self.state = LedgerState::Failed(error.to_string());
-                    }
-                }
-                self.show_error(message.trim().to_owned());
             }
         }
     }
