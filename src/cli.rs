@@ -644,21 +644,27 @@ fn write_templates(
     let rule =
         crate::schedule::DueRule::from_settings(plan.reporting.due_day, &settings, &holidays);
     let (_, due) = rule.due(period);
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("无法创建文件夹“{}”：{e}", dir.display()))?;
-    let mut written = Vec::new();
-    for obligation in crate::returns::obligations(&plan, &departments) {
-        let bytes = crate::returns::template::write_template(&plan, &obligation, period, due)?;
-        let path = dir.join(crate::returns::template::template_file_name(
-            &obligation.department,
-            period,
-        ));
-        std::fs::write(&path, bytes)
-            .map_err(|e| anyhow::anyhow!("无法写入“{}”：{e}", path.display()))?;
-        written.push(path);
+    let obligations = crate::returns::obligations(&plan, &departments);
+    let written = crate::service::write_templates(
+        &plan,
+        &obligations,
+        period,
+        due,
+        dir,
+        &crate::files::Protected::for_ledger(ledger.path()),
+    )?;
+    for template in &written {
+        writeln!(out, "{}", template.path.display())?;
     }
-    for path in &written {
-        writeln!(out, "{}", path.display())?;
+    for template in &written {
+        if let Some(existing) = &template.kept_existing {
+            eprintln!(
+                "注意：“{}”已存在，未覆盖；{}的模板另存为“{}”",
+                existing.display(),
+                template.department,
+                template.path.display()
+            );
+        }
     }
     Ok(())
 }
@@ -743,8 +749,8 @@ fn import_returns(
             warnings: Vec::new(),
             error: None,
         };
-        let outcome = std::fs::read(file)
-            .map_err(|e| format!("无法读取文件：{e}"))
+        let outcome = crate::service::read_return_file(file)
+            .map_err(|e| e.to_string())
             .and_then(|bytes| {
                 crate::returns::spreadsheet::read_return(&name, &bytes, choice, &context)
                     .map(|parsed| (parsed, bytes))
@@ -891,20 +897,23 @@ fn export_sheet(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let plan = ledger.current_plan()?;
+    crate::service::check_period(&plan, period)?;
     let settings = ledger.settings()?;
     let returns = ledger.returns(Some(period))?;
     let edits = ledger.sheet_edits(Some(period))?;
     let sheet = crate::sheet::build_sheet(&plan, &settings, &returns, &edits, period);
-    let mut warnings = crate::sheet::export_files(&sheet, xlsx, pdf)?;
-    let missing: Vec<String> = sheet
-        .rows()
-        .filter(|row| !row.missing.is_empty())
-        .map(|row| format!("{}：{}尚未报送", row.code, row.missing.join("、")))
-        .collect();
-    warnings.extend(missing);
+    let export = crate::service::export_sheet(
+        &sheet,
+        &plan,
+        xlsx,
+        pdf,
+        &crate::files::Protected::for_ledger(ledger.path()),
+    )?;
+    let mut warnings = export.warnings;
+    warnings.extend(export.missing);
     let result = ExportSheetJson {
         period: period.to_string(),
-        rows: sheet.rows().count(),
+        rows: export.rows,
         xlsx: xlsx.map(|p| p.display().to_string()),
         pdf: pdf.map(|p| p.display().to_string()),
         warnings,
@@ -943,8 +952,7 @@ fn import_plan(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file)
-        .map_err(|error| anyhow::anyhow!("无法读取文件“{}”：{error}", file.display()))?;
+    let bytes = crate::files::read_file(file, crate::plan_text::MAX_INPUT_BYTES)?;
     let text = crate::plan_text::decode_file(&bytes)?;
     let departments = ledger.departments()?;
     let known = crate::plan_text::DepartmentNames::new(&departments);

@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod cli;
 pub mod deadlines;
+pub mod files;
 pub mod holidays;
 pub mod logfile;
 pub mod model;
@@ -16,6 +17,7 @@ pub mod plan_text;
 pub mod returns;
 pub mod schedule;
 pub mod seed;
+pub mod service;
 pub mod sheet;
 pub mod store;
 pub mod ui;

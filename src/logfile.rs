@@ -1,7 +1,6 @@
 //! The error log beside the ledger (`taizhang.log`), so that a problem on the user's PC can be
 //! diagnosed afterwards. It rotates at [`MAX_LOG_BYTES`], keeping [`KEPT_LOGS`] old files.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Size at which the log is rotated.
@@ -35,13 +34,8 @@ impl LogFile {
         self.rotate_if_large();
         let stamp = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
         let line = format!("{stamp} [{level}] {}\n", message.replace('\n', " / "));
-        if let Ok(mut file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-        {
-            let _ = file.write_all(line.as_bytes());
-        }
+        // The log's path is as hostile as any other: a FIFO or a device there is skipped.
+        let _ = crate::files::append_to_log(&self.path, &line);
     }
 
     /// Writes an error line.
@@ -53,7 +47,7 @@ impl LogFile {
         let Ok(metadata) = std::fs::metadata(&self.path) else {
             return;
         };
-        if metadata.len() < MAX_LOG_BYTES {
+        if !metadata.is_file() || metadata.len() < MAX_LOG_BYTES {
             return;
         }
         for index in (1..KEPT_LOGS).rev() {
@@ -62,7 +56,8 @@ impl LogFile {
         let _ = std::fs::rename(&self.path, self.rotated(1));
     }
 
-    fn rotated(&self, index: usize) -> PathBuf {
+    /// The path of the `index`th rotated log.
+    pub fn rotated(&self, index: usize) -> PathBuf {
         let mut name = self.path.as_os_str().to_owned();
         name.push(format!(".{index}"));
         PathBuf::from(name)

@@ -18,10 +18,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let ledger_path = invocation
-        .db
-        .clone()
-        .unwrap_or_else(taizhang::paths::default_ledger_path);
+    let ledger_path = match invocation.db.clone() {
+        Some(path) => path,
+        None => {
+            // Our own folder for the default ledger is made here; a folder named by --db must
+            // already exist.
+            let path = taizhang::paths::default_ledger_path();
+            if let Some(dir) = path.parent() {
+                let _ = taizhang::files::ensure_folder(dir);
+            }
+            path
+        }
+    };
     let today = invocation
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -53,10 +61,18 @@ fn main() -> ExitCode {
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("错误：{error}");
-            LogFile::beside(&ledger_path).error(&error.to_string());
+            LogFile::beside(&ledger_path).error(&log_text(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The message with what the OS, SQLite or a reader said beneath it, for the log.
+fn log_text(error: &anyhow::Error) -> String {
+    if let Some(store) = error.downcast_ref::<taizhang::store::StoreError>() {
+        return store.log_detail();
+    }
+    format!("{error:#}")
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

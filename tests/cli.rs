@@ -403,9 +403,9 @@ fn export_sheet_writes_both_files_and_reports_them() {
         nowhere.to_str().unwrap(),
     ]);
     assert!(!failed.status.success());
+    let stderr = String::from_utf8(failed.stderr).unwrap();
     assert!(
-        String::from_utf8(failed.stderr)
-            .unwrap()
-            .contains("无法写入文件")
+        stderr.contains("文件夹") && stderr.contains("不存在"),
+        "{stderr}"
     );
 }

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
-pub use input::{InputError, decode_file, decode_text};
+pub use input::{InputError, MAX_INPUT_BYTES, decode_file, decode_text};
 pub use names::DepartmentNames;
 
 use crate::model::{Milestone, Target};

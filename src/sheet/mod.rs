@@ -5,7 +5,7 @@ mod pdf;
 mod xlsx;
 
 pub use pdf::{PdfOutput, write_pdf};
-pub use xlsx::write_xlsx;
+pub use xlsx::{EXCEL_CELL_LIMIT, cell_limit_warnings, write_xlsx};
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -14,11 +14,8 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("无法生成 PDF 文件：{0}")]
     Pdf(String),
-    #[error("无法写入文件“{}”：{source}", .path.display())]
-    Io {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
 }
 
 use crate::model::{Plan, Settings};
@@ -116,26 +113,23 @@ impl Sheet {
     }
 }
 
-/// Writes the sheet's files where asked, each under a temporary name first so that a failed
-/// export never leaves half a file. Returns what the user should check: rows whose edit may
-/// be out of date, and characters the PDF font lacks.
+/// Writes the sheet's files where asked, through the guarded writer: neither may be the ledger
+/// or a file beside it, the two may not be one file, and each is written under a temporary
+/// name first so that a failed export never leaves half a file. Everything is checked before
+/// anything is written. Returns what the user should check: rows whose edit may be out of
+/// date, cells cut to Excel's limit, and characters the PDF font lacks.
 pub fn export_files(
     sheet: &Sheet,
     xlsx: Option<&std::path::Path>,
     pdf: Option<&std::path::Path>,
+    protected: &crate::files::Protected,
 ) -> Result<Vec<String>, ExportError> {
-    let write = |path: &std::path::Path, bytes: &[u8]| {
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, bytes)
-            .and_then(|()| std::fs::rename(&partial, path))
-            .map_err(|source| {
-                let _ = std::fs::remove_file(&partial);
-                ExportError::Io {
-                    path: path.to_owned(),
-                    source,
-                }
-            })
-    };
+    use crate::files::{Existing, check_output, distinct_outputs, write_file};
+    let outputs: Vec<&std::path::Path> = xlsx.iter().chain(pdf.iter()).copied().collect();
+    distinct_outputs(&outputs)?;
+    for path in &outputs {
+        check_output(path, protected)?;
+    }
     let mut warnings: Vec<String> = sheet
         .rows()
         .filter(|row| row.stale)
@@ -146,12 +140,15 @@ pub fn export_files(
             )
         })
         .collect();
-    if let Some(path) = xlsx {
-        write(path, &write_xlsx(sheet)?)?;
+    // Both files are made before either is written: a failure leaves neither half-done.
+    let xlsx_bytes = xlsx.map(|_| write_xlsx(sheet)).transpose()?;
+    let pdf_output = pdf.map(|_| write_pdf(sheet)).transpose()?;
+    if let (Some(path), Some(bytes)) = (xlsx, &xlsx_bytes) {
+        write_file(path, bytes, protected, Existing::Replace)?;
+        warnings.extend(cell_limit_warnings(sheet));
     }
-    if let Some(path) = pdf {
-        let output = write_pdf(sheet)?;
-        write(path, &output.bytes)?;
+    if let (Some(path), Some(output)) = (pdf, pdf_output) {
+        write_file(path, &output.bytes, protected, Existing::Replace)?;
         warnings.extend(output.warnings);
     }
     Ok(warnings)

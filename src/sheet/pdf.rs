@@ -214,8 +214,14 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
         }
     }
     for c in &missing {
+        // A control character is named, never printed into the message as it is.
+        let shown = if c.is_control() {
+            "不可见的控制字符".to_owned()
+        } else {
+            format!("“{c}”")
+        };
         warnings.push(format!(
-            "字体中没有“{c}”（U+{:04X}），PDF 中该字显示为方框，请改用常用字或在 Excel 文件中核对",
+            "字体中没有{shown}（U+{:04X}），PDF 中该字显示为方框，请改用常用字或在 Excel 文件中核对",
             u32::from(*c)
         ));
     }

@@ -11,6 +11,53 @@ const LINE_HEIGHT: f64 = 15.0;
 const BODY_FONT: &str = "仿宋";
 const TITLE_FONT: &str = "宋体";
 
+/// The most UTF-16 units Excel keeps in one cell.
+pub const EXCEL_CELL_LIMIT: usize = 32_767;
+/// What replaces the cut-off end of a cell's text.
+const CUT_MARK: &str = "……（超出Excel单元格上限，全文见PDF）";
+
+fn utf16_len(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// The text as one Excel cell can hold it: cut, with a mark saying so, when it is longer.
+fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if utf16_len(text) <= EXCEL_CELL_LIMIT {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let room = EXCEL_CELL_LIMIT - utf16_len(CUT_MARK);
+    let mut used = 0;
+    let kept: String = text
+        .chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= room
+        })
+        .collect();
+    std::borrow::Cow::Owned(format!("{kept}{CUT_MARK}"))
+}
+
+/// Rows whose text is longer than an Excel cell holds: the XLSX keeps what fits.
+pub fn cell_limit_warnings(sheet: &Sheet) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for row in sheet.rows() {
+        for (field, text) in [
+            ("重点工作事项", &row.text),
+            ("进展情况", &row.progress),
+            ("备注", &row.remark),
+        ] {
+            if utf16_len(text) > EXCEL_CELL_LIMIT {
+                warnings.push(format!(
+                    "{}：{field}有 {} 字，超过 Excel 单元格 {EXCEL_CELL_LIMIT} 字的上限，Excel 文件中只保留了前面的部分（已注明），PDF 中是全文",
+                    row.code,
+                    text.chars().count()
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// Text that Excel would read as a formula stays text and keeps a quote prefix when edited.
 fn cell_format(base: &Format, text: &str) -> Format {
     if text.starts_with(['=', '+', '-', '@']) {
@@ -35,6 +82,18 @@ pub fn write_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ExportError> {
     let worksheet = workbook.add_worksheet();
     fill(worksheet, sheet)?;
     Ok(workbook.save_to_buffer()?)
+}
+
+/// Writes a text cell, cut to what Excel holds.
+fn write_text(
+    worksheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    worksheet.write_string_with_format(row, column, fit_cell(text).as_ref(), format)?;
+    Ok(())
 }
 
 fn fill(worksheet: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
@@ -95,21 +154,21 @@ fn fill(worksheet: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         .set_text_wrap()
         .set_align(FormatAlign::Top);
 
-    worksheet.write_string_with_format(0, 0, &sheet.label, &label)?;
-    worksheet.merge_range(1, 0, 1, 4, &sheet.title, &title)?;
+    write_text(worksheet, 0, 0, &sheet.label, &label)?;
+    worksheet.merge_range(1, 0, 1, 4, fit_cell(&sheet.title).as_ref(), &title)?;
     worksheet.set_row_height(1, 30)?;
-    worksheet.merge_range(2, 0, 2, 4, &sheet.period_line(), &period)?;
+    worksheet.merge_range(2, 0, 2, 4, fit_cell(&sheet.period_line()).as_ref(), &period)?;
     let header_text = sheet
         .header
         .iter()
         .map(|(field, value)| format!("{field}：{value}"))
         .collect::<Vec<_>>()
         .join("        ");
-    worksheet.merge_range(3, 0, 3, 4, &header_text, &header_line)?;
+    worksheet.merge_range(3, 0, 3, 4, fit_cell(&header_text).as_ref(), &header_line)?;
     worksheet.set_row_height(3, 20)?;
     const HEADER_ROW: u32 = 4;
     for (column, text) in sheet.columns.iter().enumerate().take(5) {
-        worksheet.write_string_with_format(HEADER_ROW, column as u16, text, &column_header)?;
+        write_text(worksheet, HEADER_ROW, column as u16, text, &column_header)?;
     }
     worksheet.set_row_height(HEADER_ROW, 24)?;
 
@@ -119,15 +178,17 @@ fn fill(worksheet: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         for sheet_row in &sheet_group.rows {
             let item = format!("{}．{}", sheet_row.number, sheet_row.text);
             let units = sheet_row.units.join("、");
-            worksheet.write_string_with_format(row, 1, &item, &cell_format(&body, &item))?;
-            worksheet.write_string_with_format(row, 2, &units, &cell_format(&body, &units))?;
-            worksheet.write_string_with_format(
+            write_text(worksheet, row, 1, &item, &cell_format(&body, &item))?;
+            write_text(worksheet, row, 2, &units, &cell_format(&body, &units))?;
+            write_text(
+                worksheet,
                 row,
                 3,
                 &sheet_row.progress,
                 &cell_format(&body, &sheet_row.progress),
             )?;
-            worksheet.write_string_with_format(
+            write_text(
+                worksheet,
                 row,
                 4,
                 &sheet_row.remark,
@@ -146,16 +207,23 @@ fn fill(worksheet: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
             continue;
         }
         if row - first > 1 {
-            worksheet.merge_range(first, 0, row - 1, 0, &sheet_group.name, &group)?;
+            worksheet.merge_range(
+                first,
+                0,
+                row - 1,
+                0,
+                fit_cell(&sheet_group.name).as_ref(),
+                &group,
+            )?;
         } else {
-            worksheet.write_string_with_format(first, 0, &sheet_group.name, &group)?;
+            write_text(worksheet, first, 0, &sheet_group.name, &group)?;
         }
     }
     let last_table_row = row - 1;
     if !sheet.notes.is_empty() {
         let text = format!("注：{}", sheet.notes.join("；"));
         row += 1;
-        worksheet.merge_range(row, 0, row, 4, &text, &notes)?;
+        worksheet.merge_range(row, 0, row, 4, fit_cell(&text).as_ref(), &notes)?;
         let width: f64 = WIDTHS.iter().sum();
         worksheet.set_row_height(row, line_count(&text, width) as f64 * 14.0 + 6.0)?;
     }

@@ -71,6 +71,7 @@ pub fn list_backups(ledger_path: &Path) -> Vec<BackupInfo> {
             name.starts_with(&prefix)
                 && name.ends_with(".sqlite")
                 && !name.contains("-before-restore-")
+                && !name.contains("-recovery-")
         })
         .map(|entry| {
             let metadata = entry.metadata().ok();
@@ -83,6 +84,61 @@ pub fn list_backups(ledger_path: &Path) -> Vec<BackupInfo> {
         .collect();
     backups.sort_by(|a, b| b.path.cmp(&a.path));
     backups
+}
+
+/// The backup made before upgrading from `version`, when it holds the same data as the ledger
+/// now: an upgrade that failed and is tried again does not leave a new copy every time.
+pub(crate) fn pre_upgrade_backup(
+    conn: &Connection,
+    ledger_path: &Path,
+    version: i64,
+) -> Result<Option<PathBuf>, StoreError> {
+    let marker = format!("-v{version}");
+    let Some(candidate) = list_backups(ledger_path).into_iter().find(|b| {
+        b.path.file_stem().is_some_and(|stem| {
+            let stem = stem.to_string_lossy();
+            stem.ends_with(&marker) || stem.contains(&format!("{marker}-"))
+        })
+    }) else {
+        return Ok(None);
+    };
+    let Ok(backup) = Connection::open_with_flags(&candidate.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return Ok(None);
+    };
+    let same = match (content_digest(conn), content_digest(&backup)) {
+        (Ok(ours), Ok(theirs)) => ours == theirs,
+        _ => false,
+    };
+    Ok(same.then_some(candidate.path))
+}
+
+/// A digest of every row of every table, to tell whether two files hold the same data.
+fn content_digest(conn: &Connection) -> rusqlite::Result<String> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        hasher.update(table.as_bytes());
+        let quoted = table.replace('"', "\"\"");
+        let mut statement = conn.prepare(&format!("SELECT * FROM \"{quoted}\""))?;
+        let columns = statement.column_count();
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            for index in 0..columns {
+                let value = row.get_ref(index)?;
+                hasher.update(format!("{value:?}").as_bytes());
+            }
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// The newest backup of a ledger, if any.

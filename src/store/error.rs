@@ -25,15 +25,44 @@ pub enum StoreError {
     DiskFull,
     #[error("{0}")]
     Invalid(String),
-    #[error("无法访问文件“{}”：{source}", .path.display())]
+    #[error("无法访问文件“{}”：{}。", .path.display(), crate::files::io_phrase(.source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("“{}”不是台账文件，而是{}，未作任何改动。请给出台账文件（.sqlite）的路径。", .path.display(), if *.folder { "一个文件夹" } else { "设备、管道或失效的链接" })]
+    NotAFile { path: PathBuf, folder: bool },
+    #[error("文件夹“{}”不存在，无法在那里新建台账。请先创建该文件夹，或换一个路径。", .path.display())]
+    NoFolder { path: PathBuf },
+    #[error("台账文件“{}”不存在，但旁边留有它的日志文件“{}”（可能是台账被移走或删除后留下的）。为免把旧日志写进新台账，未新建台账，也未改动任何文件。请把台账文件放回原处，或把该日志文件移到别处后再打开。", .path.display(), .log.display())]
+    OrphanLog { path: PathBuf, log: PathBuf },
+    #[error("台账文件“{}”旁边的日志文件“{}”与台账对不上（可能是别的数据库留下的，或台账被换成了旧的副本），照常打开会把错误的内容写进台账，因此没有打开；台账和日志文件都保持原样。请从备份恢复{}；如果确认台账本身无误，可把该日志文件移到别处后再打开。", .path.display(), .log.display(), backup_hint_inline(.newest_backup.as_deref()))]
+    ForeignLog {
+        path: PathBuf,
+        log: PathBuf,
+        newest_backup: Option<PathBuf>,
+    },
+    #[error("台账文件“{}”无法从格式版本 {from} 升级到新格式，台账未作任何改动；升级前的备份在“{}”。文件内容可能已损坏，请从备份恢复，或把台账文件和日志 taizhang.log 交给技术人员。", .path.display(), .backup.display())]
+    UpgradeFailed {
+        path: PathBuf,
+        from: i64,
+        backup: PathBuf,
+        /// What SQLite said, for the log only.
+        detail: String,
+    },
     #[error(transparent)]
     Seed(#[from] crate::seed::SeedError),
-    #[error("台账数据库出错：{0}")]
-    Sqlite(rusqlite::Error),
+    #[error(
+        "台账数据库出错，操作未完成，台账未作改动；详细原因已记入日志 taizhang.log。请重试，如仍出错请从备份恢复。"
+    )]
+    Sqlite(#[source] rusqlite::Error),
+}
+
+fn backup_hint_inline(newest_backup: Option<&Path>) -> String {
+    match newest_backup {
+        Some(path) => format!("（最新的完好备份：“{}”）", path.display()),
+        None => "（没有找到完好的备份）".to_owned(),
+    }
 }
 
 fn backup_hint(newest_backup: Option<&Path>) -> String {
@@ -55,11 +84,21 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// What goes to the log beyond the message: SQLite's and the OS's own words.
+    pub fn log_detail(&self) -> String {
+        match self {
+            Self::UpgradeFailed { detail, .. } => format!("{self} [{detail}]"),
+            Self::Sqlite(error) => format!("{self} [{error}]"),
+            Self::Io { source, .. } => format!("{self} [{source}]"),
+            other => other.to_string(),
+        }
+    }
+
     /// The ledger file cannot be written; names its newest backup.
     pub(crate) fn read_only(path: &Path) -> Self {
         Self::ReadOnly {
             path: path.to_owned(),
-            newest_backup: super::backup::newest_backup(path),
+            newest_backup: super::guard::newest_sound_backup(path),
         }
     }
 
@@ -73,7 +112,7 @@ impl StoreError {
             Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
                 Self::Corrupt {
                     path: path.to_owned(),
-                    newest_backup: super::backup::newest_backup(path),
+                    newest_backup: super::guard::newest_sound_backup(path),
                 }
             }
             Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {

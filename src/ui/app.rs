@@ -529,15 +529,23 @@ impl TaizhangApp {
                 let path = dir.join("台账日程.ics");
                 let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
                 let ics = crate::deadlines::to_ics(&open.data.deadlines, &stamp);
-                match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, ics)) {
-                    Ok(()) => {
+                let written = crate::files::ensure_folder(&dir).and_then(|()| {
+                    crate::files::write_file(
+                        &path,
+                        ics.as_bytes(),
+                        &crate::files::Protected::for_ledger(&open.data.ledger_path),
+                        crate::files::Existing::Replace,
+                    )
+                });
+                match written {
+                    Ok(_) => {
                         self.notice = Some(format!(
                             "已导出 {} 个期限到“{}”，可用微信或邮件发到手机后导入日历",
                             open.data.deadlines.len(),
                             path.display()
                         ));
                     }
-                    Err(error) => self.show_error(format!("无法写入“{}”：{error}", path.display())),
+                    Err(error) => self.show_error(error.to_string()),
                 }
                 return;
             }
@@ -548,7 +556,7 @@ impl TaizhangApp {
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    match std::fs::read(&path) {
+                    match crate::service::read_return_file(&path) {
                         Ok(bytes) => {
                             let duplicate = open
                                 .ledger
@@ -557,9 +565,7 @@ impl TaizhangApp {
                                 .flatten();
                             self.import_returns_view.add_file(name, bytes, duplicate);
                         }
-                        Err(error) => {
-                            failures.push(format!("无法读取“{}”：{error}", path.display()))
-                        }
+                        Err(error) => failures.push(error.to_string()),
                     }
                 }
                 self.page = Page::ImportReturns;
@@ -583,10 +589,25 @@ impl TaizhangApp {
                             .join("原始文件");
                         let safe = crate::returns::template::safe_file_name(&name);
                         let path = dir.join(format!("{file_id}-{safe}"));
-                        std::fs::create_dir_all(&dir)
-                            .and_then(|()| std::fs::write(&path, bytes))
-                            .and_then(|()| super::chase_view::open_with_system(&path))
-                            .map_err(|e| format!("无法打开“{}”：{e}", path.display()))
+                        crate::files::ensure_folder(&dir)
+                            .and_then(|()| {
+                                crate::files::write_file(
+                                    &path,
+                                    &bytes,
+                                    &crate::files::Protected::for_ledger(&open.data.ledger_path),
+                                    crate::files::Existing::Replace,
+                                )
+                            })
+                            .map_err(|e| e.to_string())
+                            .and_then(|path| {
+                                super::chase_view::open_with_system(&path).map_err(|e| {
+                                    format!(
+                                        "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
+                                        path.display(),
+                                        crate::files::io_phrase(&e)
+                                    )
+                                })
+                            })
                     });
                 if let Err(message) = result {
                     self.show_error(message);
@@ -600,33 +621,41 @@ impl TaizhangApp {
                     &open.data.holidays,
                 );
                 let (_, due) = rule.due(period);
-                let mut written = 0;
-                for obligation in &open.data.obligations {
-                    let path = folder.join(crate::returns::template::template_file_name(
-                        &obligation.department,
-                        period,
-                    ));
-                    let result = crate::returns::template::write_template(
-                        &open.data.plan,
-                        obligation,
-                        period,
-                        due,
-                    )
-                    .map_err(|e| e.to_string())
-                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
-                    match result {
-                        Ok(()) => written += 1,
-                        Err(error) => {
-                            self.show_error(format!("无法写入“{}”：{error}", path.display()));
-                            return;
+                match crate::service::write_templates(
+                    &open.data.plan,
+                    &open.data.obligations,
+                    period,
+                    due,
+                    &folder,
+                    &crate::files::Protected::for_ledger(&open.data.ledger_path),
+                ) {
+                    Ok(written) => {
+                        let kept: Vec<String> = written
+                            .iter()
+                            .filter(|t| t.kept_existing.is_some())
+                            .map(|t| {
+                                t.path
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default()
+                            })
+                            .collect();
+                        let mut notice = format!(
+                            "已在“{}”生成 {} 份{}报送模板",
+                            folder.display(),
+                            written.len(),
+                            period.label()
+                        );
+                        if !kept.is_empty() {
+                            notice.push_str(&format!(
+                                "；文件夹中已有同名文件，未覆盖，以下模板另存为新名字：{}",
+                                kept.join("、")
+                            ));
                         }
+                        self.notice = Some(notice);
                     }
+                    Err(error) => self.show_error(error.to_string()),
                 }
-                self.notice = Some(format!(
-                    "已在“{}”生成 {written} 份{}报送模板",
-                    folder.display(),
-                    period.label()
-                ));
                 return;
             }
             Command::CommitImport(id) => {
@@ -680,7 +709,12 @@ impl TaizhangApp {
                     &open.data.sheet_edits,
                     period,
                 );
-                self.export_job = Some(start_export(sheet, folder, print));
+                if let Err(error) = crate::service::check_period(&open.data.plan, period) {
+                    self.show_error(error.to_string());
+                    return;
+                }
+                let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
+                self.export_job = Some(start_export(sheet, folder, print, protected));
                 return;
             }
             Command::SaveSheetRow {
@@ -978,14 +1012,10 @@ fn open_ledger(
     today: NaiveDate,
     holidays: &crate::holidays::HolidayCalendar,
 ) -> Result<OpenLedger, StoreError> {
-    if let Some(dir) = ledger_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
+    // A folder, a FIFO or a device is refused before the lock file is made beside it.
+    Ledger::check_path(ledger_path)?;
     let lock = LedgerLock::acquire(ledger_path)?;
-    let (ledger, opened) = Ledger::open(ledger_path)?;
+    let (ledger, opened) = Ledger::open_locked(ledger_path, &lock)?;
     let data = AppData::load(&ledger, today, holidays)?;
     // A new ledger holds only the bundled plan: nothing to back up yet.
     let backup_job = (opened == Opened::Existing).then(|| BackupJob::start(ledger_path));
@@ -1011,16 +1041,16 @@ fn start_export(
     sheet: crate::sheet::Sheet,
     folder: PathBuf,
     print: bool,
+    protected: crate::files::Protected,
 ) -> std::sync::mpsc::Receiver<Result<ExportDone, String>> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let result = (|| {
-            std::fs::create_dir_all(&folder)
-                .map_err(|e| format!("无法创建文件夹“{}”：{e}", folder.display()))?;
+            crate::files::ensure_folder(&folder).map_err(|e| e.to_string())?;
             let stem = sheet.file_stem();
             let xlsx = folder.join(format!("{stem}.xlsx"));
             let pdf = folder.join(format!("{stem}.pdf"));
-            let warnings = crate::sheet::export_files(&sheet, Some(&xlsx), Some(&pdf))
+            let warnings = crate::sheet::export_files(&sheet, Some(&xlsx), Some(&pdf), &protected)
                 .map_err(|e| e.to_string())?;
             Ok(ExportDone {
                 xlsx,

@@ -96,10 +96,22 @@ pub fn print_chase_list(data: &AppData, period: Period) -> Result<(), String> {
         .parent()
         .unwrap_or_else(|| std::path::Path::new("."))
         .join("exports");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("无法创建文件夹“{}”：{e}", dir.display()))?;
+    crate::files::ensure_folder(&dir).map_err(|e| e.to_string())?;
     let path = dir.join(format!("催报单-{}.html", period.label()));
-    std::fs::write(&path, html).map_err(|e| format!("无法写入“{}”：{e}", path.display()))?;
-    open_with_system(&path).map_err(|e| format!("已生成“{}”，但无法打开：{e}", path.display()))
+    crate::files::write_file(
+        &path,
+        html.as_bytes(),
+        &crate::files::Protected::for_ledger(&data.ledger_path),
+        crate::files::Existing::Replace,
+    )
+    .map_err(|e| e.to_string())?;
+    open_with_system(&path).map_err(|e| {
+        format!(
+            "已生成“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
+            path.display(),
+            crate::files::io_phrase(&e)
+        )
+    })
 }
 
 fn escape(text: &str) -> String {

@@ -101,7 +101,9 @@ impl ImportView {
         else {
             return;
         };
-        match std::fs::read(&path) {
+        match crate::files::read_file(&path, crate::plan_text::MAX_INPUT_BYTES)
+            .map_err(|e| e.to_string())
+        {
             Ok(bytes) => match decode_file(&bytes) {
                 Ok(text) => {
                     self.input = text;
