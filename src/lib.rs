@@ -9,6 +9,7 @@ pub mod assets;
 pub mod cli;
 pub mod deadlines;
 pub mod files;
+pub mod hash;
 pub mod holidays;
 pub mod logfile;
 pub mod model;

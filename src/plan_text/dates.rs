@@ -66,18 +66,35 @@ fn date_of(captures: &regex::Captures<'_>, plan_year: i32) -> Option<NaiveDate> 
     NaiveDate::from_ymd_opt(plan_year, 12, 31)
 }
 
-/// The clause a date governs: what follows it up to the next `，；。`.
-fn clause_after(text: &str) -> String {
-    let text = text.trim_start_matches(['，', ',', '：', ':', ' ']);
-    let end = text
-        .find(['，', ',', '；', ';', '。'])
-        .unwrap_or(text.len());
-    text[..end].trim().to_owned()
+/// What ends the clause a date governs.
+const CLAUSE_ENDS: [char; 5] = ['，', ',', '；', ';', '。'];
+
+/// The clause a date governs: what follows it (from byte `from` of `text`) up to the next
+/// `，；。`. `next_end` remembers where the last search stopped, so that the clauses of many
+/// dates in one text are found in one pass over it rather than one pass per date.
+fn clause_after(text: &str, from: usize, next_end: &mut Option<usize>) -> String {
+    let rest = text[from..].trim_start_matches(['，', ',', '：', ':', ' ']);
+    let start = text.len() - rest.len();
+    // A remembered end at or after `start` is the first one there: no end lies between the
+    // (earlier) place it was searched from and it.
+    let end = match *next_end {
+        Some(end) if end >= start => end,
+        _ => {
+            let end = rest.find(CLAUSE_ENDS).map_or(text.len(), |at| start + at);
+            *next_end = Some(end);
+            end
+        }
+    };
+    text[start..end].trim().to_owned()
 }
 
 /// The milestones of a task's text, and the time phrases it could not date.
 pub(super) fn milestones(text: &str, plan_year: i32) -> (Vec<Milestone>, Vec<String>) {
     let mut found = Vec::new();
+    // Title marks counted so far, up to `counted_to`: matches come in order, so each part of
+    // the text is counted once.
+    let (mut opened, mut closed, mut counted_to) = (0usize, 0usize, 0usize);
+    let mut next_end = None;
     for captures in DATED.captures_iter(text) {
         let Some(whole) = captures.get(0) else {
             continue;
@@ -85,8 +102,15 @@ pub(super) fn milestones(text: &str, plan_year: i32) -> (Vec<Milestone>, Vec<Str
         let wording = whole.as_str().trim_start_matches(['在', '到', '于', '至']);
         // A bare `2019年底前` inside `2019年度` etc. cannot happen (the patterns need 底/末/日);
         // dates inside quoted titles (《…2019年…》) are not milestones.
-        let before = &text[..whole.start()];
-        if before.matches('《').count() > before.matches('》').count() {
+        for c in text[counted_to..whole.start()].chars() {
+            match c {
+                '《' => opened += 1,
+                '》' => closed += 1,
+                _ => {}
+            }
+        }
+        counted_to = whole.start();
+        if opened > closed {
             continue;
         }
         let Some(due_date) = date_of(&captures, plan_year) else {
@@ -96,7 +120,7 @@ pub(super) fn milestones(text: &str, plan_year: i32) -> (Vec<Milestone>, Vec<Str
             id: 0,
             due_date,
             wording: wording.to_owned(),
-            clause: clause_after(&text[whole.end()..]),
+            clause: clause_after(text, whole.end(), &mut next_end),
             done_on: None,
             done_note: String::new(),
         });
@@ -243,5 +267,27 @@ mod tests {
         assert!(found.is_empty());
         assert_eq!(vague, ["9月中旬前", "上半年", "第三季度"]);
         assert!(dated("更新公布2019年度名单，《2019年度计划》").is_empty());
+    }
+
+    #[test]
+    fn dates_in_titles_and_clauses_that_end_together() {
+        let found = dated(
+            "按《关于6月底前完成的通知》，8月底前完成；9月底前，完成验收：10月底前11月底前，，报送。",
+        );
+        let found: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(_, wording, clause)| (wording.as_str(), clause.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("8月底前", "完成"),
+                ("9月底前", "完成验收：10月底前11月底前"),
+                ("10月底前", "11月底前"),
+                ("11月底前", "报送"),
+            ]
+        );
+        assert_eq!(dated("《方案》6月底前完成")[0].2, "完成");
+        assert!(dated("《方案》《规划6月底前完成").is_empty());
     }
 }

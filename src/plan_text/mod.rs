@@ -12,6 +12,7 @@ mod input;
 mod names;
 mod notes;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use chrono::NaiveDate;
@@ -97,9 +98,10 @@ impl ParsedPlan {
     /// Recomputes which department names are new, after the user edited names.
     pub fn refresh_new_departments(&mut self, known: &DepartmentNames) {
         let mut new: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for task in self.tasks() {
             for part in task.leads.iter().chain(&task.participants) {
-                if !known.is_canonical(&part.name) && !new.contains(&part.name) {
+                if !known.is_canonical(&part.name) && seen.insert(&part.name) {
                     new.push(part.name.clone());
                 }
             }
@@ -146,6 +148,7 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
         first_listed_leads,
         warnings: &mut warnings,
         new_departments: &mut new_departments,
+        new_department_set: HashSet::new(),
     };
     for (index, block) in task_blocks.iter().enumerate() {
         let next_kind = task_blocks.get(index + 1).map(|b| b.kind.clone());
@@ -217,16 +220,18 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
         });
     }
     // Point each warning at the task whose text it is about.
+    let tasks = TaskSpans::new(
+        sections
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .map(|t| (&t.span, t.code.as_str())),
+    );
     for warning in &mut warnings {
         if warning.task_code.is_some() {
             continue;
         }
         let Some(span) = &warning.span else { continue };
-        warning.task_code = sections
-            .iter()
-            .flat_map(|s| &s.tasks)
-            .find(|t| t.span.start <= span.start && span.start < t.span.end.max(t.span.start + 1))
-            .map(|t| t.code.clone());
+        warning.task_code = tasks.at(span.start).map(str::to_owned);
     }
     Ok(ParsedPlan {
         title: header.title,
@@ -242,6 +247,57 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
     })
 }
 
+/// The tasks' spans in document order, to find the task a place in the source belongs to
+/// without going through all tasks for every warning.
+struct TaskSpans<'a> {
+    /// Each task's start, end (at least one past the start) and code.
+    spans: Vec<(usize, usize, &'a str)>,
+    /// The largest end among the tasks up to each one.
+    reach: Vec<usize>,
+    /// Whether the starts never decrease (always, as tasks are cut from the source in order);
+    /// otherwise every lookup goes through all tasks.
+    sorted: bool,
+}
+
+impl<'a> TaskSpans<'a> {
+    /// The tasks' spans and codes, in document order.
+    fn new(tasks: impl IntoIterator<Item = (&'a Range<usize>, &'a str)>) -> Self {
+        let spans: Vec<(usize, usize, &str)> = tasks
+            .into_iter()
+            .map(|(span, code)| (span.start, span.end.max(span.start + 1), code))
+            .collect();
+        let reach = spans
+            .iter()
+            .scan(0, |reach, &(_, end, _)| {
+                *reach = end.max(*reach);
+                Some(*reach)
+            })
+            .collect();
+        let sorted = spans.windows(2).all(|pair| pair[0].0 <= pair[1].0);
+        Self {
+            spans,
+            reach,
+            sorted,
+        }
+    }
+
+    /// The code of the first task (in document order) whose span holds `at`.
+    fn at(&self, at: usize) -> Option<&'a str> {
+        let index = if self.sorted {
+            // The tasks starting at or before `at` come first; among them, the first whose
+            // end lies past `at` is the first whose running largest end does.
+            let starting = self.spans.partition_point(|&(start, _, _)| start <= at);
+            let index = self.reach[..starting].partition_point(|&reach| reach <= at);
+            (index < starting).then_some(index)
+        } else {
+            self.spans
+                .iter()
+                .position(|&(start, end, _)| start <= at && at < end)
+        };
+        index.map(|i| self.spans[i].2)
+    }
+}
+
 struct TaskContext<'a> {
     source: &'a str,
     year: i32,
@@ -249,6 +305,8 @@ struct TaskContext<'a> {
     first_listed_leads: bool,
     warnings: &'a mut Vec<Warning>,
     new_departments: &'a mut Vec<String>,
+    /// The names in `new_departments`, to look them up at once.
+    new_department_set: HashSet<String>,
 }
 
 /// A task's text before codes are final: unnumbered paragraphs get theirs when the section
@@ -297,7 +355,7 @@ impl SectionBuilder {
         }
         let tasks = std::mem::take(&mut self.tasks);
         let only_one_unnumbered = tasks.len() == 1 && tasks[0].code.is_none();
-        let mut used: Vec<String> = tasks.iter().filter_map(|t| t.code.clone()).collect();
+        let mut used: HashSet<String> = tasks.iter().filter_map(|t| t.code.clone()).collect();
         let mut ordinal = 0;
         let mut finished = Vec::with_capacity(tasks.len());
         for pending in tasks {
@@ -316,7 +374,7 @@ impl SectionBuilder {
                         code = format!("{}.{ordinal}-{suffix}", self.ordinal);
                         suffix += 1;
                     }
-                    used.push(code.clone());
+                    used.insert(code.clone());
                     task.code = code;
                 }
             }
@@ -385,21 +443,24 @@ fn make_task(
     let mut resolver = context.known.resolver();
     let mut resolve = |parts: Vec<(String, String)>| -> Vec<NamedPart> {
         let mut resolved: Vec<NamedPart> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (raw, scope) in parts {
             let (name, is_new) = resolver.resolve(&raw);
-            if is_new && !context.new_departments.contains(&name) {
+            if is_new && !context.new_department_set.contains(&name) {
+                context.new_department_set.insert(name.clone());
                 context.new_departments.push(name.clone());
             }
-            if !resolved.iter().any(|p| p.name == name) {
+            if seen.insert(name.clone()) {
                 resolved.push(NamedPart { name, scope });
             }
         }
         resolved
     };
     let leads = resolve(parsed.leads);
+    let lead_names: HashSet<&str> = leads.iter().map(|l| l.name.as_str()).collect();
     let participants: Vec<NamedPart> = resolve(parsed.participants)
         .into_iter()
-        .filter(|p| !leads.iter().any(|l| l.name == p.name))
+        .filter(|p| !lead_names.contains(p.name.as_str()))
         .collect();
     let (milestones, vague) = dates::milestones(body, context.year);
     for phrase in vague {
@@ -434,5 +495,35 @@ fn make_task(
         participants,
         milestones,
         span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lookup finds what going through every task finds: the first task holding the
+    /// place, empty spans counting as one byte long, overlapping spans included.
+    #[test]
+    fn a_place_maps_to_the_first_task_holding_it() {
+        let spans: Vec<Range<usize>> = vec![0..4, 4..4, 5..9, 6..7, 7..20, 12..12, 12..15, 30..31];
+        let codes: Vec<String> = (0..spans.len()).map(|i| i.to_string()).collect();
+        let tasks = TaskSpans::new(spans.iter().zip(codes.iter().map(String::as_str)));
+        assert!(tasks.sorted);
+        let unsorted = TaskSpans {
+            sorted: false,
+            ..TaskSpans::new(spans.iter().zip(codes.iter().map(String::as_str)))
+        };
+        for at in 0..40 {
+            let expected = spans
+                .iter()
+                .position(|s| s.start <= at && at < s.end.max(s.start + 1))
+                .map(|i| codes[i].as_str());
+            assert_eq!(tasks.at(at), expected, "{at}");
+            assert_eq!(unsorted.at(at), expected, "{at}");
+        }
+        assert_eq!(tasks.at(4), Some("1"));
+        assert_eq!(tasks.at(10), Some("4"));
+        assert_eq!(tasks.at(25), None);
     }
 }

@@ -1,6 +1,6 @@
 //! Department names: mapping what a document writes onto the ledger's departments.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::Department;
 
@@ -27,7 +27,7 @@ const LEVELS: [&str; 14] = [
 pub struct DepartmentNames {
     /// Any known spelling → canonical name.
     spellings: HashMap<String, String>,
-    canonical: Vec<String>,
+    canonical: HashSet<String>,
 }
 
 impl DepartmentNames {
@@ -35,7 +35,7 @@ impl DepartmentNames {
     pub fn new(departments: &[Department]) -> Self {
         let mut names = Self::default();
         for department in departments {
-            names.canonical.push(department.name.clone());
+            names.canonical.insert(department.name.clone());
             names
                 .spellings
                 .insert(department.name.clone(), department.name.clone());
@@ -51,7 +51,7 @@ impl DepartmentNames {
 
     /// Whether `name` is a department's canonical name.
     pub fn is_canonical(&self, name: &str) -> bool {
-        self.canonical.iter().any(|c| c == name)
+        self.canonical.contains(name)
     }
 
     /// The canonical name for a known spelling.

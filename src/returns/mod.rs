@@ -4,9 +4,12 @@
 
 mod chase;
 mod email;
+pub mod grid;
+mod ods;
 pub mod spreadsheet;
 mod status;
 pub mod template;
+pub mod xls_scan;
 
 pub use chase::{ChaseEntry, chase_entries, chase_message};
 pub use email::split_email;

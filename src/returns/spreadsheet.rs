@@ -2,24 +2,19 @@
 //! original form, an old `.xls`, an `.ods`, moved columns, extra sheets — into a preview of the
 //! rows it would change. Nothing here writes; a file that cannot be read gives a clear reason.
 
-use std::io::{Cursor, Read as _};
-
-use calamine::{Data, Reader as _, Sheets};
-
+use super::grid::{Grid, load_grids};
 use super::template::{KEY_HEADER, META_MARK, META_SHEET, parse_key};
 use super::{Obligation, RowKey, RowStatus};
 use crate::model::Plan;
 use crate::plan_text::DepartmentNames;
 use crate::schedule::Period;
 
-/// Rows a sheet may have: the form has a few dozen; far more is not a return.
-pub const MAX_ROWS: u32 = 2_000;
-/// Columns a sheet may have.
-pub const MAX_COLUMNS: u32 = 100;
-/// Bytes a spreadsheet's parts may inflate to in all.
-pub const MAX_INFLATED: u64 = 100 * 1024 * 1024;
-/// Bytes a returned file may have.
-pub const MAX_FILE: usize = 30 * 1024 * 1024;
+pub use super::grid::{MAX_COLUMNS, MAX_FILE, MAX_INFLATED, MAX_ROWS};
+
+/// Characters of a file's text quoted in a message or kept for an unmatched row.
+const QUOTE_CHARS: usize = 60;
+/// Form rows are short: texts longer than this are not compared by similarity.
+const MAX_COMPARED_CHARS: usize = 400;
 
 /// Why a file cannot be imported.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -36,8 +31,23 @@ pub enum ImportError {
     TooLarge(u64),
     #[error("文件解压后过大（超过 {} MB），可能已损坏或是恶意文件，未读取。", MAX_INFLATED / 1024 / 1024)]
     Inflates,
-    #[error("表格“{sheet}”有 {rows} 行以上，远多于进展表，未读取。")]
+    #[error("表格“{sheet}”有 {rows} 行以上，远多于进展表，未读取。请确认选对了文件。")]
     TooManyRows { sheet: String, rows: u32 },
+    #[error(
+        "表格“{sheet}”用到了第 {columns} 列，远多于进展表的几列，未读取。请确认选对了文件，或删去多余的列后重新发送。"
+    )]
+    TooManyColumns { sheet: String, columns: u32 },
+    #[error("文件中的文字过多（超过 {} MB），远多于一份报送表，可能已损坏或是恶意文件，未读取。", super::grid::MAX_TEXT_BYTES / 1024 / 1024)]
+    TooMuchText,
+    #[error("表格“{sheet}”中合并单元格过多（{count} 处），远多于进展表，可能已损坏，未读取。")]
+    TooManyMerges { sheet: String, count: usize },
+    #[error(
+        "文件中的工作表过多（超过 {} 张），不是一份报送表，未读取。",
+        super::grid::MAX_SHEETS
+    )]
+    TooManySheets,
+    #[error("文件声明了 {count} 个不同的文字，远多于一份报送表，可能已损坏或是恶意文件，未读取。")]
+    DeclaresTooMuch { count: u64 },
     #[error("没有找到进展表：任何工作表的前 30 行中都没有“进展情况”和“重点工作事项”这样的表头。")]
     NoTable,
     #[error("文件已损坏，读取时出错，未导入（{0}）")]
@@ -61,6 +71,9 @@ pub enum MatchKind {
     Text,
     /// By similar text: shown for the user to confirm.
     Similar(f32),
+    /// By the visible text, which disagrees with the template's hidden id (a row moved, or
+    /// copied from another template): shown for the user to confirm.
+    Conflict,
 }
 
 /// One row of the file, matched.
@@ -78,6 +91,8 @@ pub struct ImportedRow {
     pub matched_by: MatchKind,
     /// Imported on commit. Rows matched by similarity start unaccepted.
     pub accepted: bool,
+    /// What disagrees about the row, for the preview (the hidden id and the visible text).
+    pub conflict: Option<String>,
 }
 
 /// A file row that matches no row of the department.
@@ -111,100 +126,6 @@ pub struct ImportContext<'a> {
     pub plan: &'a Plan,
     pub departments: &'a [crate::model::Department],
     pub obligations: &'a [Obligation],
-}
-
-enum Format {
-    Xlsx,
-    Xls,
-    Ods,
-}
-
-fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
-    if bytes.is_empty() {
-        return Err(ImportError::Empty);
-    }
-    if bytes.len() > MAX_FILE {
-        return Err(ImportError::TooLarge(bytes.len() as u64 / 1024 / 1024));
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-        let mut inflated = 0_u64;
-        let mut is_ods = false;
-        let mut is_xlsx = false;
-        if archive.len() > 5_000 {
-            return Err(ImportError::Inflates);
-        }
-        for index in 0..archive.len() {
-            let entry = archive
-                .by_index_raw(index)
-                .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-            inflated = inflated.saturating_add(entry.size());
-            match entry.name().as_deref() {
-                Ok("xl/workbook.xml") => is_xlsx = true,
-                Ok("content.xml") => is_ods = true,
-                _ => {}
-            }
-        }
-        if inflated > MAX_INFLATED {
-            return Err(ImportError::Inflates);
-        }
-        if is_ods {
-            let mut mimetype = String::new();
-            if let Ok(mut entry) = archive.by_name("mimetype") {
-                let _ = entry.by_ref().take(200).read_to_string(&mut mimetype);
-            }
-            if mimetype.contains("spreadsheet") {
-                return Ok(Format::Ods);
-            }
-        }
-        return if is_xlsx {
-            Ok(Format::Xlsx)
-        } else {
-            Err(ImportError::NotSpreadsheet)
-        };
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        // An encrypted .xlsx is a compound file holding an `EncryptedPackage` stream.
-        let marker: Vec<u8> = "EncryptedPackage"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
-            return Err(ImportError::Encrypted);
-        }
-        return Ok(Format::Xls);
-    }
-    Err(ImportError::NotSpreadsheet)
-}
-
-fn cell_text(data: &Data, warnings: &mut Vec<String>, place: &str) -> String {
-    match data {
-        Data::Empty => String::new(),
-        Data::String(text) => text.replace("\r\n", "\n").trim().to_owned(),
-        Data::Int(value) => value.to_string(),
-        Data::Float(value) => {
-            if value.fract() == 0.0 && value.abs() < 1e15 {
-                format!("{value:.0}")
-            } else {
-                value.to_string()
-            }
-        }
-        Data::Bool(value) => value.to_string(),
-        Data::DateTime(value) => {
-            // Excel counts days from 1899-12-30.
-            let days = value.as_f64().floor();
-            chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(days as i64)))
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default()
-        }
-        Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
-        Data::Error(error) => {
-            warnings.push(format!("{place}的单元格是错误值（{error}），按空白处理"));
-            String::new()
-        }
-    }
 }
 
 /// Letters and digits only, with a leading ★ and numbering (`8．`, `1.`, `3、`) removed.
@@ -287,103 +208,6 @@ fn role_of(header: &str) -> Option<Role> {
         return Some(Role::Group);
     }
     None
-}
-
-/// One sheet as text, with the merged cells filled from their top-left cell.
-struct Grid {
-    name: String,
-    cells: Vec<Vec<String>>,
-}
-
-impl Grid {
-    fn get(&self, row: usize, column: usize) -> &str {
-        self.cells
-            .get(row)
-            .and_then(|r| r.get(column))
-            .map_or("", String::as_str)
-    }
-}
-
-fn load_grids(bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Grid>, ImportError> {
-    let format = sniff(bytes)?;
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    let names = workbook.sheet_names();
-    let mut grids = Vec::new();
-    for name in names {
-        // Stream an .xlsx sheet's cells first: a small file may declare a huge sheet.
-        if let (Format::Xlsx, Sheets::Xlsx(xlsx)) = (&format, &mut workbook) {
-            let mut reader = xlsx
-                .worksheet_cells_reader(&name)
-                .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-            while let Some(cell) = reader
-                .next_cell()
-                .map_err(|e| ImportError::Corrupt(e.to_string()))?
-            {
-                let (row, column) = cell.get_position();
-                if row >= MAX_ROWS {
-                    return Err(ImportError::TooManyRows {
-                        sheet: name.clone(),
-                        rows: MAX_ROWS,
-                    });
-                }
-                if column >= MAX_COLUMNS {
-                    return Err(ImportError::TooManyRows {
-                        sheet: name.clone(),
-                        rows: row,
-                    });
-                }
-            }
-        }
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-        let (height, width) = range.get_size();
-        let start = range.start().unwrap_or((0, 0));
-        if start.0 as usize + height > MAX_ROWS as usize {
-            return Err(ImportError::TooManyRows {
-                sheet: name.clone(),
-                rows: start.0 + height as u32,
-            });
-        }
-        if width > MAX_COLUMNS as usize {
-            return Err(ImportError::TooManyRows {
-                sheet: name.clone(),
-                rows: height as u32,
-            });
-        }
-        let mut cells =
-            vec![vec![String::new(); start.1 as usize + width]; start.0 as usize + height];
-        for (row, column, data) in range.used_cells() {
-            let place = format!("“{name}”第{}行", start.0 as usize + row + 1);
-            cells[start.0 as usize + row][start.1 as usize + column] =
-                cell_text(data, warnings, &place);
-        }
-        let merges = match &mut workbook {
-            Sheets::Xlsx(xlsx) => xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for merge in merges {
-            let (top, left) = (merge.start.0 as usize, merge.start.1 as usize);
-            let value = cells
-                .get(top)
-                .and_then(|r| r.get(left))
-                .cloned()
-                .unwrap_or_default();
-            for row in top..=(merge.end.0 as usize).min(cells.len().saturating_sub(1)) {
-                for column in left..=(merge.end.1 as usize) {
-                    if let Some(cell) = cells.get_mut(row).and_then(|r| r.get_mut(column))
-                        && cell.is_empty()
-                    {
-                        cell.clone_from(&value);
-                    }
-                }
-            }
-        }
-        grids.push(Grid { name, cells });
-    }
-    Ok(grids)
 }
 
 /// Year and month named in a text: `2019年7月`, or `7月` with the plan's year.
@@ -476,7 +300,6 @@ fn read_return_inner(
 ) -> Result<ParsedReturn, ImportError> {
     let mut warnings = Vec::new();
     let grids = load_grids(bytes, &mut warnings)?;
-    let known = DepartmentNames::new(context.departments);
 
     // Our template's hidden sheet says who and when.
     let meta = grids
@@ -487,54 +310,137 @@ fn read_return_inner(
         .filter(|id| context.departments.iter().any(|d| d.id == *id));
     let meta_period = meta.and_then(|g| Period::parse(g.get(3, 1)));
 
-    // The table: the first sheet with a header row naming 进展 and 事项 or 单位.
-    let mut table = None;
-    for grid in grids.iter().filter(|g| g.name != META_SHEET) {
-        for row in 0..grid.cells.len().min(30) {
-            let roles: Vec<(usize, Role)> = grid.cells[row]
-                .iter()
-                .enumerate()
-                .filter_map(|(column, text)| role_of(text).map(|role| (column, role)))
-                .collect();
-            let has = |role: Role| roles.iter().any(|(_, r)| *r == role);
-            if has(Role::Progress) && (has(Role::Item) || has(Role::Units)) {
-                table = Some((grid, row, roles));
-                break;
-            }
-        }
-        if table.is_some() {
-            break;
+    let table = find_table(&grids)?;
+    let above = table.text_above();
+    let department_id = choose_department(
+        file_name,
+        &above,
+        meta_department,
+        choice,
+        context,
+        &mut warnings,
+    )?;
+    let Some(department) = context.departments.iter().find(|d| d.id == department_id) else {
+        return Err(ImportError::NoDepartment);
+    };
+    let Some(obligation) = context
+        .obligations
+        .iter()
+        .find(|o| o.department_id == department_id)
+    else {
+        return Err(ImportError::NotRequired(department.name.clone()));
+    };
+    let period = choose_period(
+        file_name,
+        &above,
+        meta_period,
+        choice,
+        context,
+        &mut warnings,
+    )?;
+
+    let matcher = RowMatcher::new(context.plan, obligation);
+    let (rows, unmatched) = read_rows(&table, &matcher, &department.name, &mut warnings);
+    for expected in &obligation.rows {
+        if !rows.iter().any(|r| r.key == expected.key) {
+            warnings.push(format!(
+                "文件中没有第 {} 行“{}”",
+                expected.code, expected.text
+            ));
         }
     }
-    let Some((grid, header_row, roles)) = table else {
-        return Err(
-            if grids
-                .iter()
-                .all(|g| g.cells.iter().flatten().all(String::is_empty))
-            {
-                ImportError::Empty
-            } else {
-                ImportError::NoTable
-            },
-        );
-    };
-    let column = |role: Role| roles.iter().find(|(_, r)| *r == role).map(|(c, _)| *c);
-    let (item_column, progress_column) = (
-        column(Role::Item).or(column(Role::Units)),
-        column(Role::Progress),
-    );
-    let (Some(item_column), Some(progress_column)) = (item_column, progress_column) else {
-        return Err(ImportError::NoTable);
-    };
-    let remark_column = column(Role::Remark);
-    let key_column = column(Role::Key);
+    for row in &rows {
+        match row.matched_by {
+            MatchKind::Similar(_) => warnings.push(format!(
+                "第{}行按相近文字对应到 {}，请确认",
+                row.file_row, row.code
+            )),
+            MatchKind::Conflict => {
+                if let Some(conflict) = &row.conflict {
+                    warnings.push(format!("第{}行{conflict}", row.file_row));
+                }
+            }
+            MatchKind::Id | MatchKind::Text => {}
+        }
+    }
+    if !crate::schedule::reporting_periods(context.plan.year, context.plan.issued_on)
+        .contains(&period)
+    {
+        warnings.push(format!(
+            "{}不在当前计划的报送月份内，导入后不会出现在各月的报送情况中；如月份不对请选择",
+            period.label()
+        ));
+    }
+    Ok(ParsedReturn {
+        file_name: file_name.to_owned(),
+        sha256: crate::hash::sha256_hex(bytes),
+        department: (department.id, department.name.clone()),
+        period,
+        rows,
+        unmatched,
+        warnings,
+    })
+}
 
-    // Who: the user's choice, else our template's id, else 填报单位, else the file name.
-    let above: Vec<&String> = grid.cells[..header_row]
-        .iter()
-        .flatten()
-        .filter(|t| !t.is_empty())
-        .collect();
+/// The table of a return: the sheet, its header row, and the columns the header names.
+struct Table<'a> {
+    grid: &'a Grid,
+    header_row: usize,
+    item: usize,
+    progress: usize,
+    remark: Option<usize>,
+    key: Option<usize>,
+}
+
+impl Table<'_> {
+    /// Every text above the header: the title, 填报单位, the month.
+    fn text_above(&self) -> Vec<&str> {
+        (0..self.header_row)
+            .flat_map(|row| (0..self.grid.width(row)).map(move |column| (row, column)))
+            .map(|(row, column)| self.grid.get(row, column))
+            .filter(|text| !text.is_empty())
+            .collect()
+    }
+}
+
+/// The first sheet with a header row (within its first 30 rows) naming 进展 and 事项 or 单位.
+fn find_table(grids: &[Grid]) -> Result<Table<'_>, ImportError> {
+    for grid in grids.iter().filter(|g| g.name != META_SHEET) {
+        for row in 0..grid.height().min(30) {
+            let roles: Vec<(usize, Role)> = (0..grid.width(row))
+                .filter_map(|column| role_of(grid.get(row, column)).map(|role| (column, role)))
+                .collect();
+            let column = |role: Role| roles.iter().find(|(_, r)| *r == role).map(|(c, _)| *c);
+            let item = column(Role::Item).or(column(Role::Units));
+            if let (Some(item), Some(progress)) = (item, column(Role::Progress)) {
+                return Ok(Table {
+                    grid,
+                    header_row: row,
+                    item,
+                    progress,
+                    remark: column(Role::Remark),
+                    key: column(Role::Key),
+                });
+            }
+        }
+    }
+    Err(if grids.iter().all(Grid::is_blank) {
+        ImportError::Empty
+    } else {
+        ImportError::NoTable
+    })
+}
+
+/// Who: the user's choice, else our template's id, else 填报单位, else the file name.
+fn choose_department(
+    file_name: &str,
+    above: &[&str],
+    meta_department: Option<i64>,
+    choice: ImportChoice,
+    context: &ImportContext<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<i64, ImportError> {
+    let known = DepartmentNames::new(context.departments);
     let reported_unit = above.iter().find_map(|text| {
         let at = text.find("填报单位")?;
         let rest = text[at + "填报单位".len()..].trim_start_matches(['：', ':', ' ', '　']);
@@ -555,7 +461,10 @@ fn read_return_inner(
     if let Some(unit) = reported_unit.as_deref().filter(|u| !u.is_empty())
         && unit_department.is_none()
     {
-        warnings.push(format!("表头“填报单位：{unit}”与台账中的部门对不上"));
+        warnings.push(format!(
+            "表头“填报单位：{}”与台账中的部门对不上",
+            quote(unit)
+        ));
     }
     let file_department = context
         .departments
@@ -568,8 +477,8 @@ fn read_return_inner(
         .filter(|(_, name)| file_name.contains(name.as_str()))
         .max_by_key(|(_, name)| name.chars().count())
         .map(|(id, _)| id);
-    let found_department = meta_department.or(unit_department).or(file_department);
-    let department_id = match (choice.department_id, found_department) {
+    let found = meta_department.or(unit_department).or(file_department);
+    match (choice.department_id, found) {
         (Some(chosen), Some(found)) if chosen != found => {
             let name_of = |id: i64| {
                 context
@@ -583,196 +492,275 @@ fn read_return_inner(
                 name_of(found),
                 name_of(chosen)
             ));
-            chosen
+            Ok(chosen)
         }
-        (Some(chosen), _) => chosen,
-        (None, Some(found)) => found,
-        (None, None) => return Err(ImportError::NoDepartment),
-    };
-    let Some(department) = context.departments.iter().find(|d| d.id == department_id) else {
-        return Err(ImportError::NoDepartment);
-    };
-    let Some(obligation) = context
-        .obligations
-        .iter()
-        .find(|o| o.department_id == department_id)
-    else {
-        return Err(ImportError::NotRequired(department.name.clone()));
-    };
+        (Some(chosen), _) => Ok(chosen),
+        (None, Some(found)) => Ok(found),
+        (None, None) => Err(ImportError::NoDepartment),
+    }
+}
 
-    // When: the user's choice, else our template's, else the title, else the file name.
+/// When: the user's choice, else our template's, else the title, else the file name.
+fn choose_period(
+    file_name: &str,
+    above: &[&str],
+    meta_period: Option<Period>,
+    choice: ImportChoice,
+    context: &ImportContext<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<Period, ImportError> {
     let title_period = above
         .iter()
         .find_map(|text| period_in(text, context.plan.year));
-    let found_period = meta_period
+    let found = meta_period
         .or(title_period)
         .or_else(|| period_in(file_name, context.plan.year));
-    let period = match (choice.period, found_period) {
+    match (choice.period, found) {
         (Some(chosen), Some(found)) if chosen != found => {
             warnings.push(format!(
                 "文件写的是{}，按所选的{}导入",
                 found.label(),
                 chosen.label()
             ));
-            chosen
+            Ok(chosen)
         }
-        (Some(chosen), _) => chosen,
-        (None, Some(found)) => found,
-        (None, None) => return Err(ImportError::NoPeriod),
-    };
+        (Some(chosen), _) => Ok(chosen),
+        (None, Some(found)) => Ok(found),
+        (None, None) => Err(ImportError::NoPeriod),
+    }
+}
 
-    // Rows.
-    // Normalised texts and bigrams are computed once, not per file row.
-    let all_rows: Vec<(RowKey, String, String)> = context
-        .plan
-        .form
-        .rows()
-        .map(|r| (RowKey::FormRow(r.id), normalize(&r.text), String::new()))
-        .chain(context.plan.tasks().map(|t| {
-            (
-                RowKey::Task(t.id),
-                normalize(&t.title),
-                normalize(&format!("{} {}", t.code, t.title)),
-            )
-        }))
-        .collect();
-    let own_bigrams: Vec<(RowKey, std::collections::HashSet<(char, char)>)> = obligation
-        .rows
-        .iter()
-        .map(|r| (r.key, bigrams(&normalize(&r.text))))
-        .collect();
+/// The start of a text as a message quotes it.
+fn quote(text: &str) -> String {
+    if text.chars().count() <= QUOTE_CHARS {
+        text.to_owned()
+    } else {
+        let start: String = text.chars().take(QUOTE_CHARS).collect();
+        format!("{start}……")
+    }
+}
+
+/// Matches a file row's text to the plan's rows. Normalised texts and bigrams are computed
+/// once, not per file row.
+struct RowMatcher<'a> {
+    obligation: &'a Obligation,
+    /// Every form row and task: key, normalised text, normalised `code title` (tasks).
+    all_rows: Vec<(RowKey, String, String)>,
+    own_bigrams: Vec<(RowKey, std::collections::HashSet<(char, char)>)>,
+}
+
+impl<'a> RowMatcher<'a> {
+    fn new(plan: &Plan, obligation: &'a Obligation) -> Self {
+        let all_rows = plan
+            .form
+            .rows()
+            .map(|r| (RowKey::FormRow(r.id), normalize(&r.text), String::new()))
+            .chain(plan.tasks().map(|t| {
+                (
+                    RowKey::Task(t.id),
+                    normalize(&t.title),
+                    normalize(&format!("{} {}", t.code, t.title)),
+                )
+            }))
+            .collect();
+        let own_bigrams = obligation
+            .rows
+            .iter()
+            .map(|r| (r.key, bigrams(&normalize(&r.text))))
+            .collect();
+        Self {
+            obligation,
+            all_rows,
+            own_bigrams,
+        }
+    }
+
+    fn is_known(&self, key: RowKey) -> bool {
+        self.all_rows.iter().any(|(k, _, _)| *k == key)
+    }
+
+    fn is_own(&self, key: RowKey) -> bool {
+        self.obligation.rows.iter().any(|r| r.key == key)
+    }
+
+    /// The row whose text this is: the same text (the department's own rows first, since two
+    /// rows of the form may read the same), else one clearly most similar of its own rows.
+    fn by_text(&self, normalized: &str) -> Option<(RowKey, MatchKind)> {
+        if normalized.is_empty() {
+            return None;
+        }
+        let same_text = |(_, text, with_code): &&(RowKey, String, String)| {
+            text == normalized || (!with_code.is_empty() && with_code == normalized)
+        };
+        if let Some((key, _, _)) = self
+            .all_rows
+            .iter()
+            .filter(|(key, _, _)| self.is_own(*key))
+            .find(same_text)
+            .or_else(|| self.all_rows.iter().find(same_text))
+        {
+            return Some((*key, MatchKind::Text));
+        }
+        if normalized.chars().count() > MAX_COMPARED_CHARS {
+            return None;
+        }
+        let file_bigrams = bigrams(normalized);
+        let mut scored: Vec<(f32, RowKey)> = self
+            .own_bigrams
+            .iter()
+            .map(|(key, grams)| (dice(grams, &file_bigrams), *key))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        match scored.as_slice() {
+            [(best, key), rest @ ..]
+                if *best >= 0.6 && rest.first().is_none_or(|(next, _)| best - next > 0.1) =>
+            {
+                Some((*key, MatchKind::Similar(*best)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a row's visible text may belong to the row its hidden id names.
+    fn agrees(&self, key: RowKey, normalized: &str) -> bool {
+        if normalized.is_empty() {
+            return true;
+        }
+        let Some((_, text, with_code)) = self.all_rows.iter().find(|(k, _, _)| *k == key) else {
+            return false;
+        };
+        if text == normalized || (!with_code.is_empty() && with_code == normalized) {
+            return true;
+        }
+        normalized.chars().count() <= MAX_COMPARED_CHARS
+            && dice(&bigrams(text), &bigrams(normalized)) >= 0.6
+    }
+
+    fn code_of(&self, key: RowKey) -> String {
+        self.obligation
+            .rows
+            .iter()
+            .find(|r| r.key == key)
+            .map_or_else(|| "另一行".to_owned(), |r| r.code.clone())
+    }
+}
+
+/// The table's rows matched to the department's rows. A hidden id and the visible text must
+/// agree; where they do not, the row goes by its visible text and waits for the user.
+fn read_rows(
+    table: &Table<'_>,
+    matcher: &RowMatcher<'_>,
+    department: &str,
+    warnings: &mut Vec<String>,
+) -> (Vec<ImportedRow>, Vec<UnmatchedRow>) {
+    let grid = table.grid;
     let mut rows: Vec<ImportedRow> = Vec::new();
     let mut unmatched = Vec::new();
-    let mut group = String::new();
-    for (index, cells) in grid.cells.iter().enumerate().skip(header_row + 1) {
-        let get = |column: usize| cells.get(column).map_or("", String::as_str);
-        if let Some(group_column) = column(Role::Group)
-            && !get(group_column).is_empty()
-        {
-            group = get(group_column).to_owned();
-        }
-        let item = get(item_column);
-        let progress = get(progress_column).to_owned();
-        let remark = remark_column.map(get).unwrap_or_default().to_owned();
+    for index in table.header_row + 1..grid.height() {
+        let item = grid.get(index, table.item);
+        let progress = grid.get(index, table.progress);
         if item.is_empty() && progress.is_empty() {
             continue;
         }
         // A line spanning the table (our separator, notes under the form) is not a row.
-        let spans_table =
-            !item.is_empty() && cells.iter().filter(|c| c.as_str() == item).count() >= 3;
+        let spans_table = !item.is_empty()
+            && (0..grid.width(index))
+                .filter(|&column| grid.shown(index, column) == item)
+                .count()
+                >= 3;
         if spans_table || item.starts_with("注：") || item.starts_with("注:") {
             continue;
         }
         let file_row = index as u32 + 1;
-        let keyed = key_column
-            .and_then(|c| parse_key(get(c)))
-            .filter(|key| all_rows.iter().any(|(k, _, _)| k == key));
         let normalized = normalize(item);
-        let same_text = |(_, text, with_code): &&(RowKey, String, String)| {
-            !normalized.is_empty()
-                && (*text == normalized || (!with_code.is_empty() && *with_code == normalized))
-        };
-        let matched = match keyed {
-            Some(key) => Some((key, MatchKind::Id)),
-            // Two rows of the form may read the same: the department's own comes first.
-            None => all_rows
-                .iter()
-                .filter(|(key, _, _)| obligation.rows.iter().any(|r| r.key == *key))
-                .find(same_text)
-                .or_else(|| all_rows.iter().find(same_text))
-                .map(|(key, _, _)| (*key, MatchKind::Text))
-                .or_else(|| {
-                    let file_bigrams = bigrams(&normalized);
-                    let mut scored: Vec<(f32, RowKey)> = own_bigrams
-                        .iter()
-                        .map(|(key, grams)| (dice(grams, &file_bigrams), *key))
-                        .collect();
-                    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    match scored.as_slice() {
-                        [(best, key), rest @ ..]
-                            if *best >= 0.6
-                                && rest.first().is_none_or(|(next, _)| best - next > 0.1) =>
-                        {
-                            Some((*key, MatchKind::Similar(*best)))
-                        }
-                        _ => None,
-                    }
-                }),
+        let keyed = table
+            .key
+            .and_then(|column| parse_key(grid.get(index, column)))
+            .filter(|key| matcher.is_known(*key));
+        let by_text = matcher.by_text(&normalized);
+        let (matched, conflict) = match (keyed, by_text) {
+            (Some(key), _) if matcher.agrees(key, &normalized) => {
+                (Some((key, MatchKind::Id)), None)
+            }
+            (Some(key), Some((text_key, _))) => (
+                Some((text_key, MatchKind::Conflict)),
+                Some(format!(
+                    "的隐藏编号是 {}，但文字“{}”是 {} 的；按文字对应到 {}，请确认（可能移动或复制过行）",
+                    matcher.code_of(key),
+                    quote(item),
+                    matcher.code_of(text_key),
+                    matcher.code_of(text_key)
+                )),
+            ),
+            (Some(key), None) => (
+                Some((key, MatchKind::Conflict)),
+                Some(format!(
+                    "的隐藏编号是 {}，但文字“{}”与该行对不上，请确认",
+                    matcher.code_of(key),
+                    quote(item)
+                )),
+            ),
+            (None, by_text) => (by_text, None),
         };
         let Some((key, matched_by)) = matched else {
             unmatched.push(UnmatchedRow {
                 row: file_row,
-                text: if item.is_empty() {
-                    progress.chars().take(40).collect()
-                } else {
-                    item.to_owned()
-                },
+                text: quote(if item.is_empty() { progress } else { item }),
             });
             continue;
         };
-        let Some(expected) = obligation.rows.iter().find(|r| r.key == key) else {
-            if RowStatus::of(&progress) == RowStatus::Progress {
+        let Some(expected) = matcher.obligation.rows.iter().find(|r| r.key == key) else {
+            if RowStatus::of(progress) == RowStatus::Progress {
                 warnings.push(format!(
-                    "第{file_row}行“{item}”不是{}负责的行，未导入",
-                    department.name
+                    "第{file_row}行“{}”不是{department}负责的行，未导入",
+                    quote(item)
                 ));
             }
             continue;
         };
-        if rows.iter().any(|r| r.key == key) {
-            warnings.push(format!(
-                "第{file_row}行与前面的行重复（{}），只取第一行",
-                expected.code
-            ));
-            continue;
-        }
-        let _ = &group;
-        rows.push(ImportedRow {
+        let row = ImportedRow {
             key,
             code: expected.code.clone(),
             text: expected.text.clone(),
             file_row,
-            status: RowStatus::of(&progress),
-            progress,
-            remark,
-            accepted: !matches!(matched_by, MatchKind::Similar(_)),
+            status: RowStatus::of(progress),
+            progress: progress.to_owned(),
+            remark: table
+                .remark
+                .map(|column| grid.get(index, column))
+                .unwrap_or_default()
+                .to_owned(),
+            accepted: matches!(matched_by, MatchKind::Id | MatchKind::Text),
             matched_by,
-        });
-    }
-    for expected in &obligation.rows {
-        if !rows.iter().any(|r| r.key == expected.key) {
-            warnings.push(format!(
-                "文件中没有第 {} 行“{}”",
-                expected.code, expected.text
-            ));
+            conflict,
+        };
+        match rows.iter_mut().find(|r| r.key == key) {
+            None => rows.push(row),
+            Some(earlier) => {
+                // Two file rows for one row: the one whose id and text agree wins over one that
+                // only claims it, and a filled row over an empty one, so that no text is lost
+                // to an empty or misplaced row.
+                let rank = |r: &ImportedRow| {
+                    (
+                        !matches!(r.matched_by, MatchKind::Conflict),
+                        r.status != RowStatus::Empty,
+                    )
+                };
+                let (kept, dropped) = if rank(&row) > rank(earlier) {
+                    let dropped = earlier.file_row;
+                    *earlier = row;
+                    (earlier.file_row, dropped)
+                } else {
+                    (earlier.file_row, row.file_row)
+                };
+                warnings.push(format!(
+                    "第{dropped}行与第{kept}行都对应 {}，只取第{kept}行",
+                    expected.code
+                ));
+            }
         }
     }
-    for row in rows
-        .iter()
-        .filter(|r| matches!(r.matched_by, MatchKind::Similar(_)))
-    {
-        warnings.push(format!(
-            "第{}行按相近文字对应到 {}，请确认",
-            row.file_row, row.code
-        ));
-    }
-    if !crate::schedule::reporting_periods(context.plan.year, context.plan.issued_on)
-        .contains(&period)
-    {
-        warnings.push(format!(
-            "{}不在当前计划的报送月份内，导入后不会出现在各月的报送情况中；如月份不对请选择",
-            period.label()
-        ));
-    }
-    Ok(ParsedReturn {
-        file_name: file_name.to_owned(),
-        sha256: crate::store::sha256_hex(bytes),
-        department: (department.id, department.name.clone()),
-        period,
-        rows,
-        unmatched,
-        warnings,
-    })
+    (rows, unmatched)
 }
 
 /// A blank cell must not wipe text the ledger already holds: such rows start unticked.
@@ -790,6 +778,7 @@ pub fn keep_stored_text(parsed: &mut ParsedReturn, stored: Option<&super::Return
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::returns::grid::sniff;
 
     #[test]
     fn numbering_stars_spaces_and_punctuation_do_not_count() {

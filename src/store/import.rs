@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction};
-use sha2::Digest as _;
 
 use super::{StoreError, pos};
 use crate::plan_text::ParsedPlan;
@@ -23,13 +22,7 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
-/// The hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::hash::sha256_hex;
 
 pub(super) fn list(conn: &Connection) -> Result<Vec<PlanSummary>, StoreError> {
     let mut statement = conn.prepare(

@@ -397,18 +397,31 @@ pub(super) fn commit_import(
         ReturnSource::Spreadsheet,
         now,
     )?;
-    tx.execute(
-        "INSERT INTO source_files (name, kind, sha256, size, content, added_at)
-         VALUES (?1, 'return', ?2, ?3, ?4, ?5)",
-        (
-            &parsed.file_name,
-            &parsed.sha256,
-            i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-            bytes,
-            now,
-        ),
-    )?;
-    let file_id = tx.last_insert_rowid();
+    // A file is archived once, by its hash: importing it again points at the same copy.
+    let archived: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM source_files WHERE sha256 = ?1 AND kind = 'return' ORDER BY id LIMIT 1",
+            [&parsed.sha256],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let file_id = match archived {
+        Some(id) => id,
+        None => {
+            tx.execute(
+                "INSERT INTO source_files (name, kind, sha256, size, content, added_at)
+                 VALUES (?1, 'return', ?2, ?3, ?4, ?5)",
+                (
+                    &parsed.file_name,
+                    &parsed.sha256,
+                    i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                    bytes,
+                    now,
+                ),
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
     tx.execute(
         "UPDATE returns SET source_file_id = ?1 WHERE id = ?2",
         (file_id, return_id),

@@ -219,6 +219,7 @@ fn file_ui(
                         MatchKind::Similar(score) => {
                             format!("（相近 {:.0}%，请确认）", score * 100.0)
                         }
+                        MatchKind::Conflict => "（隐藏编号与文字不符，请确认）".to_owned(),
                     };
                     // The user can point a row at another of the department's rows.
                     let mut target = row.key;
@@ -247,6 +248,7 @@ fn file_ui(
                         row.code.clone_from(&expected.code);
                         row.text.clone_from(&expected.text);
                         row.matched_by = MatchKind::Text;
+                        row.conflict = None;
                         row.accepted = true;
                         repointed = Some((row.file_row, row.key));
                     }
