@@ -749,17 +749,20 @@ fn import_returns(
             warnings: Vec::new(),
             error: None,
         };
+        // The message is shown; what the OS or the reader said goes to the log.
         let outcome = crate::service::read_return_file(file)
-            .map_err(|e| e.to_string())
+            .map_err(|e| (e.to_string(), format!("{e:?}")))
             .and_then(|bytes| {
                 crate::returns::spreadsheet::read_return(&name, &bytes, choice, &context)
                     .map(|parsed| (parsed, bytes))
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| (e.to_string(), e.log_detail()))
             });
         match outcome {
-            Err(message) => {
+            Err((message, detail)) => {
                 failed += 1;
                 result.error = Some(message);
+                crate::logfile::LogFile::beside(ledger.path())
+                    .error(&format!("{}：{detail}", file.display()));
             }
             Ok((mut parsed, bytes)) => {
                 let stored = ledger

@@ -35,6 +35,8 @@ pub enum FileError {
     Protected { path: PathBuf, what: &'static str },
     #[error("两个输出文件不能是同一个文件“{}”，否则后写的会覆盖先写的。请为它们分别指定文件名。", .path.display())]
     SameOutput { path: PathBuf },
+    #[error("“{}”是一个文件，不是文件夹。请选择一个文件夹。", .path.display())]
+    NotAFolder { path: PathBuf },
     #[error("文件夹“{}”不存在。请先创建它，或选择一个已有的文件夹。", .path.display())]
     NoFolder { path: PathBuf },
     #[error("无法{action}“{}”：{}。", .path.display(), io_phrase(.source))]
@@ -499,7 +501,7 @@ fn write_temp_beside(path: &Path, bytes: &[u8]) -> Result<PathBuf, FileError> {
 pub fn ensure_folder(dir: &Path) -> Result<(), FileError> {
     match std::fs::metadata(dir) {
         Ok(metadata) if metadata.is_dir() => Ok(()),
-        Ok(_) => Err(FileError::NotRegular {
+        Ok(_) => Err(FileError::NotAFolder {
             path: dir.to_owned(),
         }),
         Err(_) => std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, "创建文件夹", e)),

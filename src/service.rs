@@ -20,8 +20,12 @@ pub enum ActionError {
     File(#[from] FileError),
     #[error(transparent)]
     Export(#[from] crate::sheet::ExportError),
-    #[error("无法生成“{department}”的报送模板：{detail}")]
-    Template { department: String, detail: String },
+    #[error("无法生成“{department}”的报送模板，未写出该文件；详细原因已记入日志 taizhang.log。")]
+    Template {
+        department: String,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
 }
 
 /// The plan's reporting months as one phrase: `2019年6月至2019年12月`.
@@ -72,9 +76,9 @@ pub fn write_templates(
     let mut written = Vec::new();
     for obligation in obligations {
         let bytes = crate::returns::template::write_template(plan, obligation, period, due)
-            .map_err(|error| ActionError::Template {
+            .map_err(|source| ActionError::Template {
                 department: obligation.department.clone(),
-                detail: error.to_string(),
+                source,
             })?;
         let wanted = folder.join(crate::returns::template::template_file_name(
             &obligation.department,

@@ -472,3 +472,36 @@ fn months_outside_the_plan_are_refused_by_name() {
     }
     assert_untouched(&before, dir, "months outside the plan");
 }
+
+#[test]
+fn a_failed_upgrade_says_so_in_chinese_and_leaves_one_backup() {
+    let temp = TempLedger::new();
+    {
+        let conn = rusqlite::Connection::open(&temp.path).unwrap();
+        conn.execute_batch(include_str!("fixtures/schema-v1.sql"))
+            .unwrap();
+        // Something the upgrade itself would create is already there: the upgrade fails.
+        conn.execute_batch("CREATE TABLE sheet_rows (x)").unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let before = std::fs::read(&temp.path).unwrap();
+    for _ in 0..3 {
+        let output = taizhang(&["--db", p(&temp.path), "plan", "--json"]);
+        assert!(!output.status.success());
+        let message = stderr(&output);
+        assert!(message.contains("无法从格式版本 1 升级"), "{message}");
+        for leak in ["CREATE", "sheet_rows", "already exists", "SQL"] {
+            assert!(!message.contains(leak), "{message}");
+        }
+        assert_eq!(
+            std::fs::read(&temp.path).unwrap(),
+            before,
+            "the file changed"
+        );
+    }
+    let backups = taizhang::store::list_backups(&temp.path);
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    // SQLite's own words are in the log.
+    let log = std::fs::read_to_string(temp.dir.path().join("taizhang.log")).unwrap();
+    assert!(log.contains("sheet_rows"), "{log}");
+}

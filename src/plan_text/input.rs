@@ -14,7 +14,10 @@ pub enum InputError {
         "这是旧版 Word（.doc）文件，无法直接读取。请在 Word 或 WPS 中另存为 .docx 或 .txt 后再导入。"
     )]
     OldWord,
-    #[error("无法读取 .docx 文件：{0}")]
+    /// The reader's own words stay in the payload, for the log.
+    #[error(
+        "无法读取 .docx 文件：文件已损坏或不是 Word 文档。请在 Word 或 WPS 中打开后另存为 .docx 或 .txt 再导入。"
+    )]
     Docx(String),
     #[error("文件太大（{0} MB），计划正文不会这么大。")]
     TooLarge(u64),

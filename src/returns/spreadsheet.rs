@@ -25,7 +25,8 @@ pub enum ImportError {
     Encrypted,
     #[error("文件是空的。")]
     Empty,
-    #[error("文件已损坏或不完整，无法读取：{0}")]
+    /// The reader's own words stay in the payload, for the log.
+    #[error("文件已损坏或不完整，无法读取。请让报送单位用 Excel 或 WPS 重新保存后再发送。")]
     Corrupt(String),
     #[error("文件太大（{0} MB），报送表不会这么大。")]
     TooLarge(u64),
@@ -50,7 +51,7 @@ pub enum ImportError {
     DeclaresTooMuch { count: u64 },
     #[error("没有找到进展表：任何工作表的前 30 行中都没有“进展情况”和“重点工作事项”这样的表头。")]
     NoTable,
-    #[error("文件已损坏，读取时出错，未导入（{0}）")]
+    #[error("文件已损坏，读取时出错，未导入。请让报送单位用 Excel 或 WPS 重新保存后再发送。")]
     Failed(String),
     #[error(
         "无法确定是哪个部门的报送：表头“填报单位”为空或不认识，文件名中也没有部门名称。请选择部门。"
@@ -60,6 +61,16 @@ pub enum ImportError {
     NoPeriod,
     #[error("“{0}”不报送进展表，无法导入。")]
     NotRequired(String),
+}
+
+impl ImportError {
+    /// The message with what the reader itself said, for the log.
+    pub fn log_detail(&self) -> String {
+        match self {
+            Self::Corrupt(detail) | Self::Failed(detail) => format!("{self} [{detail}]"),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// How a file row was matched to a form row.

@@ -10,13 +10,18 @@ pub use xlsx::{EXCEL_CELL_LIMIT, cell_limit_warnings, write_xlsx};
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("无法生成 Excel 文件：{0}")]
+    #[error("无法生成 Excel 文件，未写出任何文件；详细原因已记入日志 taizhang.log。")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
-    #[error("无法生成 PDF 文件：{0}")]
-    Pdf(String),
+    #[error("无法生成 PDF 文件，未写出任何文件；详细原因已记入日志 taizhang.log。")]
+    Pdf(#[source] PdfError),
     #[error(transparent)]
     File(#[from] crate::files::FileError),
 }
+
+/// What the PDF writer said, kept for the log.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PdfError(pub String);
 
 use crate::model::{Plan, Settings};
 use crate::returns::{ReturnRecord, RowKey, RowStatus};

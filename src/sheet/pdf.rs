@@ -194,7 +194,11 @@ struct LaidRow {
 
 /// Writes the sheet as a PDF.
 pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
-    let font = font().ok_or_else(|| ExportError::Pdf("内置字体无法读取".to_owned()))?;
+    let font = font().ok_or_else(|| {
+        ExportError::Pdf(super::PdfError(
+            "the bundled font could not be parsed".to_owned(),
+        ))
+    })?;
     let mut warnings = Vec::new();
     let mut missing: Vec<char> = Vec::new();
     let all_text = sheet

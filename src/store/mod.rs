@@ -186,7 +186,6 @@ impl Ledger {
                 version,
             });
         }
-        set_journal_and_sync(&conn)?;
         let mut ledger = Self {
             conn,
             path: path.to_owned(),
@@ -215,6 +214,9 @@ impl Ledger {
                 plans::insert_seed(tx, &Seed::bundled()?, &now_stamp())
             })?;
         }
+        // Switching to WAL writes the file's header: only once the file is a current ledger,
+        // so that a refused upgrade leaves the file exactly as it was.
+        set_journal_and_sync(&ledger.conn)?;
         Ok((ledger, Opened::Existing))
     }
 
