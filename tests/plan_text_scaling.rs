@@ -217,3 +217,28 @@ fn print_timings() {
         println!("{line}");
     }
 }
+
+#[test]
+fn dates_without_punctuation_keep_each_clause_short() {
+    // 20,000 dates in one task with no clause end anywhere: each date's clause would run to the
+    // end of the text, and the milestones would hold 20,000 × 20,000 characters.
+    let mut text = String::from(HEAD);
+    text.push_str("1．完成农用地土壤污染状况详查");
+    for index in 0..20_000 {
+        let month = index % 12 + 1;
+        let _ = write!(text, "{month}月底前完成第{index}批样品入库");
+    }
+    text.push('\n');
+    text.push_str(NOTE);
+    text.push('\n');
+    let plan = parse(&text, &known());
+    let task = plan.tasks().next().unwrap();
+    assert!(task.milestones.len() >= 19_000, "{}", task.milestones.len());
+    let longest = task
+        .milestones
+        .iter()
+        .map(|m| m.clause.chars().count())
+        .max()
+        .unwrap();
+    assert!(longest <= 300, "{longest}");
+}

@@ -85,8 +85,18 @@ fn clause_after(text: &str, from: usize, next_end: &mut Option<usize>) -> String
             end
         }
     };
-    text[start..end].trim().to_owned()
+    let clause = &text[start..end];
+    // A real clause is a sentence; a text with dates and no punctuation for pages would make
+    // every date's clause run to its end, and the output grow with the square of the input.
+    let clause = match clause.char_indices().nth(MAX_CLAUSE_CHARS) {
+        Some((cut, _)) => &clause[..cut],
+        None => clause,
+    };
+    clause.trim().to_owned()
 }
+
+/// The longest clause kept after a date, in characters.
+const MAX_CLAUSE_CHARS: usize = 300;
 
 /// The milestones of a task's text, and the time phrases it could not date.
 pub(super) fn milestones(text: &str, plan_year: i32) -> (Vec<Milestone>, Vec<String>) {
