@@ -692,3 +692,89 @@ fn a_cell_longer_than_excel_holds_never_blocks_the_sheet() {
     assert!(cut.chars().map(char::len_utf16).sum::<usize>() <= 32_767);
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+#[derive(Debug)]
+struct Dropped {
+    path: std::path::PathBuf,
+}
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("the window reads the path".to_owned())
+    }
+}
+
+/// The window's import page gets the same files: each is refused with a Chinese message, the
+/// window stays up, and nothing is written.
+#[cfg(unix)]
+#[test]
+fn the_windows_import_page_refuses_the_same_files() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let dir = temp.dir.path();
+    let bomb = dir.join("声明四十亿.xlsx");
+    std::fs::write(
+        &bomb,
+        xlsx_with(
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+            "",
+            &sst("4000000000", &["x"]),
+        ),
+    )
+    .unwrap();
+    let columns = dir.join("一万六千列.ods");
+    std::fs::write(
+        &columns,
+        ods_with(
+            r#"<table:table table:name="表"><table:table-row table:number-rows-repeated="6000"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#,
+        ),
+    )
+    .unwrap();
+    let fifo = dir.join("管道.xlsx");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let zero = dir.join("零.xlsx");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+
+    let path = temp.path.clone();
+    let today = NaiveDate::from_ymd_opt(2019, 8, 5).unwrap();
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1400.0, 1000.0])
+        .build_eframe(move |cc| taizhang::ui::TaizhangApp::new(cc, path, today));
+    harness.run();
+    for file in [&bomb, &columns] {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped { path: file.clone() }));
+    }
+    harness.run();
+    assert_eq!(harness.state().page(), taizhang::ui::Page::ImportReturns);
+    harness.get_by_label_contains("4000000000 个不同的文字");
+    harness.get_by_label_contains("16384 列");
+    for file in [&fifo, &zero] {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped { path: file.clone() }));
+        harness.run();
+        harness.get_by_label_contains("不是普通文件");
+    }
+    let data = harness.state().data().unwrap();
+    assert!(
+        data.status(july())
+            .unwrap()
+            .departments
+            .iter()
+            .all(|d| d.received_on.is_none())
+    );
+}

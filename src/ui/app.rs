@@ -348,6 +348,8 @@ pub struct TaizhangApp {
     holidays: crate::holidays::HolidayCalendar,
     /// A backup the user chose to restore, waiting for confirmation.
     pending_restore: Option<PathBuf>,
+    /// The newest backup that opens as a sound ledger, looked up once per failure.
+    sound_backup: Option<Option<PathBuf>>,
     /// The last error, shown in a bar until dismissed.
     error: Option<String>,
     /// A short confirmation such as 已备份.
@@ -402,6 +404,7 @@ impl TaizhangApp {
             today,
             holidays,
             pending_restore: None,
+            sound_backup: None,
             error: None,
             notice: None,
             log,
@@ -846,7 +849,11 @@ impl TaizhangApp {
     }
 
     fn failed_ui(&mut self, ui: &mut egui::Ui, message: &str) {
-        let newest = crate::store::newest_backup(&self.ledger_path);
+        let ledger_path = self.ledger_path.clone();
+        let newest = self
+            .sound_backup
+            .get_or_insert_with(|| crate::store::newest_sound_backup(&ledger_path))
+            .clone();
         let mut reopen = false;
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(40.0);
@@ -914,6 +921,7 @@ impl TaizhangApp {
     /// Opens the ledger file again (after it could not be opened, or after a restore) and
     /// starts from the home page.
     fn reopen(&mut self) {
+        self.sound_backup = None;
         match open_ledger(&self.ledger_path, self.today, &self.holidays) {
             Ok(open) => {
                 self.state = LedgerState::Open(Box::new(open));
@@ -932,6 +940,7 @@ impl TaizhangApp {
 
     /// Closes the ledger, puts the backup in its place and opens it again.
     fn restore(&mut self, backup: &Path) {
+        self.sound_backup = None;
         // The backup at start reads the file through its own connection: let it finish first.
         self.wait_for_backup();
         // Closing drops the connection (checkpointing the WAL) and the window's lock.
