@@ -7,6 +7,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use super::{Obligation, RowKey};
 use crate::model::{Plan, format_date_cn};
 use crate::schedule::Period;
+use crate::sheet::fit_cell;
 
 /// The hidden sheet holding the template's department and month.
 pub const META_SHEET: &str = "_taizhang";
@@ -152,7 +153,7 @@ pub fn write_template(
         0,
         0,
         4,
-        &format!("{}（{}）", plan.form.title, period.label()),
+        fit_cell(&format!("{}（{}）", plan.form.title, period.label())).as_ref(),
         &title,
     )?;
     sheet.set_row_height(0, 36)?;
@@ -161,10 +162,11 @@ pub fn write_template(
         0,
         1,
         4,
-        &format!(
+        fit_cell(&format!(
             "填报单位：{}　　　填报人：　　　　　　联系电话：",
             obligation.department
-        ),
+        ))
+        .as_ref(),
         &wrap,
     )?;
     sheet.merge_range(
@@ -207,8 +209,8 @@ pub fn write_template(
                 row.item.clone()
             };
             let format = if row.own { &own_cell } else { &cell };
-            sheet.write_string_with_format(*row_index, 1, &item, &cell)?;
-            sheet.write_string_with_format(*row_index, 2, &row.units, &cell)?;
+            sheet.write_string_with_format(*row_index, 1, fit_cell(&item).as_ref(), &cell)?;
+            sheet.write_string_with_format(*row_index, 2, fit_cell(&row.units).as_ref(), &cell)?;
             sheet.write_string_with_format(*row_index, 3, "", format)?;
             sheet.write_string_with_format(*row_index, 4, "", format)?;
             sheet.write_string_with_format(*row_index, 5, key_text(row.key), &cell)?;
@@ -221,9 +223,21 @@ pub fn write_template(
                 .is_none_or(|next| next.group != row.group);
             if last_of_group {
                 if *row_index > start {
-                    sheet.merge_range(start, 0, *row_index, 0, &row.group, &group)?;
+                    sheet.merge_range(
+                        start,
+                        0,
+                        *row_index,
+                        0,
+                        fit_cell(&row.group).as_ref(),
+                        &group,
+                    )?;
                 } else {
-                    sheet.write_string_with_format(start, 0, &row.group, &group)?;
+                    sheet.write_string_with_format(
+                        start,
+                        0,
+                        fit_cell(&row.group).as_ref(),
+                        &group,
+                    )?;
                 }
                 start = *row_index + 1;
             }
@@ -258,7 +272,7 @@ pub fn write_template(
     meta.write_string(1, 0, "department_id")?;
     meta.write_string(1, 1, obligation.department_id.to_string())?;
     meta.write_string(2, 0, "department")?;
-    meta.write_string(2, 1, &obligation.department)?;
+    meta.write_string(2, 1, fit_cell(&obligation.department).as_ref())?;
     meta.write_string(3, 0, "period")?;
     meta.write_string(3, 1, period.to_string())?;
     meta.write_string(4, 0, "plan_id")?;

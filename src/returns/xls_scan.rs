@@ -1382,33 +1382,23 @@ fn scan_stream(stream: &[u8], limits: &XlsLimits) -> Result<XlsSummary, XlsRefus
     Ok(scanner.summary)
 }
 
-#[cfg(test)]
-mod tests {
-    #![expect(clippy::unwrap_used)]
+/// Builders of `.xls` files record by record, for tests and benchmarks that need real and
+/// hostile workbooks. Not used by the app.
+#[doc(hidden)]
+pub mod fixtures {
+    use std::io::{Cursor, Write as _};
 
     use super::*;
-    use calamine::{Data, Reader};
-    use std::io::Write;
-    use std::time::{Duration, Instant};
 
-    const LIMITS: XlsLimits = XlsLimits {
-        max_rows: 2000,
-        max_columns: 100,
-        max_text_bytes: 16 << 20,
-        max_merges: 10_000,
-        max_stream_bytes: 30 << 20,
-        max_sheets: 32,
-    };
-
-    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+    pub fn record(typ: u16, data: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(data.len() + 4);
         out.extend_from_slice(&typ.to_le_bytes());
-        out.extend_from_slice(&u16::try_from(data.len()).unwrap().to_le_bytes());
+        out.extend_from_slice(&u16::try_from(data.len()).expect("fixture").to_le_bytes());
         out.extend_from_slice(data);
         out
     }
 
-    fn bof(substream: u16) -> Vec<u8> {
+    pub fn bof(substream: u16) -> Vec<u8> {
         let mut data = Vec::new();
         data.extend_from_slice(&0x0600_u16.to_le_bytes());
         data.extend_from_slice(&substream.to_le_bytes());
@@ -1418,16 +1408,16 @@ mod tests {
         record(BOF, &data)
     }
 
-    fn eof() -> Vec<u8> {
+    pub fn eof() -> Vec<u8> {
         record(EOF, &[])
     }
 
-    fn boundsheet(pos: u32, name: &str) -> Vec<u8> {
+    pub fn boundsheet(pos: u32, name: &str) -> Vec<u8> {
         let mut data = Vec::new();
         data.extend_from_slice(&pos.to_le_bytes());
         data.extend_from_slice(&[0, 0]);
         let units: Vec<u16> = name.encode_utf16().collect();
-        data.push(u8::try_from(units.len()).unwrap());
+        data.push(u8::try_from(units.len()).expect("fixture"));
         data.push(1);
         for unit in units {
             data.extend_from_slice(&unit.to_le_bytes());
@@ -1435,7 +1425,7 @@ mod tests {
         record(BOUNDSHEET, &data)
     }
 
-    fn dimensions(first_row: u32, row_end: u32, first_column: u16, column_end: u16) -> Vec<u8> {
+    pub fn dimensions(first_row: u32, row_end: u32, first_column: u16, column_end: u16) -> Vec<u8> {
         let mut data = Vec::new();
         data.extend_from_slice(&first_row.to_le_bytes());
         data.extend_from_slice(&row_end.to_le_bytes());
@@ -1445,7 +1435,7 @@ mod tests {
         record(DIMENSIONS, &data)
     }
 
-    fn cell_head(row: u16, column: u16) -> Vec<u8> {
+    pub fn cell_head(row: u16, column: u16) -> Vec<u8> {
         let mut data = Vec::new();
         data.extend_from_slice(&row.to_le_bytes());
         data.extend_from_slice(&column.to_le_bytes());
@@ -1453,22 +1443,22 @@ mod tests {
         data
     }
 
-    fn number(row: u16, column: u16, value: f64) -> Vec<u8> {
+    pub fn number(row: u16, column: u16, value: f64) -> Vec<u8> {
         let mut data = cell_head(row, column);
         data.extend_from_slice(&value.to_le_bytes());
         record(NUMBER, &data)
     }
 
-    fn labelsst(row: u16, column: u16, index: u32) -> Vec<u8> {
+    pub fn labelsst(row: u16, column: u16, index: u32) -> Vec<u8> {
         let mut data = cell_head(row, column);
         data.extend_from_slice(&index.to_le_bytes());
         record(LABELSST, &data)
     }
 
-    fn label(row: u16, column: u16, text: &str) -> Vec<u8> {
+    pub fn label(row: u16, column: u16, text: &str) -> Vec<u8> {
         let mut data = cell_head(row, column);
         let units: Vec<u16> = text.encode_utf16().collect();
-        data.extend_from_slice(&u16::try_from(units.len()).unwrap().to_le_bytes());
+        data.extend_from_slice(&u16::try_from(units.len()).expect("fixture").to_le_bytes());
         data.push(1);
         for unit in units {
             data.extend_from_slice(&unit.to_le_bytes());
@@ -1476,7 +1466,7 @@ mod tests {
         record(LABEL, &data)
     }
 
-    fn mulrk(row: u16, first_column: u16, values: &[i32]) -> Vec<u8> {
+    pub fn mulrk(row: u16, first_column: u16, values: &[i32]) -> Vec<u8> {
         let mut data = Vec::new();
         data.extend_from_slice(&row.to_le_bytes());
         data.extend_from_slice(&first_column.to_le_bytes());
@@ -1484,26 +1474,26 @@ mod tests {
             data.extend_from_slice(&0_u16.to_le_bytes());
             data.extend_from_slice(&((value << 2) | 2).to_le_bytes());
         }
-        let last = first_column + u16::try_from(values.len()).unwrap() - 1;
+        let last = first_column + u16::try_from(values.len()).expect("fixture") - 1;
         data.extend_from_slice(&last.to_le_bytes());
         record(MULRK, &data)
     }
 
     /// `=A1+1` with a cached numeric value.
-    fn formula(row: u16, column: u16, value: f64) -> Vec<u8> {
+    pub fn formula(row: u16, column: u16, value: f64) -> Vec<u8> {
         let mut data = cell_head(row, column);
         data.extend_from_slice(&value.to_le_bytes());
         data.extend_from_slice(&0_u16.to_le_bytes());
         data.extend_from_slice(&0_u32.to_le_bytes());
         let rgce = [0x24, 0, 0, 0, 0xC0, 0x1E, 1, 0, 0x03];
-        data.extend_from_slice(&u16::try_from(rgce.len()).unwrap().to_le_bytes());
+        data.extend_from_slice(&u16::try_from(rgce.len()).expect("fixture").to_le_bytes());
         data.extend_from_slice(&rgce);
         record(FORMULA, &data)
     }
 
-    fn mergecells(ranges: &[(u16, u16, u16, u16)]) -> Vec<u8> {
+    pub fn mergecells(ranges: &[(u16, u16, u16, u16)]) -> Vec<u8> {
         let mut data = Vec::new();
-        data.extend_from_slice(&u16::try_from(ranges.len()).unwrap().to_le_bytes());
+        data.extend_from_slice(&u16::try_from(ranges.len()).expect("fixture").to_le_bytes());
         for (first_row, last_row, first_column, last_column) in ranges {
             for field in [first_row, last_row, first_column, last_column] {
                 data.extend_from_slice(&field.to_le_bytes());
@@ -1514,10 +1504,10 @@ mod tests {
 
     /// An SST of plain strings, split into CONTINUE records of at most `chunk` bytes; a string
     /// cut in the middle goes on with a new flags byte, as Excel writes it.
-    fn sst(strings: &[&str], chunk: usize) -> Vec<u8> {
+    pub fn sst(strings: &[&str], chunk: usize) -> Vec<u8> {
         let mut records = Vec::new();
         let mut current = Vec::new();
-        let count = u32::try_from(strings.len()).unwrap();
+        let count = u32::try_from(strings.len()).expect("fixture");
         current.extend_from_slice(&count.to_le_bytes());
         current.extend_from_slice(&count.to_le_bytes());
         let mut typ = SST;
@@ -1529,7 +1519,7 @@ mod tests {
                 current.clear();
                 typ = CONTINUE;
             }
-            current.extend_from_slice(&u16::try_from(units.len()).unwrap().to_le_bytes());
+            current.extend_from_slice(&u16::try_from(units.len()).expect("fixture").to_le_bytes());
             current.push(u8::from(wide));
             for unit in units {
                 let width = if wide { 2 } else { 1 };
@@ -1542,7 +1532,7 @@ mod tests {
                 if wide {
                     current.extend_from_slice(&unit.to_le_bytes());
                 } else {
-                    current.push(u8::try_from(unit).unwrap());
+                    current.push(u8::try_from(unit).expect("fixture"));
                 }
             }
         }
@@ -1551,7 +1541,7 @@ mod tests {
     }
 
     /// A BIFF8 workbook stream: globals (with `sst`) and one substream per sheet.
-    fn workbook(sst: &[u8], sheets: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    pub fn workbook(sst: &[u8], sheets: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let codepage = record(CODEPAGE, &1200_u16.to_le_bytes());
         let placeholders: Vec<Vec<u8>> =
             sheets.iter().map(|(name, _)| boundsheet(0, name)).collect();
@@ -1563,7 +1553,7 @@ mod tests {
         let mut substreams = Vec::new();
         let mut positions = Vec::new();
         for (_, body) in sheets {
-            positions.push(u32::try_from(globals_len + substreams.len()).unwrap());
+            positions.push(u32::try_from(globals_len + substreams.len()).expect("fixture"));
             substreams.extend(bof(0x0010));
             substreams.extend(body);
             substreams.extend(eof());
@@ -1579,21 +1569,44 @@ mod tests {
         stream
     }
 
-    fn compound_file(version: cfb::Version, name: &str, stream: &[u8]) -> Vec<u8> {
-        let mut file =
-            cfb::CompoundFile::create_with_version(version, Cursor::new(Vec::new())).unwrap();
-        file.create_stream(name).unwrap().write_all(stream).unwrap();
-        file.flush().unwrap();
+    pub fn compound_file(version: cfb::Version, name: &str, stream: &[u8]) -> Vec<u8> {
+        let mut file = cfb::CompoundFile::create_with_version(version, Cursor::new(Vec::new()))
+            .expect("fixture");
+        file.create_stream(name)
+            .expect("fixture")
+            .write_all(stream)
+            .expect("fixture");
+        file.flush().expect("fixture");
         file.into_inner().into_inner()
     }
 
-    fn xls(stream: &[u8]) -> Vec<u8> {
+    pub fn xls(stream: &[u8]) -> Vec<u8> {
         compound_file(cfb::Version::V3, "Workbook", stream)
     }
 
-    fn body(records: &[Vec<u8>]) -> Vec<u8> {
+    pub fn body(records: &[Vec<u8>]) -> Vec<u8> {
         records.concat()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+
+    use super::fixtures::*;
+    use super::*;
+    use calamine::{Data, Reader};
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+
+    const LIMITS: XlsLimits = XlsLimits {
+        max_rows: 2000,
+        max_columns: 100,
+        max_text_bytes: 16 << 20,
+        max_merges: 10_000,
+        max_stream_bytes: 30 << 20,
+        max_sheets: 32,
+    };
 
     fn small_stream() -> Vec<u8> {
         let sheet = body(&[

@@ -21,7 +21,7 @@ fn utf16_len(text: &str) -> usize {
 }
 
 /// The text as one Excel cell can hold it: cut, with a mark saying so, when it is longer.
-fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
     if utf16_len(text) <= EXCEL_CELL_LIMIT {
         return std::borrow::Cow::Borrowed(text);
     }

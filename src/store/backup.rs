@@ -441,8 +441,25 @@ pub fn restore_backup(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "ledger".to_owned());
     let aside = dir.join(format!("{stem}-before-restore-{stamp}.sqlite"));
-    let incoming = ledger_path.with_extension("restoring");
-    std::fs::copy(backup, &incoming).map_err(io(&incoming))?;
+    // The copy goes to a name of our own, made new here, so that no file of the user's is
+    // overwritten or removed on the way.
+    let incoming = {
+        let mut name = ledger_path.as_os_str().to_owned();
+        name.push(format!(".{}-{stamp}.restoring", std::process::id()));
+        PathBuf::from(name)
+    };
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&incoming)
+        .map_err(io(&incoming))?;
+    if let Err(source) = std::fs::copy(backup, &incoming) {
+        let _ = std::fs::remove_file(&incoming);
+        return Err(StoreError::Io {
+            path: incoming,
+            source,
+        });
+    }
     if ledger_path.exists() {
         if let Err(source) = std::fs::rename(ledger_path, &aside) {
             let _ = std::fs::remove_file(&incoming);
