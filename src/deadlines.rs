@@ -42,40 +42,7 @@ impl DeadlineKind {
     }
 }
 
-/// 红黄绿灯.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Light {
-    /// Done.
-    Green,
-    /// Not yet relevant.
-    Grey,
-    /// Due soon and not done, or near with no progress reported.
-    Yellow,
-    /// Passed and not done.
-    Red,
-}
-
-impl Light {
-    /// The state code used by `deadlines --json`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Green => "done",
-            Self::Grey => "upcoming",
-            Self::Yellow => "due_soon",
-            Self::Red => "overdue",
-        }
-    }
-
-    /// The UI word.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Green => "已完成",
-            Self::Grey => "未到",
-            Self::Yellow => "临近",
-            Self::Red => "逾期",
-        }
-    }
-}
+pub use crate::schedule::Light;
 
 /// A user's own calendar item (a meeting, an inspection).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -204,25 +204,20 @@ impl Protected {
     /// The ledger at `ledger`, its `-wal`, `-shm` and `-journal`, its lock, its log files and
     /// its backups folder.
     pub fn for_ledger(ledger: &Path) -> Self {
-        let with_suffix = |suffix: &str| {
-            let mut name = ledger.as_os_str().to_owned();
-            name.push(suffix);
-            PathBuf::from(name)
-        };
+        use crate::paths::{KEPT_LOGS, backup_dir, log_path, rotated_log, sidecar};
         let mut files = vec![(ledger.to_owned(), "台账文件")];
         for suffix in ["-wal", "-shm", "-journal"] {
-            files.push((with_suffix(suffix), "台账的数据库日志文件"));
+            files.push((sidecar(ledger, suffix), "台账的数据库日志文件"));
         }
-        files.push((with_suffix(".lock"), "台账的锁文件"));
-        let log = crate::logfile::LogFile::beside(ledger);
-        files.push((log.path().to_owned(), "台账的错误日志"));
-        for index in 1..=crate::logfile::KEPT_LOGS {
-            files.push((log.rotated(index), "台账的错误日志"));
+        files.push((sidecar(ledger, ".lock"), "台账的锁文件"));
+        files.push((log_path(ledger), "台账的错误日志"));
+        for index in 1..=KEPT_LOGS {
+            files.push((rotated_log(ledger, index), "台账的错误日志"));
         }
         Self {
             files,
             folders: vec![(
-                crate::store::backup_dir(ledger),
+                backup_dir(ledger),
                 "台账的备份文件夹（里面的文件是台账的备份）",
             )],
         }

@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod cli;
 pub mod deadlines;
+pub mod excel;
 pub mod files;
 pub mod hash;
 pub mod holidays;

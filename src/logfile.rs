@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// Size at which the log is rotated.
 pub const MAX_LOG_BYTES: u64 = 1024 * 1024;
-/// Rotated files kept: `taizhang.log.1` … `taizhang.log.3`.
-pub const KEPT_LOGS: usize = 3;
+pub use crate::paths::KEPT_LOGS;
 
 /// Appends timestamped lines to the log file beside a ledger.
 #[derive(Clone, Debug)]
@@ -17,9 +16,8 @@ pub struct LogFile {
 impl LogFile {
     /// The log for the ledger at `ledger_path`.
     pub fn beside(ledger_path: &Path) -> Self {
-        let dir = ledger_path.parent().unwrap_or_else(|| Path::new("."));
         Self {
-            path: dir.join("taizhang.log"),
+            path: crate::paths::log_path(ledger_path),
         }
     }
 

@@ -136,8 +136,8 @@ impl<'a> DueRule<'a> {
     }
 
     /// The light of an item due on `date`.
-    pub fn light(&self, date: NaiveDate, done: bool, today: NaiveDate) -> crate::deadlines::Light {
-        use crate::deadlines::Light;
+    pub fn light(&self, date: NaiveDate, done: bool, today: NaiveDate) -> Light {
+        use Light;
         if done {
             Light::Green
         } else if date < today {
@@ -247,6 +247,41 @@ pub fn chase_deadline(due: NaiveDate, today: NaiveDate) -> NaiveDate {
         day = day.succ_opt().unwrap_or(day);
     }
     day
+}
+
+/// 红黄绿灯.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Light {
+    /// Done.
+    Green,
+    /// Not yet relevant.
+    Grey,
+    /// Due soon and not done, or near with no progress reported.
+    Yellow,
+    /// Passed and not done.
+    Red,
+}
+
+impl Light {
+    /// The state code used by `deadlines --json`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Green => "done",
+            Self::Grey => "upcoming",
+            Self::Yellow => "due_soon",
+            Self::Red => "overdue",
+        }
+    }
+
+    /// The UI word.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Green => "已完成",
+            Self::Grey => "未到",
+            Self::Yellow => "临近",
+            Self::Red => "逾期",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,13 @@
 mod chase;
 mod email;
 pub mod grid;
+mod import_error;
+pub mod limits;
 mod ods;
 pub mod spreadsheet;
 mod status;
 pub mod template;
+pub mod workbook;
 pub mod xls_scan;
 
 pub use chase::{ChaseEntry, chase_entries, chase_message};

@@ -11,8 +11,9 @@ use std::io::{BufReader, Cursor};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::grid::{Grid, MAX_COLUMNS, MAX_ROWS, SharedText, SheetSink};
-use super::spreadsheet::ImportError;
+use super::grid::{Grid, SharedText, SheetSink};
+use super::import_error::ImportError;
+use super::limits::{MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES};
 
 /// One cell's attributes as far as they matter here.
 #[derive(Default)]
@@ -201,7 +202,7 @@ pub fn read(
 
 /// A cell's text may not outgrow what a whole return may hold.
 fn push_bounded(target: &mut String, text: &str) -> Result<(), ImportError> {
-    if (target.len() + text.len()) as u64 > super::grid::MAX_TEXT_BYTES {
+    if (target.len() + text.len()) as u64 > MAX_TEXT_BYTES {
         return Err(ImportError::TooMuchText);
     }
     target.push_str(text);

@@ -5,9 +5,9 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use super::{Obligation, RowKey};
+use crate::excel::fit_cell;
 use crate::model::{Plan, format_date_cn};
 use crate::schedule::Period;
-use crate::sheet::fit_cell;
 
 /// The hidden sheet holding the template's department and month.
 pub const META_SHEET: &str = "_taizhang";

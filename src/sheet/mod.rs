@@ -5,7 +5,7 @@ mod pdf;
 mod xlsx;
 
 pub use pdf::{PdfOutput, write_pdf};
-pub use xlsx::{EXCEL_CELL_LIMIT, cell_limit_warnings, fit_cell, write_xlsx};
+pub use xlsx::{cell_limit_warnings, write_xlsx};
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]

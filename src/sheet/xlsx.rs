@@ -11,31 +11,7 @@ const LINE_HEIGHT: f64 = 15.0;
 const BODY_FONT: &str = "仿宋";
 const TITLE_FONT: &str = "宋体";
 
-/// The most UTF-16 units Excel keeps in one cell.
-pub const EXCEL_CELL_LIMIT: usize = 32_767;
-/// What replaces the cut-off end of a cell's text.
-const CUT_MARK: &str = "……（超出Excel单元格上限，全文见PDF）";
-
-fn utf16_len(text: &str) -> usize {
-    text.chars().map(char::len_utf16).sum()
-}
-
-/// The text as one Excel cell can hold it: cut, with a mark saying so, when it is longer.
-pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if utf16_len(text) <= EXCEL_CELL_LIMIT {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let room = EXCEL_CELL_LIMIT - utf16_len(CUT_MARK);
-    let mut used = 0;
-    let kept: String = text
-        .chars()
-        .take_while(|c| {
-            used += c.len_utf16();
-            used <= room
-        })
-        .collect();
-    std::borrow::Cow::Owned(format!("{kept}{CUT_MARK}"))
-}
+use crate::excel::{EXCEL_CELL_LIMIT, fit_cell, utf16_len};
 
 /// Rows whose text is longer than an Excel cell holds: the XLSX keeps what fits.
 pub fn cell_limit_warnings(sheet: &Sheet) -> Vec<String> {

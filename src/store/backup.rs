@@ -41,13 +41,7 @@ pub struct BackupInfo {
     pub modified: Option<SystemTime>,
 }
 
-/// The folder that holds a ledger's backups: `backups/` beside the ledger file.
-pub fn backup_dir(ledger_path: &Path) -> PathBuf {
-    ledger_path
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("backups")
-}
+pub use crate::paths::backup_dir;
 
 fn backup_prefix(ledger_path: &Path) -> String {
     let stem = ledger_path

@@ -19,12 +19,7 @@ pub(super) const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
 /// Tables every ledger version has.
 const CORE_TABLES: [&str; 4] = ["settings", "plans", "departments", "tasks"];
 
-/// `<ledger><suffix>`.
-pub(super) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
+pub(super) use crate::paths::sidecar;
 
 /// What is at the ledger's path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
