@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use taizhang::cli::{self, Command};
+use taizhang::cli::{self, Job};
 use taizhang::logfile::LogFile;
 use taizhang::store::Ledger;
 
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
 
-    let Some(command) = invocation.command else {
+    let Some(job) = invocation.job else {
         return match taizhang::ui::run(ledger_path, invocation.today) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -46,14 +46,14 @@ fn main() -> ExitCode {
     };
 
     attach_parent_console();
-    if command == Command::Help {
+    if job == Job::Help {
         println!("{}", cli::USAGE);
         return ExitCode::SUCCESS;
     }
     let result = Ledger::open(&ledger_path)
         .map_err(anyhow::Error::from)
         .and_then(|(mut ledger, _)| {
-            cli::run(&mut ledger, &command, today, &mut std::io::stdout().lock())
+            cli::run(&mut ledger, &job, today, &mut std::io::stdout().lock())
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,8 +9,8 @@ mod calendar;
 mod departments;
 mod error;
 mod guard;
-mod import;
 mod lock;
+mod plan_import;
 mod plans;
 mod returns;
 mod schema;
@@ -29,8 +29,8 @@ pub use backup::{
 pub use departments::DepartmentEdit;
 pub use error::StoreError;
 pub use guard::newest_sound_backup;
-pub use import::{PlanSummary, SourceFile, sha256_hex};
 pub use lock::LedgerLock;
+pub use plan_import::{PlanSummary, SourceFile, sha256_hex};
 pub use schema::VERSION;
 pub use tasks::TaskEdit;
 
@@ -423,12 +423,12 @@ impl Ledger {
 
     /// Every plan in the ledger, oldest year first.
     pub fn plans(&self) -> Result<Vec<PlanSummary>, StoreError> {
-        import::list(&self.conn)
+        plan_import::list(&self.conn)
     }
 
     /// Makes another plan the current one.
     pub fn set_current_plan(&mut self, plan_id: i64) -> Result<(), StoreError> {
-        self.write(|tx| import::set_current(tx, plan_id))
+        self.write(|tx| plan_import::set_current(tx, plan_id))
     }
 
     /// Stores a read and reviewed plan document as a new plan (all or nothing): new
@@ -441,7 +441,7 @@ impl Ledger {
         make_current: bool,
     ) -> Result<i64, StoreError> {
         let now = now_stamp();
-        self.write(|tx| import::insert(tx, parsed, source, make_current, &now))
+        self.write(|tx| plan_import::insert(tx, parsed, source, make_current, &now))
     }
 
     /// The coordinator's edits of the progress sheet (current plan), of one period or all.

@@ -35,7 +35,7 @@ pub(super) fn insert_seed(tx: &Transaction<'_>, seed: &Seed, now: &str) -> Resul
     };
 
     // The plan itself goes in as any read plan does; the seed adds the form and the rule.
-    let plan_id = super::import::insert(tx, &seed.to_parsed_plan()?, None, true, now)?;
+    let plan_id = super::plan_import::insert(tx, &seed.to_parsed_plan()?, None, true, now)?;
 
     let form = &seed.form;
     tx.execute(

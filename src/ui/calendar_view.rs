@@ -1,6 +1,7 @@
 use chrono::{Datelike as _, NaiveDate};
 
-use super::app::{AppData, Command, Page};
+use super::command::Command;
+use super::state::{AppData, Page};
 use super::widgets::{labelled_field, light_badge, light_color, section_title};
 use crate::deadlines::{Deadline, DeadlineKind, Light};
 use crate::model::format_date_cn;

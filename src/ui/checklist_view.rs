@@ -1,4 +1,5 @@
-use super::app::{AppData, Command, Selection};
+use super::command::Command;
+use super::state::{AppData, Selection};
 use super::widgets::{department_picker, period_picker, section_title, state_badge, state_color};
 use crate::model::format_date_cn;
 use crate::returns::RowStatus;

@@ -1,4 +1,5 @@
-use super::app::{AppData, Command, Page};
+use super::command::Command;
+use super::state::{AppData, Page};
 use super::widgets::{light_badge, section_title, state_color};
 use crate::deadlines::{Deadline, DeadlineKind, Light};
 use crate::model::format_date_cn;

@@ -2,26 +2,32 @@
 //! emit [`Command`]s; the shell applies them through the ledger's write path.
 
 mod app;
+mod apply;
 mod calendar_view;
 mod chase_view;
 mod checklist_view;
+mod command;
 mod departments_view;
 mod fonts;
 mod home_view;
-mod import_returns_view;
-mod import_view;
+mod jobs;
 mod overview_view;
+mod plan_import_view;
 mod plan_view;
+mod return_import_view;
 mod returns_view;
 mod settings_view;
 mod sheet_view;
+mod state;
 mod widgets;
 
 use std::path::PathBuf;
 
-pub use app::{AppData, Command, Page, Selection, TaizhangApp, WINDOW_TITLE};
+pub use app::TaizhangApp;
+pub use command::Command;
 pub use fonts::install_fonts;
-pub use import_view::PlanImport;
+pub use plan_import_view::PlanImport;
+pub use state::{AppData, Page, Selection, WINDOW_TITLE};
 
 /// Opens the main window on the ledger at `ledger_path` and runs until it is closed. With a
 /// fixed `today` (`--today`) the window keeps that date; otherwise it follows the clock.

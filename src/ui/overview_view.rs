@@ -1,4 +1,5 @@
-use super::app::{AppData, Command, Selection};
+use super::command::Command;
+use super::state::{AppData, Selection};
 use super::widgets::{period_picker, section_title, state_color};
 use crate::schedule::ReturnState;
 

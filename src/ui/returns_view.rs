@@ -2,7 +2,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::app::{AppData, Command, Selection};
+use super::command::Command;
+use super::state::{AppData, Selection};
 use super::widgets::{department_picker, period_picker, section_title, state_badge};
 use crate::model::{format_date_cn, parse_date};
 use crate::returns::{ExpectedRow, ReturnSource, RowKey, RowStatus, RowWrite, split_email};

@@ -1,4 +1,5 @@
-use super::app::{AppData, Command};
+use super::command::Command;
+use super::state::AppData;
 use super::widgets::{labelled_field, section_title};
 use crate::model::Settings;
 

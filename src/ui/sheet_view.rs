@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::app::{AppData, Command, Selection};
+use super::command::Command;
+use super::state::{AppData, Selection};
 use super::widgets::{labelled_field, period_picker, section_title};
 use crate::schedule::Period;
 use crate::sheet::{Sheet, build_sheet};
@@ -114,7 +115,7 @@ impl SheetView {
                 ui.separator();
             }
             if ui.small_button("修改表头").clicked() {
-                commands.push(Command::OpenPage(super::app::Page::Settings));
+                commands.push(Command::OpenPage(super::state::Page::Settings));
             }
         });
         ui.horizontal(|ui| {

@@ -1,15 +1,13 @@
-use super::app::{AppData, Command, Selection};
+use super::command::Command;
+use super::state::{AppData, Selection};
 use super::widgets::{period_picker, section_title};
-use crate::returns::spreadsheet::keep_stored_text;
-use crate::returns::spreadsheet::{
-    ImportChoice, ImportContext, MatchKind, ParsedReturn, read_return,
-};
+use crate::returns::spreadsheet::{ImportChoice, ImportContext, MatchKind, ParsedReturn};
 use crate::schedule::Period;
 
 /// Importing returned spreadsheets (导入报送表): files from a dialog or dropped on the window,
 /// each previewed row by row against the ledger before anything is written.
 #[derive(Default)]
-pub struct ImportReturnsView {
+pub struct ReturnImportView {
     files: Vec<ImportFile>,
     next_id: u64,
 }
@@ -27,7 +25,7 @@ pub struct ImportFile {
     done: Option<String>,
 }
 
-impl ImportReturnsView {
+impl ReturnImportView {
     /// Queues a file for preview; `duplicate` says when the same contents were imported.
     pub fn add_file(&mut self, name: String, bytes: Vec<u8>, duplicate: Option<(String, String)>) {
         self.next_id += 1;
@@ -131,14 +129,16 @@ impl ImportReturnsView {
                 }
                 for file in &mut self.files {
                     if file.parsed.is_none() {
-                        let mut parsed =
-                            read_return(&file.name, &file.bytes, file.choice, &context)
-                                .map_err(|e| e.to_string());
-                        if let Ok(parsed) = &mut parsed {
-                            let stored = data.record(parsed.department.0, parsed.period);
-                            keep_stored_text(parsed, stored);
-                        }
-                        file.parsed = Some(parsed);
+                        file.parsed = Some(
+                            crate::service::prepare_return(
+                                &context,
+                                &data.returns,
+                                &file.name,
+                                &file.bytes,
+                                file.choice,
+                            )
+                            .map_err(|e| e.to_string()),
+                        );
                     }
                     // Each card's pickers need ids of their own.
                     let changed = ui

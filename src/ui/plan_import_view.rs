@@ -1,4 +1,5 @@
-use super::app::{AppData, Command};
+use super::command::Command;
+use super::state::AppData;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{Milestone, format_date_cn, parse_date};
 use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, decode_file, parse_plan};
@@ -8,7 +9,7 @@ use crate::store::SourceFile;
 /// was read beside the source, correct it, then commit it as a new plan. Nothing is written
 /// before the commit.
 #[derive(Default)]
-pub struct ImportView {
+pub struct PlanImportView {
     input: String,
     source_file: Option<SourceFile>,
     review: Option<Review>,
@@ -36,7 +37,7 @@ pub struct PlanImport {
     pub make_current: bool,
 }
 
-impl ImportView {
+impl PlanImportView {
     /// Back to an empty page (after a commit).
     pub fn reset(&mut self) {
         *self = Self::default();

@@ -1,0 +1,356 @@
+//! The command line: global options, the job asked for, and its arguments.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::model::parse_date;
+use crate::schedule::Period;
+
+/// Usage text, printed for `--help` and after a bad argument.
+pub const USAGE: &str = "\
+用法 / usage:
+  taizhang [--db FILE] [--today YYYY-MM-DD]                 打开窗口 (open the window)
+  taizhang [--db FILE] [--today YYYY-MM-DD] COMMAND [ARGS]  运行一个命令后退出 (run one job)
+
+命令 / commands:
+  plan [--json]     输出当前计划 (print the ledger's current plan)
+  import-plan FILE [--dry-run] [--json]
+                    读取计划文件（.txt/.docx），输出识别结果；不带 --dry-run 时保存为新的当前计划
+  export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
+                    写出该月的《重点工作进展》表 (write the month's progress sheet)
+  deadlines --from DATE --to DATE [--json]
+                    该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
+  templates --period YYYY-MM --out DIR
+                    为每个报送部门生成该月的报送模板 (one return template per department)
+  import-returns FILE... [--period YYYY-MM] [--department NAME] [--dry-run] [--json]
+                    读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
+  status [--period YYYY-MM] [--json]
+                    各部门该月的报送状态；默认上个月 (each department's return state for a month)
+
+选项 / options:
+  --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
+  --today DATE      视为今天的日期 (the date taken as today)
+  --help            显示本说明 (show this text)";
+
+/// What the command line asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    pub db: Option<PathBuf>,
+    pub today: Option<NaiveDate>,
+    pub job: Option<Job>,
+}
+
+/// A headless job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Print the current plan.
+    Plan { json: bool },
+    /// Read a plan document; store it as a new current plan unless `dry_run`.
+    ImportPlan {
+        file: PathBuf,
+        dry_run: bool,
+        json: bool,
+    },
+    /// Write a month's progress sheet.
+    ExportSheet {
+        period: Period,
+        xlsx: Option<PathBuf>,
+        pdf: Option<PathBuf>,
+        json: bool,
+    },
+    /// Print every dated item between two days.
+    Deadlines {
+        from: NaiveDate,
+        to: NaiveDate,
+        json: bool,
+    },
+    /// Write one return template per department.
+    Templates { period: Period, out: PathBuf },
+    /// Read returned spreadsheets; store them unless `dry_run`.
+    ImportReturns {
+        files: Vec<PathBuf>,
+        period: Option<Period>,
+        department: Option<String>,
+        dry_run: bool,
+        json: bool,
+    },
+    /// Print each department's return state for a period (default: the month before today).
+    Status { period: Option<Period>, json: bool },
+    /// Print the usage text.
+    Help,
+}
+
+/// A command line that cannot be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn usage(message: impl Into<String>) -> UsageError {
+    UsageError(message.into())
+}
+
+/// One command's words after its name: flags, options with a value, and plain arguments.
+struct Words {
+    command: String,
+    words: std::vec::IntoIter<String>,
+}
+
+enum Word {
+    /// `--name`
+    Flag(String),
+    /// A word that is not an option.
+    Plain(String),
+}
+
+impl Words {
+    fn next(&mut self) -> Option<Word> {
+        let word = self.words.next()?;
+        Some(if word.starts_with("--") {
+            Word::Flag(word)
+        } else {
+            Word::Plain(word)
+        })
+    }
+
+    /// The value after `--name`.
+    fn value(&mut self, name: &str) -> Result<String, UsageError> {
+        self.words
+            .next()
+            .ok_or_else(|| usage(format!("{name} 后面缺少值")))
+    }
+
+    fn period(&mut self, name: &str) -> Result<Period, UsageError> {
+        let text = self.value(name)?;
+        Period::parse(&text)
+            .ok_or_else(|| usage(format!("{name} 的月份“{text}”无效，应为 YYYY-MM")))
+    }
+
+    fn date(&mut self, name: &str) -> Result<NaiveDate, UsageError> {
+        let text = self.value(name)?;
+        parse_date(&text)
+            .ok_or_else(|| usage(format!("{name} 的日期“{text}”无效，应为 YYYY-MM-DD")))
+    }
+
+    fn unknown(&self, word: &str) -> UsageError {
+        usage(format!("{} 命令不认识参数“{word}”", self.command))
+    }
+}
+
+/// Reads the arguments after the program name.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
+    let mut args = args.into_iter();
+    let mut invocation = Invocation {
+        db: None,
+        today: None,
+        job: None,
+    };
+    let mut command_words: Vec<String> = Vec::new();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--db" => {
+                let value = args
+                    .next()
+                    .ok_or_else(|| usage("--db 后面缺少台账文件路径"))?;
+                invocation.db = Some(PathBuf::from(value));
+            }
+            "--today" => {
+                let value = args.next().ok_or_else(|| usage("--today 后面缺少日期"))?;
+                let date = parse_date(&value).ok_or_else(|| {
+                    usage(format!("--today 的日期“{value}”无效，应为 YYYY-MM-DD"))
+                })?;
+                invocation.today = Some(date);
+            }
+            "--help" | "-h" => invocation.job = Some(Job::Help),
+            _ => command_words.push(arg),
+        }
+    }
+    if invocation.job.is_some() {
+        return Ok(invocation);
+    }
+    let mut words = command_words.into_iter();
+    let Some(name) = words.next() else {
+        return Ok(invocation);
+    };
+    let mut words = Words {
+        command: name.clone(),
+        words: words.collect::<Vec<_>>().into_iter(),
+    };
+    invocation.job = Some(match name.as_str() {
+        "plan" => plan(&mut words)?,
+        "import-plan" => import_plan(&mut words)?,
+        "export-sheet" => export_sheet(&mut words)?,
+        "deadlines" => deadlines(&mut words)?,
+        "templates" => templates(&mut words)?,
+        "import-returns" => import_returns(&mut words)?,
+        "status" => status(&mut words)?,
+        other => return Err(usage(format!("未知命令“{other}”"))),
+    });
+    Ok(invocation)
+}
+
+fn plan(words: &mut Words) -> Result<Job, UsageError> {
+    let mut json = false;
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) if flag == "--json" => json = true,
+            Word::Flag(other) | Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::Plan { json })
+}
+
+fn import_plan(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut file, mut dry_run, mut json) = (None, false, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--dry-run" => dry_run = true,
+                "--json" => json = true,
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(_) if file.is_some() => {
+                return Err(usage("import-plan 一次只读一个文件"));
+            }
+            Word::Plain(path) => file = Some(PathBuf::from(path)),
+        }
+    }
+    let file = file.ok_or_else(|| usage("import-plan 后面缺少文件"))?;
+    Ok(Job::ImportPlan {
+        file,
+        dry_run,
+        json,
+    })
+}
+
+fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut period, mut xlsx, mut pdf, mut json) = (None, None, None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                "--xlsx" => xlsx = Some(PathBuf::from(words.value("--xlsx")?)),
+                "--pdf" => pdf = Some(PathBuf::from(words.value("--pdf")?)),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let period = period.ok_or_else(|| usage("export-sheet 需要 --period YYYY-MM"))?;
+    Ok(Job::ExportSheet {
+        period,
+        xlsx,
+        pdf,
+        json,
+    })
+}
+
+fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut from, mut to, mut json) = (None, None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--from" => from = Some(words.date("--from")?),
+                "--to" => to = Some(words.date("--to")?),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(usage("deadlines 需要 --from 和 --to"));
+    };
+    if to < from {
+        return Err(usage("--to 早于 --from"));
+    }
+    Ok(Job::Deadlines { from, to, json })
+}
+
+fn templates(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut period, mut out) = (None, None);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--period" => period = Some(words.period("--period")?),
+                "--out" => out = Some(PathBuf::from(words.value("--out")?)),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let (Some(period), Some(out)) = (period, out) else {
+        return Err(usage("templates 需要 --period 和 --out"));
+    };
+    Ok(Job::Templates { period, out })
+}
+
+fn import_returns(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut files, mut period, mut department) = (Vec::new(), None, None);
+    let (mut dry_run, mut json) = (false, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--dry-run" => dry_run = true,
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                "--department" => department = Some(words.value("--department")?),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(path) => files.push(PathBuf::from(path)),
+        }
+    }
+    if files.is_empty() {
+        return Err(usage("import-returns 后面缺少文件"));
+    }
+    Ok(Job::ImportReturns {
+        files,
+        period,
+        department,
+        dry_run,
+        json,
+    })
+}
+
+fn status(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut period, mut json) = (None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::Status { period, json })
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_options_in_any_order() {
+        let invocation = parse_args(args("plan --db a.sqlite --json --today 2019-08-05")).unwrap();
+        assert_eq!(invocation.db, Some(PathBuf::from("a.sqlite")));
+        assert_eq!(invocation.today, NaiveDate::from_ymd_opt(2019, 8, 5));
+        assert_eq!(invocation.job, Some(Job::Plan { json: true }));
+        assert_eq!(parse_args(args("")).unwrap().job, None);
+    }
+
+    #[test]
+    fn refuses_unknown_commands_and_bad_values() {
+        assert!(parse_args(args("frobnicate")).is_err());
+        assert!(parse_args(args("plan --xml")).is_err());
+        assert!(parse_args(args("--today 2019-13-01")).is_err());
+        assert!(parse_args(args("--db")).is_err());
+    }
+}

@@ -1,0 +1,64 @@
+//! The headless commands (`docs/cli.md`): the same binary runs one job without a window. This
+//! module only parses, calls the service layer and prints; the flows live in `service`.
+
+mod args;
+mod json;
+mod plan;
+mod returns;
+mod sheet;
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+
+pub use args::{Invocation, Job, USAGE, UsageError, parse_args};
+pub use json::milestone_text;
+
+use crate::store::Ledger;
+
+/// Runs a job on an open ledger, writing its output to `out`.
+pub fn run(
+    ledger: &mut Ledger,
+    job: &Job,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match job {
+        Job::Plan { json } => plan::plan(ledger, *json, out),
+        Job::ImportPlan {
+            file,
+            dry_run,
+            json,
+        } => plan::import_plan(ledger, file, *dry_run, *json, out),
+        Job::Templates { period, out: dir } => returns::templates(ledger, *period, dir, today, out),
+        Job::ImportReturns {
+            files,
+            period,
+            department,
+            dry_run,
+            json,
+        } => returns::import_returns(
+            ledger,
+            &returns::ImportRequest {
+                files,
+                period: *period,
+                department: department.as_deref(),
+                dry_run: *dry_run,
+                json: *json,
+            },
+            today,
+            out,
+        ),
+        Job::Status { period, json } => returns::status(ledger, *period, *json, today, out),
+        Job::ExportSheet {
+            period,
+            xlsx,
+            pdf,
+            json,
+        } => sheet::export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out),
+        Job::Deadlines { from, to, json } => {
+            sheet::deadlines(ledger, *from, *to, *json, today, out)
+        }
+        Job::Help => Ok(writeln!(out, "{USAGE}")?),
+    }
+}

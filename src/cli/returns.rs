@@ -1,0 +1,222 @@
+//! `templates`, `import-returns` and `status`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::json::{ImportReturnJson, ImportRowJson, UnmatchedJson, status_json};
+use crate::returns::PeriodStatus;
+use crate::returns::spreadsheet::ImportChoice;
+use crate::schedule::Period;
+use crate::service::DayState;
+use crate::store::Ledger;
+
+/// `templates`: one return template per department into a folder.
+pub(super) fn templates(
+    ledger: &Ledger,
+    period: Period,
+    dir: &Path,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let day = DayState::load(ledger, today, &holidays)?;
+    let (_, due) = day.rule().due(period);
+    let written = crate::service::write_templates(
+        &day.plan,
+        &day.obligations,
+        period,
+        due,
+        dir,
+        &crate::files::Protected::for_ledger(ledger.path()),
+        &mut |_| {},
+    )?;
+    for template in &written {
+        writeln!(out, "{}", template.path.display())?;
+    }
+    for template in &written {
+        if let Some(existing) = &template.kept_existing {
+            eprintln!(
+                "注意：“{}”已存在，未覆盖；{}的模板另存为“{}”",
+                existing.display(),
+                template.department,
+                template.path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What `import-returns` was asked.
+pub(super) struct ImportRequest<'a> {
+    pub files: &'a [PathBuf],
+    pub period: Option<Period>,
+    pub department: Option<&'a str>,
+    pub dry_run: bool,
+    pub json: bool,
+}
+
+/// `import-returns`: one line per file, every file its line; fails when any file failed.
+pub(super) fn import_returns(
+    ledger: &mut Ledger,
+    request: &ImportRequest<'_>,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let departments = ledger.departments()?;
+    let department_id = match request.department {
+        Some(name) => {
+            let known = crate::plan_text::DepartmentNames::new(&departments);
+            let canonical = known
+                .canonical_of(name.trim())
+                .ok_or_else(|| anyhow::anyhow!("台账中没有部门“{name}”"))?;
+            departments
+                .iter()
+                .find(|d| d.name == canonical)
+                .map(|d| d.id)
+        }
+        None => None,
+    };
+    let choice = ImportChoice {
+        department_id,
+        period: request.period,
+    };
+    let commit = (!request.dry_run).then_some(today);
+    let outcomes =
+        crate::service::import_files(ledger, request.files, choice, commit, &mut |_| {})?;
+    let log = crate::logfile::LogFile::beside(ledger.path());
+    let mut failed = 0;
+    for outcome in outcomes {
+        let mut result = ImportReturnJson {
+            file: outcome.file.display().to_string(),
+            department: None,
+            period: None,
+            rows: Vec::new(),
+            unmatched: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+        };
+        match outcome.result {
+            Err((message, detail)) => {
+                failed += 1;
+                result.error = Some(message);
+                // What the OS or the reader said goes to the log only.
+                log.error(&format!("{}：{detail}", outcome.file.display()));
+            }
+            Ok(imported) => {
+                let parsed = imported.parsed;
+                result.department = Some(parsed.department.1.clone());
+                result.period = Some(parsed.period.to_string());
+                result.warnings.clone_from(&parsed.warnings);
+                if let Some((earlier, when)) = imported.duplicate {
+                    result
+                        .warnings
+                        .push(format!("同一文件已于{when}导入过（{earlier}）"));
+                }
+                result.rows = parsed
+                    .rows
+                    .iter()
+                    .map(|row| ImportRowJson {
+                        code: row.code.clone(),
+                        status: row.status.code(),
+                        progress: row.progress.clone(),
+                        remark: row.remark.clone(),
+                        imported: row.accepted,
+                    })
+                    .collect();
+                result.unmatched = parsed
+                    .unmatched
+                    .iter()
+                    .map(|u| UnmatchedJson {
+                        row: u.row,
+                        text: u.text.clone(),
+                    })
+                    .collect();
+            }
+        }
+        if request.json {
+            serde_json::to_writer(&mut *out, &result)?;
+            writeln!(out)?;
+        } else {
+            write_import_text(&result, request.dry_run, out)?;
+        }
+    }
+    if failed > 0 {
+        return Err(anyhow::anyhow!("{failed} 个文件未能导入"));
+    }
+    Ok(())
+}
+
+fn write_import_text(
+    result: &ImportReturnJson,
+    dry_run: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match &result.error {
+        Some(error) => writeln!(out, "{}：{error}", result.file)?,
+        None => writeln!(
+            out,
+            "{}：{} {}，{} 行{}",
+            result.file,
+            result.department.clone().unwrap_or_default(),
+            result.period.clone().unwrap_or_default(),
+            result.rows.len(),
+            if dry_run {
+                "（试运行，未保存）"
+            } else {
+                "已导入"
+            }
+        )?,
+    }
+    for warning in &result.warnings {
+        writeln!(out, "  注意：{warning}")?;
+    }
+    Ok(())
+}
+
+/// `status`: each department's return state for a month (default: the month before today).
+pub(super) fn status(
+    ledger: &Ledger,
+    period: Option<Period>,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let period = period.unwrap_or_else(|| Period::of(today).previous());
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let day = DayState::load(ledger, today, &holidays)?;
+    let status = day.period_status(period);
+    if json {
+        serde_json::to_writer(&mut *out, &status_json(&status))?;
+        writeln!(out)?;
+    } else {
+        write_status_text(&status, out)?;
+    }
+    Ok(())
+}
+
+fn write_status_text(status: &PeriodStatus, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}报送情况（截止{}）",
+        status.period.label(),
+        crate::model::format_date_cn(status.due)
+    )?;
+    for d in &status.departments {
+        let received = d
+            .received_on
+            .map(crate::model::format_date_cn)
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {}  {}  已填{}/{}行",
+            d.department,
+            d.state.label(),
+            received,
+            d.rows_filled,
+            d.rows_expected
+        )?;
+    }
+    Ok(())
+}

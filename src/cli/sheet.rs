@@ -1,0 +1,104 @@
+//! `export-sheet` and `deadlines`.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::json::{DeadlineJson, DeadlinesJson, ExportSheetJson};
+use crate::model::format_date_cn;
+use crate::schedule::Period;
+use crate::store::Ledger;
+
+/// `export-sheet`: the month's sheet as XLSX and/or PDF.
+pub(super) fn export_sheet(
+    ledger: &Ledger,
+    period: Period,
+    xlsx: Option<&Path>,
+    pdf: Option<&Path>,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let plan = ledger.current_plan()?;
+    let sheet = crate::service::month_sheet(ledger, period)?;
+    let export = crate::service::export_sheet(
+        &sheet,
+        &plan,
+        xlsx,
+        pdf,
+        &crate::files::Protected::for_ledger(ledger.path()),
+    )?;
+    let mut warnings = export.warnings;
+    warnings.extend(export.missing);
+    let result = ExportSheetJson {
+        period: period.to_string(),
+        rows: export.rows,
+        xlsx: xlsx.map(|p| p.display().to_string()),
+        pdf: pdf.map(|p| p.display().to_string()),
+        warnings,
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &result)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}：共 {} 行。", period.label(), result.rows)?;
+        for path in result.xlsx.iter().chain(&result.pdf) {
+            writeln!(out, "已写出 {path}")?;
+        }
+        for warning in &result.warnings {
+            writeln!(out, "注意：{warning}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `deadlines`: every dated item between two days.
+pub(super) fn deadlines(
+    ledger: &Ledger,
+    from: NaiveDate,
+    to: NaiveDate,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let day = crate::service::DayState::load(ledger, today, &holidays)?;
+    let selected: Vec<&crate::deadlines::Deadline> = day
+        .deadlines
+        .iter()
+        .filter(|d| d.date >= from && d.date <= to)
+        .collect();
+    if json {
+        let result = DeadlinesJson {
+            from: from.format("%Y-%m-%d").to_string(),
+            to: to.format("%Y-%m-%d").to_string(),
+            items: selected
+                .iter()
+                .map(|d| DeadlineJson {
+                    date: d.date.format("%Y-%m-%d").to_string(),
+                    nominal_date: d.nominal.map(|n| n.format("%Y-%m-%d").to_string()),
+                    kind: d.kind.code(),
+                    title: d.title.clone(),
+                    departments: d.departments.clone(),
+                    task: d.task_code.clone(),
+                    state: d.light.code(),
+                })
+                .collect(),
+        };
+        serde_json::to_writer(&mut *out, &result)?;
+        writeln!(out)?;
+    } else {
+        for d in selected {
+            writeln!(
+                out,
+                "{}  【{}】{}  {}  {}",
+                format_date_cn(d.date),
+                d.light.label(),
+                d.title,
+                d.departments.join("、"),
+                d.kind.label()
+            )?;
+        }
+    }
+    Ok(())
+}

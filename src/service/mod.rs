@@ -1,0 +1,76 @@
+//! Every user action, once, for the window (`ui`) and the headless commands (`cli`) alike: the
+//! ledger's state for a day, writing the return templates, reading and committing a returned
+//! file, writing the month's sheet, the calendar file and the chase list, opening a file with
+//! the system's program. No egui here, and no SQL: the ledger is reached through `store`.
+
+mod calendar;
+mod chase;
+mod day;
+mod returns;
+mod sheet;
+mod system;
+mod templates;
+
+pub use calendar::write_ics;
+pub use chase::{chase_list_html, write_chase_list};
+pub use day::DayState;
+pub use returns::{
+    FileOutcome, ImportedFile, duplicate_of, import_files, prepare_return, read_return_file,
+};
+pub use sheet::{SheetExport, export_sheet, month_sheet};
+pub use system::{open_with_system, write_source_file};
+pub use templates::{WrittenTemplate, write_templates};
+
+use crate::files::FileError;
+use crate::model::Plan;
+use crate::schedule::Period;
+
+/// How far a long job has come: `done` of `total` steps, and what it is doing now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub what: String,
+}
+
+/// Why an action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error("{period}不在当前计划的报送月份内（{months}），未生成任何文件。请选择计划的报送月份。", period = .period.label())]
+    PeriodOutsidePlan { period: Period, months: String },
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Export(#[from] crate::sheet::ExportError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("无法生成“{department}”的报送模板，未写出该文件；详细原因已记入日志 taizhang.log。")]
+    Template {
+        department: String,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
+}
+
+/// The plan's reporting months as one phrase: `2019年6月至2019年12月`.
+pub fn plan_months_text(plan: &Plan) -> String {
+    let months = crate::schedule::reporting_periods(plan.year, plan.issued_on);
+    match (months.first(), months.last()) {
+        (Some(first), Some(last)) if first == last => first.label(),
+        (Some(first), Some(last)) => format!("{}至{}", first.label(), last.label()),
+        _ => format!("{}年", plan.year),
+    }
+}
+
+/// Refuses a month outside the plan's reporting months (2030-01, 0000-01): a sheet or a
+/// template for it would name a year the plan never had.
+pub fn check_period(plan: &Plan, period: Period) -> Result<(), ActionError> {
+    if crate::schedule::reporting_periods(plan.year, plan.issued_on).contains(&period) {
+        Ok(())
+    } else {
+        Err(ActionError::PeriodOutsidePlan {
+            period,
+            months: plan_months_text(plan),
+        })
+    }
+}

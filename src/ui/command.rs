@@ -1,0 +1,94 @@
+//! What a view asks the app to do. Views return commands; the app applies them after the
+//! frame's panels are drawn (`apply.rs`).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::state::Page;
+use crate::model::Settings;
+use crate::returns::{ReturnSource, RowWrite};
+use crate::schedule::Period;
+use crate::store::{DepartmentEdit, TaskEdit};
+
+/// A change a view asks for; the app applies it after the frame's panels are drawn.
+#[must_use]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    SaveTask(TaskEdit),
+    SaveDepartment(DepartmentEdit),
+    SaveSettings(Settings),
+    SetDueDay(u32),
+    BackupNow,
+    OpenTask(i64),
+    OpenDepartment(i64),
+    /// Show a department's return for a period on the entry page.
+    OpenReturn {
+        department_id: i64,
+        period: Period,
+    },
+    /// Save typed or split return rows (one transaction); the values they replace become the
+    /// undo step.
+    SaveReturnRows(Vec<RowWrite>),
+    SetReceived {
+        department_id: i64,
+        period: Period,
+        received_on: Option<NaiveDate>,
+        source: ReturnSource,
+    },
+    /// Load a row's history to show it.
+    ShowHistory(i64),
+    RestoreRow(i64),
+    /// Put back the values the last save replaced.
+    Undo,
+    /// Write the chase list of a period as a printable page and open it.
+    PrintChaseList(Period),
+    /// Save a row of the month's sheet as the coordinator worded it.
+    SaveSheetRow {
+        period: Period,
+        form_row_id: i64,
+        progress: String,
+        remark: String,
+        based_on: String,
+    },
+    ShowSheetHistory(i64),
+    /// Write the month's sheet as XLSX and PDF into a folder (and open the PDF to print).
+    ExportSheet {
+        period: Period,
+        folder: PathBuf,
+        print: bool,
+    },
+    OpenPage(Page),
+    /// Ask before putting a backup in the ledger's place.
+    ConfirmRestore(PathBuf),
+    SetMilestoneDone {
+        milestone_id: i64,
+        done: bool,
+    },
+    AddItem {
+        date: NaiveDate,
+        title: String,
+        departments: Vec<String>,
+    },
+    SetItemDone {
+        id: i64,
+        done: bool,
+    },
+    DeleteItem(i64),
+    /// Write every deadline into an `.ics` file beside the ledger.
+    ExportIcs,
+    /// Write an archived original file out and open it.
+    OpenSourceFile(i64),
+    /// Read files into the import preview.
+    AddImportFiles(Vec<PathBuf>),
+    /// Store a previewed file's accepted rows.
+    CommitImport(u64),
+    /// Write one return template per department into a folder.
+    WriteTemplates {
+        period: Period,
+        folder: PathBuf,
+    },
+    /// Store a reviewed plan document as a new plan.
+    ImportPlan(Box<super::plan_import_view::PlanImport>),
+    SetCurrentPlan(i64),
+}

@@ -1,0 +1,193 @@
+//! What the window's views read: the pages, the period and department the returns pages share,
+//! and the ledger's data for the day (reloaded after each command, never per frame).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::logfile::LogFile;
+use crate::model::{Department, Duties, Plan, Settings};
+use crate::returns::{HistoryEntry, Obligation, PeriodStatus, ReturnRecord};
+use crate::schedule::Period;
+use crate::store::{BackupInfo, Ledger, PlanSummary, StoreError};
+
+/// The window's title.
+pub const WINDOW_TITLE: &str = "土壤污染防治重点工作台账";
+
+/// The pages of the navigation column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Page {
+    Home,
+    Calendar,
+    Plan,
+    Import,
+    Returns,
+    ImportReturns,
+    Checklist,
+    Overview,
+    Chase,
+    Sheet,
+    Departments,
+    Settings,
+}
+
+impl Page {
+    pub const ALL: [Self; 12] = [
+        Self::Home,
+        Self::Calendar,
+        Self::Plan,
+        Self::Import,
+        Self::Returns,
+        Self::ImportReturns,
+        Self::Checklist,
+        Self::Overview,
+        Self::Chase,
+        Self::Sheet,
+        Self::Departments,
+        Self::Settings,
+    ];
+
+    /// The navigation label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Home => "首页",
+            Self::Calendar => "日历",
+            Self::Plan => "工作计划",
+            Self::Import => "导入计划",
+            Self::Returns => "月度报送",
+            Self::ImportReturns => "导入报送表",
+            Self::Checklist => "部门清单",
+            Self::Overview => "总览",
+            Self::Chase => "催报",
+            Self::Sheet => "进展表",
+            Self::Departments => "责任部门",
+            Self::Settings => "设置",
+        }
+    }
+}
+
+/// The period and department the returns pages show; shared so that moving between them
+/// keeps the place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Selection {
+    pub period: Period,
+    pub department_id: Option<i64>,
+}
+
+/// Everything the views show, read from the ledger after each change (never per frame).
+#[derive(Clone, Debug)]
+pub struct AppData {
+    pub plan: Plan,
+    pub departments: Vec<Department>,
+    /// Each department's tasks and form rows, parallel to `departments`.
+    pub duties: Vec<Duties>,
+    pub settings: Settings,
+    pub ledger_path: PathBuf,
+    pub log_path: PathBuf,
+    pub backups: Vec<BackupInfo>,
+    pub today: NaiveDate,
+    /// Who owes which rows each month.
+    pub obligations: Vec<Obligation>,
+    /// All returns of the current plan.
+    pub returns: Vec<ReturnRecord>,
+    /// The twelve months of the plan's year with every department's state.
+    pub statuses: Vec<PeriodStatus>,
+    /// The history on show: (return row id, its earlier values).
+    pub history: Option<(i64, Vec<HistoryEntry>)>,
+    /// Every plan of the ledger, for choosing the current one.
+    pub plans: Vec<PlanSummary>,
+    /// The coordinator's edits of the progress sheet, all periods of the current plan.
+    pub sheet_edits: Vec<crate::sheet::SheetEdit>,
+    /// A sheet row's history on show: (sheet row id, entries).
+    pub sheet_history: Option<(i64, Vec<crate::sheet::SheetHistoryEntry>)>,
+    /// Changes with every reload, so that views can tell their caches are stale.
+    pub version: u64,
+    /// Public holidays and 调休 days.
+    pub holidays: crate::holidays::HolidayCalendar,
+    /// Every dated item with its light, by date.
+    pub deadlines: Vec<crate::deadlines::Deadline>,
+}
+
+impl AppData {
+    pub(super) fn load(
+        ledger: &Ledger,
+        today: NaiveDate,
+        holidays: &crate::holidays::HolidayCalendar,
+    ) -> Result<Self, StoreError> {
+        let day = crate::service::DayState::load(ledger, today, holidays)?;
+        let duties = day
+            .departments
+            .iter()
+            .map(|department| Duties::of(&day.plan, department.id))
+            .collect();
+        Ok(Self {
+            duties,
+            ledger_path: ledger.path().to_owned(),
+            log_path: LogFile::beside(ledger.path()).path().to_owned(),
+            backups: crate::store::list_backups(ledger.path()),
+            today,
+            history: None,
+            plans: ledger.plans()?,
+            sheet_edits: ledger.sheet_edits(None)?,
+            sheet_history: None,
+            version: 0,
+            plan: day.plan,
+            departments: day.departments,
+            settings: day.settings,
+            obligations: day.obligations,
+            returns: day.returns,
+            statuses: day.statuses,
+            holidays: day.holidays,
+            deadlines: day.deadlines,
+        })
+    }
+
+    /// The months the period pickers offer: those of the plan's year.
+    pub fn periods(&self) -> Vec<Period> {
+        self.statuses.iter().map(|s| s.period).collect()
+    }
+
+    /// Every department's state for a period of the plan's year.
+    pub fn status(&self, period: Period) -> Option<&PeriodStatus> {
+        self.statuses.iter().find(|s| s.period == period)
+    }
+
+    /// A department's stored return for a period.
+    pub fn record(&self, department_id: i64, period: Period) -> Option<&ReturnRecord> {
+        self.returns
+            .iter()
+            .find(|r| r.department_id == department_id && r.period == period)
+    }
+
+    /// The light of a task: the worst of its milestones'.
+    pub fn task_light(&self, task_id: i64) -> Option<crate::deadlines::Light> {
+        crate::deadlines::task_light(&self.deadlines, task_id)
+    }
+
+    /// What a department owes each month, if anything.
+    pub fn obligation(&self, department_id: i64) -> Option<&Obligation> {
+        self.obligations
+            .iter()
+            .find(|o| o.department_id == department_id)
+    }
+
+    /// The period the returns pages open on: the month before today, kept inside the months
+    /// for which the plan asks returns.
+    pub fn default_period(&self) -> Period {
+        let wanted = Period::of(self.today).previous();
+        let periods = crate::schedule::reporting_periods(self.plan.year, self.plan.issued_on);
+        match (periods.first(), periods.last()) {
+            (Some(first), _) if wanted < *first => *first,
+            (_, Some(last)) if wanted > *last => *last,
+            _ => wanted,
+        }
+    }
+
+    /// The department with this id.
+    pub fn department(&self, department_id: i64) -> Option<(&Department, &Duties)> {
+        self.departments
+            .iter()
+            .zip(&self.duties)
+            .find(|(department, _)| department.id == department_id)
+    }
+}
