@@ -3,17 +3,10 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::taizhang;
 
 use common::TempLedger;
 use serde_json::Value;
-
-fn taizhang(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn plan_json(temp: &TempLedger) -> Value {
     let output = taizhang(&["--db", temp.path.to_str().unwrap(), "plan", "--json"]);

@@ -6,21 +6,12 @@
 
 mod common;
 
+use common::{arg as p, stderr, taizhang};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::TempLedger;
-
-fn taizhang(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// A seeded ledger on disk, closed.
 fn seeded() -> TempLedger {
@@ -28,10 +19,6 @@ fn seeded() -> TempLedger {
     let output = taizhang(&["--db", p(&temp.path), "plan", "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     temp
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

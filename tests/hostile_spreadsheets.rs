@@ -6,8 +6,10 @@
 
 mod common;
 
+use common::{july, taizhang};
+
 use std::io::{Read as _, Write as _};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use chrono::NaiveDate;
 use common::TempLedger;
@@ -15,19 +17,7 @@ use serde_json::Value;
 use taizhang::returns::obligations;
 use taizhang::returns::spreadsheet::{ImportChoice, ImportContext, ImportError, read_return};
 use taizhang::returns::template::write_template;
-use taizhang::schedule::Period;
 use taizhang::store::Ledger;
-
-fn taizhang(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn july() -> Period {
-    Period::new(2019, 7).unwrap()
-}
 
 /// Rewrites the parts of a zip: `edit(name, content)` returns the new content.
 fn rewrite_zip(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {

@@ -4,8 +4,9 @@
 
 mod common;
 
+use common::{july, taizhang};
+
 use std::io::{Read as _, Write as _};
-use std::process::Command;
 
 use calamine::{Data, Reader as _, Xlsx};
 use chrono::NaiveDate;
@@ -17,12 +18,7 @@ use taizhang::returns::spreadsheet::{
 };
 use taizhang::returns::template::write_template;
 use taizhang::returns::{RowStatus, obligations};
-use taizhang::schedule::Period;
 use taizhang::store::Ledger;
-
-fn july() -> Period {
-    Period::new(2019, 7).unwrap()
-}
 
 fn due() -> NaiveDate {
     NaiveDate::from_ymd_opt(2019, 8, 3).unwrap()
@@ -537,13 +533,6 @@ fn bad_files_give_a_clear_message() {
         read(&setup, "x.xlsx", &nobody, ImportChoice::default()).unwrap_err(),
         ImportError::NoDepartment
     );
-}
-
-fn taizhang(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -5,7 +5,9 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use common::taizhang_command as taizhang;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::TempLedger;
@@ -33,10 +35,6 @@ fn large_plan() -> String {
         }
     }
     text
-}
-
-fn taizhang() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
 }
 
 #[test]

@@ -3,12 +3,14 @@
 
 mod common;
 
+use common::july;
+
 use chrono::NaiveDate;
 use common::TempLedger;
 use taizhang::returns::{
     ReturnSource, RowKey, RowStatus, RowWrite, chase_entries, obligations, period_status,
 };
-use taizhang::schedule::{DueRule, Period, ReturnState};
+use taizhang::schedule::{DueRule, ReturnState};
 use taizhang::store::{Ledger, StoreError};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -21,10 +23,6 @@ fn rule() -> DueRule<'static> {
         shift: None,
         warn_days: 7,
     }
-}
-
-fn july() -> Period {
-    Period::new(2019, 7).unwrap()
 }
 
 struct Fixture {

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::july;
+
 use std::io::Read as _;
 
 use calamine::{Data, Reader as _, Xlsx};
@@ -13,10 +15,6 @@ use taizhang::returns::{ReturnSource, RowKey, RowWrite};
 use taizhang::schedule::Period;
 use taizhang::sheet::{Sheet, build_sheet, write_pdf, write_xlsx};
 use taizhang::store::Ledger;
-
-fn july() -> Period {
-    Period::new(2019, 7).unwrap()
-}
 
 const LONG_TEXT: &str = "7月份，我县继续推进化肥农药使用量零增长行动，制定并印发《2019年融水县化肥农药使用量零增长工作方案》，在全县推广测土配方施肥技术面积12.5万亩，开展统防统治示范片3个，发放宣传资料2000余份；组织技术人员深入乡镇开展培训6期，培训农民480人次。";
 

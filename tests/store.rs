@@ -678,3 +678,162 @@ fn a_ledger_held_by_another_program_is_refused_at_open_with_a_clear_message() {
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
 }
+
+/// A version-1 ledger with a plan, departments, returns, history and an archived file is
+/// upgraded with every row kept: the file is made from a current one by taking away what
+/// version 2 added, filled through the real commands first.
+#[test]
+fn a_version_one_ledger_with_rows_keeps_every_row_when_upgraded() {
+    use common::{arg, taizhang};
+    let temp = TempLedger::new();
+    let db = arg(&temp.path).to_owned();
+    let out = temp.dir.path().join("templates");
+    let made = taizhang(&[
+        "--db",
+        &db,
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        arg(&out),
+    ]);
+    assert!(made.status.success());
+    let template = String::from_utf8(made.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let imported = taizhang(&[
+        "--db",
+        &db,
+        "--today",
+        "2019-08-02",
+        "import-returns",
+        &template,
+    ]);
+    assert!(imported.status.success(), "{}", common::stderr(&imported));
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let department = ledger.departments().unwrap()[0].clone();
+        let mut edit = taizhang::store::DepartmentEdit::from_department(&department);
+        edit.contact_person = "韦工".to_owned();
+        ledger.update_department(&edit).unwrap();
+    }
+    let tables_of_v1 = |path: &std::path::Path| -> Vec<(String, Vec<String>)> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let names: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT IN ('sheet_rows', 'sheet_row_history', 'calendar_items') ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        names
+            .into_iter()
+            .map(|name| {
+                let mut statement = conn
+                    .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+                    .unwrap();
+                let columns = statement.column_count();
+                let rows = statement
+                    .query_map([], |row| {
+                        Ok((0..columns)
+                            .map(|i| match row.get_ref(i).unwrap() {
+                                rusqlite::types::ValueRef::Text(text) => {
+                                    String::from_utf8_lossy(text).into_owned()
+                                }
+                                other => format!("{other:?}"),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("|"))
+                    })
+                    .unwrap()
+                    .collect::<Result<Vec<String>, _>>()
+                    .unwrap();
+                (name, rows)
+            })
+            .collect()
+    };
+    let plan_before = taizhang(&["--db", &db, "plan", "--json"]).stdout;
+    let status_before = taizhang(&[
+        "--db",
+        &db,
+        "--today",
+        "2019-08-05",
+        "status",
+        "--period",
+        "2019-07",
+        "--json",
+    ])
+    .stdout;
+    // Back to version 1: what version 2 added goes, the rest stays as it was written.
+    {
+        let conn = rusqlite::Connection::open(&temp.path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE sheet_row_history; DROP TABLE sheet_rows; DROP TABLE calendar_items;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let v1 = tables_of_v1(&temp.path);
+    assert!(
+        v1.iter()
+            .any(|(name, rows)| name == "return_rows" && !rows.is_empty())
+    );
+    assert!(
+        v1.iter()
+            .any(|(name, rows)| name == "source_files" && rows.len() == 1)
+    );
+
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.schema_version().unwrap(), taizhang::store::VERSION);
+    drop(ledger);
+    // Every row of every table version 1 had is still there, unchanged but for the change id
+    // the upgrade's own transaction writes.
+    let strip_change_id = |tables: Vec<(String, Vec<String>)>| -> Vec<(String, Vec<String>)> {
+        tables
+            .into_iter()
+            .map(|(name, rows)| {
+                (
+                    name,
+                    rows.into_iter()
+                        .filter(|r| !r.contains("change_id"))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip_change_id(tables_of_v1(&temp.path)),
+        strip_change_id(v1)
+    );
+    assert_eq!(
+        taizhang(&["--db", &db, "plan", "--json"]).stdout,
+        plan_before
+    );
+    assert_eq!(
+        taizhang(&[
+            "--db",
+            &db,
+            "--today",
+            "2019-08-05",
+            "status",
+            "--period",
+            "2019-07",
+            "--json"
+        ])
+        .stdout,
+        status_before
+    );
+    assert_eq!(
+        taizhang::store::list_backups(&temp.path)
+            .iter()
+            .filter(|b| b.path.to_string_lossy().ends_with("-v1.sqlite"))
+            .count(),
+        1
+    );
+}

@@ -3,20 +3,17 @@
 
 mod common;
 
+use common::today;
+
 use common::click;
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use common::TempLedger;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use taizhang::store::Ledger;
 use taizhang::ui::{Page, TaizhangApp};
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2019, 8, 5).unwrap()
-}
 
 fn start(path: &Path) -> Harness<'static, TaizhangApp> {
     common::start_app(path, today(), [1280.0, 860.0])
@@ -217,6 +214,7 @@ fn a_second_window_on_the_same_ledger_says_it_is_open_elsewhere() {
 
 #[test]
 fn both_themes_render_every_page() {
+    use taizhang::ui::Page;
     let temp = TempLedger::new();
     for theme in [egui::Theme::Light, egui::Theme::Dark] {
         let path = temp.path.clone();
@@ -225,9 +223,41 @@ fn both_themes_render_every_page() {
             .with_theme(theme)
             .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
         harness.run();
-        for page in ["责任部门", "设置", "工作计划"] {
-            harness.get_by_label(page).click();
+        assert_eq!(
+            harness.ctx.global_style().visuals.dark_mode,
+            theme == egui::Theme::Dark,
+            "the window follows the theme"
+        );
+        // Every page, from the navigation column, in both themes: each opens without an error
+        // and shows something of its own.
+        for page in Page::ALL {
+            let label = page.label();
+            let navigation = harness
+                .query_all_by_label(label)
+                .next()
+                .unwrap_or_else(|| panic!("no navigation entry {label}"));
+            navigation.click();
             harness.run();
+            assert_eq!(harness.state().page(), page, "{label} did not open");
+            assert_eq!(harness.state().error(), None, "{label}");
+            let own = match page {
+                Page::Home => "逾期",
+                Page::Calendar => "导出到手机日历",
+                Page::Plan => "1.1",
+                Page::Import => "计划正文",
+                Page::Returns => "进展情况",
+                Page::ImportReturns => "选择文件…",
+                Page::Checklist => "融水生态环境局",
+                Page::Overview => "报送总览",
+                Page::Chase => "催报单",
+                Page::Sheet => "选择文件夹…",
+                Page::Departments => "县自然规划局",
+                Page::Settings => "填报人",
+            };
+            assert!(
+                harness.query_all_by_label_contains(own).next().is_some(),
+                "{label} ({theme:?}) shows no “{own}”"
+            );
         }
         drop(harness);
     }

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{july, today};
+
 use common::click;
 
 use std::path::Path;
@@ -13,17 +15,9 @@ use common::TempLedger;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use taizhang::returns::{ReturnSource, RowKey, RowWrite};
-use taizhang::schedule::{Period, ReturnState};
+use taizhang::schedule::ReturnState;
 use taizhang::store::Ledger;
 use taizhang::ui::TaizhangApp;
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2019, 8, 5).unwrap()
-}
-
-fn july() -> Period {
-    Period::new(2019, 7).unwrap()
-}
 
 fn start(path: &Path) -> Harness<'static, TaizhangApp> {
     common::start_app(path, today(), [1280.0, 900.0])

@@ -129,30 +129,24 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
     for row in plan.form.rows() {
         used.extend(row.departments.iter().map(|(id, _)| *id));
     }
-    let tasks = plan
-        .sections
-        .iter()
-        .flat_map(|section| {
-            section.tasks.iter().map(move |task| {
-                task_json(
-                    &section.title,
-                    TaskParts {
-                        code: &task.code,
-                        title: &task.title,
-                        note: &task.note,
-                        leads_separately: task.leads_separately,
-                        leads: task
-                            .leads
-                            .iter()
-                            .map(|d| (d.name.as_str(), d.scope.as_str()))
-                            .collect(),
-                        participants: task.participants.iter().map(|d| d.name.as_str()).collect(),
-                        milestones: &task.milestones,
-                    },
-                )
-            })
-        })
-        .collect();
+    let tasks = tasks_json(
+        plan.sections
+            .iter()
+            .map(|section| (section.title.as_str(), section.tasks.as_slice())),
+        |task: &crate::model::Task| TaskParts {
+            code: &task.code,
+            title: &task.title,
+            note: &task.note,
+            leads_separately: task.leads_separately,
+            leads: task
+                .leads
+                .iter()
+                .map(|d| (d.name.as_str(), d.scope.as_str()))
+                .collect(),
+            participants: task.participants.iter().map(|d| d.name.as_str()).collect(),
+            milestones: &task.milestones,
+        },
+    );
     PlanJson {
         title: plan.title.clone(),
         year: plan.year,
@@ -295,30 +289,25 @@ pub fn parsed_plan_json(
         .iter()
         .map(|name| DepartmentJson::named(name, departments.iter().find(|d| &d.name == name)))
         .collect();
-    plan.tasks = parsed
-        .sections
-        .iter()
-        .flat_map(|section| {
-            section.tasks.iter().map(move |task| {
-                task_json(
-                    &section.title,
-                    TaskParts {
-                        code: &task.code,
-                        title: &task.title,
-                        note: &task.note,
-                        leads_separately: task.leads_separately,
-                        leads: task
-                            .leads
-                            .iter()
-                            .map(|p| (p.name.as_str(), p.scope.as_str()))
-                            .collect(),
-                        participants: task.participants.iter().map(|p| p.name.as_str()).collect(),
-                        milestones: &task.milestones,
-                    },
-                )
-            })
-        })
-        .collect();
+    plan.tasks = tasks_json(
+        parsed
+            .sections
+            .iter()
+            .map(|section| (section.title.as_str(), section.tasks.as_slice())),
+        |task: &crate::plan_text::ParsedTask| TaskParts {
+            code: &task.code,
+            title: &task.title,
+            note: &task.note,
+            leads_separately: task.leads_separately,
+            leads: task
+                .leads
+                .iter()
+                .map(|p| (p.name.as_str(), p.scope.as_str()))
+                .collect(),
+            participants: task.participants.iter().map(|p| p.name.as_str()).collect(),
+            milestones: &task.milestones,
+        },
+    );
     plan
 }
 
@@ -370,6 +359,17 @@ pub(super) struct TaskParts<'a> {
     leads: Vec<(&'a str, &'a str)>,
     participants: Vec<&'a str>,
     milestones: &'a [crate::model::Milestone],
+}
+
+/// Every task of a plan's sections, stored or just read, in the plan's order.
+fn tasks_json<'a, T: 'a>(
+    sections: impl Iterator<Item = (&'a str, &'a [T])>,
+    parts: impl Fn(&'a T) -> TaskParts<'a>,
+) -> Vec<TaskJson> {
+    sections
+        .flat_map(|(section, tasks)| tasks.iter().map(move |task| (section, task)))
+        .map(|(section, task)| task_json(section, parts(task)))
+        .collect()
 }
 
 pub(super) fn task_json(section: &str, task: TaskParts<'_>) -> TaskJson {

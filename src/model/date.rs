@@ -1,3 +1,5 @@
+//! Dates as Chinese documents write them, and reading `YYYY-MM-DD`.
+
 use chrono::{Datelike as _, NaiveDate};
 
 /// Formats a date the way Chinese government documents write it: `2019年6月30日`.

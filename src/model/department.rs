@@ -1,3 +1,5 @@
+//! County departments: their names, aliases and contact data.
+
 /// Where a department entered the ledger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DepartmentOrigin {

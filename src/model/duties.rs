@@ -1,3 +1,6 @@
+//! What one department has to do under a plan: the tasks it leads or joins, the form rows it
+//! answers.
+
 use super::{Plan, Role};
 
 /// A task as seen from one department.

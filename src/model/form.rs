@@ -1,3 +1,5 @@
+//! The city's progress form: its groups and rows, and who answers each row.
+
 /// The city's progress form (the plan's attachment) that every monthly return fills.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Form {

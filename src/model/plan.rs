@@ -1,3 +1,6 @@
+//! A yearly key-work plan: sections, tasks with their departments and milestones, targets, the
+//! form and the reporting rule.
+
 use chrono::NaiveDate;
 
 use super::Form;

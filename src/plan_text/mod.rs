@@ -142,7 +142,6 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
     let task_blocks = &blocks[parts.tasks.clone()];
     let mut new_departments: Vec<String> = Vec::new();
     let mut context = TaskContext {
-        source: &source,
         year,
         known,
         first_listed_leads,
@@ -299,7 +298,6 @@ impl<'a> TaskSpans<'a> {
 }
 
 struct TaskContext<'a> {
-    source: &'a str,
     year: i32,
     known: &'a DepartmentNames,
     first_listed_leads: bool,
@@ -484,7 +482,6 @@ fn make_task(
             span: Some(span.clone()),
         });
     }
-    let _ = context.source;
     ParsedTask {
         code: String::new(),
         title: blocks::first_sentence(body),

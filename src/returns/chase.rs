@@ -1,3 +1,5 @@
+//! Who to chase for a month, and the message to send them.
+
 use chrono::{Datelike as _, NaiveDate};
 
 use super::{ExpectedRow, PeriodStatus};

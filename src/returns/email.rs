@@ -1,3 +1,5 @@
+//! An e-mail body split into a department's rows by its numbered paragraphs.
+
 use super::{ExpectedRow, RowKey};
 
 /// Splits an e-mail body into the department's rows where it holds numbered paragraphs that

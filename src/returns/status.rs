@@ -1,3 +1,5 @@
+//! Each department's return state for a month: not due, missing, on time, late.
+
 use chrono::NaiveDate;
 
 use super::{ExpectedRow, Obligation, ReturnRecord, RowStatus};

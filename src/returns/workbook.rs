@@ -221,18 +221,9 @@ fn load_xlsx(
                 first_formula_row.unwrap_or(0)
             ));
         }
-        let merges: Vec<Merge> = xlsx
-            .merge_cells_by_sheet_name(&name)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| Merge {
-                top: d.start.0,
-                left: d.start.1,
-                bottom: d.end.0,
-                right: d.end.1,
-            })
-            .collect();
-        grid.apply_merges(&merges)?;
+        grid.apply_merges(&merges_of(
+            xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+        ))?;
         grids.push(grid);
     }
     Ok(grids)
@@ -270,10 +261,19 @@ fn load_xls(
                 grid.set(row, column, budget.take(&text)?)?;
             }
         }
-        let merges: Vec<Merge> = match &mut workbook {
+        let merges = match &mut workbook {
             Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
-        }
+        };
+        grid.apply_merges(&merges_of(merges))?;
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// calamine's merged regions as the grid's merges.
+fn merges_of(regions: Vec<calamine::Dimensions>) -> Vec<Merge> {
+    regions
         .into_iter()
         .map(|d| Merge {
             top: d.start.0,
@@ -281,11 +281,7 @@ fn load_xls(
             bottom: d.end.0,
             right: d.end.1,
         })
-        .collect();
-        grid.apply_merges(&merges)?;
-        grids.push(grid);
-    }
-    Ok(grids)
+        .collect()
 }
 
 fn normalize_newlines(text: &str) -> String {

@@ -1,3 +1,5 @@
+//! Backups through SQLite's backup API, their retention, and restoring one.
+
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 

@@ -1,3 +1,5 @@
+//! Stored calendar items and milestones' done dates.
+
 use chrono::NaiveDate;
 use rusqlite::{Connection, Transaction};
 

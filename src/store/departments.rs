@@ -1,3 +1,5 @@
+//! Stored departments: listing, editing, aliases.
+
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction};

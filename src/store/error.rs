@@ -1,3 +1,5 @@
+//! Why a ledger operation failed, in words shown to the user; SQLite's own in the log.
+
 use std::path::{Path, PathBuf};
 
 /// Why a ledger operation failed. The messages are shown to the user as they are.

@@ -1,3 +1,5 @@
+//! The window's claim of a ledger: an OS lock on `<ledger>.lock`.
+
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,5 @@
+//! Storing a read plan document as a new plan, and listing the ledger's plans.
+
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction};

@@ -1,3 +1,5 @@
+//! Loading a stored plan, and storing the bundled one into a new ledger.
+
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction};

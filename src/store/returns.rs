@@ -1,3 +1,6 @@
+//! Stored returns and their rows, with the history of every overwritten value and the archived
+//! original files.
+
 use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
 use super::StoreError;

@@ -1,3 +1,5 @@
+//! Our unit and contact data, and app settings, as key-value rows.
+
 use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
 use super::StoreError;

@@ -1,3 +1,5 @@
+//! The coordinator's wording of sheet rows, with their history.
+
 use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
 use super::StoreError;

@@ -1,3 +1,5 @@
+//! Editing a stored task: title, departments, milestones.
+
 use rusqlite::{OptionalExtension as _, Transaction};
 
 use super::{StoreError, pos};

@@ -1,18 +1,20 @@
+//! The window's shell: the app's state, navigation, the message bars, the can't-open screen
+//! and the restore from a backup. Commands are applied in `apply.rs`, background jobs polled
+//! in `jobs.rs`.
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::apply::UndoStep;
 use super::chase_view::ChaseView;
 use super::checklist_view::ChecklistView;
 use super::command::Command;
 use super::departments_view::DepartmentsView;
-use super::jobs::ExportDone;
 use super::overview_view::OverviewView;
 use super::plan_view::PlanView;
 use super::returns_view::ReturnsView;
 use super::settings_view::SettingsView;
-use super::state::{AppData, Page, Selection};
+use super::state::{AppData, ExportDone, Page, Selection, UndoStep};
 use crate::logfile::LogFile;
 use crate::store::{BackupJob, Ledger, LedgerLock, Opened, StoreError};
 

@@ -4,9 +4,8 @@
 use super::app::{LedgerState, TaizhangApp};
 use super::command::Command;
 use super::plan_view::PlanView;
-use super::state::{AppData, Page, Selection};
+use super::state::{AppData, Page, Selection, UndoStep};
 use crate::returns::{ReturnSource, RowWrite};
-use crate::schedule::Period;
 
 impl TaizhangApp {
     /// Applies one command: writes go through the ledger in one transaction each, then the
@@ -345,13 +344,6 @@ impl TaizhangApp {
             self.show_error(message);
         }
     }
-}
-
-/// What 撤销 puts back: the rows' earlier values and, when the save was the return's first,
-/// its not-yet-received state.
-pub(super) struct UndoStep {
-    writes: Vec<RowWrite>,
-    unreceive: Option<(i64, Period)>,
 }
 
 /// The current values of the rows a save will overwrite, as writes that put them back.

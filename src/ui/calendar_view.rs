@@ -1,3 +1,5 @@
+//! 日历: the deadline calendar, a month grid or the whole year.
+
 use chrono::{Datelike as _, NaiveDate};
 
 use super::command::Command;

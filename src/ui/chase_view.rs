@@ -1,3 +1,5 @@
+//! 催报: every department still missing or incomplete for a month, with a ready message.
+
 use super::command::Command;
 use super::state::{AppData, Selection};
 use super::widgets::{period_picker, state_badge};

@@ -1,3 +1,5 @@
+//! 部门清单: one department at a glance, month by month.
+
 use super::command::Command;
 use super::state::{AppData, Selection};
 use super::widgets::{department_picker, period_picker, section_title, state_badge, state_color};

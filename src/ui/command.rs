@@ -89,6 +89,14 @@ pub enum Command {
         folder: PathBuf,
     },
     /// Store a reviewed plan document as a new plan.
-    ImportPlan(Box<super::plan_import_view::PlanImport>),
+    ImportPlan(Box<PlanImport>),
     SetCurrentPlan(i64),
+}
+
+/// A committed import: the plan, its original file, and whether it becomes current.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanImport {
+    pub parsed: crate::plan_text::ParsedPlan,
+    pub source: Option<crate::store::SourceFile>,
+    pub make_current: bool,
 }

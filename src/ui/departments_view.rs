@@ -1,3 +1,5 @@
+//! 责任部门: every department with its contact data, aliases and duties.
+
 use super::command::Command;
 use super::state::AppData;
 use super::widgets::{labelled_field, section_title};

@@ -1,3 +1,5 @@
+//! The bundled Simplified Chinese font, installed as egui's first choice.
+
 use std::sync::Arc;
 
 use crate::assets::CHINESE_FONT;

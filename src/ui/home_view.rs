@@ -1,3 +1,5 @@
+//! 首页: what is overdue, what is due soon, and this month's returns.
+
 use super::command::Command;
 use super::state::{AppData, Page};
 use super::widgets::{light_badge, section_title, state_color};

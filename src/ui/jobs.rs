@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::app::{LedgerState, TaizhangApp};
+use super::state::ExportDone;
 use crate::store::{StartBackup, StoreError};
 
 impl TaizhangApp {
@@ -50,15 +51,6 @@ impl TaizhangApp {
             }
         }
     }
-}
-
-/// A finished export: the files written and what to check.
-#[derive(Debug)]
-pub struct ExportDone {
-    pub xlsx: PathBuf,
-    pub pdf: PathBuf,
-    pub warnings: Vec<String>,
-    pub print: bool,
 }
 
 /// Writes the sheet's files on a worker thread, so the window stays live.

@@ -25,8 +25,8 @@ use std::path::PathBuf;
 
 pub use app::TaizhangApp;
 pub use command::Command;
+pub use command::PlanImport;
 pub use fonts::install_fonts;
-pub use plan_import_view::PlanImport;
 pub use state::{AppData, Page, Selection, WINDOW_TITLE};
 
 /// Opens the main window on the ledger at `ledger_path` and runs until it is closed. With a

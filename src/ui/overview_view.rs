@@ -1,3 +1,5 @@
+//! 总览: departments × months coloured by state, and each department's on-time rate.
+
 use super::command::Command;
 use super::state::{AppData, Selection};
 use super::widgets::{period_picker, section_title, state_color};

@@ -1,4 +1,6 @@
-use super::command::Command;
+//! 导入计划: a plan document read, reviewed beside its source, and committed as a new plan.
+
+use super::command::{Command, PlanImport};
 use super::state::AppData;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{Milestone, format_date_cn, parse_date};
@@ -27,14 +29,6 @@ struct Review {
     year: String,
     new_name: String,
     milestone_dates: Vec<String>,
-}
-
-/// A committed import: the plan, its original file, and whether it becomes current.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlanImport {
-    pub parsed: ParsedPlan,
-    pub source: Option<SourceFile>,
-    pub make_current: bool,
 }
 
 impl PlanImportView {

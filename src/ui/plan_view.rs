@@ -1,3 +1,5 @@
+//! 工作计划: the plan's header, targets and task tree, and the selected task's editor.
+
 use super::command::Command;
 use super::state::AppData;
 use super::widgets::{labelled_field, section_title};

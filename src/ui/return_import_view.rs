@@ -1,3 +1,5 @@
+//! 导入报送表: returned spreadsheets previewed row by row before anything is written.
+
 use super::command::Command;
 use super::state::{AppData, Selection};
 use super::widgets::{period_picker, section_title};

@@ -1,3 +1,5 @@
+//! 月度报送: one department's return for one month, typed row by row or pasted from an e-mail.
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;

@@ -1,3 +1,5 @@
+//! 设置: our unit and contact, the due-day rule, the ledger file and its backups.
+
 use super::command::Command;
 use super::state::AppData;
 use super::widgets::{labelled_field, section_title};

@@ -1,3 +1,5 @@
+//! 进展表: the month's progress sheet, each row's wording editable, exported as XLSX and PDF.
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

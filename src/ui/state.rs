@@ -191,3 +191,19 @@ impl AppData {
             .find(|(department, _)| department.id == department_id)
     }
 }
+
+/// What 撤销 puts back: the rows' earlier values and, when the save was the return's first,
+/// its not-yet-received state.
+pub(super) struct UndoStep {
+    pub(super) writes: Vec<crate::returns::RowWrite>,
+    pub(super) unreceive: Option<(i64, Period)>,
+}
+
+/// A finished export: the files written and what to check.
+#[derive(Debug)]
+pub struct ExportDone {
+    pub xlsx: PathBuf,
+    pub pdf: PathBuf,
+    pub warnings: Vec<String>,
+    pub print: bool,
+}

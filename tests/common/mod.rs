@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// A temporary folder with a ledger path inside it (the file itself is not created).
 pub struct TempLedger {
@@ -53,4 +54,37 @@ pub fn click(harness: &mut egui_kittest::Harness<'static, taizhang::ui::Taizhang
     harness.run();
     harness.get_by_label(label).click();
     harness.run();
+}
+
+/// Runs the real binary with these arguments.
+pub fn taizhang(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The real binary, to add arguments and pipes to.
+pub fn taizhang_command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+}
+
+/// What a command wrote on stderr.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A path as a command-line argument.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+/// The day the tests take as today: the 2019 plan's returns for July are due on 3 August.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2019, 8, 5).expect("a date")
+}
+
+/// July 2019, the month most tests report on.
+pub fn july() -> taizhang::schedule::Period {
+    taizhang::schedule::Period::new(2019, 7).expect("a month")
 }
