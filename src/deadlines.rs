@@ -150,9 +150,9 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
         let (nominal, date) = rule.due(period);
         let status = statuses.iter().find(|s| s.period == period);
         let all_received = status.is_some_and(|s| {
-            s.departments
-                .iter()
-                .all(|d| d.state.is_received() || d.state == ReturnState::NotRequired)
+            s.departments.iter().all(|d| {
+                (d.state.is_received() && d.complete) || d.state == ReturnState::NotRequired
+            })
         });
         found.push(Deadline {
             date,

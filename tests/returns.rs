@@ -278,3 +278,170 @@ fn lead_departments_without_form_rows_report_on_their_tasks() {
     assert!(owed.iter().all(|o| o.department != "县卫健局"));
     assert_eq!(RowStatus::of("无该项任务"), RowStatus::NotApplicable);
 }
+
+/// Writes `filled` of a department's owed rows for July, received on `received`.
+fn fill_rows(ledger: &mut Ledger, department_id: i64, filled: usize, received: NaiveDate) -> usize {
+    let plan = ledger.current_plan().unwrap();
+    let departments = ledger.departments().unwrap();
+    let owed = obligations(&plan, &departments);
+    let rows = &owed
+        .iter()
+        .find(|o| o.department_id == department_id)
+        .unwrap()
+        .rows;
+    let writes: Vec<RowWrite> = rows
+        .iter()
+        .take(filled)
+        .enumerate()
+        .map(|(index, row)| RowWrite {
+            department_id,
+            period: july(),
+            key: row.key,
+            progress: if index % 2 == 0 {
+                format!("第{index}行已完成")
+            } else {
+                "无此项任务".to_owned()
+            },
+            remark: String::new(),
+            source: ReturnSource::Manual,
+            received_on: Some(received),
+        })
+        .collect();
+    ledger.write_return_rows(&writes).unwrap();
+    ledger
+        .set_return_received(department_id, july(), Some(received), ReturnSource::Manual)
+        .unwrap();
+    rows.len()
+}
+
+/// The department owing the most rows.
+fn busiest(ledger: &Ledger) -> i64 {
+    let plan = ledger.current_plan().unwrap();
+    let departments = ledger.departments().unwrap();
+    obligations(&plan, &departments)
+        .into_iter()
+        .max_by_key(|o| o.rows.len())
+        .unwrap()
+        .department_id
+}
+
+fn july_status_of(
+    ledger: &Ledger,
+    department_id: i64,
+    today: NaiveDate,
+) -> taizhang::returns::DepartmentStatus {
+    let holidays = taizhang::holidays::HolidayCalendar::bundled().unwrap();
+    let day = taizhang::service::DayState::load(ledger, today, &holidays).unwrap();
+    day.period_status(july())
+        .departments
+        .into_iter()
+        .find(|d| d.department_id == department_id)
+        .unwrap()
+}
+
+#[test]
+fn partial_complete_and_late_returns_are_told_apart() {
+    let mut fixture = fixture();
+    let department = busiest(&fixture.ledger);
+    let today = date(2019, 8, 5);
+
+    // Nothing yet.
+    let status = july_status_of(&fixture.ledger, department, today);
+    assert_eq!(status.state, ReturnState::Missing);
+    assert!(!status.complete);
+    assert_eq!(status.label(), "未报");
+
+    // Half of the rows, on time: received, on time, but partial — amber, not green.
+    let owed = fill_rows(&mut fixture.ledger, department, 3, date(2019, 8, 2));
+    assert!(owed >= 6, "{owed}");
+    let status = july_status_of(&fixture.ledger, department, today);
+    assert_eq!(status.state, ReturnState::OnTime);
+    assert!(!status.complete && status.is_incomplete());
+    assert_eq!(status.label(), format!("按时·部分 3/{owed}"));
+    assert_eq!(status.short_label(), "部分");
+    assert!(!status.is_on_time_and_complete());
+
+    // The rest, still dated on time: complete.
+    fill_rows(&mut fixture.ledger, department, owed, date(2019, 8, 2));
+    let status = july_status_of(&fixture.ledger, department, today);
+    assert!(status.complete);
+    assert_eq!(status.label(), "按时·齐全");
+    assert!(status.is_on_time_and_complete());
+}
+
+#[test]
+fn a_late_and_partial_return_and_the_on_time_rate() {
+    let mut fixture = fixture();
+    let department = busiest(&fixture.ledger);
+    let owed = fill_rows(&mut fixture.ledger, department, 2, date(2019, 8, 9));
+    let status = july_status_of(&fixture.ledger, department, date(2019, 8, 12));
+    assert_eq!(status.state, ReturnState::Late);
+    assert_eq!(status.label(), format!("逾期补报·部分 2/{owed}"));
+
+    // Across months: July partial on time counts as not on time, and is counted as partial.
+    use taizhang::returns::{DepartmentStatus, on_time_rate};
+    let base = DepartmentStatus {
+        department_id: 1,
+        department: "县林业局".to_owned(),
+        state: ReturnState::OnTime,
+        received_on: Some(date(2019, 8, 2)),
+        rows_expected: 6,
+        rows_filled: 6,
+        missing_rows: Vec::new(),
+        complete: true,
+    };
+    let partial = DepartmentStatus {
+        rows_filled: 3,
+        complete: false,
+        ..base.clone()
+    };
+    let missing = DepartmentStatus {
+        state: ReturnState::Missing,
+        received_on: None,
+        rows_filled: 0,
+        complete: false,
+        ..base.clone()
+    };
+    let not_due = DepartmentStatus {
+        state: ReturnState::NotDue,
+        ..missing.clone()
+    };
+    assert_eq!(
+        on_time_rate([&base, &partial, &missing, &not_due]),
+        Some((1.0 / 3.0, 1))
+    );
+    assert_eq!(on_time_rate([&not_due]), None);
+    assert_eq!(on_time_rate([&base, &base]), Some((1.0, 0)));
+}
+
+#[test]
+fn status_json_says_whether_each_return_is_complete() {
+    let temp = TempLedger::new();
+    let db = common::arg(&temp.path).to_owned();
+    let department;
+    let owed;
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        department = busiest(&ledger);
+        owed = fill_rows(&mut ledger, department, 3, date(2019, 8, 2));
+    }
+    let output = common::taizhang(&[
+        "--db",
+        &db,
+        "--today",
+        "2019-08-05",
+        "status",
+        "--period",
+        "2019-07",
+        "--json",
+    ]);
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let departments = json["departments"].as_array().unwrap();
+    let partial = departments.iter().find(|d| d["rows_filled"] == 3).unwrap();
+    assert_eq!(partial["state"], "on_time");
+    assert_eq!(partial["complete"], false);
+    assert_eq!(partial["rows_expected"], owed);
+    assert!(departments.iter().all(|d| d["complete"].is_boolean()));
+    let _ = department;
+}

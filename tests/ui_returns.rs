@@ -84,7 +84,7 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
     harness.get_by_label("7月\n逾期补报");
 
     click(&mut harness, "总览");
-    harness.get_by_label_contains("逾期补报 1");
+    harness.get_by_label_contains("逾期补报·齐全 1");
 
     click(&mut harness, "催报");
     assert!(harness.query_by_label_contains("县住建局：请于").is_none());

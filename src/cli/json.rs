@@ -328,6 +328,8 @@ pub struct DepartmentStatusJson {
     pub rows_filled: usize,
     /// Codes of the rows still unanswered.
     pub missing_rows: Vec<String>,
+    /// Every row the department owes is answered.
+    pub complete: bool,
 }
 
 /// Builds the JSON view of a period's states.
@@ -345,6 +347,7 @@ pub fn status_json(status: &PeriodStatus) -> StatusJson {
                 rows_expected: d.rows_expected,
                 rows_filled: d.rows_filled,
                 missing_rows: d.missing_rows.iter().map(|r| r.code.clone()).collect(),
+                complete: d.complete,
             })
             .collect(),
     }

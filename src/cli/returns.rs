@@ -212,7 +212,7 @@ fn write_status_text(status: &PeriodStatus, out: &mut dyn Write) -> std::io::Res
             out,
             "  {}  {}  {}  已填{}/{}行",
             d.department,
-            d.state.label(),
+            d.label(),
             received,
             d.rows_filled,
             d.rows_expected

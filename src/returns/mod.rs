@@ -16,7 +16,7 @@ pub mod xls_scan;
 
 pub use chase::{ChaseEntry, chase_entries, chase_message};
 pub use email::split_email;
-pub use status::{DepartmentStatus, PeriodStatus, period_status, year_statuses};
+pub use status::{DepartmentStatus, PeriodStatus, on_time_rate, period_status, year_statuses};
 
 use chrono::NaiveDate;
 

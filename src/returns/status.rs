@@ -17,13 +17,73 @@ pub struct DepartmentStatus {
     pub rows_filled: usize,
     /// Expected rows with no answer yet, in form order.
     pub missing_rows: Vec<ExpectedRow>,
+    /// Every row the department owes is answered (progress or 无此项任务).
+    pub complete: bool,
 }
 
 impl DepartmentStatus {
     /// Received, but some rows are still unanswered.
     pub fn is_incomplete(&self) -> bool {
-        self.state.is_received() && self.rows_filled < self.rows_expected
+        self.state.is_received() && !self.complete
     }
+
+    /// Received on time and complete: what the on-time rate counts.
+    pub fn is_on_time_and_complete(&self) -> bool {
+        self.state == ReturnState::OnTime && self.complete
+    }
+
+    /// The state as the pages show it: `按时·齐全`, `按时·部分 3/6`, `逾期补报·部分 3/6`, or the
+    /// state alone where nothing was received.
+    pub fn label(&self) -> String {
+        if !self.state.is_received() {
+            return self.state.label().to_owned();
+        }
+        let when = match self.state {
+            ReturnState::OnTime => "按时",
+            _ => "逾期补报",
+        };
+        if self.complete {
+            format!("{when}·齐全")
+        } else {
+            format!("{when}·部分 {}/{}", self.rows_filled, self.rows_expected)
+        }
+    }
+
+    /// The state in two characters, for the overview's grid: 按时, 逾期, 部分, 未报, 未到.
+    pub fn short_label(&self) -> &'static str {
+        match self.state {
+            _ if self.is_incomplete() => "部分",
+            ReturnState::OnTime => "按时",
+            ReturnState::Late => "逾期",
+            ReturnState::Missing => "未报",
+            ReturnState::NotDue => "未到",
+            ReturnState::NotRequired => "—",
+        }
+    }
+}
+
+/// A department's on-time rate over the months already due, and how many of its returns were
+/// received but not complete: a return counts as on time only when it is complete and was
+/// received by the due day. `None` when nothing was due yet.
+pub fn on_time_rate<'a>(
+    statuses: impl IntoIterator<Item = &'a DepartmentStatus>,
+) -> Option<(f32, usize)> {
+    let (mut due, mut on_time, mut partial) = (0, 0, 0);
+    for status in statuses {
+        if matches!(
+            status.state,
+            ReturnState::OnTime | ReturnState::Late | ReturnState::Missing
+        ) {
+            due += 1;
+        }
+        if status.is_on_time_and_complete() {
+            on_time += 1;
+        }
+        if status.is_incomplete() {
+            partial += 1;
+        }
+    }
+    (due > 0).then(|| (on_time as f32 / due as f32, partial))
 }
 
 /// Every department's return for one period.
@@ -75,6 +135,7 @@ pub fn period_status(
                 received_on,
                 rows_expected: expected.len(),
                 rows_filled: expected.len() - missing_rows.len(),
+                complete: missing_rows.is_empty(),
                 missing_rows,
             }
         })

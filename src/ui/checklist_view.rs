@@ -2,7 +2,7 @@
 
 use super::command::Command;
 use super::state::{AppData, Selection};
-use super::widgets::{department_picker, period_picker, section_title, state_badge, state_color};
+use super::widgets::{department_picker, period_picker, section_title, state_color, status_badge};
 use crate::model::format_date_cn;
 use crate::returns::RowStatus;
 
@@ -53,7 +53,7 @@ impl ChecklistView {
                 section_title(ui, &format!("{}{}的报送", department.name, period.label()));
                 if let Some(status) = status {
                     ui.horizontal(|ui| {
-                        state_badge(ui, status.state);
+                        status_badge(ui, status);
                         if let Some(date) = status.received_on {
                             ui.label(format!("{}收到", format_date_cn(date)));
                         }
@@ -127,12 +127,16 @@ fn year_strip_ui(ui: &mut egui::Ui, data: &AppData, department_id: i64, selectio
             let text = egui::RichText::new(format!(
                 "{}月\n{}",
                 status.period.month,
-                entry.state.label()
+                if entry.is_incomplete() {
+                    format!("部分 {}/{}", entry.rows_filled, entry.rows_expected)
+                } else {
+                    entry.state.label().to_owned()
+                }
             ))
             .color(egui::Color32::WHITE)
             .size(13.0);
             let button = egui::Button::new(text)
-                .fill(super::widgets::state_color(entry.state))
+                .fill(super::widgets::status_color(entry))
                 .stroke(if selected {
                     egui::Stroke::new(2.0, ui.visuals().strong_text_color())
                 } else {

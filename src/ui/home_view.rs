@@ -2,7 +2,7 @@
 
 use super::command::Command;
 use super::state::{AppData, Page};
-use super::widgets::{light_badge, section_title, state_color};
+use super::widgets::{light_badge, section_title, status_color};
 use crate::deadlines::{Deadline, DeadlineKind, Light};
 use crate::model::format_date_cn;
 
@@ -120,14 +120,18 @@ fn month_returns_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Comman
     });
     ui.horizontal_wrapped(|ui| {
         for department in &required {
-            ui.label(
-                egui::RichText::new(format!(
-                    " {} {} ",
-                    department.department,
-                    department.state.label()
-                ))
-                .color(egui::Color32::WHITE)
-                .background_color(state_color(department.state)),
+            // One badge never breaks inside a department's name.
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        " {} {} ",
+                        department.department,
+                        department.label()
+                    ))
+                    .color(egui::Color32::WHITE)
+                    .background_color(status_color(department)),
+                )
+                .wrap_mode(egui::TextWrapMode::Extend),
             );
         }
     });

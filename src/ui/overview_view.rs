@@ -2,29 +2,13 @@
 
 use super::command::Command;
 use super::state::{AppData, Selection};
-use super::widgets::{period_picker, section_title, state_color};
+use super::widgets::{PARTIAL_COLOR, period_picker, section_title, state_color, status_color};
 use crate::schedule::ReturnState;
 
 /// The overview (总览): departments × months coloured by state, the month's counts and each
 /// department's on-time rate.
 #[derive(Default)]
 pub struct OverviewView;
-
-/// A department's on-time rate over the months already due: on time / (on time + late +
-/// missing). `None` when nothing was due yet.
-pub fn on_time_rate(states: &[ReturnState]) -> Option<f32> {
-    let due = states
-        .iter()
-        .filter(|s| {
-            matches!(
-                s,
-                ReturnState::OnTime | ReturnState::Late | ReturnState::Missing
-            )
-        })
-        .count();
-    let on_time = states.iter().filter(|s| **s == ReturnState::OnTime).count();
-    (due > 0).then(|| on_time as f32 / due as f32)
-}
 
 impl OverviewView {
     pub fn ui(
@@ -43,16 +27,26 @@ impl OverviewView {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}：", selection.period.label()));
                 for state in ReturnState::ALL {
-                    let count = status
-                        .departments
-                        .iter()
-                        .filter(|d| d.state == state)
-                        .count();
+                    let of_state = || status.departments.iter().filter(move |d| d.state == state);
+                    let partial = of_state().filter(|d| d.is_incomplete()).count();
+                    let whole = of_state().count() - partial;
+                    let label = if state.is_received() {
+                        format!(" {}·齐全 {whole} ", state.label())
+                    } else {
+                        format!(" {} {whole} ", state.label())
+                    };
                     ui.label(
-                        egui::RichText::new(format!(" {} {} ", state.label(), count))
+                        egui::RichText::new(label)
                             .color(egui::Color32::WHITE)
                             .background_color(state_color(state)),
                     );
+                    if state.is_received() {
+                        ui.label(
+                            egui::RichText::new(format!(" {}·部分 {partial} ", state.label()))
+                                .color(egui::Color32::WHITE)
+                                .background_color(PARTIAL_COLOR),
+                        );
+                    }
                 }
             });
         }
@@ -74,26 +68,21 @@ impl OverviewView {
                         ui.end_row();
                         for (index, department) in data.departments.iter().enumerate() {
                             ui.label(&department.name);
-                            let states: Vec<ReturnState> = data
+                            let months: Vec<&crate::returns::DepartmentStatus> = data
                                 .statuses
                                 .iter()
-                                .map(|s| s.departments[index].state)
+                                .map(|s| &s.departments[index])
                                 .collect();
-                            for (status, state) in data.statuses.iter().zip(&states) {
+                            for (status, month) in data.statuses.iter().zip(&months) {
                                 let selected = status.period == selection.period;
-                                let short = match state {
-                                    ReturnState::OnTime => "按时",
-                                    ReturnState::Late => "逾期",
-                                    ReturnState::Missing => "未报",
-                                    ReturnState::NotDue => "未到",
-                                    ReturnState::NotRequired => "—",
-                                };
+                                let state = &month.state;
+                                let short = month.short_label();
                                 let button = egui::Button::new(
                                     egui::RichText::new(short)
                                         .color(egui::Color32::WHITE)
                                         .size(13.0),
                                 )
-                                .fill(state_color(*state))
+                                .fill(status_color(month))
                                 .stroke(if selected {
                                     egui::Stroke::new(2.0, ui.visuals().strong_text_color())
                                 } else {
@@ -104,7 +93,7 @@ impl OverviewView {
                                     "{} {}：{}",
                                     department.name,
                                     status.period.label(),
-                                    state.label()
+                                    month.label()
                                 ));
                                 if response.clicked() && *state != ReturnState::NotRequired {
                                     commands.push(Command::OpenReturn {
@@ -113,9 +102,18 @@ impl OverviewView {
                                     });
                                 }
                             }
-                            match on_time_rate(&states) {
-                                Some(rate) => {
-                                    ui.label(format!("{:.0}%", rate * 100.0));
+                            match crate::returns::on_time_rate(months.iter().copied()) {
+                                Some((rate, partial)) => {
+                                    ui.horizontal(|ui| {
+                                        ui.label(format!("{:.0}%", rate * 100.0));
+                                        if partial > 0 {
+                                            ui.label(
+                                                egui::RichText::new(format!("部分 {partial}"))
+                                                    .color(PARTIAL_COLOR),
+                                            )
+                                            .on_hover_text("收到但未报齐的月份：不计入按时");
+                                        }
+                                    });
                                     rate_bar(ui, rate);
                                 }
                                 None => {
@@ -138,20 +136,4 @@ fn rate_bar(ui: &mut egui::Ui, rate: f32) {
     let mut filled = rect;
     filled.set_width(rect.width() * rate.clamp(0.0, 1.0));
     painter.rect_filled(filled, 2.0, state_color(ReturnState::OnTime));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_rate_counts_only_months_already_due() {
-        use ReturnState::*;
-        assert_eq!(
-            on_time_rate(&[OnTime, Late, Missing, NotDue, NotRequired]),
-            Some(1.0 / 3.0)
-        );
-        assert_eq!(on_time_rate(&[NotDue, NotRequired]), None);
-        assert_eq!(on_time_rate(&[OnTime, OnTime]), Some(1.0));
-    }
 }

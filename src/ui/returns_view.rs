@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::command::Command;
 use super::state::{AppData, Selection};
-use super::widgets::{department_picker, period_picker, section_title, state_badge};
+use super::widgets::{department_picker, period_picker, section_title, status_badge};
 use crate::model::{format_date_cn, parse_date};
 use crate::returns::{ExpectedRow, ReturnSource, RowKey, RowStatus, RowWrite, split_email};
 use crate::schedule::{Period, is_quarterly_detail};
@@ -188,7 +188,7 @@ impl ReturnsView {
                     .unwrap_or_default()
             ));
             if let Some(status) = status {
-                state_badge(ui, status.state);
+                status_badge(ui, status);
                 ui.label(format!(
                     "已填 {}/{} 行",
                     status.rows_filled, status.rows_expected

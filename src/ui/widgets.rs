@@ -103,6 +103,35 @@ pub fn state_badge(ui: &mut egui::Ui, state: crate::schedule::ReturnState) -> eg
     )
 }
 
+/// The colour of a department's return: its state's, or amber when it was received with rows
+/// still missing.
+pub fn status_color(status: &crate::returns::DepartmentStatus) -> egui::Color32 {
+    if status.is_incomplete() {
+        PARTIAL_COLOR
+    } else {
+        state_color(status.state)
+    }
+}
+
+/// Amber: received, but not complete.
+pub const PARTIAL_COLOR: egui::Color32 = egui::Color32::from_rgb(196, 150, 0);
+
+/// A department's return as a coloured label: `按时·齐全`, `按时·部分 3/6`, `未报` …; never
+/// broken across lines.
+pub fn status_badge(
+    ui: &mut egui::Ui,
+    status: &crate::returns::DepartmentStatus,
+) -> egui::Response {
+    ui.add(
+        egui::Label::new(
+            egui::RichText::new(format!(" {} ", status.label()))
+                .color(egui::Color32::WHITE)
+                .background_color(status_color(status)),
+        )
+        .wrap_mode(egui::TextWrapMode::Extend),
+    )
+}
+
 /// The colour of a light.
 pub fn light_color(light: crate::deadlines::Light) -> egui::Color32 {
     use crate::deadlines::Light;
