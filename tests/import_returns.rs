@@ -788,3 +788,179 @@ fn a_blank_cell_does_not_wipe_text_already_in_the_ledger() {
         "电话报来：整治2处"
     );
 }
+
+/// The status of one department for July, through the command.
+fn july_state(db: &str, department: &str) -> Value {
+    let output = taizhang(&[
+        "--db",
+        db,
+        "--today",
+        "2019-08-20",
+        "status",
+        "--period",
+        "2019-07",
+        "--json",
+    ]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == department)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_blank_template_is_not_a_return_and_received_sets_the_date() {
+    let temp = TempLedger::new();
+    let db = common::arg(&temp.path).to_owned();
+    let out = temp.dir.path().join("t");
+    let made = taizhang(&[
+        "--db",
+        &db,
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        common::arg(&out),
+    ]);
+    let template = String::from_utf8(made.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let department = "融水生态环境局";
+
+    // The unfilled template: a warning, nothing recorded, not an error.
+    let output = taizhang(&["--db", &db, "import-returns", "--json", &template]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["error"], Value::Null);
+    assert!(
+        line["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("不算作报送")),
+        "{line}"
+    );
+    assert!(
+        line["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["imported"] == false)
+    );
+    assert_eq!(july_state(&db, department)["state"], "missing");
+    let conn = rusqlite::Connection::open(&temp.path).unwrap();
+    let archived: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM source_files WHERE kind = 'return'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(archived, 0, "a blank file is not archived either");
+    drop(conn);
+
+    // Filled, entered on the 20th from an e-mail of the 2nd: on time, received the 2nd.
+    std::fs::write(
+        &template,
+        common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "已完成排查。"),
+    )
+    .unwrap();
+    let output = taizhang(&[
+        "--db",
+        &db,
+        "--today",
+        "2019-08-20",
+        "import-returns",
+        "--received",
+        "2019-08-02",
+        "--json",
+        &template,
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let state = july_state(&db, department);
+    assert_eq!(state["received"], "2019-08-02");
+    assert_eq!(state["state"], "on_time");
+    assert_eq!(state["complete"], false);
+
+    // A date that is no date is refused before anything is read.
+    let output = taizhang(&[
+        "--db",
+        &db,
+        "import-returns",
+        "--received",
+        "2019-13-40",
+        &template,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("the window reads the path".to_owned())
+    }
+}
+
+#[test]
+fn the_window_asks_before_recording_a_blank_return_and_takes_the_received_date() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let db = common::arg(&temp.path).to_owned();
+    let out = temp.dir.path().join("t");
+    let made = taizhang(&[
+        "--db",
+        &db,
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        common::arg(&out),
+    ]);
+    let lines: Vec<String> = String::from_utf8(made.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let blank = std::path::PathBuf::from(&lines[0]);
+
+    let mut harness = common::start_app(&temp.path, common::today(), [1400.0, 1000.0]);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(blank)));
+    harness.run();
+    harness.get_by_label_contains("不算作报送");
+    // 全部导入 has nothing to take, and nothing is recorded.
+    harness.get_by_label("全部导入（0）");
+    // Confirmed, with the e-mail's date typed in.
+    harness.get_by_label("确实收到，仍记为已收到").click();
+    harness.run();
+    let field = harness.get_by_label("收到日期");
+    field.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness.get_by_label("收到日期").type_text("2019-08-01");
+    harness.run();
+    harness.get_by_label("导入此文件").click();
+    harness.run();
+    let data = harness.state().data().unwrap();
+    let status = data.status(july()).unwrap();
+    let first = status
+        .departments
+        .iter()
+        .find(|d| d.department == "融水生态环境局")
+        .unwrap();
+    assert_eq!(first.received_on, NaiveDate::from_ymd_opt(2019, 8, 1));
+}

@@ -704,6 +704,8 @@ fn a_version_one_ledger_with_rows_keeps_every_row_when_upgraded() {
         .next()
         .unwrap()
         .to_owned();
+    let filled = common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "已完成排查。");
+    std::fs::write(&template, filled).unwrap();
     let imported = taizhang(&[
         "--db",
         &db,

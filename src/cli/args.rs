@@ -23,7 +23,7 @@ pub const USAGE: &str = "\
                     该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
   templates --period YYYY-MM --out DIR
                     为每个报送部门生成该月的报送模板 (one return template per department)
-  import-returns FILE... [--period YYYY-MM] [--department NAME] [--dry-run] [--json]
+  import-returns FILE... [--period YYYY-MM] [--department NAME] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
@@ -72,6 +72,8 @@ pub enum Job {
         files: Vec<PathBuf>,
         period: Option<Period>,
         department: Option<String>,
+        /// The day the returns arrived (default: today).
+        received: Option<NaiveDate>,
         dry_run: bool,
         json: bool,
     },
@@ -287,7 +289,7 @@ fn templates(words: &mut Words) -> Result<Job, UsageError> {
 }
 
 fn import_returns(words: &mut Words) -> Result<Job, UsageError> {
-    let (mut files, mut period, mut department) = (Vec::new(), None, None);
+    let (mut files, mut period, mut department, mut received) = (Vec::new(), None, None, None);
     let (mut dry_run, mut json) = (false, false);
     while let Some(word) = words.next() {
         match word {
@@ -296,6 +298,7 @@ fn import_returns(words: &mut Words) -> Result<Job, UsageError> {
                 "--json" => json = true,
                 "--period" => period = Some(words.period("--period")?),
                 "--department" => department = Some(words.value("--department")?),
+                "--received" => received = Some(words.date("--received")?),
                 other => return Err(words.unknown(other)),
             },
             Word::Plain(path) => files.push(PathBuf::from(path)),
@@ -308,6 +311,7 @@ fn import_returns(words: &mut Words) -> Result<Job, UsageError> {
         files,
         period,
         department,
+        received,
         dry_run,
         json,
     })

@@ -53,6 +53,8 @@ pub(super) struct ImportRequest<'a> {
     pub files: &'a [PathBuf],
     pub period: Option<Period>,
     pub department: Option<&'a str>,
+    /// The day the returns arrived.
+    pub received: NaiveDate,
     pub dry_run: bool,
     pub json: bool,
 }
@@ -61,7 +63,6 @@ pub(super) struct ImportRequest<'a> {
 pub(super) fn import_returns(
     ledger: &mut Ledger,
     request: &ImportRequest<'_>,
-    today: NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let departments = ledger.departments()?;
@@ -82,7 +83,7 @@ pub(super) fn import_returns(
         department_id,
         period: request.period,
     };
-    let commit = (!request.dry_run).then_some(today);
+    let commit = (!request.dry_run).then_some(request.received);
     let outcomes =
         crate::service::import_files(ledger, request.files, choice, commit, &mut |_| {})?;
     let log = crate::logfile::LogFile::beside(ledger.path());
@@ -106,6 +107,7 @@ pub(super) fn import_returns(
             }
             Ok(imported) => {
                 let parsed = imported.parsed;
+                let blank = parsed.is_blank();
                 result.department = Some(parsed.department.1.clone());
                 result.period = Some(parsed.period.to_string());
                 result.warnings.clone_from(&parsed.warnings);
@@ -122,7 +124,7 @@ pub(super) fn import_returns(
                         status: row.status.code(),
                         progress: row.progress.clone(),
                         remark: row.remark.clone(),
-                        imported: row.accepted,
+                        imported: row.accepted && !blank,
                     })
                     .collect();
                 result.unmatched = parsed
@@ -164,6 +166,12 @@ fn write_import_text(
             result.rows.len(),
             if dry_run {
                 "（试运行，未保存）"
+            } else if result
+                .warnings
+                .iter()
+                .any(|w| w == crate::returns::spreadsheet::BLANK_RETURN)
+            {
+                "（未填写，未记录）"
             } else {
                 "已导入"
             }

@@ -70,6 +70,16 @@ pub struct ParsedReturn {
     pub warnings: Vec<String>,
 }
 
+impl ParsedReturn {
+    /// No row of the file is filled: an unfilled template is not a return.
+    pub fn is_blank(&self) -> bool {
+        self.rows.iter().all(|row| row.status == RowStatus::Empty)
+    }
+}
+
+/// The warning for a file with no filled row.
+pub const BLANK_RETURN: &str = "文件中没有填写任何一行（可能是未填写的模板），不算作报送，未记录。如确实收到，请在窗口中确认后导入。";
+
 /// What the user chose, to use where the file is silent (or to override it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImportChoice {

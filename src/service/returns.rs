@@ -101,9 +101,16 @@ pub fn import_files(
             });
         let result = match read {
             Err(failure) => Err(failure),
-            Ok((parsed, bytes)) => {
+            Ok((mut parsed, bytes)) => {
                 let duplicate = duplicate_of(ledger, &bytes)?;
-                match commit {
+                // A file with no filled row is not a return: nothing is recorded for it.
+                let blank = parsed.is_blank();
+                if blank {
+                    parsed
+                        .warnings
+                        .push(crate::returns::spreadsheet::BLANK_RETURN.to_owned());
+                }
+                match commit.filter(|_| !blank) {
                     None => Ok(ImportedFile {
                         parsed,
                         duplicate,

@@ -143,12 +143,11 @@ impl TaizhangApp {
                 return;
             }
             Command::CommitImport(id) => {
-                let Some((parsed, bytes)) = self.import_returns_view.reviewed(id) else {
+                let Some((parsed, bytes, received)) = self.import_returns_view.reviewed(id) else {
                     return;
                 };
-                let today = open.data.today;
                 self.undo.clear();
-                let result = open.ledger.commit_return_import(parsed, today, bytes);
+                let result = open.ledger.commit_return_import(parsed, received, bytes);
                 if let Ok(changed) = &result {
                     let message = format!("已导入，{changed} 行有变化");
                     self.import_returns_view.mark_done(id, message);

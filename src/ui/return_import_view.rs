@@ -25,6 +25,24 @@ pub struct ImportFile {
     duplicate: Option<(String, String)>,
     /// Set once committed.
     done: Option<String>,
+    /// The day the return arrived, as typed (`YYYY-MM-DD`); today until changed.
+    received: String,
+    /// The user confirmed that a file with no filled row is to be recorded as received.
+    confirm_blank: bool,
+}
+
+impl ImportFile {
+    /// The typed received date, when it is a date.
+    fn received_on(&self) -> Option<chrono::NaiveDate> {
+        crate::model::parse_date(self.received.trim())
+    }
+
+    /// Read, not yet committed, with a valid date, and not an unconfirmed blank.
+    fn ready(&self) -> bool {
+        self.done.is_none()
+            && self.received_on().is_some()
+            && matches!(&self.parsed, Some(Ok(parsed)) if !parsed.is_blank() || self.confirm_blank)
+    }
 }
 
 impl ReturnImportView {
@@ -39,6 +57,8 @@ impl ReturnImportView {
             parsed: None,
             duplicate,
             done: None,
+            received: String::new(),
+            confirm_blank: false,
         });
     }
 
@@ -49,11 +69,15 @@ impl ReturnImportView {
         }
     }
 
-    /// The file with this id and its reviewed parse, for committing.
-    pub fn reviewed(&self, id: u64) -> Option<(&ParsedReturn, &[u8])> {
+    /// The file with this id, its reviewed parse and its received date, for committing; `None`
+    /// unless it is ready (read, dated, and not an unconfirmed blank).
+    pub fn reviewed(&self, id: u64) -> Option<(&ParsedReturn, &[u8], chrono::NaiveDate)> {
         let file = self.files.iter().find(|f| f.id == id)?;
-        match &file.parsed {
-            Some(Ok(parsed)) => Some((parsed, &file.bytes)),
+        if !file.ready() {
+            return None;
+        }
+        match (&file.parsed, file.received_on()) {
+            (Some(Ok(parsed)), Some(received)) => Some((parsed, &file.bytes, received)),
             _ => None,
         }
     }
@@ -89,7 +113,7 @@ impl ReturnImportView {
             let ready: Vec<u64> = self
                 .files
                 .iter()
-                .filter(|f| f.done.is_none() && matches!(f.parsed, Some(Ok(_))))
+                .filter(|f| f.ready())
                 .map(|f| f.id)
                 .collect();
             if ui
@@ -130,6 +154,9 @@ impl ReturnImportView {
                     ui.weak("还没有文件。");
                 }
                 for file in &mut self.files {
+                    if file.received.is_empty() {
+                        file.received = data.today.format("%Y-%m-%d").to_string();
+                    }
                     if file.parsed.is_none() {
                         file.parsed = Some(
                             crate::service::prepare_return(
@@ -199,6 +226,28 @@ fn file_ui(
             None => return,
         };
         changed |= choice_ui(ui, &mut file.choice, Some(parsed), periods, choices);
+        ui.horizontal(|ui| {
+            let label = ui.label("收到日期");
+            ui.add(egui::TextEdit::singleline(&mut file.received).desired_width(100.0))
+                .labelled_by(label.id);
+            if crate::model::parse_date(file.received.trim()).is_none() {
+                ui.label(
+                    egui::RichText::new("日期应为 YYYY-MM-DD，例如 2019-08-02")
+                        .color(ui.visuals().error_fg_color),
+                );
+            } else {
+                ui.weak("（邮件或来文的日期；决定按时还是逾期）");
+            }
+        });
+        if parsed.is_blank() {
+            ui.label(
+                egui::RichText::new(
+                    "这个文件没有填写任何一行（可能是未填写的模板），不算作报送，导入时不会记录。",
+                )
+                .color(ui.visuals().warn_fg_color),
+            );
+            ui.checkbox(&mut file.confirm_blank, "确实收到，仍记为已收到");
+        }
         for warning in &parsed.warnings {
             ui.label(egui::RichText::new(warning).color(ui.visuals().warn_fg_color));
         }
@@ -287,7 +336,11 @@ fn file_ui(
                 ui.weak(format!("第{}行：{}", row.row, row.text));
             }
         }
-        if file.done.is_none() && ui.button("导入此文件").clicked() {
+        if file.done.is_none()
+            && ui
+                .add_enabled(file.ready(), egui::Button::new("导入此文件"))
+                .clicked()
+        {
             commands.push(Command::CommitImport(file.id));
         }
     });
