@@ -15,7 +15,7 @@ pub mod workbook;
 pub mod xls_scan;
 
 pub use chase::{ChaseEntry, chase_entries, chase_message};
-pub use email::split_email;
+pub use email::{EmailSplit, split_email, split_email_body};
 pub use status::{DepartmentStatus, PeriodStatus, on_time_rate, period_status, year_statuses};
 
 use chrono::NaiveDate;

@@ -8,7 +8,9 @@ use super::command::Command;
 use super::state::{AppData, Selection};
 use super::widgets::{department_picker, period_picker, section_title, status_badge};
 use crate::model::{format_date_cn, parse_date};
-use crate::returns::{ExpectedRow, ReturnSource, RowKey, RowStatus, RowWrite, split_email};
+use crate::returns::{
+    ExpectedRow, ReturnSource, RowKey, RowStatus, RowWrite, split_email, split_email_body,
+};
 use crate::schedule::{Period, is_quarterly_detail};
 
 /// The returns entry page (月度报送): one department's return for one month, typed row by
@@ -495,7 +497,23 @@ impl ReturnsView {
         if self.email.trim().is_empty() {
             return;
         }
-        let parts = split_email(&self.email, rows);
+        let split = split_email_body(&self.email, rows);
+        // Text that matches no row is shown, never silently dropped.
+        for text in &split.unmatched {
+            let preview: String = text.chars().take(80).collect();
+            ui.label(
+                egui::RichText::new(format!("对不上任何一行（不会填入）：{preview}"))
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        if !split.skipped.is_empty() {
+            ui.weak(format!(
+                "已略过问候、签名和引用的原邮件：{} 行",
+                split.skipped.len()
+            ))
+            .on_hover_text(split.skipped.join("\n"));
+        }
+        let parts = split.rows;
         if parts.is_empty() {
             ui.label("没有找到与本部门各行对应的编号段落；请把内容粘贴到相应行的“进展情况”中。");
             return;
