@@ -373,3 +373,89 @@ fn the_sheet_lays_out_only_the_rows_in_view_and_the_last_row_is_reached_by_scrol
     assert_eq!(edits[0].form_row_id, last.id);
     assert_eq!(edits[0].progress, "最后一行的进展。");
 }
+
+/// Writes 县住建局's July row 1.11 through a connection of its own, as a command run from the
+/// command line would while the window is open.
+fn write_elsewhere(path: &std::path::Path, text: &str) {
+    let (mut ledger, _) = Ledger::open(path).unwrap();
+    let plan = ledger.current_plan().unwrap();
+    let row = plan.form.rows().find(|r| r.code == "1.11").unwrap().id;
+    let department = ledger
+        .departments()
+        .unwrap()
+        .iter()
+        .find(|d| d.name == "县住建局")
+        .unwrap()
+        .id;
+    ledger
+        .write_return_rows(&[taizhang::returns::RowWrite {
+            department_id: department,
+            period: july(),
+            key: taizhang::returns::RowKey::FormRow(row),
+            progress: text.to_owned(),
+            remark: String::new(),
+            source: taizhang::returns::ReturnSource::Spreadsheet,
+            received_on: Some(today()),
+        }])
+        .unwrap();
+}
+
+fn stored_progress(harness: &Harness<'static, TaizhangApp>) -> String {
+    let data = harness.state().data().unwrap();
+    let department = data
+        .departments
+        .iter()
+        .find(|d| d.name == "县住建局")
+        .unwrap()
+        .id;
+    data.record(department, july())
+        .map(|r| r.rows[0].progress.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn another_writer_shows_up_in_the_open_window_and_a_save_over_it_asks_first() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+
+    // A command-line import while the window is open: the window shows it without a restart.
+    write_elsewhere(&temp.path, "命令行导入：排查3处");
+    harness.run();
+    assert_eq!(stored_progress(&harness), "命令行导入：排查3处");
+    harness.get_by_label_contains("已被其他程序");
+    assert_eq!(
+        harness.get_by_label("进展情况").value().as_deref(),
+        Some("命令行导入：排查3处")
+    );
+
+    // The user types in the row; before leaving the field another writer changes it again.
+    let field = harness.get_by_label("进展情况");
+    field.focus();
+    harness.run();
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "；窗口中补充".to_owned(),
+    )));
+    harness.run();
+    write_elsewhere(&temp.path, "第二次导入：整治2处");
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    // Nothing was written over the newer text; the window asks.
+    assert_eq!(stored_progress(&harness), "第二次导入：整治2处");
+    harness.get_by_label_contains("这一行刚被其他程序改为：“第二次导入：整治2处”");
+    harness.get_by_label("用我的文字覆盖").click();
+    harness.run();
+    assert_eq!(stored_progress(&harness), "命令行导入：排查3处；窗口中补充");
+    // The other text is kept in the history.
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let record = ledger.returns(Some(july())).unwrap();
+    let row = record
+        .iter()
+        .flat_map(|r| r.rows.iter())
+        .find(|r| r.progress == "命令行导入：排查3处；窗口中补充")
+        .unwrap();
+    let history = ledger.row_history(row.id).unwrap();
+    assert!(history.iter().any(|h| h.progress == "第二次导入：整治2处"));
+}

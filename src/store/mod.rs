@@ -253,6 +253,14 @@ impl Ledger {
         backup::create_backup(&self.conn, &self.path, &stamp)
     }
 
+    /// A number that changes whenever another connection (another window, a command run from
+    /// the command line) commits to the ledger; this connection's own commits leave it as it is.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?)
+    }
+
     /// The schema version stored in the file.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self

@@ -24,6 +24,36 @@ pub(super) struct OpenLedger {
     pub(super) data: AppData,
     /// The backup at start, while it runs.
     pub(super) backup_job: Option<BackupJob>,
+    /// The ledger's data version when `data` was read: another writer's commit changes it.
+    pub(super) data_version: i64,
+}
+
+impl OpenLedger {
+    /// Reads the views' data again (a history on show stays on show, with its new entries).
+    pub(super) fn reload(&mut self) -> Result<(), StoreError> {
+        let mut data = AppData::load(&self.ledger, self.data.today, &self.data.holidays)?;
+        if let Some((row_id, _)) = self.data.history {
+            data.history = self.ledger.row_history(row_id).ok().map(|h| (row_id, h));
+        }
+        if let Some((row_id, _)) = self.data.sheet_history {
+            data.sheet_history = self
+                .ledger
+                .sheet_row_history(row_id)
+                .ok()
+                .map(|h| (row_id, h));
+        }
+        data.version = self.data.version + 1;
+        self.data = data;
+        self.data_version = self.ledger.data_version()?;
+        Ok(())
+    }
+
+    /// Whether another writer committed since the data was read.
+    pub(super) fn changed_elsewhere(&self) -> bool {
+        self.ledger
+            .data_version()
+            .is_ok_and(|version| version != self.data_version)
+    }
 }
 
 pub(super) enum LedgerState {
@@ -152,6 +182,26 @@ impl TaizhangApp {
     /// Whether there is a save to undo.
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
+    }
+
+    /// Reads the ledger again before this frame when another writer (a command run from the
+    /// command line, say) committed to it, so that the window never shows stale text; and
+    /// looks again every second while the window is idle.
+    fn notice_changes_elsewhere(&mut self, ctx: &egui::Context) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        if !open.changed_elsewhere() {
+            return;
+        }
+        match open.reload() {
+            Ok(()) => {
+                self.notice =
+                    Some("台账已被其他程序（如命令行导入）更新，页面已重新读取。".to_owned());
+            }
+            Err(error) => self.show_error(format!("重新读取台账失败：{error}")),
+        }
     }
 
     pub(super) fn show_error(&mut self, message: String) {
@@ -339,11 +389,13 @@ fn open_ledger(
     let data = AppData::load(&ledger, today, holidays)?;
     // A new ledger holds only the bundled plan: nothing to back up yet.
     let backup_job = (opened == Opened::Existing).then(|| BackupJob::start(ledger_path));
+    let data_version = ledger.data_version()?;
     Ok(OpenLedger {
         ledger,
         _lock: lock,
         data,
         backup_job,
+        data_version,
     })
 }
 
@@ -397,6 +449,7 @@ impl eframe::App for TaizhangApp {
         let mut commands = Vec::new();
         let page_before = self.page;
         self.follow_the_clock();
+        self.notice_changes_elsewhere(ui.ctx());
         self.poll_export(ui.ctx());
         self.poll_backup(ui.ctx());
         // Files dropped on the window from Explorer go to the import preview, as chosen ones do.

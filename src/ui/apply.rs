@@ -243,7 +243,31 @@ impl TaizhangApp {
                 }
                 return;
             }
-            Command::SaveReturnRows(writes) => {
+            Command::SaveReturnRows(writes) if open.changed_elsewhere() => {
+                // Another writer committed since the page was drawn. Rows whose stored text
+                // did not change are saved; the others are not written over text the user has
+                // not seen: the page reads the ledger again and asks about each of them.
+                let shown = previous_values(&open.data, &writes);
+                if let Err(error) = open.reload() {
+                    self.show_error(format!("重新读取台账失败：{error}"));
+                    return;
+                }
+                let now = previous_values(&open.data, &writes);
+                let safe: Vec<RowWrite> = writes
+                    .into_iter()
+                    .zip(shown.iter().zip(&now))
+                    .filter(|(_, (before, after))| {
+                        before.progress == after.progress && before.remark == after.remark
+                    })
+                    .map(|(write, _)| write)
+                    .collect();
+                if safe.is_empty() {
+                    return;
+                }
+                self.undo.clear();
+                open.ledger.write_return_rows(&safe).map(|_| ())
+            }
+            Command::SaveReturnRows(writes) | Command::OverwriteReturnRows(writes) => {
                 let step = UndoStep {
                     writes: previous_values(&open.data, &writes),
                     unreceive: writes.first().and_then(|w| {
@@ -316,26 +340,10 @@ impl TaizhangApp {
                 self.notice = Some(format!("已备份到“{}”", path.display()));
             }),
         };
-        let reloaded = AppData::load(&open.ledger, open.data.today, &open.data.holidays);
-        let reload_error = match reloaded {
-            Ok(mut data) => {
-                // A history on show stays on show, with its new entries.
-                if let Some((row_id, _)) = open.data.history {
-                    data.history = open.ledger.row_history(row_id).ok().map(|h| (row_id, h));
-                }
-                if let Some((row_id, _)) = open.data.sheet_history {
-                    data.sheet_history = open
-                        .ledger
-                        .sheet_row_history(row_id)
-                        .ok()
-                        .map(|h| (row_id, h));
-                }
-                data.version = open.data.version + 1;
-                open.data = data;
-                None
-            }
-            Err(error) => Some(format!("重新读取台账失败：{error}")),
-        };
+        let reload_error = open
+            .reload()
+            .err()
+            .map(|error| format!("重新读取台账失败：{error}"));
         if let Err(error) = result {
             self.show_error(error.to_string());
         }

@@ -30,6 +30,9 @@ pub enum Command {
     /// Save typed or split return rows (one transaction); the values they replace become the
     /// undo step.
     SaveReturnRows(Vec<RowWrite>),
+    /// Save rows even though the ledger changed since they were shown: the user chose to keep
+    /// their text (the other text stays in the history), or the window is closing.
+    OverwriteReturnRows(Vec<RowWrite>),
     SetReceived {
         department_id: i64,
         period: Period,

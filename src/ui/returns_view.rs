@@ -20,6 +20,9 @@ pub struct ReturnsView {
     /// What the drafts were made from: (department, period, the stored rows' texts).
     base: Option<DraftBase>,
     drafts: BTreeMap<RowKey, RowDraft>,
+    /// Rows with unsaved typing whose stored text another writer changed meanwhile: the newer
+    /// stored text, until the user chooses between the two.
+    conflicts: BTreeMap<RowKey, RowDraft>,
     received: String,
     source: Option<ReturnSource>,
     email: String,
@@ -50,12 +53,14 @@ struct PasteOffer {
 }
 
 impl ReturnsView {
-    /// Saves what is typed but not yet saved (the window is closing).
+    /// Saves what is typed but not yet saved (the window is closing). Rows in conflict are
+    /// saved too: the other writer's text stays in the row's history.
     pub fn flush(&mut self, data: &AppData, commands: &mut Vec<Command>) {
         let Some(base) = &self.base else { return };
+        self.conflicts.clear();
         let writes = self.changed_rows(data, base.department_id, base.period);
         if !writes.is_empty() {
-            commands.push(Command::SaveReturnRows(writes));
+            commands.push(Command::OverwriteReturnRows(writes));
         }
     }
 
@@ -74,6 +79,8 @@ impl ReturnsView {
         let received_on = self.received_date(data.today);
         self.drafts
             .iter()
+            // A row in conflict waits for the user's choice.
+            .filter(|(key, _)| !self.conflicts.contains_key(key))
             .filter(|(key, draft)| base.rows.get(key).is_none_or(|saved| saved != *draft))
             .map(|(key, draft)| RowWrite {
                 department_id,
@@ -116,6 +123,28 @@ impl ReturnsView {
             .base
             .as_ref()
             .is_some_and(|old| old.department_id == department_id && old.period == period);
+        if same_return && let Some(old) = &self.base {
+            // The same return read again (a save, or another writer): typing not yet saved is
+            // kept, and where the stored text changed under it the user is asked.
+            for (key, stored) in &base.rows {
+                let before = old.rows.get(key);
+                let Some(draft) = self.drafts.get_mut(key) else {
+                    continue;
+                };
+                if before.is_none_or(|before| before == draft) {
+                    *draft = stored.clone();
+                    self.conflicts.remove(key);
+                } else if before != Some(stored) && stored != draft {
+                    self.conflicts.insert(*key, stored.clone());
+                }
+            }
+            if let Some(date) = base.received_on {
+                self.received = format_date_cn(date);
+            }
+            self.base = Some(base);
+            return;
+        }
+        self.conflicts.clear();
         if !same_return {
             self.received = format_date_cn(base.received_on.unwrap_or(data.today));
             // Most returns arrive as e-mail text.
@@ -316,6 +345,8 @@ impl ReturnsView {
             })
         });
         let mut commit = false;
+        let mut conflict: Option<(RowKey, RowDraft)> = None;
+        let mut decisions: Vec<(RowKey, bool)> = Vec::new();
         for row in rows {
             let Some(draft) = self.drafts.get_mut(&row.key) else {
                 continue;
@@ -340,6 +371,28 @@ impl ReturnsView {
                         ui.weak(hint);
                     }
                 });
+                if let Some(newer) = self.conflicts.get(&row.key).cloned() {
+                    conflict = Some((row.key, newer));
+                }
+                if let Some((key, newer)) = conflict.as_ref().filter(|(key, _)| *key == row.key) {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "这一行刚被其他程序改为：“{}”。你在下面尚未保存的文字还在。",
+                                newer.progress
+                            ))
+                            .color(ui.visuals().warn_fg_color),
+                        );
+                        ui.horizontal(|ui| {
+                            if ui.button("用我的文字覆盖").clicked() {
+                                decisions.push((*key, true));
+                            }
+                            if ui.button("改用新的文字").clicked() {
+                                decisions.push((*key, false));
+                            }
+                        });
+                    });
+                }
                 let before_frame = draft.progress.clone();
                 let progress_label = ui.label("进展情况");
                 let progress = ui
@@ -389,6 +442,26 @@ impl ReturnsView {
                     history_ui(ui, entries, commands);
                 }
             });
+        }
+        for (key, keep_mine) in decisions {
+            let Some(newer) = self.conflicts.remove(&key) else {
+                continue;
+            };
+            if keep_mine {
+                if let Some(draft) = self.drafts.get(&key) {
+                    commands.push(Command::OverwriteReturnRows(vec![RowWrite {
+                        department_id,
+                        period,
+                        key,
+                        progress: draft.progress.clone(),
+                        remark: draft.remark.clone(),
+                        source: self.source.unwrap_or(ReturnSource::Manual),
+                        received_on: self.received_date(data.today),
+                    }]));
+                }
+            } else {
+                self.drafts.insert(key, newer);
+            }
         }
         if commit {
             let writes = self.changed_rows(data, department_id, period);
