@@ -177,7 +177,7 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
         ReturnState::NotRequired,
         "participants only owe nothing"
     );
-    let chase_before = chase_entries(&status, today).len();
+    let chase_before = chase_entries(&status, today, &Default::default()).len();
     assert_eq!(chase_before, owed.len());
 
     // 县农业农村局 answers every row on the due day; 县自然规划局 answers late.
@@ -233,7 +233,7 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
     assert_eq!(plan_dept.state, ReturnState::Late);
     assert!(plan_dept.is_incomplete());
 
-    let chase = chase_entries(&status, today);
+    let chase = chase_entries(&status, today, &Default::default());
     assert_eq!(
         chase.len(),
         chase_before - 1,
@@ -243,7 +243,14 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
         .iter()
         .find(|e| e.department == "县自然规划局")
         .unwrap();
-    assert!(entry.message.contains("尚缺：3.4"), "{}", entry.message);
+    assert!(
+        entry
+            .message
+            .contains("尚未填写：★4．污染地块再开发利用准入管理")
+            && entry.message.contains("补报"),
+        "{}",
+        entry.message
+    );
 
     // Un-receiving puts it back to missing.
     f.ledger

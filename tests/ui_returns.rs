@@ -50,7 +50,12 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
 
     // With today 2019-08-05 the chase list for July names every department owing a return.
     click(&mut harness, "催报");
-    harness.get_by_label_contains("县农业农村局：请于8月6日前报送7月份《重点工作进展》");
+    assert!(
+        harness
+            .query_all_by_label_contains("请贵单位于8月6日前报送2019年7月份《重点工作进展》")
+            .next()
+            .is_some()
+    );
 
     click(&mut harness, "月度报送");
     choose_department(&mut harness, "县住建局");
@@ -87,8 +92,12 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
     harness.get_by_label_contains("逾期补报·齐全 1");
 
     click(&mut harness, "催报");
-    assert!(harness.query_by_label_contains("县住建局：请于").is_none());
-    harness.get_by_label_contains("县农业农村局：请于");
+    assert!(
+        harness
+            .query_by_label_contains("县住建局：\n根据")
+            .is_none()
+    );
+    harness.get_by_label_contains("县农业农村局：\n根据");
 }
 
 #[test]
@@ -193,11 +202,14 @@ fn the_chase_message_copied_names_the_missing_rows() {
         .collect();
     let text = copied.concat();
     assert!(
-        text.starts_with("县农业农村局：请于8月6日前报送7月份《重点工作进展》，尚缺："),
+        text.starts_with("县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，请贵单位于8月6日前报送2019年7月份《重点工作进展》，需填写："),
         "{text}"
     );
-    assert!(text.contains("1.8 化肥农药使用量零增长情况"), "{text}");
-    assert!(text.contains("2.3 受污染耕地安全利用任务"), "{text}");
+    // The rows as the department's template numbers them.
+    assert!(text.contains("★8．化肥农药使用量零增长情况"), "{text}");
+    assert!(text.contains("★3．受污染耕地安全利用任务"), "{text}");
+    assert!(text.contains("请将报送表发送至rsxstg@163.com"), "{text}");
+    assert!(text.trim_end().ends_with("融水生态环境局生态股"), "{text}");
 }
 
 #[test]

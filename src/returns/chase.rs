@@ -18,34 +18,104 @@ pub struct ChaseEntry {
 /// Beyond this many rows, a department that sent nothing is told the count, not the list.
 const LISTED_ROWS: usize = 6;
 
-/// The message to send: `XX局：请于X月X日前报送X月份《重点工作进展》，尚缺：……`.
-/// `rows_expected` tells a department that sent nothing from one that sent part.
+/// What every chase message says of the office that sends it and the plan it is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChaseContext {
+    /// `2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划`
+    pub plan_title: String,
+    /// `融政办发〔2019〕84号`
+    pub document_number: String,
+    /// Where returns are sent.
+    pub mailbox: String,
+    pub contact_person: String,
+    pub phone: String,
+    /// The office sending the message: `融水生态环境局生态股`.
+    pub sender: String,
+}
+
+impl ChaseContext {
+    /// From the plan and our unit's settings.
+    pub fn of(plan: &crate::model::Plan, settings: &crate::model::Settings) -> Self {
+        Self {
+            plan_title: plan.title.clone(),
+            document_number: plan.document_number.clone(),
+            mailbox: settings.email.clone(),
+            contact_person: settings.contact_person.clone(),
+            phone: settings.phone.clone(),
+            sender: settings.unit.clone(),
+        }
+    }
+}
+
+/// The message to send, as an office writes it: the plan it follows, 报送 when nothing came and
+/// 补报 when part is missing, the rows as the department's template numbers them (★ marks its
+/// own), where to send it and whom to ask, and the sender.
 pub fn chase_message(
+    context: &ChaseContext,
     department: &str,
     deadline: NaiveDate,
-    month: u32,
+    period: crate::schedule::Period,
     missing_rows: &[ExpectedRow],
     rows_expected: usize,
+    received: bool,
 ) -> String {
-    let missing = if missing_rows.len() == rows_expected && rows_expected > LISTED_ROWS {
-        format!("全部{rows_expected}项")
+    let rows = if missing_rows.len() == rows_expected && rows_expected > LISTED_ROWS {
+        format!("标★的全部{rows_expected}项")
     } else {
         missing_rows
             .iter()
-            .map(|row| format!("{} {}", row.code, row.text))
+            .map(|row| format!("★{}", row.label()))
             .collect::<Vec<_>>()
             .join("；")
     };
-    format!(
-        "{department}：请于{}月{}日前报送{month}月份《重点工作进展》，尚缺：{missing}。",
-        deadline.month(),
-        deadline.day(),
-    )
+    let plan = match (
+        context.plan_title.is_empty(),
+        context.document_number.is_empty(),
+    ) {
+        (false, false) => format!(
+            "根据《{}》（{}）的要求，",
+            context.plan_title, context.document_number
+        ),
+        (false, true) => format!("根据《{}》的要求，", context.plan_title),
+        _ => String::new(),
+    };
+    let month = format!("{}年{}月份《重点工作进展》", period.year, period.month);
+    let date = format!("{}月{}日", deadline.month(), deadline.day());
+    let request = if received {
+        format!("{plan}贵单位{month}已收到，但以下各项尚未填写：{rows}。请于{date}前补报。")
+    } else {
+        format!("{plan}请贵单位于{date}前报送{month}，需填写：{rows}。")
+    };
+    let mut contact = Vec::new();
+    if !context.mailbox.is_empty() {
+        contact.push(format!("请将报送表发送至{}", context.mailbox));
+    }
+    match (context.contact_person.is_empty(), context.phone.is_empty()) {
+        (false, false) => contact.push(format!(
+            "联系人：{}，联系电话：{}",
+            context.contact_person, context.phone
+        )),
+        (false, true) => contact.push(format!("联系人：{}", context.contact_person)),
+        (true, false) => contact.push(format!("联系电话：{}", context.phone)),
+        (true, true) => {}
+    }
+    let mut message = format!("{department}：\n{request}");
+    if !contact.is_empty() {
+        message.push_str(&format!("{}。", contact.join("；")));
+    }
+    if !context.sender.is_empty() {
+        message.push_str(&format!("\n{}", context.sender));
+    }
+    message
 }
 
 /// Every department still missing (whether or not the due day has passed) or incomplete for
 /// the period, in department order.
-pub fn chase_entries(status: &PeriodStatus, today: NaiveDate) -> Vec<ChaseEntry> {
+pub fn chase_entries(
+    status: &PeriodStatus,
+    today: NaiveDate,
+    context: &ChaseContext,
+) -> Vec<ChaseEntry> {
     let deadline = chase_deadline(status.due, today);
     status
         .departments
@@ -59,11 +129,13 @@ pub fn chase_entries(status: &PeriodStatus, today: NaiveDate) -> Vec<ChaseEntry>
             state: d.state,
             missing_rows: d.missing_rows.clone(),
             message: chase_message(
+                context,
                 &d.department,
                 deadline,
-                status.period.month,
+                status.period,
                 &d.missing_rows,
                 d.rows_expected,
+                d.state.is_received(),
             ),
         })
         .collect()
@@ -76,7 +148,7 @@ mod tests {
     use crate::returns::RowKey;
 
     #[test]
-    fn the_message_names_the_department_the_date_the_month_and_the_missing_rows() {
+    fn the_message_reads_like_an_offices_own() {
         let rows = [
             ExpectedRow {
                 key: RowKey::FormRow(8),
@@ -85,21 +157,46 @@ mod tests {
                 quarterly: false,
             },
             ExpectedRow {
-                key: RowKey::FormRow(9),
-                code: "1.9".to_owned(),
-                text: "废弃农膜回收利用情况".to_owned(),
+                key: RowKey::Task(40),
+                code: "3.1.4".to_owned(),
+                text: "开展交通沿线土壤环境排查".to_owned(),
                 quarterly: false,
             },
         ];
+        let context = ChaseContext {
+            plan_title: "2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划".to_owned(),
+            document_number: "融政办发〔2019〕84号".to_owned(),
+            mailbox: "rsxstg@163.com".to_owned(),
+            contact_person: "韦工".to_owned(),
+            phone: "0772-5120000".to_owned(),
+            sender: "融水生态环境局生态股".to_owned(),
+        };
         let deadline = NaiveDate::from_ymd_opt(2019, 8, 6).unwrap();
-        let message = chase_message("县农业农村局", deadline, 7, &rows, 6);
+        let july = crate::schedule::Period::new(2019, 7).unwrap();
+        let message = chase_message(&context, "县农业农村局", deadline, july, &rows, 6, false);
         assert_eq!(
             message,
-            "县农业农村局：请于8月6日前报送7月份《重点工作进展》，尚缺：1.8 化肥农药使用量零增长情况；1.9 废弃农膜回收利用情况。"
+            "县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，请贵单位于8月6日前报送2019年7月份《重点工作进展》，需填写：★8．化肥农药使用量零增长情况；★3.1.4 开展交通沿线土壤环境排查。请将报送表发送至rsxstg@163.com；联系人：韦工，联系电话：0772-5120000。\n融水生态环境局生态股"
+        );
+        // Part received: 补报.
+        let message = chase_message(
+            &context,
+            "县农业农村局",
+            deadline,
+            july,
+            &rows[..1],
+            6,
+            true,
+        );
+        assert!(
+            message.contains(
+                "已收到，但以下各项尚未填写：★8．化肥农药使用量零增长情况。请于8月6日前补报。"
+            ),
+            "{message}"
         );
         // A department that sent nothing of many rows is told the count.
         let many: Vec<ExpectedRow> = (0..23).map(|_| rows[0].clone()).collect();
-        let message = chase_message("融水生态环境局", deadline, 7, &many, 23);
-        assert!(message.ends_with("尚缺：全部23项。"), "{message}");
+        let message = chase_message(&context, "融水生态环境局", deadline, july, &many, 23, false);
+        assert!(message.contains("需填写：标★的全部23项。"), "{message}");
     }
 }

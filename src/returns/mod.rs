@@ -14,7 +14,7 @@ pub mod template;
 pub mod workbook;
 pub mod xls_scan;
 
-pub use chase::{ChaseEntry, chase_entries, chase_message};
+pub use chase::{ChaseContext, ChaseEntry, chase_entries, chase_message};
 pub use email::{EmailSplit, split_email, split_email_body};
 pub use status::{DepartmentStatus, PeriodStatus, on_time_rate, period_status, year_statuses};
 
@@ -152,6 +152,22 @@ pub struct ExpectedRow {
     pub text: String,
     /// A 试点示范 row: detailed each quarter, brief otherwise.
     pub quarterly: bool,
+}
+
+impl ExpectedRow {
+    /// The row as the department's template, the city's form and the chase message show it:
+    /// a form row by the number the form prints (`11．非正规垃圾堆放点排查整治情况`), a task by
+    /// its code and title (`3.1.4 …`), so that one numbering is used everywhere.
+    pub fn label(&self) -> String {
+        match self.key {
+            RowKey::FormRow(_) => format!(
+                "{}．{}",
+                self.code.rsplit('.').next().unwrap_or_default(),
+                self.text
+            ),
+            RowKey::Task(_) => format!("{} {}", self.code, self.text),
+        }
+    }
 }
 
 /// What one department owes every month.

@@ -88,7 +88,7 @@ pub fn write_template(
         for row in &obligation.rows {
             rows.push(TemplateRow {
                 group: "牵头任务".to_owned(),
-                item: format!("{} {}", row.code, row.text),
+                item: row.label(),
                 units: obligation.department.clone(),
                 key: row.key,
                 own: true,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::ActionError;
 use crate::files::{Existing, Protected};
 use crate::model::format_date_cn;
-use crate::returns::{ChaseEntry, PeriodStatus, chase_entries};
+use crate::returns::{ChaseContext, ChaseEntry, PeriodStatus, chase_entries};
 use crate::schedule::Period;
 
 /// Writes the chase list of a period as an A4 page (HTML, which every PC can print) into the
@@ -17,8 +17,9 @@ pub fn write_chase_list(
     status: &PeriodStatus,
     due: NaiveDate,
     today: NaiveDate,
+    context: &ChaseContext,
 ) -> Result<PathBuf, ActionError> {
-    let entries = chase_entries(status, today);
+    let entries = chase_entries(status, today, context);
     let html = chase_list_html(status.period, due, today, &entries);
     let dir = super::system::exports_dir(ledger_path);
     crate::files::ensure_folder(&dir)?;
@@ -49,13 +50,17 @@ pub fn chase_list_html(
         let missing: Vec<String> = entry
             .missing_rows
             .iter()
-            .map(|r| escape(&format!("{} {}", r.code, r.text)))
+            .map(|r| escape(&format!("★{}", r.label())))
             .collect();
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td></td></tr>\n",
             index + 1,
             escape(&entry.department),
-            entry.state.label(),
+            if entry.state.is_received() {
+                "已收到，有行未填"
+            } else {
+                entry.state.label()
+            },
             missing.join("<br>")
         ));
     }

@@ -227,6 +227,7 @@ impl TaizhangApp {
                     status,
                     due,
                     open.data.today,
+                    &crate::returns::ChaseContext::of(&open.data.plan, &open.data.settings),
                 )
                 .map_err(|e| e.to_string())
                 .and_then(|path| {

@@ -27,7 +27,11 @@ impl ChaseView {
         let Some(status) = data.status(selection.period) else {
             return;
         };
-        let entries = chase_entries(status, data.today);
+        let entries = chase_entries(
+            status,
+            data.today,
+            &crate::returns::ChaseContext::of(&data.plan, &data.settings),
+        );
         ui.label(format!(
             "{}进展应于{}前报送；催报消息写明的期限：{}。",
             selection.period.label(),
