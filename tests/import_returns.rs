@@ -964,3 +964,40 @@ fn the_window_asks_before_recording_a_blank_return_and_takes_the_received_date()
         .unwrap();
     assert_eq!(first.received_on, NaiveDate::from_ymd_opt(2019, 8, 1));
 }
+
+#[test]
+fn a_typed_path_opens_a_file_when_the_dialog_cannot() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let db = common::arg(&temp.path).to_owned();
+    let out = temp.dir.path().join("t");
+    let made = taizhang(&[
+        "--db",
+        &db,
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        common::arg(&out),
+    ]);
+    let template = String::from_utf8(made.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &template,
+        common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "已完成排查。"),
+    )
+    .unwrap();
+    let mut harness = common::start_app(&temp.path, common::today(), [1400.0, 1000.0]);
+    common::click(&mut harness, "导入报送表");
+    let field = harness.get_by_label("文件路径");
+    field.focus();
+    field.type_text(&template);
+    harness.run();
+    harness.get_by_label("打开").click();
+    harness.run();
+    harness.get_by_label_contains("【有进展】已完成排查。");
+}

@@ -71,6 +71,8 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
     harness.key_press(egui::Key::Tab);
     harness.run();
 
+    // The save is confirmed with its time.
+    harness.get_by_label_contains("已保存 ");
     // Received today, after the due day (8月3日): late.
     assert_eq!(state_of(&harness, "县住建局"), ReturnState::Late);
     let data = harness.state().data().unwrap();
@@ -201,6 +203,8 @@ fn the_chase_message_copied_names_the_missing_rows() {
         })
         .collect();
     let text = copied.concat();
+    harness.run();
+    harness.get_by_label_contains("已复制给县农业农村局的催报消息");
     assert!(
         text.starts_with("县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，请贵单位于8月6日前报送2019年7月份《重点工作进展》，需填写："),
         "{text}"

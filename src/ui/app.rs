@@ -96,6 +96,8 @@ pub struct TaizhangApp {
     pub(super) error: Option<String>,
     /// A short confirmation such as 已备份.
     pub(super) notice: Option<String>,
+    /// When the last change was saved (`HH:MM`), shown under the navigation.
+    pub(super) saved_at: Option<String>,
     pub(super) log: LogFile,
 }
 
@@ -149,6 +151,7 @@ impl TaizhangApp {
             sound_backup: None,
             error: None,
             notice: None,
+            saved_at: None,
             log,
         }
     }
@@ -345,6 +348,10 @@ impl TaizhangApp {
                         self.page = page;
                     }
                 }
+                if let Some(saved_at) = &self.saved_at {
+                    ui.add_space(8.0);
+                    ui.weak(format!("已保存 {saved_at}"));
+                }
             });
     }
 
@@ -352,28 +359,36 @@ impl TaizhangApp {
         if self.error.is_none() && self.notice.is_none() {
             return;
         }
-        egui::Panel::top("messages").show(ui, |ui| {
-            if let Some(error) = &self.error {
-                let mut dismiss = false;
-                ui.horizontal(|ui| {
-                    ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
-                    dismiss = ui.button("知道了").clicked();
+        // The bars float over the page: buttons never move down under the mouse when one
+        // appears.
+        egui::Area::new(egui::Id::unique("messages"))
+            .order(egui::Order::Foreground)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(64.0, 6.0))
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.set_max_width(760.0);
+                    if let Some(error) = &self.error {
+                        let mut dismiss = false;
+                        ui.horizontal(|ui| {
+                            ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
+                            dismiss = ui.button("知道了").clicked();
+                        });
+                        if dismiss {
+                            self.error = None;
+                        }
+                    }
+                    if let Some(notice) = &self.notice {
+                        let mut dismiss = false;
+                        ui.horizontal(|ui| {
+                            ui.label(notice);
+                            dismiss = ui.button("关闭提示").clicked();
+                        });
+                        if dismiss {
+                            self.notice = None;
+                        }
+                    }
                 });
-                if dismiss {
-                    self.error = None;
-                }
-            }
-            if let Some(notice) = &self.notice {
-                let mut dismiss = false;
-                ui.horizontal(|ui| {
-                    ui.label(notice);
-                    dismiss = ui.button("关闭提示").clicked();
-                });
-                if dismiss {
-                    self.notice = None;
-                }
-            }
-        });
+            });
     }
 }
 

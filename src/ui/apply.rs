@@ -44,6 +44,10 @@ impl TaizhangApp {
                 self.page = page;
                 return;
             }
+            Command::Notify(message) => {
+                self.notice = Some(message);
+                return;
+            }
             Command::ExportIcs => {
                 match crate::service::write_ics(&open.data.ledger_path, &open.data.deadlines) {
                     Ok(path) => {
@@ -345,8 +349,10 @@ impl TaizhangApp {
             .reload()
             .err()
             .map(|error| format!("重新读取台账失败：{error}"));
-        if let Err(error) = result {
-            self.show_error(error.to_string());
+        match result {
+            // Every command that gets here wrote to the ledger: say when it was saved.
+            Ok(()) => self.saved_at = Some(chrono::Local::now().format("%H:%M").to_string()),
+            Err(error) => self.show_error(error.to_string()),
         }
         if let Some(message) = reload_error {
             self.show_error(message);

@@ -55,6 +55,10 @@ impl ChaseView {
             if ui.button("全部复制").clicked() {
                 let all: Vec<&str> = entries.iter().map(|e| e.message.as_str()).collect();
                 ui.ctx().copy_text(all.join("\n"));
+                commands.push(Command::Notify(format!(
+                    "已复制 {} 个部门的催报消息",
+                    entries.len()
+                )));
             }
             if ui.button("打印催报单").clicked() {
                 commands.push(Command::PrintChaseList(selection.period));
@@ -75,6 +79,10 @@ impl ChaseView {
                             }
                             if ui.button(format!("复制给{}", entry.department)).clicked() {
                                 ui.ctx().copy_text(entry.message.clone());
+                                commands.push(Command::Notify(format!(
+                                    "已复制给{}的催报消息",
+                                    entry.department
+                                )));
                             }
                             if ui.button("去填写").clicked() {
                                 commands.push(Command::OpenReturn {

@@ -62,6 +62,8 @@ pub enum Command {
         print: bool,
     },
     OpenPage(Page),
+    /// Show a short confirmation (已复制 …) or a notice.
+    Notify(String),
     /// Ask before putting a backup in the ledger's place.
     ConfirmRestore(PathBuf),
     SetMilestoneDone {

@@ -13,6 +13,8 @@ use crate::store::SourceFile;
 #[derive(Default)]
 pub struct PlanImportView {
     input: String,
+    /// A path typed when the file dialog cannot open.
+    typed_path: String,
     source_file: Option<SourceFile>,
     review: Option<Review>,
     error: Option<String>,
@@ -55,7 +57,21 @@ impl PlanImportView {
         ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx 文件，然后点“识别”。识别结果核对无误后才会保存。");
         ui.horizontal(|ui| {
             if ui.button("打开文件…").clicked() {
-                self.open_file();
+                match super::widgets::pick(|| {
+                    rfd::FileDialog::new()
+                        .add_filter("计划文件", &["txt", "docx", "TXT", "DOCX"])
+                        .add_filter("所有文件", &["*"])
+                        .pick_file()
+                }) {
+                    super::widgets::Picked::Chosen(path) => self.open_file(&path),
+                    super::widgets::Picked::Failed => {
+                        self.error = Some(super::widgets::DIALOG_FAILED.to_owned());
+                    }
+                    super::widgets::Picked::Cancelled => {}
+                }
+            }
+            if let Some(path) = super::widgets::typed_path_ui(ui, &mut self.typed_path, "打开") {
+                self.open_file(&path);
             }
             if let Some(file) = &self.source_file {
                 ui.label(format!("已读入：{}", file.name));
@@ -88,15 +104,8 @@ impl PlanImportView {
             });
     }
 
-    fn open_file(&mut self) {
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter("计划文件", &["txt", "docx", "TXT", "DOCX"])
-            .add_filter("所有文件", &["*"])
-            .pick_file()
-        else {
-            return;
-        };
-        match crate::files::read_file(&path, crate::plan_text::MAX_INPUT_BYTES)
+    fn open_file(&mut self, path: &std::path::Path) {
+        match crate::files::read_file(path, crate::plan_text::MAX_INPUT_BYTES)
             .map_err(|e| e.to_string())
         {
             Ok(bytes) => match decode_file(&bytes) {

@@ -11,6 +11,8 @@ use crate::schedule::Period;
 #[derive(Default)]
 pub struct ReturnImportView {
     files: Vec<ImportFile>,
+    /// A path typed when the file dialog cannot open.
+    typed_path: String,
     next_id: u64,
 }
 
@@ -93,22 +95,41 @@ impl ReturnImportView {
         ui.label("选择部门报回的表格（.xlsx、.xls、.ods，可多选），或直接把文件从资源管理器拖到本窗口。导入前逐行核对，确认后才写入台账。");
         let periods = data.periods();
         ui.horizontal(|ui| {
-            if ui.button("选择文件…").clicked()
-                && let Some(paths) = rfd::FileDialog::new()
-                    .add_filter("电子表格", &["xlsx", "xls", "ods", "XLSX", "XLS", "ODS"])
-                    .pick_files()
+            if ui.button("选择文件…").clicked() {
+                match super::widgets::pick(|| {
+                    rfd::FileDialog::new()
+                        .add_filter("电子表格", &["xlsx", "xls", "ods", "XLSX", "XLS", "ODS"])
+                        .pick_files()
+                }) {
+                    super::widgets::Picked::Chosen(paths) => {
+                        commands.push(Command::AddImportFiles(paths));
+                    }
+                    super::widgets::Picked::Failed => commands.push(Command::Notify(
+                        super::widgets::DIALOG_FAILED.to_owned(),
+                    )),
+                    super::widgets::Picked::Cancelled => {}
+                }
+            }
+            if let Some(path) = super::widgets::typed_path_ui(ui, &mut self.typed_path, "打开")
             {
-                commands.push(Command::AddImportFiles(paths));
+                commands.push(Command::AddImportFiles(vec![path]));
+                self.typed_path.clear();
             }
             ui.separator();
             period_picker(ui, &periods, &mut selection.period);
-            if ui.button("生成该月报送模板…").clicked()
-                && let Some(folder) = rfd::FileDialog::new().pick_folder()
-            {
-                commands.push(Command::WriteTemplates {
-                    period: selection.period,
-                    folder,
-                });
+            if ui.button("生成该月报送模板…").clicked() {
+                match super::widgets::pick(|| rfd::FileDialog::new().pick_folder()) {
+                    super::widgets::Picked::Chosen(folder) => {
+                        commands.push(Command::WriteTemplates {
+                            period: selection.period,
+                            folder,
+                        });
+                    }
+                    super::widgets::Picked::Failed => commands.push(Command::Notify(
+                        "无法打开文件夹选择窗口。模板可以用命令生成：taizhang templates --period YYYY-MM --out 文件夹".to_owned(),
+                    )),
+                    super::widgets::Picked::Cancelled => {}
+                }
             }
             let ready: Vec<u64> = self
                 .files

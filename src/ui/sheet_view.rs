@@ -122,12 +122,21 @@ impl SheetView {
         });
         ui.horizontal(|ui| {
             labelled_field(ui, "导出到", &mut self.folder, 360.0);
-            if ui.button("选择文件夹…").clicked()
-                && let Some(folder) = rfd::FileDialog::new()
-                    .set_directory(&self.folder)
-                    .pick_folder()
-            {
-                self.folder = folder.display().to_string();
+            if ui.button("选择文件夹…").clicked() {
+                match super::widgets::pick(|| {
+                    rfd::FileDialog::new()
+                        .set_directory(&self.folder)
+                        .pick_folder()
+                }) {
+                    super::widgets::Picked::Chosen(folder) => {
+                        self.folder = folder.display().to_string();
+                    }
+                    // The folder can be typed into the field beside the button.
+                    super::widgets::Picked::Failed => commands.push(Command::Notify(
+                        "无法打开文件夹选择窗口，请在“导出到”框中直接输入文件夹路径。".to_owned(),
+                    )),
+                    super::widgets::Picked::Cancelled => {}
+                }
             }
             let enabled = !exporting && !self.folder.trim().is_empty();
             if ui

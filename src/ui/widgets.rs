@@ -156,3 +156,43 @@ pub fn light_badge(ui: &mut egui::Ui, light: crate::deadlines::Light) -> egui::R
 pub fn light_dot(light: crate::deadlines::Light) -> egui::RichText {
     egui::RichText::new("●").color(light_color(light))
 }
+
+/// What a file dialog gave.
+pub enum Picked<T> {
+    /// The user chose.
+    Chosen(T),
+    /// The user closed the dialog.
+    Cancelled,
+    /// The dialog did not open (no file-dialog service on this PC): it came back at once.
+    Failed,
+}
+
+/// Runs a file dialog. A dialog that returns nothing within a moment never showed: on some
+/// PCs (no portal or zenity on Linux, a locked-down desktop) it cannot open, and the caller
+/// then says so and offers a typed path instead.
+pub fn pick<T>(dialog: impl FnOnce() -> Option<T>) -> Picked<T> {
+    let started = std::time::Instant::now();
+    match dialog() {
+        Some(chosen) => Picked::Chosen(chosen),
+        None if started.elapsed() < std::time::Duration::from_millis(300) => Picked::Failed,
+        None => Picked::Cancelled,
+    }
+}
+
+/// The notice shown when a file dialog could not open.
+pub const DIALOG_FAILED: &str =
+    "无法打开文件选择窗口。请在旁边的“文件路径”框中输入文件的完整路径，再点“打开”。";
+
+/// A typed path as the fallback of a file dialog: returns the path when 打开 is clicked.
+pub fn typed_path_ui(
+    ui: &mut egui::Ui,
+    path: &mut String,
+    button: &str,
+) -> Option<std::path::PathBuf> {
+    let label = ui.label("文件路径");
+    ui.add(egui::TextEdit::singleline(path).desired_width(260.0))
+        .labelled_by(label.id);
+    (ui.add_enabled(!path.trim().is_empty(), egui::Button::new(button))
+        .clicked())
+    .then(|| std::path::PathBuf::from(path.trim()))
+}
