@@ -209,7 +209,10 @@ fn a_second_window_on_the_same_ledger_says_it_is_open_elsewhere() {
     let temp = TempLedger::new();
     let _first = start(&temp.path);
     let second = start(&temp.path);
-    second.get_by_label_contains("已在另一个台账窗口中打开");
+    // It leads with what to do, and offers no restore: nothing is wrong with the ledger.
+    second.get_by_label("台账已在另一个窗口中打开");
+    second.get_by_label_contains("请切换到已经打开的");
+    assert!(second.query_by_label("用最新的备份恢复").is_none());
 }
 
 #[test]
@@ -414,12 +417,11 @@ fn a_ledger_open_in_another_window_can_be_opened_again_once_that_window_closes()
     drop(Ledger::open(&temp.path).unwrap());
     let other_window = taizhang::store::LedgerLock::acquire(&temp.path).unwrap();
     let mut harness = start(&temp.path);
-    harness.get_by_label("无法打开台账");
-    harness.get_by_label_contains("已在另一个台账窗口中打开");
-    click(&mut harness, "重新打开");
-    harness.get_by_label("无法打开台账");
+    harness.get_by_label("台账已在另一个窗口中打开");
+    click(&mut harness, "那个窗口已关闭，重新打开");
+    harness.get_by_label("台账已在另一个窗口中打开");
     drop(other_window);
-    click(&mut harness, "重新打开");
+    click(&mut harness, "那个窗口已关闭，重新打开");
     assert!(harness.state().failure().is_none());
     harness.get_by_label("首页");
 }

@@ -249,6 +249,20 @@ fn the_sheet_page_edits_a_row_and_exports_both_files() {
     harness.run();
     // The export runs in the background while a spinner turns: step, don't settle.
     harness.get_by_label("导出 Excel 和 PDF").click();
+    harness.run();
+    // The first export asks for 填报人 and 联系电话 while they are empty, once.
+    let person = harness.get_by_label("填报人");
+    person.focus();
+    person.type_text("韦工");
+    harness.run();
+    // The phone the ledger already holds is offered as it is.
+    assert!(
+        harness
+            .get_by_label("联系电话")
+            .value()
+            .is_some_and(|v| !v.is_empty())
+    );
+    harness.get_by_label("保存并导出").click();
     harness.step();
     let xlsx = folder.join("重点工作进展-2019年7月.xlsx");
     let pdf = folder.join("重点工作进展-2019年7月.pdf");
@@ -261,6 +275,8 @@ fn the_sheet_page_edits_a_row_and_exports_both_files() {
     }
     harness.get_by_label_contains("已导出");
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let settings = &harness.state().data().unwrap().settings;
+    assert_eq!(settings.contact_person, "韦工");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
 

@@ -92,6 +92,8 @@ pub struct TaizhangApp {
     pub(super) pending_restore: Option<PathBuf>,
     /// The newest backup that opens as a sound ledger, looked up once per failure.
     pub(super) sound_backup: Option<Option<PathBuf>>,
+    /// The ledger could not be opened because another window has it: nothing is wrong with it.
+    pub(super) open_elsewhere: bool,
     /// The last error, shown in a bar until dismissed.
     pub(super) error: Option<String>,
     /// A short confirmation such as 已备份.
@@ -117,12 +119,13 @@ impl TaizhangApp {
             log.error(&error.to_string());
             crate::holidays::HolidayCalendar::default()
         });
+        let mut open_elsewhere = false;
         let state = match open_ledger(&ledger_path, today, &holidays) {
             Ok(open) => LedgerState::Open(Box::new(open)),
             Err(error) => {
-                let message = error.to_string();
-                log.error(&message);
-                LedgerState::Failed(message)
+                open_elsewhere = matches!(error, StoreError::OpenElsewhere { .. });
+                log.error(&error.log_detail());
+                LedgerState::Failed(error.to_string())
             }
         };
         Self {
@@ -149,6 +152,7 @@ impl TaizhangApp {
             holidays,
             pending_restore: None,
             sound_backup: None,
+            open_elsewhere,
             error: None,
             notice: None,
             saved_at: None,
@@ -213,6 +217,10 @@ impl TaizhangApp {
     }
 
     fn failed_ui(&mut self, ui: &mut egui::Ui, message: &str) {
+        if self.open_elsewhere {
+            self.open_elsewhere_ui(ui);
+            return;
+        }
         let ledger_path = self.ledger_path.clone();
         let newest = self
             .sound_backup
@@ -242,6 +250,33 @@ impl TaizhangApp {
                         ui.label("没有可用的备份。请关闭本窗口，可以用 --db 指定另一个台账文件。");
                     }
                 }
+            });
+        });
+        if reopen {
+            self.reopen();
+        }
+    }
+
+    /// The ledger is open in another window: nothing is wrong with it, so the screen says what
+    /// to do (switch to that window) and offers no restore.
+    fn open_elsewhere_ui(&mut self, ui: &mut egui::Ui) {
+        let mut reopen = false;
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                ui.heading("台账已在另一个窗口中打开");
+                ui.add_space(12.0);
+                ui.label(format!(
+                    "请切换到已经打开的“{}”窗口继续工作（在任务栏上点它，或按 Alt+Tab）。",
+                    super::state::WINDOW_TITLE
+                ));
+                ui.label("同一个台账同时只能在一个窗口中修改，这样不会有修改被覆盖。");
+                ui.add_space(12.0);
+                if ui.button("那个窗口已关闭，重新打开").clicked() {
+                    reopen = true;
+                }
+                ui.add_space(8.0);
+                ui.weak(format!("台账文件：{}", self.ledger_path.display()));
             });
         });
         if reopen {
@@ -295,9 +330,9 @@ impl TaizhangApp {
                 self.page = Page::Home;
             }
             Err(error) => {
-                let message = error.to_string();
-                self.log.error(&message);
-                self.state = LedgerState::Failed(message);
+                self.open_elsewhere = matches!(error, StoreError::OpenElsewhere { .. });
+                self.log.error(&error.log_detail());
+                self.state = LedgerState::Failed(error.to_string());
             }
         }
     }

@@ -25,9 +25,57 @@ pub struct SheetView {
     heights_width: f32,
     /// The row whose field has the keyboard focus: always laid out, so the focus stays.
     focused_row: Option<i64>,
+    /// An export waiting for 填报人 and 联系电话, asked once before the first export while
+    /// they are empty: (print, the two fields as typed).
+    contact_prompt: Option<(bool, String, String)>,
+    /// The prompt was shown this session: it is not shown again.
+    contact_asked: bool,
 }
 
 impl SheetView {
+    /// Before the first export while 填报人 or 联系电话 is empty: ask for them once.
+    fn contact_prompt_ui(
+        &mut self,
+        ctx: &egui::Context,
+        data: &AppData,
+        period: Period,
+        commands: &mut Vec<Command>,
+    ) {
+        let Some((print, person, phone)) = &mut self.contact_prompt else {
+            return;
+        };
+        let mut decision = None;
+        egui::Modal::new(egui::Id::unique("contact_prompt")).show(ctx, |ui| {
+            ui.heading("填写进展表的填报人");
+            ui.label("进展表的表头要写明填报人和联系电话。填一次即可，以后在“设置”中修改。");
+            super::widgets::labelled_field(ui, "填报人", person, 200.0);
+            super::widgets::labelled_field(ui, "联系电话", phone, 200.0);
+            ui.horizontal(|ui| {
+                if ui.button("保存并导出").clicked() {
+                    decision = Some(true);
+                }
+                if ui.button("暂不填写，直接导出").clicked() {
+                    decision = Some(false);
+                }
+            });
+        });
+        let Some(save) = decision else {
+            return;
+        };
+        if save {
+            let mut settings = data.settings.clone();
+            settings.contact_person = person.trim().to_owned();
+            settings.phone = phone.trim().to_owned();
+            commands.push(Command::SaveSettings(settings));
+        }
+        commands.push(Command::ExportSheet {
+            period,
+            folder: PathBuf::from(self.folder.trim()),
+            print: *print,
+        });
+        self.contact_prompt = None;
+    }
+
     fn sheet(&mut self, data: &AppData, period: Period) -> &Sheet {
         let fresh = self
             .cached
@@ -92,6 +140,7 @@ impl SheetView {
         exporting: bool,
         commands: &mut Vec<Command>,
     ) {
+        self.contact_prompt_ui(ui.ctx(), data, selection.period, commands);
         if self.folder.is_empty() {
             self.folder = data
                 .ledger_path
@@ -139,24 +188,36 @@ impl SheetView {
                 }
             }
             let enabled = !exporting && !self.folder.trim().is_empty();
+            let mut export = None;
             if ui
                 .add_enabled(enabled, egui::Button::new("导出 Excel 和 PDF"))
                 .clicked()
             {
-                self.commit(commands);
-                commands.push(Command::ExportSheet {
-                    period,
-                    folder: PathBuf::from(self.folder.trim()),
-                    print: false,
-                });
+                export = Some(false);
             }
             if ui.add_enabled(enabled, egui::Button::new("打印")).clicked() {
+                export = Some(true);
+            }
+            if let Some(print) = export {
                 self.commit(commands);
-                commands.push(Command::ExportSheet {
-                    period,
-                    folder: PathBuf::from(self.folder.trim()),
-                    print: true,
-                });
+                let settings = &data.settings;
+                let missing_contact =
+                    settings.contact_person.trim().is_empty() || settings.phone.trim().is_empty();
+                if missing_contact && !self.contact_asked {
+                    // Asked once: the sheet's header names who filled it in and a phone.
+                    self.contact_asked = true;
+                    self.contact_prompt = Some((
+                        print,
+                        settings.contact_person.clone(),
+                        settings.phone.clone(),
+                    ));
+                } else {
+                    commands.push(Command::ExportSheet {
+                        period,
+                        folder: PathBuf::from(self.folder.trim()),
+                        print,
+                    });
+                }
             }
             if exporting {
                 ui.spinner();
