@@ -455,3 +455,113 @@ fn a_backup_chosen_in_the_settings_replaces_the_ledger_after_confirmation() {
     assert_eq!(harness.state().data().unwrap().settings.phone, "5129328");
     harness.get_by_label_contains("已从备份恢复");
 }
+
+/// At 900×600, the smallest window the app allows, every page lays out with every button
+/// inside the window: none is cut off at the right edge or pushed out of it.
+#[test]
+fn every_page_fits_a_small_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::NodeT as _;
+    use taizhang::ui::Page;
+    for size in [[900.0_f32, 600.0], [1280.0, 800.0]] {
+        let temp = TempLedger::new();
+        let path = temp.path.clone();
+        let mut harness = Harness::builder()
+            .with_size(size)
+            .build_eframe(move |cc| TaizhangApp::new(cc, path, today()));
+        harness.run();
+        let mut offenders = Vec::new();
+        for page in Page::ALL {
+            harness
+                .query_all_by_label(page.label())
+                .next()
+                .unwrap()
+                .click();
+            harness.run();
+            // The calendar in its year view, the widest of its layouts.
+            if page == Page::Calendar {
+                harness.get_by_label("年视图").click();
+                harness.run();
+            }
+            harness.run();
+            let nodes = harness
+                .query_all_by_role(Role::Button)
+                .chain(harness.query_all_by_role(Role::Label));
+            for node in nodes {
+                let rect = node.rect();
+                if rect.max.x > size[0] + 0.5 || rect.min.x < -0.5 {
+                    offenders.push(format!(
+                        "{} {:?}: “{}” at {:.0}..{:.0}",
+                        page.label(),
+                        size,
+                        node.accesskit_node().label().unwrap_or_default(),
+                        rect.min.x,
+                        rect.max.x
+                    ));
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "{}", offenders.join("\n"));
+    }
+}
+
+/// Milestones are marked done where they are seen: on 首页's overdue list and in 工作计划.
+#[test]
+fn milestones_are_marked_done_from_the_home_page_and_the_plan() {
+    let temp = TempLedger::new();
+    let later = chrono::NaiveDate::from_ymd_opt(2019, 9, 10).unwrap();
+    let path = temp.path.clone();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_eframe(move |cc| TaizhangApp::new(cc, path, later));
+    harness.run();
+    let done_count = |harness: &Harness<'static, TaizhangApp>| {
+        harness
+            .state()
+            .data()
+            .unwrap()
+            .plan
+            .tasks()
+            .flat_map(|t| t.milestones.iter())
+            .filter(|m| m.done_on.is_some())
+            .count()
+    };
+    assert_eq!(done_count(&harness), 0);
+    harness
+        .query_all_by_label("标记完成")
+        .next()
+        .expect("an overdue milestone offers 标记完成 on 首页")
+        .click();
+    harness.run();
+    assert_eq!(done_count(&harness), 1);
+
+    click(&mut harness, "工作计划");
+    let first_task = harness
+        .state()
+        .data()
+        .unwrap()
+        .plan
+        .tasks()
+        .find(|t| t.milestones.len() >= 2)
+        .map(|t| format!("{} {}", t.code, t.title))
+        .unwrap();
+    click(&mut harness, &first_task);
+    harness
+        .query_all_by_label("标记完成")
+        .next()
+        .expect("the plan page offers 标记完成")
+        .click();
+    harness.run();
+    assert_eq!(done_count(&harness), 2);
+    // Editing the task afterwards does not undo it.
+    eframe::App::on_exit(harness.state_mut());
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let done = ledger
+        .current_plan()
+        .unwrap()
+        .tasks()
+        .flat_map(|t| t.milestones.iter())
+        .filter(|m| m.done_on == Some(later))
+        .count();
+    assert_eq!(done, 2);
+}

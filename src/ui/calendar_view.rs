@@ -257,7 +257,12 @@ impl CalendarView {
     }
 
     fn year_ui(&mut self, ui: &mut egui::Ui, data: &AppData, year: i32) {
-        egui::Grid::new(("year_grid", year))
+        // As many months a row as the window is wide (one small month takes about 315
+        // points), so that no month is cut off in a small window.
+        let per_row = ((ui.available_width() + 18.0) / 315.0)
+            .floor()
+            .clamp(1.0, 4.0) as u32;
+        egui::Grid::new(("year_grid", year, per_row))
             .spacing([18.0, 12.0])
             .show(ui, |ui| {
                 for month in Period::months_of(year) {
@@ -307,7 +312,7 @@ impl CalendarView {
                                 }
                             });
                     });
-                    if month.month % 4 == 0 {
+                    if month.month % per_row == 0 {
                         ui.end_row();
                     }
                 }

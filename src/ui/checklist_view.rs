@@ -75,33 +75,30 @@ impl ChecklistView {
                     }
                     Some(obligation) => {
                         let record = data.record(department_id, period);
-                        egui::Grid::new("checklist_rows")
-                            .num_columns(3)
-                            .striped(true)
-                            .spacing([12.0, 6.0])
-                            .show(ui, |ui| {
-                                for row in &obligation.rows {
-                                    let progress = record
-                                        .and_then(|r| r.row(row.key))
-                                        .map_or("", |r| r.progress.as_str());
-                                    let status = RowStatus::of(progress);
-                                    let (mark, color) = if status.is_filled() {
-                                        ("√", state_color(crate::schedule::ReturnState::OnTime))
-                                    } else {
-                                        ("×", state_color(crate::schedule::ReturnState::Missing))
-                                    };
-                                    ui.label(egui::RichText::new(mark).color(color).strong());
-                                    ui.label(format!("{} {}", row.code, row.text));
-                                    let preview: String = progress.chars().take(40).collect();
-                                    let preview = match status {
-                                        RowStatus::Empty => "未填".to_owned(),
-                                        _ if progress.chars().count() > 40 => format!("{preview}…"),
-                                        _ => preview,
-                                    };
-                                    ui.weak(preview);
-                                    ui.end_row();
-                                }
+                        // One row a line, wrapped to the window: long form texts never push
+                        // past its edge.
+                        for row in &obligation.rows {
+                            let progress = record
+                                .and_then(|r| r.row(row.key))
+                                .map_or("", |r| r.progress.as_str());
+                            let status = RowStatus::of(progress);
+                            let (mark, color) = if status.is_filled() {
+                                ("√", state_color(crate::schedule::ReturnState::OnTime))
+                            } else {
+                                ("×", state_color(crate::schedule::ReturnState::Missing))
+                            };
+                            let preview: String = progress.chars().take(40).collect();
+                            let preview = match status {
+                                RowStatus::Empty => "未填".to_owned(),
+                                _ if progress.chars().count() > 40 => format!("{preview}…"),
+                                _ => preview,
+                            };
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(egui::RichText::new(mark).color(color).strong());
+                                ui.label(row.label());
+                                ui.weak(preview);
                             });
+                        }
                     }
                 }
 

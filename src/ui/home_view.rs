@@ -87,6 +87,15 @@ fn deadline_row(ui: &mut egui::Ui, deadline: &Deadline, commands: &mut Vec<Comma
                 (None, None) => commands.push(Command::OpenPage(Page::Calendar)),
             }
         }
+        // A milestone is marked done where it is seen, not only in the calendar.
+        if let Some(milestone_id) = deadline.milestone_id
+            && ui.small_button("标记完成").clicked()
+        {
+            commands.push(Command::SetMilestoneDone {
+                milestone_id,
+                done: true,
+            });
+        }
     });
 }
 

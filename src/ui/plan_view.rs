@@ -381,6 +381,7 @@ fn task_detail_ui(
         ui.weak("本任务没有写明日期的节点。");
     }
     let mut remove = None;
+    let mut done_changes: Vec<(i64, bool)> = Vec::new();
     for (index, milestone) in editor.milestones.iter_mut().enumerate() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
@@ -389,6 +390,16 @@ fn task_detail_ui(
                 lost_focus |= labelled_field(ui, "原文", &mut milestone.wording, 90.0).lost_focus();
                 if ui.small_button("删除节点").clicked() {
                     remove = Some(index);
+                }
+                // Done or not, marked here as in the calendar (a saved milestone only).
+                if milestone.id > 0 {
+                    let (label, done) = match milestone.done_on {
+                        Some(day) => (format!("已于{}完成，取消", format_date_cn(day)), false),
+                        None => ("标记完成".to_owned(), true),
+                    };
+                    if ui.small_button(label).clicked() {
+                        done_changes.push((milestone.id, done));
+                    }
                 }
             });
             ui.horizontal(|ui| {
@@ -426,5 +437,8 @@ fn task_detail_ui(
     }
     if lost_focus || structural {
         editor.commit(commands);
+    }
+    for (milestone_id, done) in done_changes {
+        commands.push(Command::SetMilestoneDone { milestone_id, done });
     }
 }

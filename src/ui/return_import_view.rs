@@ -94,7 +94,7 @@ impl ReturnImportView {
         ui.heading("导入报送表");
         ui.label("选择部门报回的表格（.xlsx、.xls、.ods，可多选），或直接把文件从资源管理器拖到本窗口。导入前逐行核对，确认后才写入台账。");
         let periods = data.periods();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("选择文件…").clicked() {
                 match super::widgets::pick(|| {
                     rfd::FileDialog::new()

@@ -70,13 +70,24 @@ pub fn department_picker(
         .iter()
         .find(|(id, _)| Some(*id) == *department_id)
         .map_or("选择部门…", |(_, name)| name.as_str());
+    let search_id = ui.make_persistent_id("department_picker_search");
     egui::ComboBox::from_id_salt("department_picker")
         .selected_text(selected)
         .width(200.0)
+        // Twenty-odd departments: show most of them at once, with a box to narrow them down.
+        .height(420.0)
         .show_ui(ui, |ui| {
+            let mut search: String = ui.data_mut(|d| d.get_temp(search_id).unwrap_or_default());
+            let search_label = ui.label("查找");
+            ui.add(egui::TextEdit::singleline(&mut search).hint_text("输入部门名称中的字"))
+                .labelled_by(search_label.id);
+            let needle = search.trim();
             for (id, name) in choices {
-                ui.selectable_value(department_id, Some(*id), name);
+                if needle.is_empty() || name.contains(needle) {
+                    ui.selectable_value(department_id, Some(*id), name);
+                }
             }
+            ui.data_mut(|d| d.insert_temp(search_id, search));
         })
         .response
         .labelled_by(label.id);
