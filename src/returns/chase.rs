@@ -62,11 +62,7 @@ pub fn chase_message(
     let rows = if missing_rows.len() == rows_expected && rows_expected > LISTED_ROWS {
         format!("标★的全部{rows_expected}项")
     } else {
-        missing_rows
-            .iter()
-            .map(|row| format!("★{}", row.label()))
-            .collect::<Vec<_>>()
-            .join("；")
+        rows_by_group(missing_rows)
     };
     let plan = match (
         context.plan_title.is_empty(),
@@ -107,6 +103,32 @@ pub fn chase_message(
         message.push_str(&format!("\n{}", context.sender));
     }
     message
+}
+
+/// The rows as the template lists them: `★8．…；★9．…`, and where they stand under more than
+/// one of the form's groups (whose numbers each start at 1), each group named:
+/// `源头预防：★4．…；★5．…；建设用地准入管理：★4．…`.
+fn rows_by_group(rows: &[ExpectedRow]) -> String {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for row in rows {
+        let label = format!("★{}", row.label());
+        match groups.iter_mut().find(|(name, _)| *name == row.group) {
+            Some((_, labels)) => labels.push(label),
+            None => groups.push((&row.group, vec![label])),
+        }
+    }
+    if groups.len() <= 1 {
+        return groups
+            .into_iter()
+            .flat_map(|(_, labels)| labels)
+            .collect::<Vec<_>>()
+            .join("；");
+    }
+    groups
+        .into_iter()
+        .map(|(name, labels)| format!("{name}：{}", labels.join("；")))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// Every department still missing (whether or not the due day has passed) or incomplete for
@@ -155,12 +177,14 @@ mod tests {
                 code: "1.8".to_owned(),
                 text: "化肥农药使用量零增长情况".to_owned(),
                 quarterly: false,
+                group: String::new(),
             },
             ExpectedRow {
                 key: RowKey::Task(40),
                 code: "3.1.4".to_owned(),
                 text: "开展交通沿线土壤环境排查".to_owned(),
                 quarterly: false,
+                group: String::new(),
             },
         ];
         let context = ChaseContext {
@@ -198,5 +222,34 @@ mod tests {
         let many: Vec<ExpectedRow> = (0..23).map(|_| rows[0].clone()).collect();
         let message = chase_message(&context, "融水生态环境局", deadline, july, &many, 23, false);
         assert!(message.contains("需填写：标★的全部23项。"), "{message}");
+    }
+
+    #[test]
+    fn rows_under_several_groups_are_named_by_group() {
+        let row = |id: i64, code: &str, text: &str, group: &str| ExpectedRow {
+            key: RowKey::FormRow(id),
+            code: code.to_owned(),
+            text: text.to_owned(),
+            quarterly: false,
+            group: group.to_owned(),
+        };
+        let rows = [
+            row(4, "1.4", "重点监管企业土壤环境管理情况", "源头预防"),
+            row(5, "1.5", "重点监管企业周边监督性监测情况", "源头预防"),
+            row(
+                24,
+                "3.4",
+                "污染地块再开发利用准入管理情况",
+                "建设用地准入管理",
+            ),
+        ];
+        assert_eq!(
+            rows_by_group(&rows),
+            "源头预防：★4．重点监管企业土壤环境管理情况；★5．重点监管企业周边监督性监测情况；建设用地准入管理：★4．污染地块再开发利用准入管理情况"
+        );
+        assert_eq!(
+            rows_by_group(&rows[..2]),
+            "★4．重点监管企业土壤环境管理情况；★5．重点监管企业周边监督性监测情况"
+        );
     }
 }

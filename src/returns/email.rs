@@ -470,6 +470,7 @@ mod tests {
             code: code.to_owned(),
             text: text.to_owned(),
             quarterly: false,
+            group: String::new(),
         })
         .collect()
     }

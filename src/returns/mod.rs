@@ -152,6 +152,9 @@ pub struct ExpectedRow {
     pub text: String,
     /// A 试点示范 row: detailed each quarter, brief otherwise.
     pub quarterly: bool,
+    /// The form's group the row stands under (`源头预防`), or `牵头任务` for a task: the
+    /// form's numbers start again in each group.
+    pub group: String,
 }
 
 impl ExpectedRow {
@@ -188,13 +191,16 @@ pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec
         .filter_map(|department| {
             let form_rows: Vec<ExpectedRow> = plan
                 .form
-                .rows()
-                .filter(|row| row.departments.iter().any(|(id, _)| *id == department.id))
-                .map(|row| ExpectedRow {
+                .groups
+                .iter()
+                .flat_map(|group| group.rows.iter().map(move |row| (group, row)))
+                .filter(|(_, row)| row.departments.iter().any(|(id, _)| *id == department.id))
+                .map(|(group, row)| ExpectedRow {
                     key: RowKey::FormRow(row.id),
                     code: row.code.clone(),
                     text: row.text.clone(),
                     quarterly: row.quarterly,
+                    group: group.name.clone(),
                 })
                 .collect();
             let rows = if form_rows.is_empty() {
@@ -205,6 +211,7 @@ pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec
                         code: task.code.clone(),
                         text: task.title.clone(),
                         quarterly: false,
+                        group: "牵头任务".to_owned(),
                     })
                     .collect()
             } else {

@@ -73,9 +73,17 @@ impl ChaseView {
                         ui.set_width(ui.available_width());
                         ui.horizontal(|ui| {
                             ui.label(egui::RichText::new(&entry.department).strong());
-                            state_badge(ui, entry.state);
                             if entry.state.is_received() {
+                                // Received with rows missing: amber, never the green of a
+                                // complete return.
+                                ui.label(
+                                    egui::RichText::new(format!(" {}·部分 ", entry.state.label()))
+                                        .color(egui::Color32::WHITE)
+                                        .background_color(super::widgets::PARTIAL_COLOR),
+                                );
                                 ui.label("已收到，但有行未填");
+                            } else {
+                                state_badge(ui, entry.state);
                             }
                             if ui.button(format!("复制给{}", entry.department)).clicked() {
                                 ui.ctx().copy_text(entry.message.clone());
