@@ -478,10 +478,17 @@ fn every_page_fits_a_small_window() {
                 .unwrap()
                 .click();
             harness.run();
-            // The calendar in its year view, the widest of its layouts.
+            // The calendar in its year view, the widest of its layouts; the plan with a task
+            // and its editor (the 移除 buttons) open.
             if page == Page::Calendar {
                 harness.get_by_label("年视图").click();
                 harness.run();
+            }
+            if page == Page::Plan {
+                click(
+                    &mut harness,
+                    "4.3 实施重度污染耕地种植结构调整或退耕还林还草",
+                );
             }
             harness.run();
             let nodes = harness

@@ -50,21 +50,32 @@ impl OverviewView {
                 }
             });
         }
+        // Month cells narrow in a small window so that the whole year stays in view.
+        let name_and_rate = 330.0;
+        let cell_width = ((ui.available_width() - name_and_rate) / 12.0 - 3.0).clamp(30.0, 44.0);
+        let bar_width = if ui.available_width() < 1000.0 {
+            36.0
+        } else {
+            80.0
+        };
         egui::ScrollArea::both()
             .id_salt("overview_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                ui.spacing_mut().button_padding = egui::vec2(2.0, 2.0);
                 section_title(ui, "各部门逐月状态（点击格子打开该月报送）");
                 egui::Grid::new("overview_grid")
                     .num_columns(15)
                     .spacing([3.0, 3.0])
                     .show(ui, |ui| {
+                        // The rate comes right after the name, so that it stays in view in a
+                        // narrow window while the months scroll.
                         ui.label("部门");
+                        ui.label("按时报送率");
+                        ui.label("");
                         for period in &periods {
                             ui.label(format!("{}月", period.month));
                         }
-                        ui.label("按时报送率");
-                        ui.label("");
                         ui.end_row();
                         for (index, department) in data.departments.iter().enumerate() {
                             ui.label(&department.name);
@@ -73,6 +84,25 @@ impl OverviewView {
                                 .iter()
                                 .map(|s| &s.departments[index])
                                 .collect();
+                            match crate::returns::on_time_rate(months.iter().copied()) {
+                                Some((rate, partial)) => {
+                                    ui.horizontal(|ui| {
+                                        ui.label(format!("{:.0}%", rate * 100.0));
+                                        if partial > 0 {
+                                            ui.label(
+                                                egui::RichText::new(format!("部分 {partial}"))
+                                                    .color(PARTIAL_COLOR),
+                                            )
+                                            .on_hover_text("收到但未报齐的月份：不计入按时");
+                                        }
+                                    });
+                                    rate_bar(ui, rate, bar_width);
+                                }
+                                None => {
+                                    ui.weak("—");
+                                    ui.label("");
+                                }
+                            }
                             for (status, month) in data.statuses.iter().zip(&months) {
                                 let selected = status.period == selection.period;
                                 let state = &month.state;
@@ -80,7 +110,7 @@ impl OverviewView {
                                 let button = egui::Button::new(
                                     egui::RichText::new(short)
                                         .color(egui::Color32::WHITE)
-                                        .size(13.0),
+                                        .size(12.0),
                                 )
                                 .fill(status_color(month))
                                 .stroke(if selected {
@@ -88,7 +118,7 @@ impl OverviewView {
                                 } else {
                                     egui::Stroke::NONE
                                 })
-                                .min_size(egui::vec2(44.0, 24.0));
+                                .min_size(egui::vec2(cell_width, 24.0));
                                 let response = ui.add(button).on_hover_text(format!(
                                     "{} {}：{}",
                                     department.name,
@@ -102,25 +132,6 @@ impl OverviewView {
                                     });
                                 }
                             }
-                            match crate::returns::on_time_rate(months.iter().copied()) {
-                                Some((rate, partial)) => {
-                                    ui.horizontal(|ui| {
-                                        ui.label(format!("{:.0}%", rate * 100.0));
-                                        if partial > 0 {
-                                            ui.label(
-                                                egui::RichText::new(format!("部分 {partial}"))
-                                                    .color(PARTIAL_COLOR),
-                                            )
-                                            .on_hover_text("收到但未报齐的月份：不计入按时");
-                                        }
-                                    });
-                                    rate_bar(ui, rate);
-                                }
-                                None => {
-                                    ui.weak("—");
-                                    ui.label("");
-                                }
-                            }
                             ui.end_row();
                         }
                     });
@@ -129,8 +140,8 @@ impl OverviewView {
 }
 
 /// A horizontal bar for a rate between 0 and 1.
-fn rate_bar(ui: &mut egui::Ui, rate: f32) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(120.0, 14.0), egui::Sense::hover());
+fn rate_bar(ui: &mut egui::Ui, rate: f32, width: f32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
     let painter = ui.painter();
     painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
     let mut filled = rect;
