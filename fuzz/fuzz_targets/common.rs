@@ -17,6 +17,8 @@ pub fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("taizhang-fuzz-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
+        // The ledger's folder must exist: a missing one is refused, as for `--db`.
+        std::fs::create_dir_all(&dir).expect("a folder in the temp folder");
         let (ledger, _) = taizhang::store::Ledger::open(&dir.join("ledger.sqlite"))
             .expect("a new ledger in the temp folder");
         let plan = ledger.current_plan().expect("the seeded plan");
