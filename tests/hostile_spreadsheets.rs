@@ -637,21 +637,6 @@ fn a_cell_longer_than_excel_holds_never_blocks_the_sheet() {
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
 
-#[derive(Debug)]
-struct Dropped {
-    path: std::path::PathBuf,
-}
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &std::path::Path {
-        &self.path
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Err("the window reads the path".to_owned())
-    }
-}
-
 /// The window's import page gets the same files: each is refused with a Chinese message, the
 /// window stays up, and nothing is written.
 #[cfg(unix)]
@@ -695,22 +680,12 @@ fn the_windows_import_page_refuses_the_same_files() {
         .with_size([1400.0, 1000.0])
         .build_eframe(move |cc| taizhang::ui::TaizhangApp::new(cc, path, today));
     harness.run();
-    for file in [&bomb, &columns] {
-        harness
-            .input_mut()
-            .dropped_files
-            .push(std::sync::Arc::new(Dropped { path: file.clone() }));
-    }
-    harness.run();
+    common::drop_files(&mut harness, &[&bomb, &columns]);
     assert_eq!(harness.state().page(), taizhang::ui::Page::ImportReturns);
     harness.get_by_label_contains("4000000000 个不同的文字");
     harness.get_by_label_contains("16384 列");
     for file in [&fifo, &zero] {
-        harness
-            .input_mut()
-            .dropped_files
-            .push(std::sync::Arc::new(Dropped { path: file.clone() }));
-        harness.run();
+        common::drop_files(&mut harness, &[file]);
         harness.get_by_label_contains("不是普通文件");
     }
     let data = harness.state().data().unwrap();

@@ -815,22 +815,7 @@ fn july_state(db: &str, department: &str) -> Value {
 fn a_blank_template_is_not_a_return_and_received_sets_the_date() {
     let temp = TempLedger::new();
     let db = common::arg(&temp.path).to_owned();
-    let out = temp.dir.path().join("t");
-    let made = taizhang(&[
-        "--db",
-        &db,
-        "templates",
-        "--period",
-        "2019-07",
-        "--out",
-        common::arg(&out),
-    ]);
-    let template = String::from_utf8(made.stdout)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_owned();
+    let template = common::arg(&common::july_templates(&temp.path)[0]).to_owned();
     let department = "融水生态环境局";
 
     // The unfilled template: a warning, nothing recorded, not an error.
@@ -900,47 +885,14 @@ fn a_blank_template_is_not_a_return_and_received_sets_the_date() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-#[derive(Debug)]
-struct DroppedPath(std::path::PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Err("the window reads the path".to_owned())
-    }
-}
-
 #[test]
 fn the_window_asks_before_recording_a_blank_return_and_takes_the_received_date() {
     use egui_kittest::kittest::Queryable as _;
     let temp = TempLedger::new();
-    let db = common::arg(&temp.path).to_owned();
-    let out = temp.dir.path().join("t");
-    let made = taizhang(&[
-        "--db",
-        &db,
-        "templates",
-        "--period",
-        "2019-07",
-        "--out",
-        common::arg(&out),
-    ]);
-    let lines: Vec<String> = String::from_utf8(made.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let blank = std::path::PathBuf::from(&lines[0]);
+    let blank = common::july_templates(&temp.path)[0].clone();
 
     let mut harness = common::start_app(&temp.path, common::today(), [1400.0, 1000.0]);
-    harness
-        .input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(DroppedPath(blank)));
-    harness.run();
+    common::drop_files(&mut harness, &[&blank]);
     harness.get_by_label_contains("不算作报送");
     // 全部导入 has nothing to take, and nothing is recorded.
     harness.get_by_label("全部导入（0）");
@@ -969,23 +921,7 @@ fn the_window_asks_before_recording_a_blank_return_and_takes_the_received_date()
 fn a_typed_path_opens_a_file_when_the_dialog_cannot() {
     use egui_kittest::kittest::Queryable as _;
     let temp = TempLedger::new();
-    let db = common::arg(&temp.path).to_owned();
-    let out = temp.dir.path().join("t");
-    let made = taizhang(&[
-        "--db",
-        &db,
-        "templates",
-        "--period",
-        "2019-07",
-        "--out",
-        common::arg(&out),
-    ]);
-    let template = String::from_utf8(made.stdout)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_owned();
+    let template = common::arg(&common::july_templates(&temp.path)[0]).to_owned();
     std::fs::write(
         &template,
         common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "已完成排查。"),

@@ -90,3 +90,52 @@ pub fn today() -> chrono::NaiveDate {
 pub fn july() -> taizhang::schedule::Period {
     taizhang::schedule::Period::new(2019, 7).expect("a month")
 }
+
+/// July's return templates for the ledger at `db`, written by the real command into a folder
+/// beside it; their paths, the first being 融水生态环境局's.
+pub fn july_templates(db: &Path) -> Vec<PathBuf> {
+    let out = db.parent().expect("a folder").join("templates");
+    let made = taizhang(&[
+        "--db",
+        arg(db),
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        arg(&out),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    String::from_utf8(made.stdout)
+        .expect("UTF-8 paths")
+        .lines()
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// A file dropped on the window from Explorer: the window reads its path.
+#[derive(Debug)]
+pub struct Dropped(pub PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("the window reads the path".to_owned())
+    }
+}
+
+/// Drops files on the window.
+pub fn drop_files(
+    harness: &mut egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>,
+    files: &[&Path],
+) {
+    for file in files {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(file.to_path_buf())));
+    }
+    harness.run();
+}
