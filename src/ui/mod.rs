@@ -14,6 +14,7 @@ mod jobs;
 mod overview_view;
 mod plan_import_view;
 mod plan_view;
+mod recovery;
 mod return_import_view;
 mod returns_view;
 mod settings_view;
