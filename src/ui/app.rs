@@ -332,11 +332,14 @@ impl TaizhangApp {
         };
         let data = &open.data;
         let mut commands = Vec::new();
-        self.plan_view.flush(data, &mut commands);
-        self.departments_view.flush(data, &mut commands);
-        self.settings_view.flush(data, &mut commands);
-        self.returns_view.flush(data, &mut commands);
-        self.sheet_view.flush(data, &mut commands);
+        self.plan_view.flush(&data.plans_page(), &mut commands);
+        self.departments_view
+            .flush(&data.departments_page(), &mut commands);
+        self.settings_view
+            .flush(&data.settings_page(), &mut commands);
+        self.returns_view
+            .flush(&data.returns_pages(), &mut commands);
+        self.sheet_view.flush(&data.sheet_page(), &mut commands);
         for command in commands {
             self.apply(command);
         }
@@ -382,27 +385,45 @@ impl eframe::App for TaizhangApp {
         let can_undo = !self.undo.is_empty();
         let exporting = self.export_job.is_some();
         egui::CentralPanel::default().show(ui, |ui| match self.page {
-            Page::Home => self.home_view.ui(ui, data, &mut commands),
-            Page::Calendar => self.calendar_view.ui(ui, data, &mut commands),
-            Page::Plan => self.plan_view.ui(ui, data, &mut commands),
-            Page::Import => self.import_view.ui(ui, data, &mut commands),
+            Page::Home => self.home_view.ui(ui, &data.home(), &mut commands),
+            Page::Calendar => self.calendar_view.ui(ui, &data.calendar(), &mut commands),
+            Page::Plan => self.plan_view.ui(ui, &data.plans_page(), &mut commands),
+            Page::Import => self.import_view.ui(ui, &data.plans_page(), &mut commands),
             Page::ImportReturns => {
                 self.import_returns_view
-                    .ui(ui, data, selection, &mut commands);
+                    .ui(ui, &data.returns_pages(), selection, &mut commands);
             }
             Page::Returns => {
-                self.returns_view
-                    .ui(ui, data, selection, can_undo, &mut commands);
+                self.returns_view.ui(
+                    ui,
+                    &data.returns_pages(),
+                    selection,
+                    can_undo,
+                    &mut commands,
+                );
             }
-            Page::Checklist => self.checklist_view.ui(ui, data, selection, &mut commands),
-            Page::Overview => self.overview_view.ui(ui, data, selection, &mut commands),
-            Page::Chase => self.chase_view.ui(ui, data, selection, &mut commands),
+            Page::Checklist => {
+                self.checklist_view
+                    .ui(ui, &data.returns_pages(), selection, &mut commands)
+            }
+            Page::Overview => {
+                self.overview_view
+                    .ui(ui, &data.returns_pages(), selection, &mut commands)
+            }
+            Page::Chase => self
+                .chase_view
+                .ui(ui, &data.returns_pages(), selection, &mut commands),
             Page::Sheet => {
                 self.sheet_view
-                    .ui(ui, data, selection, exporting, &mut commands);
+                    .ui(ui, &data.sheet_page(), selection, exporting, &mut commands);
             }
-            Page::Departments => self.departments_view.ui(ui, data, &mut commands),
-            Page::Settings => self.settings_view.ui(ui, data, &mut commands),
+            Page::Departments => {
+                self.departments_view
+                    .ui(ui, &data.departments_page(), &mut commands)
+            }
+            Page::Settings => self
+                .settings_view
+                .ui(ui, &data.settings_page(), &mut commands),
         });
         for command in commands {
             self.apply(command);

@@ -3,7 +3,8 @@
 use chrono::{Datelike as _, NaiveDate};
 
 use super::command::Command;
-use super::state::{AppData, Page};
+use super::context::CalendarContext;
+use super::state::Page;
 use super::widgets::{labelled_field, light_badge, light_color, section_title};
 use crate::deadlines::{Deadline, DeadlineKind, Light};
 use crate::model::format_date_cn;
@@ -30,7 +31,12 @@ impl CalendarView {
         self.year_view = false;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &CalendarContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
         let month = *self.month.get_or_insert_with(|| Period::of(data.today));
         ui.heading("日历");
         self.controls_ui(ui, data, month, commands);
@@ -52,7 +58,7 @@ impl CalendarView {
     fn controls_ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &CalendarContext<'_>,
         month: Period,
         commands: &mut Vec<Command>,
     ) {
@@ -144,7 +150,7 @@ impl CalendarView {
         });
     }
 
-    fn month_ui(&mut self, ui: &mut egui::Ui, data: &AppData, month: Period) {
+    fn month_ui(&mut self, ui: &mut egui::Ui, data: &CalendarContext<'_>, month: Period) {
         let first = month.first_day();
         let offset = first.weekday().num_days_from_monday() as usize;
         let days = month.last_day().day() as usize;
@@ -174,7 +180,13 @@ impl CalendarView {
             });
     }
 
-    fn day_cell_ui(&mut self, ui: &mut egui::Ui, data: &AppData, day: NaiveDate, size: egui::Vec2) {
+    fn day_cell_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &CalendarContext<'_>,
+        day: NaiveDate,
+        size: egui::Vec2,
+    ) {
         let items: Vec<&Deadline> = data.deadlines.iter().filter(|d| d.date == day).collect();
         let moved: Vec<&Deadline> = data
             .deadlines
@@ -256,7 +268,7 @@ impl CalendarView {
         }
     }
 
-    fn year_ui(&mut self, ui: &mut egui::Ui, data: &AppData, year: i32) {
+    fn year_ui(&mut self, ui: &mut egui::Ui, data: &CalendarContext<'_>, year: i32) {
         // As many months a row as the window is wide (one small month takes about 315
         // points), so that no month is cut off in a small window.
         let per_row = ((ui.available_width() + 18.0) / 315.0)
@@ -322,7 +334,7 @@ impl CalendarView {
     fn day_ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &CalendarContext<'_>,
         day: NaiveDate,
         commands: &mut Vec<Command>,
     ) {

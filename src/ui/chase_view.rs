@@ -1,7 +1,8 @@
 //! 催报: every department still missing or incomplete for a month, with a ready message.
 
 use super::command::Command;
-use super::state::{AppData, Selection};
+use super::context::ReturnsContext;
+use super::state::Selection;
 use super::widgets::{period_picker, state_badge};
 use crate::model::format_date_cn;
 use crate::returns::chase_entries;
@@ -15,7 +16,7 @@ impl ChaseView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         selection: &mut Selection,
         commands: &mut Vec<Command>,
     ) {
@@ -30,7 +31,7 @@ impl ChaseView {
         let entries = chase_entries(
             status,
             data.today,
-            &crate::returns::ChaseContext::of(&data.plan, &data.settings),
+            &crate::returns::ChaseContext::of(data.plan, data.settings),
         );
         ui.label(format!(
             "{}进展应于{}前报送；催报消息写明的期限：{}。",

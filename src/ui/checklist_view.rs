@@ -1,7 +1,8 @@
 //! 部门清单: one department at a glance, month by month.
 
 use super::command::Command;
-use super::state::{AppData, Selection};
+use super::context::ReturnsContext;
+use super::state::Selection;
 use super::widgets::{department_picker, period_picker, section_title, state_color, status_badge};
 use crate::model::format_date_cn;
 use crate::returns::RowStatus;
@@ -14,7 +15,7 @@ impl ChecklistView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         selection: &mut Selection,
         commands: &mut Vec<Command>,
     ) {
@@ -110,9 +111,14 @@ impl ChecklistView {
     }
 }
 
-fn year_strip_ui(ui: &mut egui::Ui, data: &AppData, department_id: i64, selection: &mut Selection) {
+fn year_strip_ui(
+    ui: &mut egui::Ui,
+    data: &ReturnsContext<'_>,
+    department_id: i64,
+    selection: &mut Selection,
+) {
     ui.horizontal_wrapped(|ui| {
-        for status in &data.statuses {
+        for status in data.statuses {
             let Some(entry) = status
                 .departments
                 .iter()
@@ -147,7 +153,7 @@ fn year_strip_ui(ui: &mut egui::Ui, data: &AppData, department_id: i64, selectio
     });
 }
 
-fn tasks_ui(ui: &mut egui::Ui, data: &AppData, duties: &[crate::model::DutyTask]) {
+fn tasks_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>, duties: &[crate::model::DutyTask]) {
     if duties.is_empty() {
         ui.weak("无");
     }

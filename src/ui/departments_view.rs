@@ -1,7 +1,7 @@
 //! 责任部门: every department with its contact data, aliases and duties.
 
 use super::command::Command;
-use super::state::AppData;
+use super::context::DepartmentsContext;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{Department, DepartmentOrigin, Duties};
 use crate::store::DepartmentEdit;
@@ -35,13 +35,18 @@ impl DepartmentsView {
     }
 
     /// Saves what is typed but not yet saved (the window is closing).
-    pub fn flush(&mut self, _data: &AppData, commands: &mut Vec<Command>) {
+    pub fn flush(&mut self, _data: &DepartmentsContext<'_>, commands: &mut Vec<Command>) {
         if let Some(editor) = &mut self.editor {
             editor.commit(commands);
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &DepartmentsContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
         if self.selected.is_none() {
             self.selected = data.departments.first().map(|d| d.id);
         }
@@ -58,7 +63,7 @@ impl DepartmentsView {
                     .id_salt("department_list_scroll")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        for (department, duties) in data.departments.iter().zip(&data.duties) {
+                        for (department, duties) in data.departments.iter().zip(data.duties) {
                             let selected = self.selected == Some(department.id);
                             let text = format!(
                                 "{}　牵头{} 参与{} 表格{}",

@@ -1,7 +1,8 @@
 //! 首页: what is overdue, what is due soon, and this month's returns.
 
 use super::command::Command;
-use super::state::{AppData, Page};
+use super::context::HomeContext;
+use super::state::Page;
 use super::widgets::{light_badge, section_title, status_color};
 use crate::deadlines::{Deadline, DeadlineKind, Light};
 use crate::model::format_date_cn;
@@ -25,7 +26,7 @@ const WEEKDAYS: [&str; 7] = [
 ];
 
 impl HomeView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &HomeContext<'_>, commands: &mut Vec<Command>) {
         let today = data.today;
         let weekday = WEEKDAYS[chrono::Datelike::weekday(&today).num_days_from_monday() as usize];
         ui.heading(format!("今天是{} {weekday}", format_date_cn(today)));
@@ -99,7 +100,7 @@ fn deadline_row(ui: &mut egui::Ui, deadline: &Deadline, commands: &mut Vec<Comma
     });
 }
 
-fn month_returns_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+fn month_returns_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, commands: &mut Vec<Command>) {
     let period = data.default_period();
     let Some(status) = data.status(period) else {
         return;

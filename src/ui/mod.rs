@@ -7,6 +7,7 @@ mod calendar_view;
 mod chase_view;
 mod checklist_view;
 mod command;
+mod context;
 mod departments_view;
 mod fonts;
 mod home_view;

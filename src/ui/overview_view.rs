@@ -1,7 +1,8 @@
 //! 总览: departments × months coloured by state, and each department's on-time rate.
 
 use super::command::Command;
-use super::state::{AppData, Selection};
+use super::context::ReturnsContext;
+use super::state::Selection;
 use super::widgets::{PARTIAL_COLOR, period_picker, section_title, state_color, status_color};
 use crate::schedule::ReturnState;
 
@@ -14,7 +15,7 @@ impl OverviewView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         selection: &mut Selection,
         commands: &mut Vec<Command>,
     ) {

@@ -1,7 +1,7 @@
 //! 导入计划: a plan document read, reviewed beside its source, and committed as a new plan.
 
 use super::command::{Command, PlanImport};
-use super::state::AppData;
+use super::context::PlanContext;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{Milestone, format_date_cn, parse_date};
 use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, decode_file, parse_plan};
@@ -39,7 +39,7 @@ impl PlanImportView {
         *self = Self::default();
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &PlanContext<'_>, commands: &mut Vec<Command>) {
         match &mut self.review {
             None => self.input_ui(ui, data),
             Some(review) => {
@@ -52,7 +52,7 @@ impl PlanImportView {
         }
     }
 
-    fn input_ui(&mut self, ui: &mut egui::Ui, data: &AppData) {
+    fn input_ui(&mut self, ui: &mut egui::Ui, data: &PlanContext<'_>) {
         ui.heading("导入新一年度的计划");
         ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx 文件，然后点“识别”。识别结果核对无误后才会保存。");
         ui.horizontal(|ui| {
@@ -126,8 +126,8 @@ impl PlanImportView {
         }
     }
 
-    fn recognise(&mut self, data: &AppData) {
-        let known = DepartmentNames::new(&data.departments);
+    fn recognise(&mut self, data: &PlanContext<'_>) {
+        let known = DepartmentNames::new(data.departments);
         // A reader bug must not take the window down with the user's pasted text.
         let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             parse_plan(&self.input, &known)
@@ -171,7 +171,7 @@ impl PlanImportView {
 fn review_ui(
     ui: &mut egui::Ui,
     review: &mut Review,
-    data: &AppData,
+    data: &PlanContext<'_>,
     source_file: &Option<SourceFile>,
     commands: &mut Vec<Command>,
     cancel: &mut bool,
@@ -407,11 +407,11 @@ fn tasks_ui(ui: &mut egui::Ui, review: &mut Review) {
     }
 }
 
-fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &AppData) {
+fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &PlanContext<'_>) {
     let Some((s, t)) = review.selected else {
         return;
     };
-    let known = DepartmentNames::new(&data.departments);
+    let known = DepartmentNames::new(data.departments);
     let mut choices: Vec<String> = data.departments.iter().map(|d| d.name.clone()).collect();
     choices.extend(review.parsed.new_departments.iter().cloned());
     let Some(task) = review

@@ -1,7 +1,7 @@
 //! 工作计划: the plan's header, targets and task tree, and the selected task's editor.
 
 use super::command::Command;
-use super::state::AppData;
+use super::context::PlanContext;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{
     Department, Milestone, Plan, Role, Section, Task, TaskDepartment, format_date_cn, parse_date,
@@ -115,13 +115,13 @@ impl PlanView {
     }
 
     /// Saves what is typed but not yet saved (the window is closing).
-    pub fn flush(&mut self, _data: &AppData, commands: &mut Vec<Command>) {
+    pub fn flush(&mut self, _data: &PlanContext<'_>, commands: &mut Vec<Command>) {
         if let Some(editor) = &mut self.editor {
             editor.commit(commands);
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, data: &PlanContext<'_>, commands: &mut Vec<Command>) {
         let plan = &data.plan;
         if data.plans.len() > 1 {
             plan_switcher_ui(ui, data, commands);
@@ -163,7 +163,7 @@ impl PlanView {
                 .auto_shrink([false, false])
                 .show(ui, |ui| match (task, self.editor.as_mut()) {
                     (Some(task), Some(editor)) => {
-                        task_detail_ui(ui, task, editor, &data.departments, plan.year, commands);
+                        task_detail_ui(ui, task, editor, data.departments, plan.year, commands);
                     }
                     _ => {
                         ui.add_space(20.0);
@@ -173,7 +173,7 @@ impl PlanView {
         });
     }
 
-    fn section_ui(&mut self, ui: &mut egui::Ui, section: &Section, data: &AppData) {
+    fn section_ui(&mut self, ui: &mut egui::Ui, section: &Section, data: &PlanContext<'_>) {
         let title = format!("（{}）{}", section.number, section.title);
         egui::CollapsingHeader::new(title)
             .id_salt(("section", section.id))
@@ -212,7 +212,7 @@ impl PlanView {
             });
     }
 
-    fn task_row_ui(&mut self, ui: &mut egui::Ui, task: &Task, data: &AppData) {
+    fn task_row_ui(&mut self, ui: &mut egui::Ui, task: &Task, data: &PlanContext<'_>) {
         let selected = self.selected_task == Some(task.id);
         let text = format!("{} {}", task.code, task.title);
         ui.horizontal(|ui| {
@@ -238,7 +238,7 @@ impl PlanView {
 }
 
 /// Choosing which of the ledger's plans is the current one.
-fn plan_switcher_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+fn plan_switcher_ui(ui: &mut egui::Ui, data: &PlanContext<'_>, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("当前计划");
         let current = data.plans.iter().find(|p| p.is_current);
@@ -247,7 +247,7 @@ fn plan_switcher_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Comman
             .selected_text(shown)
             .width(520.0)
             .show_ui(ui, |ui| {
-                for plan in &data.plans {
+                for plan in data.plans {
                     let text = format!(
                         "{}年 {}（{}项任务）",
                         plan.year, plan.title, plan.task_count

@@ -1,7 +1,8 @@
 //! 导入报送表: returned spreadsheets previewed row by row before anything is written.
 
 use super::command::Command;
-use super::state::{AppData, Selection};
+use super::context::ReturnsContext;
+use super::state::Selection;
 use super::widgets::{period_picker, section_title};
 use crate::returns::spreadsheet::{ImportChoice, ImportContext, MatchKind, ParsedReturn};
 use crate::schedule::Period;
@@ -87,7 +88,7 @@ impl ReturnImportView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         selection: &mut Selection,
         commands: &mut Vec<Command>,
     ) {
@@ -156,9 +157,9 @@ impl ReturnImportView {
             }
         });
         let context = ImportContext {
-            plan: &data.plan,
-            departments: &data.departments,
-            obligations: &data.obligations,
+            plan: data.plan,
+            departments: data.departments,
+            obligations: data.obligations,
         };
         let choices: Vec<(i64, String)> = data
             .obligations
@@ -182,7 +183,7 @@ impl ReturnImportView {
                         file.parsed = Some(
                             crate::service::prepare_return(
                                 &context,
-                                &data.returns,
+                                data.returns,
                                 &file.name,
                                 &file.bytes,
                                 file.choice,
@@ -211,7 +212,7 @@ impl ReturnImportView {
 fn file_ui(
     ui: &mut egui::Ui,
     file: &mut ImportFile,
-    data: &AppData,
+    data: &ReturnsContext<'_>,
     periods: &[Period],
     choices: &[(i64, String)],
     commands: &mut Vec<Command>,

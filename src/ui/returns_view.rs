@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::command::Command;
-use super::state::{AppData, Selection};
+use super::context::ReturnsContext;
+use super::state::Selection;
 use super::widgets::{department_picker, period_picker, section_title, status_badge};
 use crate::model::{format_date_cn, parse_date};
 use crate::returns::{
@@ -55,7 +56,7 @@ struct PasteOffer {
 impl ReturnsView {
     /// Saves what is typed but not yet saved (the window is closing). Rows in conflict are
     /// saved too: the other writer's text stays in the row's history.
-    pub fn flush(&mut self, data: &AppData, commands: &mut Vec<Command>) {
+    pub fn flush(&mut self, data: &ReturnsContext<'_>, commands: &mut Vec<Command>) {
         let Some(base) = &self.base else { return };
         self.conflicts.clear();
         let writes = self.changed_rows(data, base.department_id, base.period);
@@ -72,7 +73,12 @@ impl ReturnsView {
         }
     }
 
-    fn changed_rows(&self, data: &AppData, department_id: i64, period: Period) -> Vec<RowWrite> {
+    fn changed_rows(
+        &self,
+        data: &ReturnsContext<'_>,
+        department_id: i64,
+        period: Period,
+    ) -> Vec<RowWrite> {
         let Some(base) = &self.base else {
             return Vec::new();
         };
@@ -95,7 +101,13 @@ impl ReturnsView {
     }
 
     /// Starts fresh drafts when the department, the period or the stored texts changed.
-    fn sync(&mut self, data: &AppData, department_id: i64, period: Period, rows: &[ExpectedRow]) {
+    fn sync(
+        &mut self,
+        data: &ReturnsContext<'_>,
+        department_id: i64,
+        period: Period,
+        rows: &[ExpectedRow],
+    ) {
         let record = data.record(department_id, period);
         let stored: BTreeMap<RowKey, RowDraft> = rows
             .iter()
@@ -162,7 +174,7 @@ impl ReturnsView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         selection: &mut Selection,
         can_undo: bool,
         commands: &mut Vec<Command>,
@@ -254,7 +266,7 @@ impl ReturnsView {
     fn received_ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         department_id: i64,
         period: Period,
         commands: &mut Vec<Command>,
@@ -331,7 +343,7 @@ impl ReturnsView {
     fn rows_ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         department_id: i64,
         period: Period,
         rows: &[ExpectedRow],
@@ -481,7 +493,7 @@ impl ReturnsView {
     fn paste_offer_ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         department_id: i64,
         period: Period,
         rows: &[ExpectedRow],
@@ -531,7 +543,7 @@ impl ReturnsView {
 
     fn apply_parts(
         &mut self,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         department_id: i64,
         period: Period,
         parts: Vec<(RowKey, String)>,
@@ -552,7 +564,7 @@ impl ReturnsView {
     fn email_ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &ReturnsContext<'_>,
         department_id: i64,
         period: Period,
         rows: &[ExpectedRow],
@@ -640,7 +652,7 @@ fn history_ui(
 }
 
 /// The tasks the department leads, with their next milestone, for reference while typing.
-fn led_tasks_ui(ui: &mut egui::Ui, data: &AppData, department_id: i64) {
+fn led_tasks_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>, department_id: i64) {
     let Some((_, duties)) = data.department(department_id) else {
         return;
     };

@@ -1,7 +1,7 @@
 //! 设置: our unit and contact, the due-day rule, the ledger file and its backups.
 
 use super::command::Command;
-use super::state::AppData;
+use super::context::SettingsContext;
 use super::widgets::{labelled_field, section_title};
 use crate::model::Settings;
 
@@ -15,14 +15,19 @@ pub struct SettingsView {
 
 impl SettingsView {
     /// Saves what is typed but not yet saved (the window is closing).
-    pub fn flush(&mut self, data: &AppData, commands: &mut Vec<Command>) {
-        if self.base == data.settings && self.draft != self.base {
+    pub fn flush(&mut self, data: &SettingsContext<'_>, commands: &mut Vec<Command>) {
+        if self.base == *data.settings && self.draft != self.base {
             commands.push(Command::SaveSettings(self.draft.clone()));
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
-        if self.base != data.settings {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &SettingsContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        if self.base != *data.settings {
             self.base = data.settings.clone();
             self.draft = data.settings.clone();
         }
@@ -65,7 +70,7 @@ impl SettingsView {
     }
 }
 
-fn due_day_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+fn due_day_ui(ui: &mut egui::Ui, data: &SettingsContext<'_>, commands: &mut Vec<Command>) {
     let rule = &data.plan.reporting;
     section_title(ui, "报送截止日");
     ui.horizontal(|ui| {
@@ -144,7 +149,7 @@ fn day_named_in(text: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
+fn ledger_ui(ui: &mut egui::Ui, data: &SettingsContext<'_>, commands: &mut Vec<Command>) {
     section_title(ui, "台账文件与备份");
     egui::Grid::new("ledger_paths")
         .num_columns(2)
@@ -155,7 +160,7 @@ fn ledger_ui(ui: &mut egui::Ui, data: &AppData, commands: &mut Vec<Command>) {
             ui.end_row();
             ui.label("备份文件夹");
             ui.label(
-                crate::store::backup_dir(&data.ledger_path)
+                crate::store::backup_dir(data.ledger_path)
                     .display()
                     .to_string(),
             );

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::command::Command;
-use super::state::{AppData, Selection};
+use super::context::SheetContext;
+use super::state::Selection;
 use super::widgets::{labelled_field, period_picker, section_title};
 use crate::schedule::Period;
 use crate::sheet::{Sheet, build_sheet};
@@ -37,7 +38,7 @@ impl SheetView {
     fn contact_prompt_ui(
         &mut self,
         ctx: &egui::Context,
-        data: &AppData,
+        data: &SheetContext<'_>,
         period: Period,
         commands: &mut Vec<Command>,
     ) {
@@ -76,17 +77,17 @@ impl SheetView {
         self.contact_prompt = None;
     }
 
-    fn sheet(&mut self, data: &AppData, period: Period) -> &Sheet {
+    fn sheet(&mut self, data: &SheetContext<'_>, period: Period) -> &Sheet {
         let fresh = self
             .cached
             .as_ref()
             .is_some_and(|(p, version, _)| *p == period && *version == data.version);
         if !fresh {
             let sheet = build_sheet(
-                &data.plan,
-                &data.settings,
-                &data.returns,
-                &data.sheet_edits,
+                data.plan,
+                data.settings,
+                data.returns,
+                data.sheet_edits,
                 period,
             );
             let saved: BTreeMap<i64, (String, String)> = sheet
@@ -108,7 +109,7 @@ impl SheetView {
     }
 
     /// Saves what is typed but not yet saved (the window is closing).
-    pub fn flush(&mut self, _data: &AppData, commands: &mut Vec<Command>) {
+    pub fn flush(&mut self, _data: &SheetContext<'_>, commands: &mut Vec<Command>) {
         self.commit(commands);
     }
 
@@ -135,7 +136,7 @@ impl SheetView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        data: &AppData,
+        data: &SheetContext<'_>,
         selection: &mut Selection,
         exporting: bool,
         commands: &mut Vec<Command>,

@@ -141,55 +141,6 @@ impl AppData {
             deadlines: day.deadlines,
         })
     }
-
-    /// The months the period pickers offer: those of the plan's year.
-    pub fn periods(&self) -> Vec<Period> {
-        self.statuses.iter().map(|s| s.period).collect()
-    }
-
-    /// Every department's state for a period of the plan's year.
-    pub fn status(&self, period: Period) -> Option<&PeriodStatus> {
-        self.statuses.iter().find(|s| s.period == period)
-    }
-
-    /// A department's stored return for a period.
-    pub fn record(&self, department_id: i64, period: Period) -> Option<&ReturnRecord> {
-        self.returns
-            .iter()
-            .find(|r| r.department_id == department_id && r.period == period)
-    }
-
-    /// The light of a task: the worst of its milestones'.
-    pub fn task_light(&self, task_id: i64) -> Option<crate::deadlines::Light> {
-        crate::deadlines::task_light(&self.deadlines, task_id)
-    }
-
-    /// What a department owes each month, if anything.
-    pub fn obligation(&self, department_id: i64) -> Option<&Obligation> {
-        self.obligations
-            .iter()
-            .find(|o| o.department_id == department_id)
-    }
-
-    /// The period the returns pages open on: the month before today, kept inside the months
-    /// for which the plan asks returns.
-    pub fn default_period(&self) -> Period {
-        let wanted = Period::of(self.today).previous();
-        let periods = crate::schedule::reporting_periods(self.plan.year, self.plan.issued_on);
-        match (periods.first(), periods.last()) {
-            (Some(first), _) if wanted < *first => *first,
-            (_, Some(last)) if wanted > *last => *last,
-            _ => wanted,
-        }
-    }
-
-    /// The department with this id.
-    pub fn department(&self, department_id: i64) -> Option<(&Department, &Duties)> {
-        self.departments
-            .iter()
-            .zip(&self.duties)
-            .find(|(department, _)| department.id == department_id)
-    }
 }
 
 /// What 撤销 puts back: the rows' earlier values and, when the save was the return's first,

@@ -1,0 +1,272 @@
+//! The narrow, read-only views of [`AppData`] that the pages get (rerun's "narrowest context"):
+//! each page sees the fields it reads and nothing else. The fields keep `AppData`'s names, and
+//! the lookups the pages share are written once, as macros over those names.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::state::AppData;
+use crate::deadlines::Deadline;
+use crate::holidays::HolidayCalendar;
+use crate::model::{Department, Duties, Plan, Settings};
+use crate::returns::{HistoryEntry, Obligation, PeriodStatus, ReturnRecord};
+use crate::schedule::Period;
+use crate::store::{BackupInfo, PlanSummary};
+
+/// `status(period)` and `periods()` over `statuses`.
+macro_rules! status_lookups {
+    () => {
+        /// The months the period pickers offer: those of the plan's year.
+        pub fn periods(&self) -> Vec<Period> {
+            self.statuses.iter().map(|s| s.period).collect()
+        }
+
+        /// Every department's state for a period of the plan's year.
+        pub fn status(&self, period: Period) -> Option<&PeriodStatus> {
+            self.statuses.iter().find(|s| s.period == period)
+        }
+    };
+}
+
+/// `default_period()` over `today` and `plan`.
+macro_rules! default_period {
+    () => {
+        /// The period the returns pages open on: the month before today, kept inside the
+        /// months for which the plan asks returns.
+        pub fn default_period(&self) -> Period {
+            let wanted = Period::of(self.today).previous();
+            let periods = crate::schedule::reporting_periods(self.plan.year, self.plan.issued_on);
+            match (periods.first(), periods.last()) {
+                (Some(first), _) if wanted < *first => *first,
+                (_, Some(last)) if wanted > *last => *last,
+                _ => wanted,
+            }
+        }
+    };
+}
+
+/// `task_light(task)` over `deadlines`.
+macro_rules! task_light {
+    () => {
+        /// The light of a task: the worst of its milestones'.
+        pub fn task_light(&self, task_id: i64) -> Option<crate::deadlines::Light> {
+            crate::deadlines::task_light(&self.deadlines, task_id)
+        }
+    };
+}
+
+/// `department(id)` over `departments` and `duties`.
+macro_rules! department_lookup {
+    () => {
+        /// The department with this id, with its duties.
+        pub fn department(&self, department_id: i64) -> Option<(&Department, &Duties)> {
+            self.departments
+                .iter()
+                .zip(self.duties.iter())
+                .find(|(department, _)| department.id == department_id)
+        }
+    };
+}
+
+/// `record(department, period)` and `obligation(department)` over `returns` and `obligations`.
+macro_rules! return_lookups {
+    () => {
+        /// A department's stored return for a period.
+        pub fn record(&self, department_id: i64, period: Period) -> Option<&ReturnRecord> {
+            self.returns
+                .iter()
+                .find(|r| r.department_id == department_id && r.period == period)
+        }
+
+        /// What a department owes each month, if anything.
+        pub fn obligation(&self, department_id: i64) -> Option<&Obligation> {
+            self.obligations
+                .iter()
+                .find(|o| o.department_id == department_id)
+        }
+    };
+}
+
+impl AppData {
+    status_lookups!();
+    default_period!();
+    task_light!();
+    department_lookup!();
+    return_lookups!();
+}
+
+/// 首页: what is due, and this month's returns.
+pub struct HomeContext<'a> {
+    pub today: NaiveDate,
+    pub plan: &'a Plan,
+    pub holidays: &'a HolidayCalendar,
+    pub deadlines: &'a [Deadline],
+    pub statuses: &'a [PeriodStatus],
+}
+
+impl HomeContext<'_> {
+    status_lookups!();
+    default_period!();
+}
+
+/// 日历: the dated items and the holidays.
+pub struct CalendarContext<'a> {
+    pub today: NaiveDate,
+    pub plan: &'a Plan,
+    pub departments: &'a [Department],
+    pub holidays: &'a HolidayCalendar,
+    pub deadlines: &'a [Deadline],
+}
+
+/// 工作计划 and 导入计划: the plans and their departments.
+pub struct PlanContext<'a> {
+    pub plan: &'a Plan,
+    pub departments: &'a [Department],
+    pub plans: &'a [PlanSummary],
+    pub deadlines: &'a [Deadline],
+}
+
+impl PlanContext<'_> {
+    task_light!();
+}
+
+/// 责任部门: the departments and what each has to do.
+pub struct DepartmentsContext<'a> {
+    pub departments: &'a [Department],
+    pub duties: &'a [Duties],
+}
+
+impl DepartmentsContext<'_> {
+    department_lookup!();
+}
+
+/// 设置: our unit, the ledger's files and its backups.
+pub struct SettingsContext<'a> {
+    pub plan: &'a Plan,
+    pub settings: &'a Settings,
+    pub backups: &'a [BackupInfo],
+    pub ledger_path: &'a Path,
+    pub log_path: &'a Path,
+}
+
+/// The returns pages (月度报送, 导入报送表, 部门清单, 总览, 催报): who owes what, the returns
+/// and their states.
+pub struct ReturnsContext<'a> {
+    pub today: NaiveDate,
+    pub plan: &'a Plan,
+    pub settings: &'a Settings,
+    pub departments: &'a [Department],
+    pub duties: &'a [Duties],
+    pub obligations: &'a [Obligation],
+    pub returns: &'a [ReturnRecord],
+    pub statuses: &'a [PeriodStatus],
+    pub deadlines: &'a [Deadline],
+    pub history: &'a Option<(i64, Vec<HistoryEntry>)>,
+}
+
+impl ReturnsContext<'_> {
+    status_lookups!();
+    task_light!();
+    department_lookup!();
+    return_lookups!();
+}
+
+/// 进展表: the month's sheet from the returns and the coordinator's edits.
+pub struct SheetContext<'a> {
+    pub plan: &'a Plan,
+    pub settings: &'a Settings,
+    pub ledger_path: &'a Path,
+    pub returns: &'a [ReturnRecord],
+    pub statuses: &'a [PeriodStatus],
+    pub sheet_edits: &'a [crate::sheet::SheetEdit],
+    pub sheet_history: &'a Option<(i64, Vec<crate::sheet::SheetHistoryEntry>)>,
+    pub version: u64,
+}
+
+impl SheetContext<'_> {
+    status_lookups!();
+}
+
+impl AppData {
+    /// What 首页 reads.
+    pub fn home(&self) -> HomeContext<'_> {
+        HomeContext {
+            today: self.today,
+            plan: &self.plan,
+            holidays: &self.holidays,
+            deadlines: &self.deadlines,
+            statuses: &self.statuses,
+        }
+    }
+
+    /// What 日历 reads.
+    pub fn calendar(&self) -> CalendarContext<'_> {
+        CalendarContext {
+            today: self.today,
+            plan: &self.plan,
+            departments: &self.departments,
+            holidays: &self.holidays,
+            deadlines: &self.deadlines,
+        }
+    }
+
+    /// What 工作计划 and 导入计划 read.
+    pub fn plans_page(&self) -> PlanContext<'_> {
+        PlanContext {
+            plan: &self.plan,
+            departments: &self.departments,
+            plans: &self.plans,
+            deadlines: &self.deadlines,
+        }
+    }
+
+    /// What 责任部门 reads.
+    pub fn departments_page(&self) -> DepartmentsContext<'_> {
+        DepartmentsContext {
+            departments: &self.departments,
+            duties: &self.duties,
+        }
+    }
+
+    /// What 设置 reads.
+    pub fn settings_page(&self) -> SettingsContext<'_> {
+        SettingsContext {
+            plan: &self.plan,
+            settings: &self.settings,
+            backups: &self.backups,
+            ledger_path: &self.ledger_path,
+            log_path: &self.log_path,
+        }
+    }
+
+    /// What the returns pages read.
+    pub fn returns_pages(&self) -> ReturnsContext<'_> {
+        ReturnsContext {
+            today: self.today,
+            plan: &self.plan,
+            settings: &self.settings,
+            departments: &self.departments,
+            duties: &self.duties,
+            obligations: &self.obligations,
+            returns: &self.returns,
+            statuses: &self.statuses,
+            deadlines: &self.deadlines,
+            history: &self.history,
+        }
+    }
+
+    /// What 进展表 reads.
+    pub fn sheet_page(&self) -> SheetContext<'_> {
+        SheetContext {
+            plan: &self.plan,
+            settings: &self.settings,
+            ledger_path: &self.ledger_path,
+            returns: &self.returns,
+            statuses: &self.statuses,
+            sheet_edits: &self.sheet_edits,
+            sheet_history: &self.sheet_history,
+            version: self.version,
+        }
+    }
+}
