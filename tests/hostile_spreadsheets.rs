@@ -6,7 +6,10 @@
 
 mod common;
 
-use common::sheets::{cells, column_name, fill_first_row, rewrite_zip};
+use common::returns_ledger as setup;
+use common::sheets::{
+    cells, column_name, fill_first_row, progress_column, replace_cells, rewrite_zip, set_texts,
+};
 
 use common::{july, taizhang};
 
@@ -17,7 +20,7 @@ use chrono::NaiveDate;
 use common::TempLedger;
 use serde_json::Value;
 use taizhang::returns::obligations;
-use taizhang::returns::spreadsheet::{ImportChoice, ImportContext, ImportError, read_return};
+use taizhang::returns::spreadsheet::{ImportChoice, ImportError};
 use taizhang::returns::template::write_template;
 use taizhang::store::Ledger;
 
@@ -50,34 +53,12 @@ fn sst(count: &str, strings: &[&str]) -> String {
     )
 }
 
-struct Setup {
-    _temp: TempLedger,
-    ledger: Ledger,
-}
-
-fn setup() -> Setup {
-    let temp = TempLedger::new();
-    let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    Setup {
-        _temp: temp,
-        ledger,
-    }
-}
-
 fn read(
-    setup: &Setup,
+    setup: &common::ReturnsLedger,
     name: &str,
     bytes: &[u8],
 ) -> Result<taizhang::returns::spreadsheet::ParsedReturn, ImportError> {
-    let plan = setup.ledger.current_plan().unwrap();
-    let departments = setup.ledger.departments().unwrap();
-    let owed = obligations(&plan, &departments);
-    let context = ImportContext {
-        plan: &plan,
-        departments: &departments,
-        obligations: &owed,
-    };
-    read_return(name, bytes, ImportChoice::default(), &context)
+    common::read_return_with(setup, name, bytes, ImportChoice::default())
 }
 
 #[test]
@@ -228,7 +209,7 @@ fn an_ods_repeating_one_cell_over_every_column_is_refused_by_columns() {
 }
 
 /// Our template for the department that owes the most rows, with its rows (code, text).
-fn template_of(setup: &Setup) -> (Vec<u8>, Vec<(String, String)>) {
+fn template_of(setup: &common::ReturnsLedger) -> (Vec<u8>, Vec<(String, String)>) {
     let plan = setup.ledger.current_plan().unwrap();
     let departments = setup.ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
@@ -260,28 +241,17 @@ fn progress_merged_with_remark_is_not_copied_into_the_remark() {
     let setup = setup();
     let (template, rows) = template_of(&setup);
     let grid = cells(&template);
-    let header = grid
-        .iter()
-        .position(|r| r.iter().any(|c| c == "重点工作事项"))
-        .unwrap();
-    let progress_column = grid[header]
-        .iter()
-        .position(|c| c.starts_with("进展情况"))
-        .unwrap() as u32;
+    let progress_column = progress_column(&grid);
     let first_row = row_of(&grid, &rows[0].1) as u32;
     let reference = |row: u32, column: u32| format!("{}{}", column_name(column), row + 1);
+    let cell = reference(first_row, progress_column);
     // The department typed into the progress cell and merged it with 备注.
-    let filled = rewrite_zip(&template, |name, content| {
+    let typed = set_texts(&template, &[(cell.clone(), "已完成全县排查。".to_owned())]);
+    let filled = rewrite_zip(&typed, |name, content| {
         if name != "xl/worksheets/sheet1.xml" {
             return content;
         }
-        let xml = String::from_utf8(content).unwrap();
-        let cell = reference(first_row, progress_column);
-        let start = xml.find(&format!(r#"<c r="{cell}""#)).unwrap();
-        let end = start + xml[start..].find("/>").unwrap() + 2;
-        let replaced =
-            format!(r#"<c r="{cell}" t="inlineStr"><is><t>已完成全县排查。</t></is></c>"#);
-        let mut xml = format!("{}{}{}", &xml[..start], replaced, &xml[end..]);
+        let mut xml = String::from_utf8(content).unwrap();
         let merge = format!(
             r#"<mergeCell ref="{}:{}"/>"#,
             cell,
@@ -318,39 +288,25 @@ fn rows_whose_hidden_ids_disagree_with_their_text_wait_for_the_user() {
         .iter()
         .position(|c| c.contains("事项"))
         .unwrap() as u32;
-    let progress_column = grid[header]
-        .iter()
-        .position(|c| c.starts_with("进展情况"))
-        .unwrap() as u32;
+    let progress_column = progress_column(&grid);
     // The visible rows sorted the other way round; the hidden ids stayed where they were.
     let first = row_of(&grid, &rows[0].1) as u32;
     let second = row_of(&grid, &rows[1].1) as u32;
     let visible_first = grid[first as usize][item_column as usize].clone();
     let visible_second = grid[second as usize][item_column as usize].clone();
-    let swapped = rewrite_zip(&template, |name, content| {
-        if name != "xl/worksheets/sheet1.xml" {
-            return content;
+    let mut edits = Vec::new();
+    for (row, text, progress) in [
+        (first, &visible_second, "第二行的进展"),
+        (second, &visible_first, "第一行的进展"),
+    ] {
+        for (column, value) in [(item_column, text.as_str()), (progress_column, progress)] {
+            edits.push((
+                format!("{}{}", column_name(column), row + 1),
+                value.to_owned(),
+            ));
         }
-        let mut xml = String::from_utf8(content).unwrap();
-        for (row, text, progress) in [
-            (first, &visible_second, "第二行的进展"),
-            (second, &visible_first, "第一行的进展"),
-        ] {
-            for (column, value) in [(item_column, text.as_str()), (progress_column, progress)] {
-                let cell = format!("{}{}", column_name(column), row + 1);
-                let start = xml.find(&format!(r#"<c r="{cell}""#)).unwrap();
-                let end = if xml[start..].find("/>") < xml[start..].find("</c>") {
-                    start + xml[start..].find("/>").unwrap() + 2
-                } else {
-                    start + xml[start..].find("</c>").unwrap() + 4
-                };
-                let replaced =
-                    format!(r#"<c r="{cell}" t="inlineStr"><is><t>{value}</t></is></c>"#);
-                xml = format!("{}{}{}", &xml[..start], replaced, &xml[end..]);
-            }
-        }
-        xml.into_bytes()
-    });
+    }
+    let swapped = set_texts(&template, &edits);
     let parsed = read(&setup, "return.xlsx", &swapped).unwrap();
     let by_code = |code: &str| parsed.rows.iter().find(|r| r.code == code).unwrap();
     let (first_code, second_code) = (&rows[0].0, &rows[1].0);
@@ -382,33 +338,15 @@ fn a_formula_without_a_saved_result_is_named() {
     let setup = setup();
     let (template, rows) = template_of(&setup);
     let grid = cells(&template);
-    let header = grid
-        .iter()
-        .position(|r| r.iter().any(|c| c == "重点工作事项"))
-        .unwrap();
-    let progress_column = grid[header]
-        .iter()
-        .position(|c| c.starts_with("进展情况"))
-        .unwrap() as u32;
     let cell = format!(
         "{}{}",
-        column_name(progress_column),
+        column_name(progress_column(&grid)),
         row_of(&grid, &rows[0].1) + 1
     );
-    let with_formula = rewrite_zip(&template, |name, content| {
-        if name != "xl/worksheets/sheet1.xml" {
-            return content;
-        }
-        let xml = String::from_utf8(content).unwrap();
-        let start = xml.find(&format!(r#"<c r="{cell}""#)).unwrap();
-        let end = start + xml[start..].find("/>").unwrap() + 2;
-        format!(
-            r#"{}<c r="{cell}"><f>CONCATENATE("已","完成")</f></c>{}"#,
-            &xml[..start],
-            &xml[end..]
-        )
-        .into_bytes()
-    });
+    let with_formula = replace_cells(
+        &template,
+        &[(cell, r#"><f>CONCATENATE("已","完成")</f></c>"#.to_owned())],
+    );
     let parsed = read(&setup, "return.xlsx", &with_formula).unwrap();
     assert!(
         parsed
@@ -426,23 +364,7 @@ fn a_batch_with_bombs_and_special_files_gives_every_file_its_line() {
     let temp = TempLedger::new();
     let db = temp.path.to_str().unwrap().to_owned();
     let dir = temp.dir.path();
-    let out = dir.join("templates");
-    let made = taizhang(&[
-        "--db",
-        &db,
-        "templates",
-        "--period",
-        "2019-07",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(made.status.success());
-    let good = String::from_utf8(made.stdout)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_owned();
+    let good = common::arg(&common::july_templates(&temp.path)[0]).to_owned();
 
     let bomb = dir.join("bomb.xlsx");
     std::fs::write(
@@ -534,22 +456,7 @@ fn a_batch_with_bombs_and_special_files_gives_every_file_its_line() {
 fn the_same_file_imported_twice_is_archived_once() {
     let temp = TempLedger::new();
     let db = temp.path.to_str().unwrap().to_owned();
-    let out = temp.dir.path().join("t");
-    let made = taizhang(&[
-        "--db",
-        &db,
-        "templates",
-        "--period",
-        "2019-07",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let file = String::from_utf8(made.stdout)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_owned();
+    let file = common::arg(&common::july_templates(&temp.path)[0]).to_owned();
     let filled = fill_first_row(&std::fs::read(&file).unwrap(), "已完成排查。");
     std::fs::write(&file, filled).unwrap();
     for _ in 0..3 {

@@ -4,18 +4,18 @@
 
 mod common;
 
+use common::{read_return_with as read, returns_ledger as setup};
+
 use common::{july, taizhang};
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 
 use calamine::{Data, Reader as _, Xlsx};
 use chrono::NaiveDate;
 use common::TempLedger;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
-use taizhang::returns::spreadsheet::{
-    ImportChoice, ImportContext, ImportError, MatchKind, read_return,
-};
+use taizhang::returns::spreadsheet::{ImportChoice, ImportError, MatchKind};
 use taizhang::returns::template::write_template;
 use taizhang::returns::{RowStatus, obligations};
 use taizhang::store::Ledger;
@@ -24,74 +24,9 @@ fn due() -> NaiveDate {
     NaiveDate::from_ymd_opt(2019, 8, 3).unwrap()
 }
 
-struct Setup {
-    _temp: TempLedger,
-    ledger: Ledger,
-}
-
-fn setup() -> Setup {
-    let temp = TempLedger::new();
-    let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    Setup {
-        _temp: temp,
-        ledger,
-    }
-}
-
-fn read(
-    setup: &Setup,
-    name: &str,
-    bytes: &[u8],
-    choice: ImportChoice,
-) -> Result<taizhang::returns::spreadsheet::ParsedReturn, ImportError> {
-    let plan = setup.ledger.current_plan().unwrap();
-    let departments = setup.ledger.departments().unwrap();
-    let owed = obligations(&plan, &departments);
-    let context = ImportContext {
-        plan: &plan,
-        departments: &departments,
-        obligations: &owed,
-    };
-    read_return(name, bytes, choice, &context)
-}
-
-/// Fills cells of an XLSX's first sheet (as a person would in Excel), by rewriting its XML.
+/// Fills cells of an XLSX's first sheet (as a person would in Excel).
 fn fill_cells(bytes: &[u8], cells: &[(String, String)]) -> Vec<u8> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = Vec::new();
-    {
-        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for index in 0..archive.len() {
-            let mut entry = archive.by_index(index).unwrap();
-            let name = entry.name().unwrap().into_owned();
-            let mut content = Vec::new();
-            entry.read_to_end(&mut content).unwrap();
-            if name == "xl/worksheets/sheet1.xml" {
-                let mut xml = String::from_utf8(content).unwrap();
-                for (reference, text) in cells {
-                    let start = xml.find(&format!("<c r=\"{reference}\"")).unwrap();
-                    let end = start + xml[start..].find("/>").unwrap() + 2;
-                    let cell = &xml[start..end];
-                    let style = cell
-                        .split("s=\"")
-                        .nth(1)
-                        .map(|s| s.split('"').next().unwrap().to_owned());
-                    let style = style.map(|s| format!(" s=\"{s}\"")).unwrap_or_default();
-                    let replacement = format!(
-                        "<c r=\"{reference}\"{style} t=\"inlineStr\"><is><t>{text}</t></is></c>"
-                    );
-                    xml.replace_range(start..end, &replacement);
-                }
-                content = xml.into_bytes();
-            }
-            writer.start_file(name, options).unwrap();
-            writer.write_all(&content).unwrap();
-        }
-        writer.finish().unwrap();
-    }
-    out
+    common::sheets::set_texts(bytes, cells)
 }
 
 #[test]

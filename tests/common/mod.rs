@@ -139,3 +139,38 @@ pub fn drop_files(
     }
     harness.run();
 }
+
+/// A new seeded ledger open in the test.
+pub struct ReturnsLedger {
+    _temp: TempLedger,
+    pub ledger: taizhang::store::Ledger,
+}
+
+/// A new seeded ledger to read returns against.
+pub fn returns_ledger() -> ReturnsLedger {
+    let temp = TempLedger::new();
+    let (ledger, _) = taizhang::store::Ledger::open(&temp.path).expect("a new ledger");
+    ReturnsLedger {
+        _temp: temp,
+        ledger,
+    }
+}
+
+/// Reads a returned file against the ledger's plan, as the import does.
+pub fn read_return_with(
+    setup: &ReturnsLedger,
+    name: &str,
+    bytes: &[u8],
+    choice: taizhang::returns::spreadsheet::ImportChoice,
+) -> Result<taizhang::returns::spreadsheet::ParsedReturn, taizhang::returns::spreadsheet::ImportError>
+{
+    let plan = setup.ledger.current_plan().expect("the plan");
+    let departments = setup.ledger.departments().expect("the departments");
+    let owed = taizhang::returns::obligations(&plan, &departments);
+    let context = taizhang::returns::spreadsheet::ImportContext {
+        plan: &plan,
+        departments: &departments,
+        obligations: &owed,
+    };
+    taizhang::returns::spreadsheet::read_return(name, bytes, choice, &context)
+}

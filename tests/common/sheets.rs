@@ -54,34 +54,68 @@ pub fn cells(bytes: &[u8]) -> Vec<Vec<String>> {
     grid
 }
 
-/// A template with the progress of its department's first own row (marked ★) filled in.
-pub fn fill_first_row(template: &[u8], progress: &str) -> Vec<u8> {
-    let grid = cells(template);
+/// The column (zero-based) of 进展情况 in a template's header row.
+pub fn progress_column(grid: &[Vec<String>]) -> u32 {
     let header = grid
         .iter()
         .position(|r| r.iter().any(|c| c == "重点工作事项"))
         .unwrap();
-    let progress_column = grid[header]
+    grid[header]
         .iter()
         .position(|c| c.starts_with("进展情况"))
-        .unwrap() as u32;
+        .unwrap() as u32
+}
+
+/// Replaces cells of the first sheet, as a person editing in Excel would: each
+/// `(reference, rest)` becomes `<c r="reference" s="…" rest`, the cell's style kept, where
+/// `rest` is the type and content, e.g. `t="inlineStr"><is><t>…</t></is></c>`.
+pub fn replace_cells(bytes: &[u8], cells: &[(String, String)]) -> Vec<u8> {
+    rewrite_zip(bytes, |name, content| {
+        if name != "xl/worksheets/sheet1.xml" {
+            return content;
+        }
+        let mut xml = String::from_utf8(content).unwrap();
+        for (reference, rest) in cells {
+            let start = xml.find(&format!("<c r=\"{reference}\"")).unwrap();
+            let open_end = start + xml[start..].find('>').unwrap();
+            let end = if xml[..open_end].ends_with('/') {
+                open_end + 1
+            } else {
+                open_end + xml[open_end..].find("</c>").unwrap() + 4
+            };
+            let style = xml[start..open_end]
+                .split("s=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .map(|s| format!(" s=\"{s}\""))
+                .unwrap_or_default();
+            xml.replace_range(start..end, &format!("<c r=\"{reference}\"{style} {rest}"));
+        }
+        xml.into_bytes()
+    })
+}
+
+/// Types texts into cells of the first sheet.
+pub fn set_texts(bytes: &[u8], cells: &[(String, String)]) -> Vec<u8> {
+    let cells: Vec<(String, String)> = cells
+        .iter()
+        .map(|(reference, text)| {
+            (
+                reference.clone(),
+                format!("t=\"inlineStr\"><is><t>{text}</t></is></c>"),
+            )
+        })
+        .collect();
+    replace_cells(bytes, &cells)
+}
+
+/// A template with the progress of its department's first own row (marked ★) filled in.
+pub fn fill_first_row(template: &[u8], progress: &str) -> Vec<u8> {
+    let grid = cells(template);
     let row = grid
         .iter()
         .position(|r| r.iter().any(|c| c.starts_with('★')))
         .unwrap();
-    let cell = format!("{}{}", column_name(progress_column), row + 1);
-    rewrite_zip(template, |name, content| {
-        if name != "xl/worksheets/sheet1.xml" {
-            return content;
-        }
-        let xml = String::from_utf8(content).unwrap();
-        let start = xml.find(&format!(r#"<c r="{cell}""#)).unwrap();
-        let end = start + xml[start..].find("/>").unwrap() + 2;
-        format!(
-            r#"{}<c r="{cell}" t="inlineStr"><is><t>{progress}</t></is></c>{}"#,
-            &xml[..start],
-            &xml[end..]
-        )
-        .into_bytes()
-    })
+    let cell = format!("{}{}", column_name(progress_column(&grid)), row + 1);
+    set_texts(template, &[(cell, progress.to_owned())])
 }
