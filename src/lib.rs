@@ -13,6 +13,7 @@ pub mod files;
 pub mod hash;
 pub mod holidays;
 pub mod logfile;
+pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod plan_text;

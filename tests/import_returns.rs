@@ -643,7 +643,7 @@ fn files_dropped_on_the_window_are_previewed_and_imported() {
     harness.run();
     assert_eq!(harness.state().page(), taizhang::ui::Page::ImportReturns);
     harness.get_by_label("住建局7月.xlsx");
-    harness.get_by_label_contains("这不是电子表格文件");
+    harness.get_by_label_contains("这不是报送表文件");
     harness.get_by_label_contains("【有进展】整治2处");
     harness.get_by_label("全部导入（1）").click();
     harness.run();

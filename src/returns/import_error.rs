@@ -6,7 +6,7 @@ use super::limits::{MAX_INFLATED, MAX_ROWS, MAX_SHEETS, MAX_TEXT_BYTES};
 /// Why a file cannot be imported.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImportError {
-    #[error("这不是电子表格文件（不是 .xlsx、.xls 或 .ods）。")]
+    #[error("这不是报送表文件（不是 .xlsx、.xls、.ods 电子表格，也不是含表格的 .docx）。")]
     NotSpreadsheet,
     #[error("文件设置了打开密码，无法读取。请让对方去掉密码后重新发送，或另存为无密码的文件。")]
     Encrypted,

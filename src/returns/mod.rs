@@ -3,6 +3,7 @@
 //! messages. No egui and no SQL here.
 
 mod chase;
+mod docx;
 mod email;
 pub mod grid;
 mod import_error;

@@ -23,6 +23,8 @@ pub enum Format {
     Xlsx,
     Xls,
     Ods,
+    /// A Word document whose table is the form.
+    Docx,
 }
 
 /// Recognises the file by content and checks what it declares before any reader opens it.
@@ -61,6 +63,7 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
     let mut inflated = 0_u64;
     let mut is_ods = false;
     let mut is_xlsx = false;
+    let mut is_docx = false;
     let mut mimetype = String::new();
     for index in 0..archive.len() {
         let mut entry = archive
@@ -73,6 +76,7 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
         match name.as_str() {
             "xl/workbook.xml" => is_xlsx = true,
             "content.xml" => is_ods = true,
+            "word/document.xml" => is_docx = true,
             _ => {}
         }
         if entry.is_dir() {
@@ -124,6 +128,8 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
     }
     if is_xlsx {
         Ok(Format::Xlsx)
+    } else if is_docx {
+        Ok(Format::Docx)
     } else {
         Err(ImportError::NotSpreadsheet)
     }
@@ -146,6 +152,7 @@ pub fn load_grids(bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Grid>,
         Format::Ods => super::ods::read(bytes, SheetSink::new(&mut budget), warnings),
         Format::Xlsx => load_xlsx(bytes, &mut budget, warnings),
         Format::Xls => load_xls(bytes, &mut budget, warnings),
+        Format::Docx => super::docx::read(bytes, SheetSink::new(&mut budget)),
     }
 }
 

@@ -1,0 +1,195 @@
+//! `.eml` messages through mail-parser: encoded-word subjects and RFC 2231 file names in any
+//! charset, base64 and quoted-printable bodies. A forwarded message attached whole
+//! (`message/rfc822`) gives its attachments and, when the outer body is empty, its body.
+
+use chrono::{DateTime, FixedOffset, TimeZone as _};
+use mail_parser::{Message, MessageParser, MimeHeaders as _};
+
+use super::{Attachment, MAX_ATTACHMENTS, MailError, MailMessage, clean_file_name, html_text};
+
+/// Whether the bytes start with RFC 5322 header lines (`Name: value`).
+pub(super) fn has_headers(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let mut known = 0;
+    for line in text.lines().take(60) {
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else {
+            return false;
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            return false;
+        }
+        let name = name.to_ascii_lowercase();
+        if [
+            "from",
+            "to",
+            "subject",
+            "date",
+            "message-id",
+            "received",
+            "mime-version",
+            "return-path",
+            "content-type",
+        ]
+        .contains(&name.as_str())
+        {
+            known += 1;
+        }
+    }
+    known >= 2
+}
+
+pub(super) fn parse_eml(bytes: &[u8]) -> Result<MailMessage, MailError> {
+    let parsed = MessageParser::default()
+        .parse(bytes)
+        .ok_or_else(|| MailError::Corrupt("mail-parser found no message".to_owned()))?;
+    let mut message = MailMessage {
+        message_id: parsed.message_id().unwrap_or_default().trim().to_owned(),
+        from: parsed
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned(),
+        from_name: parsed
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.name())
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        subject: parsed.subject().unwrap_or_default().trim().to_owned(),
+        date: parsed.date().and_then(date_of),
+        body: body_of(&parsed),
+        attachments: Vec::new(),
+        warnings: Vec::new(),
+    };
+    collect_attachments(&parsed, &mut message, 0);
+    Ok(message)
+}
+
+fn date_of(date: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
+    let seconds = i32::from(date.tz_hour) * 3600 + i32::from(date.tz_minute) * 60;
+    let offset = if date.tz_before_gmt {
+        FixedOffset::west_opt(seconds)
+    } else {
+        FixedOffset::east_opt(seconds)
+    }?;
+    offset
+        .with_ymd_and_hms(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+            u32::from(date.hour),
+            u32::from(date.minute),
+            u32::from(date.second),
+        )
+        .single()
+}
+
+fn body_of(message: &Message<'_>) -> String {
+    if let Some(text) = message.body_text(0)
+        && !text.trim().is_empty()
+        && message
+            .text_part(0)
+            .is_some_and(|part| !part.is_text_html())
+    {
+        return text.replace("\r\n", "\n");
+    }
+    if let Some(html) = message.body_html(0) {
+        return html_text(&html);
+    }
+    message
+        .body_text(0)
+        .map(|t| t.replace("\r\n", "\n"))
+        .unwrap_or_default()
+}
+
+fn collect_attachments(message: &Message<'_>, into: &mut MailMessage, depth: u32) {
+    for part in message.attachments() {
+        if into.attachments.len() >= MAX_ATTACHMENTS {
+            into.warnings
+                .push(format!("附件超过 {MAX_ATTACHMENTS} 个，其余未读取。"));
+            return;
+        }
+        if let Some(inner) = part.message() {
+            // A forwarded message attached whole: its files are the return.
+            if depth < 3 {
+                if into.body.trim().is_empty() {
+                    into.body = body_of(inner);
+                }
+                collect_attachments(inner, into, depth + 1);
+            }
+            continue;
+        }
+        let fallback = format!("附件{}", into.attachments.len() + 1);
+        let name = clean_file_name(part.attachment_name().unwrap_or_default(), &fallback);
+        into.attachments.push(Attachment {
+            name,
+            bytes: part.contents().to_vec(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+
+    #[test]
+    fn gbk_subject_and_rfc2231_name() {
+        let (subject, _, _) = encoding_rs::GBK.encode("县林业局7月报送");
+        let encoded = format!("=?GBK?B?{}?=", base64_encode(&subject));
+        let eml = format!(
+            "From: \"=?UTF-8?B?5p6X5Lia5bGA?=\" <LinYe@Example.cn>\r\n\
+             To: rsxstg@163.com\r\n\
+             Subject: {encoded}\r\n\
+             Date: Mon, 5 Aug 2019 23:30:00 +0000\r\n\
+             Message-ID: <abc@example.cn>\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             1.1 =E5=B7=B2=E5=AE=8C=E6=88=90\r\n\
+             --b\r\nContent-Type: application/octet-stream\r\n\
+             Content-Disposition: attachment; filename*=UTF-8''%E6%8A%A5%E9%80%81.xls\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n"
+        );
+        let message = super::super::parse_mail(eml.as_bytes()).unwrap();
+        assert_eq!(message.subject, "县林业局7月报送");
+        assert_eq!(message.from, "linye@example.cn");
+        assert_eq!(message.from_name, "林业局");
+        assert_eq!(message.message_id, "abc@example.cn");
+        // 23:30 UTC on the 5th is the 6th in China.
+        assert_eq!(message.received_on().unwrap().to_string(), "2019-08-06");
+        assert_eq!(message.body.trim(), "1.1 已完成");
+        assert_eq!(message.attachments[0].name, "报送.xls");
+        assert_eq!(message.attachments[0].bytes, vec![0, 1, 2]);
+    }
+
+    fn base64_encode(bytes: &[u8]) -> String {
+        const TABLE: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,162 @@
+//! Sending chase e-mails through the office mailbox's SMTP server (lettre, rustls with the
+//! system's verifier). Each message is plain text, UTF-8, its subject RFC 2047-encoded.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport as _};
+
+use super::imap::MailboxError;
+use super::tls::Security;
+
+/// The server to send through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpAccount {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: String,
+    pub password: String,
+    /// The sender's address (normally the user).
+    pub from: String,
+}
+
+/// One message to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub to: String,
+    pub to_name: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Why a message could not be sent.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum SendError {
+    #[error("{0}")]
+    Mailbox(#[from] MailboxError),
+    #[error("收件地址“{0}”不是有效的邮箱地址。")]
+    BadAddress(String),
+    #[error("邮件服务器拒绝发送：{0}")]
+    Rejected(String),
+}
+
+impl SendError {
+    pub fn log_detail(&self) -> String {
+        match self {
+            Self::Mailbox(error) => error.log_detail(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// An open connection that sends one message after another.
+pub struct Sender {
+    transport: SmtpTransport,
+    from: Mailbox,
+    server: String,
+}
+
+impl Sender {
+    pub fn new(account: &SmtpAccount) -> Result<Self, SendError> {
+        let from: Mailbox = account
+            .from
+            .parse()
+            .map_err(|_| SendError::BadAddress(account.from.clone()))?;
+        let tls = || {
+            TlsParameters::builder(account.host.clone())
+                .build_rustls()
+                .map_err(|e| MailboxError::Tls(e.to_string()))
+        };
+        let tls = match account.security {
+            Security::Tls => Tls::Wrapper(tls()?),
+            Security::StartTls => Tls::Required(tls()?),
+            Security::None => Tls::None,
+        };
+        let transport = SmtpTransport::builder_dangerous(account.host.clone())
+            .port(account.port)
+            .tls(tls)
+            .credentials(Credentials::new(
+                account.user.clone(),
+                account.password.clone(),
+            ))
+            .timeout(Some(Duration::from_secs(60)))
+            .build();
+        Ok(Self {
+            transport,
+            from,
+            server: format!("{}:{}", account.host, account.port),
+        })
+    }
+
+    /// Checks that the server answers and accepts the login, before anything is sent.
+    pub fn check(&self) -> Result<(), SendError> {
+        self.transport
+            .test_connection()
+            .map(|_| ())
+            .map_err(|e| self.failure(&e))
+    }
+
+    /// Sends one message.
+    pub fn send(&self, outgoing: &Outgoing) -> Result<(), SendError> {
+        let address = outgoing
+            .to
+            .parse()
+            .map_err(|_| SendError::BadAddress(outgoing.to.clone()))?;
+        let to = Mailbox::new(
+            (!outgoing.to_name.is_empty()).then(|| outgoing.to_name.clone()),
+            address,
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(outgoing.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(outgoing.body.clone())
+            .map_err(|e| SendError::Rejected(e.to_string()))?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| self.failure(&e))
+    }
+
+    fn failure(&self, error: &lettre::transport::smtp::Error) -> SendError {
+        use std::error::Error as _;
+        // An untrusted certificate says why.
+        let mut source = error.source();
+        while let Some(inner) = source {
+            if let Some(rustls::Error::InvalidCertificate(_)) =
+                inner.downcast_ref::<rustls::Error>()
+            {
+                let io = std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    inner
+                        .downcast_ref::<rustls::Error>()
+                        .cloned()
+                        .unwrap_or(rustls::Error::General(String::new())),
+                );
+                return super::tls::tls_failure(&self.server, &io).into();
+            }
+            source = inner.source();
+        }
+        if error
+            .status()
+            .is_some_and(|code| code.to_string().starts_with("535"))
+            || error
+                .status()
+                .is_some_and(|code| code.to_string().starts_with("530"))
+        {
+            return MailboxError::Login(error.to_string()).into();
+        }
+        if error.is_response() || error.is_permanent() || error.is_transient() {
+            return SendError::Rejected(error.to_string());
+        }
+        MailboxError::Connect {
+            server: self.server.clone(),
+            detail: error.to_string(),
+        }
+        .into()
+    }
+}

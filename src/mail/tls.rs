@@ -1,0 +1,143 @@
+//! TLS for the mailbox: rustls with ring, certificates verified by the operating system's
+//! verifier (Windows' own store, where a government network may have added its root; the
+//! system's CA bundle on Linux, or `SSL_CERT_FILE`). A certificate the system does not trust
+//! is refused; there is no switch to accept it.
+
+use std::io;
+use std::net::{TcpStream, ToSocketAddrs as _};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls_platform_verifier::BuilderVerifierExt as _;
+
+use super::imap::MailboxError;
+
+/// How a mail server is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Security {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    #[default]
+    Tls,
+    /// Plain, then `STARTTLS`.
+    StartTls,
+    /// No encryption (a server on this machine).
+    None,
+}
+
+impl Security {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "tls" | "ssl" => Some(Self::Tls),
+            "starttls" => Some(Self::StartTls),
+            "none" | "plain" => Some(Self::None),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Tls => "tls",
+            Self::StartTls => "starttls",
+            Self::None => "none",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Tls => "SSL/TLS",
+            Self::StartTls => "STARTTLS",
+            Self::None => "不加密",
+        }
+    }
+}
+
+/// Seconds to wait for a connection, and for each answer.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+pub const IO_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The client configuration: ring, the platform verifier.
+pub fn client_config() -> Result<Arc<rustls::ClientConfig>, MailboxError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|e| MailboxError::Tls(e.to_string()))?
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Opens a TCP connection with timeouts; every failure is "cannot connect".
+pub fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, MailboxError> {
+    let unreachable = |detail: String| MailboxError::Connect {
+        server: format!("{host}:{port}"),
+        detail,
+    };
+    let addresses = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| unreachable(e.to_string()))?;
+    let mut last = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, CONNECT_TIMEOUT) {
+            Ok(stream) => {
+                stream
+                    .set_read_timeout(Some(IO_TIMEOUT))
+                    .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)))
+                    .map_err(|e| unreachable(e.to_string()))?;
+                return Ok(stream);
+            }
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(unreachable(
+        last.map_or_else(|| "no address".to_owned(), |e| e.to_string()),
+    ))
+}
+
+pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+/// Wraps a connected socket in TLS and completes the handshake, so that a certificate the
+/// system does not trust is refused here, with the reason.
+pub fn wrap(host: &str, mut tcp: TcpStream) -> Result<TlsStream, MailboxError> {
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|e| MailboxError::Tls(e.to_string()))?;
+    let mut connection = rustls::ClientConnection::new(client_config()?, name)
+        .map_err(|e| MailboxError::Tls(e.to_string()))?;
+    while connection.is_handshaking() {
+        connection
+            .complete_io(&mut tcp)
+            .map_err(|e| tls_failure(host, &e))?;
+    }
+    Ok(rustls::StreamOwned::new(connection, tcp))
+}
+
+/// A TLS failure in words: an untrusted certificate says why.
+pub fn tls_failure(host: &str, error: &io::Error) -> MailboxError {
+    if let Some(rustls::Error::InvalidCertificate(reason)) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return MailboxError::Untrusted {
+            server: host.to_owned(),
+            reason: certificate_reason(reason),
+        };
+    }
+    MailboxError::Connect {
+        server: host.to_owned(),
+        detail: error.to_string(),
+    }
+}
+
+fn certificate_reason(error: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    match error {
+        E::Expired | E::ExpiredContext { .. } => "证书已过期".to_owned(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "证书尚未生效".to_owned(),
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "证书上的名称与服务器地址不符".to_owned()
+        }
+        E::UnknownIssuer => "证书的签发机构不在本机信任的根证书中".to_owned(),
+        E::Revoked => "证书已被吊销".to_owned(),
+        E::BadSignature => "证书签名无效".to_owned(),
+        other => format!("证书无效（{other:?}）"),
+    }
+}
