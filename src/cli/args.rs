@@ -27,6 +27,12 @@ pub const USAGE: &str = "\
                     读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
+  import-email FILE... [--department NAME] [--period YYYY-MM] [--received YYYY-MM-DD] [--dry-run] [--json]
+                    读取保存的邮件（.eml/.msg）或邮件正文（.txt）：正文各行和附件，每封邮件一行 JSON
+  fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--dry-run] [--json]
+                    从单位邮箱（IMAP）读取新邮件，不删除、不标记；密码（授权码）从环境变量 VAR 读取
+  chase --period YYYY-MM [--send --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR] [--json]
+                    该月的催报消息；带 --send 时用邮件发给各部门
 
 选项 / options:
   --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
@@ -79,8 +85,41 @@ pub enum Job {
     },
     /// Print each department's return state for a period (default: the month before today).
     Status { period: Option<Period>, json: bool },
+    /// Read saved e-mails (or bodies saved as text); store them unless `dry_run`.
+    ImportEmail {
+        files: Vec<PathBuf>,
+        department: Option<String>,
+        period: Option<Period>,
+        received: Option<NaiveDate>,
+        dry_run: bool,
+        json: bool,
+    },
+    /// Read the mailbox's new messages.
+    FetchMail {
+        server: MailServer,
+        folder: String,
+        dry_run: bool,
+        json: bool,
+    },
+    /// The month's chase messages; e-mailed when `send` is given.
+    Chase {
+        period: Period,
+        send: Option<MailServer>,
+        json: bool,
+    },
     /// Print the usage text.
     Help,
+}
+
+/// A mail server as the command line gives it; the password is read from the environment
+/// variable named, never from the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailServer {
+    pub host: String,
+    pub port: u16,
+    pub security: crate::mail::tls::Security,
+    pub user: String,
+    pub password_env: String,
 }
 
 /// A command line that cannot be understood.
@@ -186,6 +225,9 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
         "templates" => templates(&mut words)?,
         "import-returns" => import_returns(&mut words)?,
         "status" => status(&mut words)?,
+        "import-email" => import_email(&mut words)?,
+        "fetch-mail" => fetch_mail(&mut words)?,
+        "chase" => chase(&mut words)?,
         other => return Err(usage(format!("未知命令“{other}”"))),
     });
     Ok(invocation)
@@ -330,6 +372,148 @@ fn status(words: &mut Words) -> Result<Job, UsageError> {
         }
     }
     Ok(Job::Status { period, json })
+}
+
+fn import_email(words: &mut Words) -> Result<Job, UsageError> {
+    let Job::ImportReturns {
+        files,
+        period,
+        department,
+        received,
+        dry_run,
+        json,
+    } = import_returns(words)
+        .map_err(|e| UsageError(e.0.replace("import-returns", "import-email")))?
+    else {
+        return Err(usage("import-email 后面缺少文件"));
+    };
+    Ok(Job::ImportEmail {
+        files,
+        department,
+        period,
+        received,
+        dry_run,
+        json,
+    })
+}
+
+/// The server options shared by `fetch-mail` and `chase --send`.
+#[derive(Default)]
+struct ServerWords {
+    host: Option<String>,
+    port: Option<u16>,
+    security: Option<crate::mail::tls::Security>,
+    user: Option<String>,
+    password_env: Option<String>,
+}
+
+impl ServerWords {
+    /// Takes `flag` if it is a server option.
+    fn take(
+        &mut self,
+        flag: &str,
+        words: &mut Words,
+        host_flag: &str,
+        port_flag: &str,
+    ) -> Result<bool, UsageError> {
+        match flag {
+            f if f == host_flag => self.host = Some(words.value(host_flag)?),
+            f if f == port_flag => {
+                let text = words.value(port_flag)?;
+                let port = text
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| usage(format!("{port_flag} 的端口“{text}”无效")))?;
+                self.port = Some(port);
+            }
+            "--security" => {
+                let text = words.value("--security")?;
+                self.security =
+                    Some(crate::mail::tls::Security::parse(&text).ok_or_else(|| {
+                        usage(format!(
+                            "--security 应为 tls、starttls 或 none，而不是“{text}”"
+                        ))
+                    })?);
+            }
+            "--user" => self.user = Some(words.value("--user")?),
+            "--password-env" => self.password_env = Some(words.value("--password-env")?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn finish(
+        self,
+        command: &str,
+        host_flag: &str,
+        port_flag: &str,
+    ) -> Result<MailServer, UsageError> {
+        let missing = |what: &str| usage(format!("{command} 需要 {what}"));
+        Ok(MailServer {
+            host: self.host.ok_or_else(|| missing(host_flag))?,
+            port: self.port.ok_or_else(|| missing(port_flag))?,
+            security: self.security.ok_or_else(|| missing("--security"))?,
+            user: self.user.ok_or_else(|| missing("--user"))?,
+            password_env: self.password_env.ok_or_else(|| missing("--password-env"))?,
+        })
+    }
+}
+
+fn fetch_mail(words: &mut Words) -> Result<Job, UsageError> {
+    let mut server = ServerWords::default();
+    let (mut folder, mut dry_run, mut json) = (None, false, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--dry-run" => dry_run = true,
+                "--json" => json = true,
+                "--folder" => folder = Some(words.value("--folder")?),
+                other => {
+                    if !server.take(other, words, "--host", "--port")? {
+                        return Err(words.unknown(other));
+                    }
+                }
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::FetchMail {
+        server: server.finish("fetch-mail", "--host", "--port")?,
+        folder: folder.unwrap_or_else(|| "INBOX".to_owned()),
+        dry_run,
+        json,
+    })
+}
+
+fn chase(words: &mut Words) -> Result<Job, UsageError> {
+    let mut server = ServerWords::default();
+    let (mut period, mut send, mut json) = (None, false, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--send" => send = true,
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                other => {
+                    if !server.take(other, words, "--smtp-host", "--smtp-port")? {
+                        return Err(words.unknown(other));
+                    }
+                }
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let period = period.ok_or_else(|| usage("chase 需要 --period YYYY-MM"))?;
+    let send = if send {
+        Some(server.finish("chase --send", "--smtp-host", "--smtp-port")?)
+    } else {
+        if server.host.is_some() || server.user.is_some() {
+            return Err(usage("chase 的邮件服务器参数只在 --send 时使用"));
+        }
+        None
+    };
+    Ok(Job::Chase { period, send, json })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod json;
+mod mail;
 mod plan;
 mod returns;
 mod sheet;
@@ -59,6 +60,35 @@ pub fn run(
         } => sheet::export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out),
         Job::Deadlines { from, to, json } => {
             sheet::deadlines(ledger, *from, *to, *json, today, out)
+        }
+        Job::ImportEmail {
+            files,
+            department,
+            period,
+            received,
+            dry_run,
+            json,
+        } => mail::import_email(
+            ledger,
+            &mail::EmailRequest {
+                files,
+                department: department.as_deref(),
+                period: *period,
+                received: *received,
+                dry_run: *dry_run,
+                json: *json,
+            },
+            today,
+            out,
+        ),
+        Job::FetchMail {
+            server,
+            folder,
+            dry_run,
+            json,
+        } => mail::fetch_mail(ledger, server, folder, *dry_run, *json, today, out),
+        Job::Chase { period, send, json } => {
+            mail::chase(ledger, *period, send.as_ref(), *json, today, out)
         }
         Job::Help => Ok(writeln!(out, "{USAGE}")?),
     }

@@ -60,6 +60,8 @@ pub struct Account {
 /// One new message on the server.
 #[derive(Clone, Debug)]
 pub struct Fetched {
+    /// The folder's UIDVALIDITY, under which `uid` is valid.
+    pub uid_validity: u32,
     pub uid: u32,
     pub size: u64,
     /// The raw message; `None` when it was too large to download.
@@ -112,7 +114,7 @@ fn id_command() -> String {
     )
 }
 
-fn lost(error: &imap::error::Error) -> MailboxError {
+fn lost(error: &imap::Error) -> MailboxError {
     MailboxError::Lost(error.to_string())
 }
 
@@ -130,17 +132,16 @@ fn open(account: &Account) -> Result<imap::Session<Stream>, MailboxError> {
     let mut client = imap::Client::new(stream);
     if account.security != Security::StartTls {
         client.read_greeting().map_err(|e| match e {
-            imap::error::Error::Io(io) => super::tls::tls_failure(&account.host, &io),
+            imap::Error::Io(io) => super::tls::tls_failure(&account.host, &io),
             other => lost(&other),
         })?;
     }
     let mut session = client
         .login(&account.user, &account.password)
         .map_err(|(error, _)| match error {
-            imap::error::Error::No(text) | imap::error::Error::Bad(text) => {
-                MailboxError::Login(text)
-            }
-            imap::error::Error::Validate(_) => {
+            imap::Error::No(no) => MailboxError::Login(no.information),
+            imap::Error::Bad(bad) => MailboxError::Login(bad.information),
+            imap::Error::Validate(_) => {
                 MailboxError::Login("the code holds a character IMAP can't send".to_owned())
             }
             other => lost(&other),
@@ -202,10 +203,10 @@ pub fn fetch_new(
 ) -> Result<FolderState, MailboxError> {
     let mut session = open(account)?;
     let mailbox = session.examine(&account.folder).map_err(|e| match e {
-        imap::error::Error::No(text) if text.contains("Unsafe Login") => {
-            MailboxError::Refused(text)
+        imap::Error::No(no) if no.information.contains("Unsafe Login") => {
+            MailboxError::Refused(no.information)
         }
-        imap::error::Error::No(_) => MailboxError::NoFolder(account.folder.clone()),
+        imap::Error::No(_) => MailboxError::NoFolder(account.folder.clone()),
         other => lost(&other),
     })?;
     let uid_validity = mailbox.uid_validity.unwrap_or(0);
@@ -267,6 +268,7 @@ pub fn fetch_new(
             index,
             total,
             Fetched {
+                uid_validity,
                 uid: *uid,
                 size,
                 bytes,

@@ -124,30 +124,28 @@ impl Sender {
 
     fn failure(&self, error: &lettre::transport::smtp::Error) -> SendError {
         use std::error::Error as _;
-        // An untrusted certificate says why.
+        // An untrusted certificate says why; it may sit inside an io::Error, whose own
+        // `source` skips it.
         let mut source = error.source();
         while let Some(inner) = source {
-            if let Some(rustls::Error::InvalidCertificate(_)) =
-                inner.downcast_ref::<rustls::Error>()
-            {
-                let io = std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    inner
-                        .downcast_ref::<rustls::Error>()
-                        .cloned()
-                        .unwrap_or(rustls::Error::General(String::new())),
-                );
+            let rustls_error = inner.downcast_ref::<rustls::Error>().or_else(|| {
+                inner
+                    .downcast_ref::<std::io::Error>()
+                    .and_then(|io| io.get_ref())
+                    .and_then(|e| e.downcast_ref::<rustls::Error>())
+            });
+            if let Some(rustls_error @ rustls::Error::InvalidCertificate(_)) = rustls_error {
+                let io = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls_error.clone());
                 return super::tls::tls_failure(&self.server, &io).into();
             }
             source = inner.source();
         }
-        if error
+
+        let code = error
             .status()
-            .is_some_and(|code| code.to_string().starts_with("535"))
-            || error
-                .status()
-                .is_some_and(|code| code.to_string().starts_with("530"))
-        {
+            .map(|code| code.to_string())
+            .unwrap_or_default();
+        if code.starts_with("535") || code.starts_with("530") {
             return MailboxError::Login(error.to_string()).into();
         }
         if error.is_response() || error.is_permanent() || error.is_transient() {

@@ -41,6 +41,29 @@ pub struct Department {
     pub aliases: Vec<String>,
     pub contact_person: String,
     pub phone: String,
+    /// The contact's address(es) as typed; several may be separated by `,` `;` or spaces.
     pub email: String,
+    /// Addresses learned from committed e-mails (or added on 责任部门).
+    pub addresses: Vec<String>,
     pub origin: DepartmentOrigin,
+}
+
+impl Department {
+    /// Every address the department writes from: the typed ones first, then the learned
+    /// ones, lower-case, each once.
+    pub fn mail_addresses(&self) -> Vec<String> {
+        let mut all: Vec<String> = Vec::new();
+        let typed = self
+            .email
+            .split([',', ';', '，', '；', ' ', '、', '\n'])
+            .map(str::trim)
+            .filter(|a| a.contains('@'));
+        for address in typed.chain(self.addresses.iter().map(String::as_str)) {
+            let address = address.trim().to_lowercase();
+            if !all.contains(&address) {
+                all.push(address);
+            }
+        }
+        all
+    }
 }

@@ -140,6 +140,7 @@ mod tests {
             contact_person: String::new(),
             phone: String::new(),
             email: String::new(),
+            addresses: Vec::new(),
             origin: DepartmentOrigin::Plan,
         };
         DepartmentNames::new(&[

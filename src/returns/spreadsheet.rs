@@ -177,7 +177,7 @@ fn role_of(header: &str) -> Option<Role> {
 }
 
 /// Year and month named in a text: `2019年7月`, or `7月` with the plan's year.
-fn period_in(text: &str, plan_year: i32) -> Option<Period> {
+pub(crate) fn period_in(text: &str, plan_year: i32) -> Option<Period> {
     let chars: Vec<char> = text.chars().collect();
     for (index, c) in chars.iter().enumerate() {
         if *c != '月' {

@@ -6,6 +6,7 @@
 mod calendar;
 mod chase;
 mod day;
+pub mod mail;
 mod returns;
 mod sheet;
 mod system;

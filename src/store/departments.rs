@@ -43,6 +43,7 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<Department>, StoreError> {
         let (department_id, alias) = row?;
         aliases.entry(department_id).or_default().push(alias);
     }
+    let mut addresses = super::mail::addresses(conn)?;
     let mut statement = conn.prepare(
         "SELECT id, name, contact_person, phone, email, origin
          FROM departments ORDER BY position, id",
@@ -57,6 +58,7 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<Department>, StoreError> {
                 contact_person: row.get("contact_person")?,
                 phone: row.get("phone")?,
                 email: row.get("email")?,
+                addresses: Vec::new(),
                 origin: DepartmentOrigin::from_str_lossy(&row.get::<_, String>("origin")?),
             })
         })?
@@ -65,6 +67,7 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<Department>, StoreError> {
         .into_iter()
         .map(|mut department| {
             department.aliases = aliases.remove(&department.id).unwrap_or_default();
+            department.addresses = addresses.remove(&department.id).unwrap_or_default();
             department
         })
         .collect())

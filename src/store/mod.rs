@@ -10,6 +10,7 @@ mod departments;
 mod error;
 mod guard;
 mod lock;
+mod mail;
 mod plan_import;
 mod plans;
 mod returns;
@@ -30,6 +31,7 @@ pub use departments::DepartmentEdit;
 pub use error::StoreError;
 pub use guard::newest_sound_backup;
 pub use lock::LedgerLock;
+pub use mail::{ChaseSend, MailOrigin, MailRecord, MailState, MailboxSettings, NewMail};
 pub use plan_import::{PlanSummary, SourceFile, sha256_hex};
 pub use schema::VERSION;
 pub use tasks::TaskEdit;
@@ -40,6 +42,19 @@ use crate::schedule::Period;
 use crate::seed::Seed;
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// One e-mail to commit (see [`Ledger::commit_mail`]).
+#[derive(Debug)]
+pub struct MailCommit<'a> {
+    pub mail: NewMail<'a>,
+    /// The waiting record this commit completes, if the message was recorded before.
+    pub existing: Option<i64>,
+    pub body: Option<&'a crate::returns::spreadsheet::ParsedReturn>,
+    pub attachments: Vec<(&'a crate::returns::spreadsheet::ParsedReturn, &'a [u8])>,
+    pub received_on: chrono::NaiveDate,
+    /// (department, sender address) to remember.
+    pub learn_address: Option<(i64, &'a str)>,
+}
 
 /// An open ledger file.
 #[derive(Debug)]
@@ -413,6 +428,128 @@ impl Ledger {
             let plan_id = plans::current_plan_id(tx)?;
             returns::commit_import(tx, plan_id, parsed, received_on, bytes, &now)
         })
+    }
+
+    /// The mailbox settings (the secret is in the system's credential store).
+    pub fn mailbox_settings(&self) -> Result<MailboxSettings, StoreError> {
+        mail::load_mailbox(&self.conn)
+    }
+
+    pub fn save_mailbox_settings(&mut self, settings: &MailboxSettings) -> Result<(), StoreError> {
+        self.write(|tx| mail::save_mailbox(tx, settings))
+    }
+
+    /// Adds an address a department writes from.
+    pub fn add_department_address(
+        &mut self,
+        department_id: i64,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| mail::add_address(tx, department_id, address, &now).map(|_| ()))
+    }
+
+    /// Forgets an address a department wrote from.
+    pub fn remove_department_address(
+        &mut self,
+        department_id: i64,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| mail::remove_address(tx, department_id, address))
+    }
+
+    /// The message recorded under this Message-ID, if any.
+    pub fn mail_seen(&self, message_id: &str) -> Result<Option<MailRecord>, StoreError> {
+        mail::seen(&self.conn, message_id)
+    }
+
+    /// The UIDVALIDITY and last UID read from a mailbox folder.
+    pub fn mail_last_uid(
+        &self,
+        account: &str,
+        folder: &str,
+    ) -> Result<Option<(u32, u32)>, StoreError> {
+        mail::last_uid(&self.conn, account, folder)
+    }
+
+    /// Recorded messages in a state (all, newest 2,000, for `None`).
+    pub fn mail_messages(&self, state: Option<MailState>) -> Result<Vec<MailRecord>, StoreError> {
+        mail::list(&self.conn, state)
+    }
+
+    /// Records a message that is not committed (waiting for the user, or refused).
+    pub fn record_mail(&mut self, new: &NewMail<'_>) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| mail::record(tx, new, &now))
+    }
+
+    /// Marks a recorded message as not a return (or back to waiting).
+    pub fn set_mail_state(&mut self, id: i64, state: MailState) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| mail::set_state(tx, id, state, None, None, &now))
+    }
+
+    /// Commits one e-mail in one transaction: the body's rows (as an e-mail), each attached
+    /// return (as a spreadsheet), all received on the message's date; the original archived
+    /// by hash; the message recorded (or its waiting record committed); the sender's address
+    /// added to the department. Returns how many rows changed.
+    pub fn commit_mail(&mut self, commit: &MailCommit<'_>) -> Result<usize, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            let mut changed = 0;
+            if let Some(body) = commit.body {
+                for row in body.rows.iter().filter(|r| r.accepted) {
+                    let write = RowWrite {
+                        department_id: body.department.0,
+                        period: body.period,
+                        key: row.key,
+                        progress: row.progress.clone(),
+                        remark: row.remark.clone(),
+                        source: ReturnSource::Email,
+                        received_on: Some(commit.received_on),
+                    };
+                    if returns::write_row(tx, plan_id, &write, &now)? {
+                        changed += 1;
+                    }
+                }
+            }
+            for (parsed, bytes) in &commit.attachments {
+                changed +=
+                    returns::commit_import(tx, plan_id, parsed, commit.received_on, bytes, &now)?;
+            }
+            match commit.existing {
+                Some(id) => mail::set_state(
+                    tx,
+                    id,
+                    MailState::Committed,
+                    commit.mail.department_id,
+                    commit.mail.period,
+                    &now,
+                )?,
+                None => {
+                    mail::record(tx, &commit.mail, &now)?;
+                }
+            }
+            if let Some((department_id, address)) = commit.learn_address {
+                mail::add_address(tx, department_id, address, &now)?;
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Records a chase e-mail sent under the current plan.
+    pub fn record_chase_send(&mut self, send: &ChaseSend) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let plan_id = plans::current_plan_id(tx)?;
+            mail::record_chase(tx, plan_id, send)
+        })
+    }
+
+    /// Chase e-mails sent under the current plan, newest first.
+    pub fn chase_sends(&self) -> Result<Vec<ChaseSend>, StoreError> {
+        let plan_id = plans::current_plan_id(&self.conn)?;
+        mail::chase_sends(&self.conn, plan_id)
     }
 
     /// A return row's earlier values, newest first.

@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
 /// the full schema and the upgrade from version 1.
@@ -55,6 +55,66 @@ CREATE INDEX calendar_items_date ON calendar_items(date);
 }
 
 const V2_SQL: &str = v2_tables!();
+
+/// The tables version 3 added (the mailbox), shared by the full schema and the upgrades.
+macro_rules! v3_tables {
+    () => {
+        r#"
+-- The addresses a department writes from, learned from committed e-mails or typed; an
+-- address belongs to one department.
+CREATE TABLE department_addresses (
+    id            INTEGER PRIMARY KEY,
+    department_id INTEGER NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
+    address       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    added_at      TEXT NOT NULL
+);
+CREATE INDEX department_addresses_department ON department_addresses(department_id);
+
+-- Every e-mail read, from the mailbox (account, folder, UIDVALIDITY, UID) or from a saved
+-- file: committed, waiting for the user, rejected, or refused (too large, unreadable). The
+-- original is archived in source_files (kind 'email').
+CREATE TABLE mail_messages (
+    id             INTEGER PRIMARY KEY,
+    message_id     TEXT NOT NULL,
+    account        TEXT NOT NULL DEFAULT '',
+    folder         TEXT NOT NULL DEFAULT '',
+    uid_validity   INTEGER NOT NULL DEFAULT 0,
+    uid            INTEGER NOT NULL DEFAULT 0,
+    sender         TEXT NOT NULL DEFAULT '',
+    subject        TEXT NOT NULL DEFAULT '',
+    sent_on        TEXT,
+    state          TEXT NOT NULL CHECK (state IN ('pending', 'committed', 'rejected', 'refused')),
+    department_id  INTEGER REFERENCES departments(id),
+    period         TEXT,
+    source_file_id INTEGER REFERENCES source_files(id),
+    note           TEXT NOT NULL DEFAULT '',
+    added_at       TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX mail_messages_message_id ON mail_messages(message_id);
+CREATE INDEX mail_messages_folder ON mail_messages(account, folder, uid_validity, uid);
+CREATE INDEX mail_messages_state ON mail_messages(state);
+CREATE INDEX mail_messages_department ON mail_messages(department_id);
+CREATE INDEX mail_messages_source_file ON mail_messages(source_file_id);
+
+-- Chase e-mails sent: when, to whom, which message.
+CREATE TABLE chase_sends (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    department_id INTEGER NOT NULL REFERENCES departments(id),
+    period        TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    subject       TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    sent_at       TEXT NOT NULL
+);
+CREATE INDEX chase_sends_period ON chase_sends(plan_id, period, department_id);
+CREATE INDEX chase_sends_department ON chase_sends(department_id);
+"#
+    };
+}
+
+const V3_SQL: &str = v3_tables!();
 
 /// The whole current schema, as a new ledger gets it.
 pub const CREATE_SQL: &str = concat!(
@@ -270,7 +330,8 @@ CREATE TABLE return_row_history (
 );
 CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
 "#,
-    v2_tables!()
+    v2_tables!(),
+    v3_tables!()
 );
 
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
@@ -278,7 +339,11 @@ CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
     match version {
         0 => tx.execute_batch(CREATE_SQL)?,
-        1 => tx.execute_batch(V2_SQL)?,
+        1 => {
+            tx.execute_batch(V2_SQL)?;
+            tx.execute_batch(V3_SQL)?;
+        }
+        2 => tx.execute_batch(V3_SQL)?,
         VERSION => return Ok(()),
         other => {
             return Err(StoreError::Invalid(format!(

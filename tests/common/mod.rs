@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod mail;
 pub mod sheets;
 
 use std::path::{Path, PathBuf};

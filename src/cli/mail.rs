@@ -1,0 +1,287 @@
+//! `import-email`, `fetch-mail` and `chase`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::args::MailServer;
+use super::json::{ChaseDepartmentJson, ChaseJson, message_json};
+use crate::schedule::Period;
+use crate::service::mail::{Intake, MailChoice, MailMode, MailOutcome, handle_message};
+use crate::store::{Ledger, MailOrigin};
+
+/// What `import-email` was asked.
+pub(super) struct EmailRequest<'a> {
+    pub files: &'a [PathBuf],
+    pub department: Option<&'a str>,
+    pub period: Option<Period>,
+    pub received: Option<NaiveDate>,
+    pub dry_run: bool,
+    pub json: bool,
+}
+
+fn department_id(ledger: &Ledger, name: Option<&str>) -> anyhow::Result<Option<i64>> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let departments = ledger.departments()?;
+    let known = crate::plan_text::DepartmentNames::new(&departments);
+    let canonical = known
+        .canonical_of(name.trim())
+        .ok_or_else(|| anyhow::anyhow!("台账中没有部门“{name}”"))?;
+    Ok(departments
+        .iter()
+        .find(|d| d.name == canonical)
+        .map(|d| d.id))
+}
+
+fn print(
+    outcome: &MailOutcome,
+    dry_run: bool,
+    json: bool,
+    out: &mut dyn Write,
+    log: &crate::logfile::LogFile,
+) -> anyhow::Result<()> {
+    if let Some((_, detail)) = &outcome.error {
+        log.error(&format!("{}：{detail}", outcome.source));
+    }
+    if let Some(intake) = &outcome.intake {
+        for attachment in &intake.attachments {
+            if let Err((_, detail)) = &attachment.result
+                && !detail.is_empty()
+            {
+                log.error(&format!(
+                    "{} / {}：{detail}",
+                    outcome.source, attachment.name
+                ));
+            }
+        }
+    }
+    let message = message_json(outcome, dry_run);
+    if json {
+        serde_json::to_writer(&mut *out, &message)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    match &message.error {
+        Some(error) => writeln!(out, "{}：{error}", message.source)?,
+        None => writeln!(
+            out,
+            "{}：{} {} {}，{}",
+            message.source,
+            message.subject,
+            message.department.as_deref().unwrap_or("未识别"),
+            message.period.as_deref().unwrap_or_default(),
+            if dry_run {
+                "试运行，未保存"
+            } else if message.committed {
+                "已导入"
+            } else {
+                "未导入，待在窗口中处理"
+            }
+        )?,
+    }
+    for warning in &message.warnings {
+        writeln!(out, "  注意：{warning}")?;
+    }
+    Ok(())
+}
+
+/// `import-email`: one line per message; fails when any file could not be read.
+pub(super) fn import_email(
+    ledger: &mut Ledger,
+    request: &EmailRequest<'_>,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let choice = MailChoice {
+        department_id: department_id(ledger, request.department)?,
+        period: request.period,
+        received: request.received,
+    };
+    let mode = if request.dry_run {
+        MailMode::DryRun
+    } else {
+        MailMode::Commit
+    };
+    let log = crate::logfile::LogFile::beside(ledger.path());
+    let mut intake = Intake::load(ledger, today)?;
+    let mut failed = 0;
+    for file in request.files {
+        let source = file.display().to_string();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let outcome = match crate::files::read_file(file, crate::mail::MAX_MESSAGE) {
+            Ok(raw) => {
+                let mut outcome = handle_message(
+                    ledger,
+                    &mut intake,
+                    &name,
+                    Ok(raw),
+                    &MailOrigin::default(),
+                    choice,
+                    mode,
+                )?;
+                outcome.source = source;
+                outcome
+            }
+            Err(error) => MailOutcome {
+                source,
+                intake: None,
+                error: Some((error.to_string(), format!("{error:?}"))),
+                committed: None,
+                duplicate_of: None,
+            },
+        };
+        if outcome.error.is_some() {
+            failed += 1;
+        }
+        print(&outcome, request.dry_run, request.json, out, &log)?;
+    }
+    if failed > 0 {
+        return Err(anyhow::anyhow!("{failed} 封邮件未能读取"));
+    }
+    Ok(())
+}
+
+fn password(server: &MailServer) -> anyhow::Result<String> {
+    std::env::var(&server.password_env).map_err(|_| {
+        anyhow::anyhow!(
+            "环境变量 {} 中没有密码（授权码）：请先设置它，再运行命令",
+            server.password_env
+        )
+    })
+}
+
+/// `fetch-mail`: the mailbox's new messages, one line each.
+pub(super) fn fetch_mail(
+    ledger: &mut Ledger,
+    server: &MailServer,
+    folder: &str,
+    dry_run: bool,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let account = crate::mail::imap::Account {
+        host: server.host.clone(),
+        port: server.port,
+        security: server.security,
+        user: server.user.clone(),
+        password: password(server)?,
+        folder: folder.to_owned(),
+    };
+    let mode = if dry_run {
+        MailMode::DryRun
+    } else {
+        MailMode::Commit
+    };
+    let log = crate::logfile::LogFile::beside(ledger.path());
+    let mut failed = 0;
+    let mut write_error: Option<anyhow::Error> = None;
+    let result =
+        crate::service::mail::fetch_mail(ledger, &account, mode, today, &mut |_, outcome| {
+            if outcome.error.is_some() {
+                failed += 1;
+            }
+            match print(&outcome, dry_run, json, out, &log) {
+                Ok(()) => true,
+                Err(error) => {
+                    write_error = Some(error);
+                    false
+                }
+            }
+        });
+    if let Some(error) = write_error {
+        return Err(error);
+    }
+    if let Err(crate::service::mail::FetchError::Mailbox(error)) = &result {
+        log.error(&error.log_detail());
+    }
+    result?;
+    if failed > 0 {
+        return Err(anyhow::anyhow!("{failed} 封邮件未能读取"));
+    }
+    Ok(())
+}
+
+/// `chase`: the month's chase messages; with `--send`, e-mailed and recorded.
+pub(super) fn chase(
+    ledger: &mut Ledger,
+    period: Period,
+    send: Option<&MailServer>,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let day = crate::service::DayState::load(ledger, today, &holidays)?;
+    crate::service::check_period(&day.plan, period)?;
+    let mails = crate::service::mail::chase_mails(&day, period);
+    let results = match send {
+        None => mails
+            .into_iter()
+            .map(|mail| crate::service::mail::ChaseResult {
+                mail,
+                sent: false,
+                error: None,
+            })
+            .collect(),
+        Some(server) => {
+            let from = if server.user.contains('@') {
+                server.user.clone()
+            } else {
+                ledger.mailbox_settings()?.address
+            };
+            let account = crate::mail::smtp::SmtpAccount {
+                host: server.host.clone(),
+                port: server.port,
+                security: server.security,
+                user: server.user.clone(),
+                password: password(server)?,
+                from,
+            };
+            crate::service::mail::send_chase_mails(ledger, &account, period, mails, &mut |_| {})
+                .inspect_err(|error| {
+                    crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
+                })?
+        }
+    };
+    let report = ChaseJson {
+        period: period.to_string(),
+        departments: results
+            .iter()
+            .map(|r| ChaseDepartmentJson {
+                name: r.mail.department.clone(),
+                to: r.mail.to.clone(),
+                subject: r.mail.subject.clone(),
+                message: r.mail.message.clone(),
+                sent: r.sent,
+                error: r.error.clone(),
+            })
+            .collect(),
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        for department in &report.departments {
+            writeln!(
+                out,
+                "{}（{}）{}",
+                department.name,
+                department.to.as_deref().unwrap_or("无邮箱"),
+                match (&department.error, department.sent) {
+                    (Some(error), _) => format!("：{error}"),
+                    (None, true) => "：已发送".to_owned(),
+                    (None, false) => String::new(),
+                }
+            )?;
+            writeln!(out, "{}\n", department.message)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! Stored mail: the addresses departments write from, every message read (and where it came
+//! from, so a fetch reads only what is new), the mailbox settings and the chase e-mails sent.
+//! The mailbox's secret is never here (see `crate::mail::secret`).
+
+use rusqlite::{Connection, OptionalExtension as _, Transaction};
+
+use super::StoreError;
+use crate::mail::tls::Security;
+
+/// Where a message came from: a mailbox folder, or a saved file (empty account).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MailOrigin {
+    /// `user@host`; empty for a saved file.
+    pub account: String,
+    pub folder: String,
+    pub uid_validity: u32,
+    pub uid: u32,
+}
+
+/// What became of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailState {
+    /// Read, waiting for the user (no department, or nothing recorded yet).
+    Pending,
+    Committed,
+    /// The user said it is not a return.
+    Rejected,
+    /// Too large or unreadable.
+    Refused,
+}
+
+impl MailState {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Committed => "committed",
+            Self::Rejected => "rejected",
+            Self::Refused => "refused",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "committed" => Self::Committed,
+            "rejected" => Self::Rejected,
+            "refused" => Self::Refused,
+            _ => Self::Pending,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "待处理",
+            Self::Committed => "已导入",
+            Self::Rejected => "不是报送",
+            Self::Refused => "无法读取",
+        }
+    }
+}
+
+/// One message as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailRecord {
+    pub id: i64,
+    pub message_id: String,
+    pub origin: MailOrigin,
+    pub sender: String,
+    pub subject: String,
+    pub sent_on: Option<String>,
+    pub state: MailState,
+    pub department_id: Option<i64>,
+    pub period: Option<String>,
+    /// The archived original.
+    pub source_file_id: Option<i64>,
+    pub note: String,
+    pub added_at: String,
+}
+
+/// A message to record.
+#[derive(Clone, Debug)]
+pub struct NewMail<'a> {
+    pub message_id: &'a str,
+    pub origin: &'a MailOrigin,
+    pub sender: &'a str,
+    pub subject: &'a str,
+    pub sent_on: Option<chrono::NaiveDate>,
+    pub state: MailState,
+    pub department_id: Option<i64>,
+    pub period: Option<crate::schedule::Period>,
+    /// The original message (archived once, by hash), if it was downloaded.
+    pub raw: Option<(&'a str, &'a [u8])>,
+    pub note: &'a str,
+}
+
+/// The mailbox settings (everything but the secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailboxSettings {
+    pub address: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_security: Security,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: Security,
+    pub folder: String,
+}
+
+impl Default for MailboxSettings {
+    fn default() -> Self {
+        Self::preset_163(String::new())
+    }
+}
+
+impl MailboxSettings {
+    /// 163's servers: IMAP 993 and SMTP 465, both TLS.
+    pub fn preset_163(address: String) -> Self {
+        Self {
+            address,
+            imap_host: "imap.163.com".to_owned(),
+            imap_port: 993,
+            imap_security: Security::Tls,
+            smtp_host: "smtp.163.com".to_owned(),
+            smtp_port: 465,
+            smtp_security: Security::Tls,
+            folder: "INBOX".to_owned(),
+        }
+    }
+
+    /// Whether enough is filled in to connect.
+    pub fn is_set(&self) -> bool {
+        !self.address.trim().is_empty() && !self.imap_host.trim().is_empty()
+    }
+
+    /// The account name messages are recorded under.
+    pub fn account(&self) -> String {
+        format!("{}@{}", self.address.trim(), self.imap_host.trim())
+    }
+}
+
+const MAILBOX_KEY: &str = "mailbox";
+
+pub(super) fn load_mailbox(conn: &Connection) -> Result<MailboxSettings, StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [MAILBOX_KEY],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(stored) = stored else {
+        return Ok(MailboxSettings::default());
+    };
+    let mut settings = MailboxSettings::default();
+    for line in stored.lines() {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().to_owned();
+        match key.trim() {
+            "address" => settings.address = value,
+            "imap_host" => settings.imap_host = value,
+            "imap_port" => settings.imap_port = value.parse().unwrap_or(993),
+            "imap_security" => {
+                settings.imap_security = Security::parse(&value).unwrap_or_default();
+            }
+            "smtp_host" => settings.smtp_host = value,
+            "smtp_port" => settings.smtp_port = value.parse().unwrap_or(465),
+            "smtp_security" => {
+                settings.smtp_security = Security::parse(&value).unwrap_or_default();
+            }
+            "folder" => settings.folder = value,
+            _ => {}
+        }
+    }
+    Ok(settings)
+}
+
+pub(super) fn save_mailbox(
+    tx: &Transaction<'_>,
+    settings: &MailboxSettings,
+) -> Result<(), StoreError> {
+    let clean = |text: &str| text.replace(['\n', '\r'], "").trim().to_owned();
+    if settings.imap_port == 0 || settings.smtp_port == 0 {
+        return Err(StoreError::Invalid("端口须在 1 至 65535 之间".to_owned()));
+    }
+    let value = format!(
+        "address={}\nimap_host={}\nimap_port={}\nimap_security={}\nsmtp_host={}\nsmtp_port={}\nsmtp_security={}\nfolder={}",
+        clean(&settings.address),
+        clean(&settings.imap_host),
+        settings.imap_port,
+        settings.imap_security.code(),
+        clean(&settings.smtp_host),
+        settings.smtp_port,
+        settings.smtp_security.code(),
+        if settings.folder.trim().is_empty() {
+            "INBOX".to_owned()
+        } else {
+            clean(&settings.folder)
+        },
+    );
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (MAILBOX_KEY, value),
+    )?;
+    Ok(())
+}
+
+/// Every department's learned addresses, by department.
+pub(super) fn addresses(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<i64, Vec<String>>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT department_id, address FROM department_addresses ORDER BY department_id, id",
+    )?;
+    let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get(1)?)))?;
+    for row in rows {
+        let (department_id, address) = row?;
+        map.entry(department_id).or_default().push(address);
+    }
+    Ok(map)
+}
+
+/// Adds an address to a department; an address another department had moves here (the
+/// user's latest assignment wins).
+pub(super) fn add_address(
+    tx: &Transaction<'_>,
+    department_id: i64,
+    address: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let address = address.trim().to_lowercase();
+    if address.is_empty() || !address.contains('@') {
+        return Ok(false);
+    }
+    let changed = tx.execute(
+        "INSERT INTO department_addresses (department_id, address, added_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (address) DO UPDATE SET department_id = excluded.department_id
+         WHERE department_addresses.department_id != excluded.department_id",
+        (department_id, &address, now),
+    )?;
+    Ok(changed > 0)
+}
+
+pub(super) fn remove_address(
+    tx: &Transaction<'_>,
+    department_id: i64,
+    address: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM department_addresses WHERE department_id = ?1 AND address = ?2",
+        (department_id, address.trim()),
+    )?;
+    Ok(())
+}
+
+/// The message recorded under this Message-ID, if any.
+pub(super) fn seen(conn: &Connection, message_id: &str) -> Result<Option<MailRecord>, StoreError> {
+    Ok(messages(
+        conn,
+        "WHERE message_id = ?1 ORDER BY id LIMIT 1",
+        [message_id],
+    )?
+    .into_iter()
+    .next())
+}
+
+/// The UIDVALIDITY and last UID read from this folder.
+pub(super) fn last_uid(
+    conn: &Connection,
+    account: &str,
+    folder: &str,
+) -> Result<Option<(u32, u32)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT uid_validity, MAX(uid) FROM mail_messages
+             WHERE account = ?1 AND folder = ?2
+             GROUP BY uid_validity ORDER BY MAX(id) DESC LIMIT 1",
+            (account, folder),
+            |row| Ok((row.get::<_, u32>(0)?, row.get::<_, u32>(1)?)),
+        )
+        .optional()?)
+}
+
+fn messages<P: rusqlite::Params>(
+    conn: &Connection,
+    filter: &str,
+    params: P,
+) -> Result<Vec<MailRecord>, StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT id, message_id, account, folder, uid_validity, uid, sender, subject, sent_on,
+                state, department_id, period, source_file_id, note, added_at
+         FROM mail_messages {filter}"
+    ))?;
+    let records = statement
+        .query_map(params, |row| {
+            Ok(MailRecord {
+                id: row.get(0)?,
+                message_id: row.get(1)?,
+                origin: MailOrigin {
+                    account: row.get(2)?,
+                    folder: row.get(3)?,
+                    uid_validity: row.get(4)?,
+                    uid: row.get(5)?,
+                },
+                sender: row.get(6)?,
+                subject: row.get(7)?,
+                sent_on: row.get(8)?,
+                state: MailState::from_code(&row.get::<_, String>(9)?),
+                department_id: row.get(10)?,
+                period: row.get(11)?,
+                source_file_id: row.get(12)?,
+                note: row.get(13)?,
+                added_at: row.get(14)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(records)
+}
+
+/// Messages in this state, newest first (all when `state` is `None`).
+pub(super) fn list(
+    conn: &Connection,
+    state: Option<MailState>,
+) -> Result<Vec<MailRecord>, StoreError> {
+    match state {
+        Some(state) => messages(
+            conn,
+            "WHERE state = ?1 ORDER BY sent_on DESC, id DESC",
+            [state.code()],
+        ),
+        None => messages(conn, "ORDER BY sent_on DESC, id DESC LIMIT 2000", []),
+    }
+}
+
+/// Archives a file once by hash; returns its id.
+pub(super) fn archive(
+    tx: &Transaction<'_>,
+    kind: &str,
+    name: &str,
+    bytes: &[u8],
+    now: &str,
+) -> Result<i64, StoreError> {
+    let sha256 = crate::hash::sha256_hex(bytes);
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM source_files WHERE sha256 = ?1 AND kind = ?2 ORDER BY id LIMIT 1",
+            (&sha256, kind),
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO source_files (name, kind, sha256, size, content, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (
+            name,
+            kind,
+            &sha256,
+            i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            bytes,
+            now,
+        ),
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Records a message (or updates the record with the same Message-ID from the same place).
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    mail: &NewMail<'_>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let file_id = match mail.raw {
+        Some((name, bytes)) => Some(archive(tx, "email", name, bytes, now)?),
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO mail_messages (message_id, account, folder, uid_validity, uid, sender,
+             subject, sent_on, state, department_id, period, source_file_id, note, added_at,
+             updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+        rusqlite::params![
+            mail.message_id,
+            mail.origin.account,
+            mail.origin.folder,
+            mail.origin.uid_validity,
+            mail.origin.uid,
+            mail.sender,
+            mail.subject,
+            mail.sent_on.map(|d| d.format("%Y-%m-%d").to_string()),
+            mail.state.code(),
+            mail.department_id,
+            mail.period.map(|p| p.to_string()),
+            file_id,
+            mail.note,
+            now,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Changes a recorded message's state (and, when committed, its department and month).
+pub(super) fn set_state(
+    tx: &Transaction<'_>,
+    id: i64,
+    state: MailState,
+    department_id: Option<i64>,
+    period: Option<crate::schedule::Period>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let changed = tx.execute(
+        "UPDATE mail_messages SET state = ?2,
+             department_id = COALESCE(?3, department_id),
+             period = COALESCE(?4, period), updated_at = ?5
+         WHERE id = ?1",
+        (
+            id,
+            state.code(),
+            department_id,
+            period.map(|p| p.to_string()),
+            now,
+        ),
+    )?;
+    if changed == 0 {
+        return Err(StoreError::Invalid("这封邮件已不在台账中".to_owned()));
+    }
+    Ok(())
+}
+
+/// One chase e-mail sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChaseSend {
+    pub department_id: i64,
+    pub period: String,
+    pub address: String,
+    pub subject: String,
+    pub message: String,
+    pub sent_at: String,
+}
+
+pub(super) fn record_chase(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    send: &ChaseSend,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO chase_sends (plan_id, department_id, period, address, subject, message, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        (
+            plan_id,
+            send.department_id,
+            &send.period,
+            &send.address,
+            &send.subject,
+            &send.message,
+            &send.sent_at,
+        ),
+    )?;
+    Ok(())
+}
+
+/// Chase e-mails sent under a plan, newest first.
+pub(super) fn chase_sends(conn: &Connection, plan_id: i64) -> Result<Vec<ChaseSend>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT department_id, period, address, subject, message, sent_at FROM chase_sends
+         WHERE plan_id = ?1 ORDER BY sent_at DESC, id DESC",
+    )?;
+    let sends = statement
+        .query_map([plan_id], |row| {
+            Ok(ChaseSend {
+                department_id: row.get(0)?,
+                period: row.get(1)?,
+                address: row.get(2)?,
+                subject: row.get(3)?,
+                message: row.get(4)?,
+                sent_at: row.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(sends)
+}
