@@ -9,41 +9,12 @@ mod common;
 use std::path::Path;
 
 use common::mail::{
-    CODE, ImapServer, SmtpServer, USER, docx_return, gbk_filename, gbk_word, message, utf8_word,
+    CODE, ImapServer, SmtpServer, USER, docx_return, gbk_filename, gbk_word, ledger_with_addresses,
+    message, rows_of, utf8_word,
 };
-use common::{TempLedger, arg, stderr, taizhang, taizhang_command};
+use common::{arg, stderr, taizhang, taizhang_command};
 use serde_json::Value;
 use taizhang::store::Ledger;
-
-/// A ledger with the seed plan, whose departments have these addresses.
-fn ledger_with_addresses(addresses: &[(&str, &str)]) -> TempLedger {
-    let ledger = TempLedger::new();
-    let made = taizhang(&["--db", arg(&ledger.path), "plan", "--json"]);
-    assert!(made.status.success(), "{}", stderr(&made));
-    let (mut open, _) = Ledger::open(&ledger.path).unwrap();
-    let departments = open.departments().unwrap();
-    for (name, address) in addresses {
-        let department = departments.iter().find(|d| d.name == *name).unwrap();
-        open.add_department_address(department.id, address).unwrap();
-    }
-    ledger
-}
-
-/// A department's rows for July: (code, text).
-fn rows_of(db: &Path, department: &str) -> Vec<(String, String)> {
-    let (open, _) = Ledger::open(db).unwrap();
-    let plan = open.current_plan().unwrap();
-    let departments = open.departments().unwrap();
-    let obligations = taizhang::returns::obligations(&plan, &departments);
-    obligations
-        .iter()
-        .find(|o| o.department == department)
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| (r.code.clone(), r.text.clone()))
-        .collect()
-}
 
 fn lines(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)

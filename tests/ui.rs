@@ -250,6 +250,7 @@ fn both_themes_render_every_page() {
                 Page::Import => "计划正文",
                 Page::Returns => "进展情况",
                 Page::ImportReturns => "选择文件…",
+                Page::Mail => "打开邮件文件…",
                 Page::Checklist => "融水生态环境局",
                 Page::Overview => "报送总览",
                 Page::Chase => "催报单",

@@ -78,6 +78,11 @@ pub struct TaizhangApp {
     pub(super) home_view: super::home_view::HomeView,
     pub(super) import_returns_view: super::return_import_view::ReturnImportView,
     pub(super) calendar_view: super::calendar_view::CalendarView,
+    pub(super) mail_view: super::mail_view::MailView,
+    /// A mailbox fetch running in the background.
+    pub(super) fetch_job: Option<super::mail_jobs::FetchJob>,
+    /// Chase e-mails being sent in the background.
+    pub(super) chase_job: Option<super::mail_jobs::ChaseJob>,
     /// A sheet export running in the background.
     pub(super) export_job: Option<std::sync::mpsc::Receiver<Result<ExportDone, String>>>,
     pub(super) selection: Option<Selection>,
@@ -137,13 +142,16 @@ impl TaizhangApp {
             returns_view: ReturnsView::default(),
             checklist_view: ChecklistView,
             overview_view: OverviewView,
-            chase_view: ChaseView,
+            chase_view: ChaseView::default(),
             import_view: super::plan_import_view::PlanImportView::default(),
             sheet_view: super::sheet_view::SheetView::default(),
             home_view: super::home_view::HomeView,
             import_returns_view: super::return_import_view::ReturnImportView::default(),
             calendar_view: super::calendar_view::CalendarView::default(),
             export_job: None,
+            mail_view: super::mail_view::MailView::default(),
+            fetch_job: None,
+            chase_job: None,
             selection: None,
             undo: Vec::new(),
             follow_clock: false,
@@ -211,6 +219,16 @@ impl TaizhangApp {
         }
     }
 
+    /// Reads the ledger again after a background job wrote to it.
+    pub(super) fn reload_data(&mut self) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if let Err(error) = open.reload() {
+            self.show_error(format!("重新读取台账失败：{error}"));
+        }
+    }
+
     pub(super) fn show_error(&mut self, message: String) {
         self.log.error(&message);
         self.error = Some(message);
@@ -274,6 +292,13 @@ impl TaizhangApp {
                 });
             });
     }
+}
+
+/// Whether a dropped file is a saved e-mail (by its name; its content is checked when read).
+fn is_mail_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("eml") || e.eq_ignore_ascii_case("msg"))
 }
 
 pub(super) fn open_ledger(
@@ -354,7 +379,10 @@ impl eframe::App for TaizhangApp {
         self.notice_changes_elsewhere(ui.ctx());
         self.poll_export(ui.ctx());
         self.poll_backup(ui.ctx());
-        // Files dropped on the window from Explorer go to the import preview, as chosen ones do.
+        self.poll_fetch(ui.ctx());
+        self.poll_chase(ui.ctx());
+        // Files dropped on the window from Explorer go to the import preview, as chosen ones
+        // do; saved e-mails go to 收件.
         let dropped: Vec<PathBuf> = ui.ctx().input(|input| {
             input
                 .raw
@@ -363,8 +391,13 @@ impl eframe::App for TaizhangApp {
                 .map(|file| file.path().to_owned())
                 .collect()
         });
-        if !dropped.is_empty() {
-            commands.push(Command::AddImportFiles(dropped));
+        let (mails, files): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|path| is_mail_file(path));
+        if !files.is_empty() {
+            commands.push(Command::AddImportFiles(files));
+        }
+        if !mails.is_empty() {
+            commands.push(Command::AddMailFiles(mails));
         }
         self.restore_ui(ui.ctx());
         if let Some(message) = self.failure() {
@@ -410,9 +443,16 @@ impl eframe::App for TaizhangApp {
                 self.overview_view
                     .ui(ui, &data.returns_pages(), selection, &mut commands)
             }
-            Page::Chase => self
-                .chase_view
-                .ui(ui, &data.returns_pages(), selection, &mut commands),
+            Page::Chase => {
+                let sending = self.chase_job.as_ref().map(|job| job.progress);
+                self.chase_view
+                    .ui(ui, &data.returns_pages(), selection, sending, &mut commands);
+            }
+            Page::Mail => {
+                let fetching = self.fetch_job.as_ref().map(|job| job.progress);
+                self.mail_view
+                    .ui(ui, &data.mail_page(), fetching, &mut commands);
+            }
             Page::Sheet => {
                 self.sheet_view
                     .ui(ui, &data.sheet_page(), selection, exporting, &mut commands);

@@ -1,6 +1,8 @@
 //! Applying the commands the views emit: each write goes through the service layer or the
 //! ledger's one write path in one transaction, then the views' data is read again.
 
+use std::path::PathBuf;
+
 use super::app::{LedgerState, TaizhangApp};
 use super::command::Command;
 use super::plan_view::PlanView;
@@ -82,6 +84,35 @@ impl TaizhangApp {
                 for failure in failures {
                     self.show_error(failure);
                 }
+                return;
+            }
+            Command::AddMailFiles(paths) => {
+                self.add_mail_files(paths);
+                return;
+            }
+            Command::PrepareMail { id, choice } => {
+                let prepared = prepare_waiting(&open.ledger, &open.data, id, choice);
+                self.mail_view.set_prepared(
+                    id,
+                    super::mail_view::Prepared {
+                        choice,
+                        intake: prepared,
+                    },
+                );
+                return;
+            }
+            Command::FetchMail => {
+                self.start_fetch();
+                return;
+            }
+            Command::CancelFetch => {
+                if let Some(job) = &mut self.fetch_job {
+                    job.cancel();
+                }
+                return;
+            }
+            Command::SendChase(period) => {
+                self.start_chase(period);
                 return;
             }
             Command::OpenSourceFile(file_id) => {
@@ -337,6 +368,70 @@ impl TaizhangApp {
                 }
                 result
             }
+            Command::CommitMail(id) => {
+                let Some(mut intake) = self.mail_view.take_prepared(id) else {
+                    return;
+                };
+                let origin = open
+                    .data
+                    .inbox
+                    .iter()
+                    .find(|m| m.id == id)
+                    .map(|m| m.origin.clone())
+                    .unwrap_or_default();
+                self.undo.clear();
+                let plan = open.data.plan.clone();
+                match crate::service::mail::commit_message(
+                    &mut open.ledger,
+                    &plan,
+                    &mut intake,
+                    &origin,
+                    Some(id),
+                ) {
+                    Ok(Some(changed)) => {
+                        let department = intake
+                            .department
+                            .as_ref()
+                            .map(|d| d.1.clone())
+                            .unwrap_or_default();
+                        self.notice = Some(format!(
+                            "已导入{department}的邮件，{changed} 行有变化；发件地址已记入该部门。"
+                        ));
+                        Ok(())
+                    }
+                    Ok(None) => Err(crate::store::StoreError::Invalid(format!(
+                        "未导入：{}",
+                        intake.warnings.join("；")
+                    ))),
+                    Err(error) => Err(error),
+                }
+            }
+            Command::SetMailState { id, state } => open.ledger.set_mail_state(id, state),
+            Command::SaveMailbox { settings, secret } => {
+                let saved = open.ledger.save_mailbox_settings(&settings);
+                if saved.is_ok()
+                    && let Some(secret) = secret
+                {
+                    match crate::mail::secret::save(&settings.address, &secret.0) {
+                        Ok(()) => {
+                            self.notice =
+                                Some("已保存邮箱设置；授权码已存入系统凭据库。".to_owned());
+                            saved
+                        }
+                        Err(error) => Err(crate::store::StoreError::Invalid(format!(
+                            "邮箱设置已保存，但授权码未保存：{error}"
+                        ))),
+                    }
+                } else {
+                    saved
+                }
+            }
+            Command::RemoveAddress {
+                department_id,
+                address,
+            } => open
+                .ledger
+                .remove_department_address(department_id, &address),
             Command::SaveTask(edit) => open.ledger.update_task(&edit),
             Command::SaveDepartment(edit) => open.ledger.update_department(&edit),
             Command::SaveSettings(settings) => open.ledger.update_settings(&settings),
@@ -377,4 +472,190 @@ fn previous_values(data: &AppData, writes: &[RowWrite]) -> Vec<RowWrite> {
             }
         })
         .collect()
+}
+
+/// A waiting message read from its archived original and matched with the user's choice.
+fn prepare_waiting(
+    ledger: &crate::store::Ledger,
+    data: &super::state::AppData,
+    id: i64,
+    choice: crate::service::mail::MailChoice,
+) -> Result<crate::service::mail::MessageIntake, String> {
+    let record = data
+        .inbox
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| "这封邮件已不在台账中".to_owned())?;
+    let file_id = record
+        .source_file_id
+        .ok_or_else(|| "没有保存这封邮件的原文".to_owned())?;
+    let (name, raw) = ledger.source_file(file_id).map_err(|e| e.to_string())?;
+    let intake =
+        crate::service::mail::Intake::load(ledger, data.today).map_err(|e| e.to_string())?;
+    let mut prepared = intake
+        .prepare_bytes(&name, raw, choice)
+        .map_err(|e| e.to_string())?;
+    prepared.seen = Some(record.clone());
+    Ok(prepared)
+}
+
+impl TaizhangApp {
+    /// Reads saved e-mails into 收件: each is recorded as waiting (once; a message read
+    /// before says so).
+    fn add_mail_files(&mut self, paths: Vec<PathBuf>) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        self.page = Page::Mail;
+        let mut intake = match crate::service::mail::Intake::load(&open.ledger, open.data.today) {
+            Ok(intake) => intake,
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
+        let mut problems = Vec::new();
+        let mut added = 0;
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let raw = match crate::files::read_file(&path, crate::mail::MAX_MESSAGE) {
+                Ok(raw) => raw,
+                Err(error) => {
+                    problems.push(error.to_string());
+                    continue;
+                }
+            };
+            match crate::service::mail::handle_message(
+                &mut open.ledger,
+                &mut intake,
+                &name,
+                Ok(raw),
+                &crate::store::MailOrigin::default(),
+                crate::service::mail::MailChoice::default(),
+                crate::service::mail::MailMode::Hold,
+            ) {
+                Ok(outcome) => {
+                    if let Some((message, detail)) = &outcome.error {
+                        self.log.error(&format!("{name}：{detail}"));
+                        problems.push(format!("“{name}”：{message}"));
+                    } else if let Some(earlier) = &outcome.duplicate_of {
+                        problems.push(format!(
+                            "“{name}”已于{}读取过（{}），未重复导入。",
+                            earlier.added_at,
+                            earlier.state.label()
+                        ));
+                    } else {
+                        added += 1;
+                    }
+                }
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        self.reload_data();
+        if added > 0 {
+            self.notice = Some(format!("已读入 {added} 封邮件，请核对后导入。"));
+        }
+        if !problems.is_empty() {
+            self.show_error(problems.join("\n"));
+        }
+    }
+
+    /// Starts reading the mailbox with the code from the system's credential store.
+    fn start_fetch(&mut self) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if self.fetch_job.is_some() {
+            return;
+        }
+        let mailbox = open.data.mailbox.clone();
+        if !mailbox.is_set() {
+            self.show_error(crate::mail::imap::MailboxError::NotSet.to_string());
+            return;
+        }
+        let password = match crate::mail::secret::load(&mailbox.address) {
+            Ok(Some(code)) => code,
+            Ok(None) => {
+                self.show_error(
+                    "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned(),
+                );
+                return;
+            }
+            Err(error) => {
+                self.show_error(error);
+                return;
+            }
+        };
+        let account = crate::mail::imap::Account {
+            host: mailbox.imap_host.clone(),
+            port: mailbox.imap_port,
+            security: mailbox.imap_security,
+            user: mailbox.address.clone(),
+            password,
+            folder: mailbox.folder.clone(),
+        };
+        let known = open
+            .ledger
+            .mail_last_uid(
+                &format!("{}@{}", account.user, account.host),
+                &account.folder,
+            )
+            .ok()
+            .flatten();
+        match crate::service::mail::Intake::load(&open.ledger, open.data.today) {
+            Ok(intake) => {
+                self.fetch_job = Some(super::mail_jobs::FetchJob::start(account, known, intake));
+                self.page = Page::Mail;
+            }
+            Err(error) => self.show_error(error.to_string()),
+        }
+    }
+
+    /// Starts e-mailing the month's chase messages.
+    fn start_chase(&mut self, period: crate::schedule::Period) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if self.chase_job.is_some() {
+            return;
+        }
+        let mailbox = open.data.mailbox.clone();
+        if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
+            self.show_error(crate::mail::imap::MailboxError::NotSet.to_string());
+            return;
+        }
+        let password = match crate::mail::secret::load(&mailbox.address) {
+            Ok(Some(code)) => code,
+            Ok(None) => {
+                self.show_error(
+                    "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned(),
+                );
+                return;
+            }
+            Err(error) => {
+                self.show_error(error);
+                return;
+            }
+        };
+        let holidays = open.data.holidays.clone();
+        let mails = match crate::service::DayState::load(&open.ledger, open.data.today, &holidays) {
+            Ok(day) => crate::service::mail::chase_mails(&day, period),
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
+        let account = crate::mail::smtp::SmtpAccount {
+            host: mailbox.smtp_host.clone(),
+            port: mailbox.smtp_port,
+            security: mailbox.smtp_security,
+            user: mailbox.address.clone(),
+            password,
+            from: mailbox.address.clone(),
+        };
+        self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, period, mails));
+    }
 }

@@ -10,7 +10,10 @@ use crate::schedule::chase_deadline;
 
 /// The chase list (催报): every department still missing or incomplete, with a ready message.
 #[derive(Default)]
-pub struct ChaseView;
+pub struct ChaseView {
+    /// The confirmation before e-mailing: the period it is for.
+    confirm: Option<crate::schedule::Period>,
+}
 
 impl ChaseView {
     pub fn ui(
@@ -18,6 +21,7 @@ impl ChaseView {
         ui: &mut egui::Ui,
         data: &ReturnsContext<'_>,
         selection: &mut Selection,
+        sending: Option<(usize, usize)>,
         commands: &mut Vec<Command>,
     ) {
         ui.heading("催报");
@@ -64,7 +68,24 @@ impl ChaseView {
             if ui.button("打印催报单").clicked() {
                 commands.push(Command::PrintChaseList(selection.period));
             }
+            match sending {
+                Some((done, total)) => {
+                    ui.add(
+                        egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                            .desired_width(200.0)
+                            .text(format!("正在发送 {done} / {total}")),
+                    );
+                }
+                None => {
+                    if ui.button("发送催报邮件").clicked() {
+                        self.confirm = Some(selection.period);
+                    }
+                }
+            }
         });
+        if self.confirm == Some(selection.period) {
+            self.confirm_ui(ui, data, &entries, selection.period, commands);
+        }
         egui::ScrollArea::vertical()
             .id_salt("chase_scroll")
             .auto_shrink([false, false])
@@ -101,8 +122,92 @@ impl ChaseView {
                             }
                         });
                         ui.label(&entry.message);
+                        let period = selection.period.to_string();
+                        for send in data.chase_sends.iter().filter(|s| {
+                            s.department_id == entry.department_id && s.period == period
+                        }) {
+                            ui.weak(format!(
+                                "已于 {} 发送催报邮件至 {}",
+                                send.sent_at, send.address
+                            ));
+                        }
                     });
                 }
             });
+    }
+}
+
+impl ChaseView {
+    /// Lists the recipients before anything is sent; a second send the same day says so.
+    fn confirm_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &ReturnsContext<'_>,
+        entries: &[crate::returns::ChaseEntry],
+        period: crate::schedule::Period,
+        commands: &mut Vec<Command>,
+    ) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(egui::RichText::new("发送催报邮件").strong());
+            if !data.mailbox.is_set() {
+                ui.label(
+                    "尚未设置单位邮箱：请先在“设置 → 单位邮箱”中填写邮箱地址、服务器和授权码。",
+                );
+                if ui.button("关闭").clicked() {
+                    self.confirm = None;
+                }
+                return;
+            }
+            ui.label(format!("将从 {} 发送给：", data.mailbox.address));
+            let mut recipients = 0;
+            for entry in entries {
+                let address = data
+                    .department(entry.department_id)
+                    .and_then(|(d, _)| d.mail_addresses().into_iter().next());
+                match address {
+                    Some(address) => {
+                        recipients += 1;
+                        ui.label(format!("  {} <{address}>", entry.department));
+                    }
+                    None => {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!("  {}：没有邮箱地址，将跳过", entry.department),
+                        );
+                    }
+                }
+            }
+            // Sends are stamped with the clock's time, so "today" here is the clock's too.
+            let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+            let key = period.to_string();
+            let sent_today = data
+                .chase_sends
+                .iter()
+                .filter(|s| s.period == key && s.sent_at.starts_with(&today))
+                .count();
+            if sent_today > 0 {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("今天已发送过 {sent_today} 封本月的催报邮件，确定要再发送一次吗？"),
+                );
+            }
+            ui.horizontal(|ui| {
+                let label = if sent_today > 0 {
+                    format!("再次发送 {recipients} 封")
+                } else {
+                    format!("确认发送 {recipients} 封")
+                };
+                if ui
+                    .add_enabled(recipients > 0, egui::Button::new(label))
+                    .clicked()
+                {
+                    commands.push(Command::SendChase(period));
+                    self.confirm = None;
+                }
+                if ui.button("取消").clicked() {
+                    self.confirm = None;
+                }
+            });
+        });
     }
 }

@@ -96,6 +96,35 @@ pub enum Command {
     /// Store a reviewed plan document as a new plan.
     ImportPlan(Box<PlanImport>),
     SetCurrentPlan(i64),
+    /// Read saved e-mails (`.eml`, `.msg`, bodies as `.txt`) into 收件.
+    AddMailFiles(Vec<PathBuf>),
+    /// Prepare a waiting message's preview with what the user chose.
+    PrepareMail {
+        id: i64,
+        choice: crate::service::mail::MailChoice,
+    },
+    /// Record a waiting message's returns (one transaction).
+    CommitMail(i64),
+    SetMailState {
+        id: i64,
+        state: crate::store::MailState,
+    },
+    /// Read the mailbox's new messages on a worker thread.
+    FetchMail,
+    CancelFetch,
+    /// Save the mailbox settings, and the code when one was typed (into the system's
+    /// credential store, never the ledger).
+    SaveMailbox {
+        settings: crate::store::MailboxSettings,
+        secret: Option<crate::mail::secret::Secret>,
+    },
+    /// Forget an address a department wrote from.
+    RemoveAddress {
+        department_id: i64,
+        address: String,
+    },
+    /// E-mail the month's chase messages to the departments that have an address.
+    SendChase(Period),
 }
 
 /// A committed import: the plan, its original file, and whether it becomes current.

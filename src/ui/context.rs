@@ -135,10 +135,21 @@ impl PlanContext<'_> {
 pub struct DepartmentsContext<'a> {
     pub departments: &'a [Department],
     pub duties: &'a [Duties],
+    pub chase_sends: &'a [crate::store::ChaseSend],
 }
 
 impl DepartmentsContext<'_> {
     department_lookup!();
+}
+
+/// 收件: the messages waiting and recently handled.
+pub struct MailContext<'a> {
+    pub departments: &'a [Department],
+    pub department_choices: &'a [(i64, String)],
+    pub periods: &'a [Period],
+    pub default_period: Period,
+    pub inbox: &'a [crate::store::MailRecord],
+    pub mailbox: &'a crate::store::MailboxSettings,
 }
 
 /// 设置: our unit, the ledger's files and its backups.
@@ -148,6 +159,7 @@ pub struct SettingsContext<'a> {
     pub backups: &'a [BackupInfo],
     pub ledger_path: &'a Path,
     pub log_path: &'a Path,
+    pub mailbox: &'a crate::store::MailboxSettings,
 }
 
 /// The returns pages (月度报送, 导入报送表, 部门清单, 总览, 催报): who owes what, the returns
@@ -163,6 +175,8 @@ pub struct ReturnsContext<'a> {
     pub statuses: &'a [PeriodStatus],
     pub deadlines: &'a [Deadline],
     pub history: &'a Option<(i64, Vec<HistoryEntry>)>,
+    pub chase_sends: &'a [crate::store::ChaseSend],
+    pub mailbox: &'a crate::store::MailboxSettings,
 }
 
 impl ReturnsContext<'_> {
@@ -226,6 +240,7 @@ impl AppData {
         DepartmentsContext {
             departments: &self.departments,
             duties: &self.duties,
+            chase_sends: &self.chase_sends,
         }
     }
 
@@ -237,6 +252,19 @@ impl AppData {
             backups: &self.backups,
             ledger_path: &self.ledger_path,
             log_path: &self.log_path,
+            mailbox: &self.mailbox,
+        }
+    }
+
+    /// What 收件 reads.
+    pub fn mail_page(&self) -> MailContext<'_> {
+        MailContext {
+            departments: &self.departments,
+            department_choices: &self.department_choices,
+            periods: &self.periods,
+            default_period: self.default_period(),
+            inbox: &self.inbox,
+            mailbox: &self.mailbox,
         }
     }
 
@@ -253,6 +281,8 @@ impl AppData {
             statuses: &self.statuses,
             deadlines: &self.deadlines,
             history: &self.history,
+            chase_sends: &self.chase_sends,
+            mailbox: &self.mailbox,
         }
     }
 

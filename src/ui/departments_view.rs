@@ -101,6 +101,7 @@ impl DepartmentsView {
                 .show(ui, |ui| match (selected, self.editor.as_mut()) {
                     (Some((department, duties)), Some(editor)) => {
                         department_ui(ui, department, duties, editor, commands);
+                        mail_ui(ui, department, data.chase_sends, commands);
                     }
                     _ => {
                         ui.weak("在左侧选择一个部门。");
@@ -209,6 +210,45 @@ fn duty_list_ui(ui: &mut egui::Ui, duties: &[crate::model::DutyTask], commands: 
         let text = format!("{}　{}{scope}", duty.code, duty.title);
         if ui.link(text).clicked() {
             commands.push(Command::OpenTask(duty.task_id));
+        }
+    }
+}
+
+/// The addresses the department writes from (learned from committed e-mails), each
+/// removable, and the chase e-mails sent to it.
+fn mail_ui(
+    ui: &mut egui::Ui,
+    department: &Department,
+    sends: &[crate::store::ChaseSend],
+    commands: &mut Vec<Command>,
+) {
+    section_title(ui, "收发邮件的地址");
+    ui.weak("导入某部门的邮件时，发件地址会自动记在这里；下次来自这些地址的邮件会自动归到本部门，催报邮件也发往第一个地址。");
+    if department.addresses.is_empty() {
+        ui.weak("还没有记下的地址。");
+    }
+    for address in &department.addresses {
+        ui.horizontal(|ui| {
+            ui.label(address);
+            if ui.small_button(format!("移除 {address}")).clicked() {
+                commands.push(Command::RemoveAddress {
+                    department_id: department.id,
+                    address: address.clone(),
+                });
+            }
+        });
+    }
+    let sent: Vec<_> = sends
+        .iter()
+        .filter(|s| s.department_id == department.id)
+        .collect();
+    if !sent.is_empty() {
+        section_title(ui, &format!("发出的催报邮件（{}）", sent.len()));
+        for send in sent.iter().take(24) {
+            ui.label(format!(
+                "{}  {}  至 {}  《{}》",
+                send.sent_at, send.period, send.address, send.subject
+            ));
         }
     }
 }

@@ -12,6 +12,8 @@ mod departments_view;
 mod fonts;
 mod home_view;
 mod jobs;
+mod mail_jobs;
+mod mail_view;
 mod overview_view;
 mod plan_import_view;
 mod plan_view;

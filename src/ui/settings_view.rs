@@ -3,7 +3,9 @@
 use super::command::Command;
 use super::context::SettingsContext;
 use super::widgets::{labelled_field, section_title};
+use crate::mail::tls::Security;
 use crate::model::Settings;
+use crate::store::MailboxSettings;
 
 /// The settings page: our unit and contact, the due-day rule, the ledger file and its backups,
 /// the appearance.
@@ -11,6 +13,19 @@ use crate::model::Settings;
 pub struct SettingsView {
     base: Settings,
     draft: Settings,
+    mailbox: MailboxDraft,
+}
+
+/// The mailbox settings as typed.
+#[derive(Default)]
+struct MailboxDraft {
+    base: Option<MailboxSettings>,
+    settings: MailboxSettings,
+    imap_port: String,
+    smtp_port: String,
+    /// The authorisation code as typed; cleared once handed to the credential store.
+    secret: String,
+    problem: Option<String>,
 }
 
 impl SettingsView {
@@ -37,6 +52,7 @@ impl SettingsView {
             .show(ui, |ui| {
                 ui.heading("设置");
                 self.unit_ui(ui, commands);
+                self.mailbox_ui(ui, data, commands);
                 due_day_ui(ui, data, commands);
                 reminders_ui(ui, &mut self.draft, &self.base, commands);
                 ledger_ui(ui, data, commands);
@@ -237,6 +253,116 @@ fn theme_ui(ui: &mut egui::Ui) {
     if preference != before {
         ui.ctx().set_theme(preference);
     }
+}
+
+impl SettingsView {
+    fn mailbox_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &SettingsContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        let draft = &mut self.mailbox;
+        if draft.base.as_ref() != Some(data.mailbox) {
+            draft.base = Some(data.mailbox.clone());
+            draft.settings = data.mailbox.clone();
+            draft.imap_port = data.mailbox.imap_port.to_string();
+            draft.smtp_port = data.mailbox.smtp_port.to_string();
+        }
+        section_title(ui, "单位邮箱（收取报送邮件、发送催报邮件）");
+        ui.weak("163邮箱：先登录网页版邮箱，在“设置 → POP3/SMTP/IMAP”中开启 IMAP/SMTP 服务并获取“客户端授权码”，填在下面（不是登录密码）。授权码只保存在本机的系统凭据库（Windows 凭据管理器）中，不写入台账。");
+        egui::Grid::new("mailbox_fields")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                labelled_field(ui, "邮箱地址", &mut draft.settings.address, 260.0);
+                if ui.button("使用163邮箱的服务器设置").clicked() {
+                    let address = draft.settings.address.clone();
+                    draft.settings = MailboxSettings::preset_163(address);
+                    draft.imap_port = draft.settings.imap_port.to_string();
+                    draft.smtp_port = draft.settings.smtp_port.to_string();
+                }
+                ui.end_row();
+                labelled_field(
+                    ui,
+                    "收信服务器（IMAP）",
+                    &mut draft.settings.imap_host,
+                    200.0,
+                );
+                ui.horizontal(|ui| {
+                    labelled_field(ui, "端口", &mut draft.imap_port, 60.0);
+                    security_picker(ui, "imap_security", &mut draft.settings.imap_security);
+                });
+                ui.end_row();
+                labelled_field(
+                    ui,
+                    "发信服务器（SMTP）",
+                    &mut draft.settings.smtp_host,
+                    200.0,
+                );
+                ui.horizontal(|ui| {
+                    labelled_field(ui, "端口", &mut draft.smtp_port, 60.0);
+                    security_picker(ui, "smtp_security", &mut draft.settings.smtp_security);
+                });
+                ui.end_row();
+                labelled_field(ui, "收取的文件夹", &mut draft.settings.folder, 200.0);
+                ui.end_row();
+                let label = ui.label("客户端授权码");
+                ui.add(
+                    egui::TextEdit::singleline(&mut draft.secret)
+                        .password(true)
+                        .hint_text("不更换则留空")
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            });
+        if let Some(problem) = &draft.problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        if ui.button("保存邮箱设置").clicked() {
+            let imap_port = draft
+                .imap_port
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0);
+            let smtp_port = draft
+                .smtp_port
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0);
+            match (imap_port, smtp_port) {
+                (Some(imap_port), Some(smtp_port)) => {
+                    draft.problem = None;
+                    let mut settings = draft.settings.clone();
+                    settings.imap_port = imap_port;
+                    settings.smtp_port = smtp_port;
+                    let secret = std::mem::take(&mut draft.secret);
+                    commands.push(Command::SaveMailbox {
+                        settings,
+                        secret: (!secret.trim().is_empty())
+                            .then(|| crate::mail::secret::Secret(secret.trim().to_owned())),
+                    });
+                }
+                _ => draft.problem = Some("端口须是 1 至 65535 之间的数字".to_owned()),
+            }
+        }
+    }
+}
+
+fn security_picker(ui: &mut egui::Ui, id: &str, security: &mut Security) {
+    let label = ui.label("加密");
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(security.label())
+        .show_ui(ui, |ui| {
+            for choice in [Security::Tls, Security::StartTls, Security::None] {
+                ui.selectable_value(security, choice, choice.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 #[cfg(test)]

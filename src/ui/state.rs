@@ -23,6 +23,7 @@ pub enum Page {
     Import,
     Returns,
     ImportReturns,
+    Mail,
     Checklist,
     Overview,
     Chase,
@@ -32,13 +33,14 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Home,
         Self::Calendar,
         Self::Plan,
         Self::Import,
         Self::Returns,
         Self::ImportReturns,
+        Self::Mail,
         Self::Checklist,
         Self::Overview,
         Self::Chase,
@@ -56,6 +58,7 @@ impl Page {
             Self::Import => "导入计划",
             Self::Returns => "月度报送",
             Self::ImportReturns => "导入报送表",
+            Self::Mail => "收件",
             Self::Checklist => "部门清单",
             Self::Overview => "总览",
             Self::Chase => "催报",
@@ -106,6 +109,16 @@ pub struct AppData {
     pub holidays: crate::holidays::HolidayCalendar,
     /// Every dated item with its light, by date.
     pub deadlines: Vec<crate::deadlines::Deadline>,
+    /// The office mailbox's settings (the secret is in the system's credential store).
+    pub mailbox: crate::store::MailboxSettings,
+    /// Messages waiting on 收件, then the latest handled ones.
+    pub inbox: Vec<crate::store::MailRecord>,
+    /// Chase e-mails sent under the current plan, newest first.
+    pub chase_sends: Vec<crate::store::ChaseSend>,
+    /// The departments that report, as `(id, name)`, for pickers.
+    pub department_choices: Vec<(i64, String)>,
+    /// The plan's reporting months.
+    pub periods: Vec<Period>,
 }
 
 impl AppData {
@@ -115,6 +128,12 @@ impl AppData {
         holidays: &crate::holidays::HolidayCalendar,
     ) -> Result<Self, StoreError> {
         let day = crate::service::DayState::load(ledger, today, holidays)?;
+        let department_choices = day
+            .obligations
+            .iter()
+            .map(|o| (o.department_id, o.department.clone()))
+            .collect();
+        let periods = crate::schedule::reporting_periods(day.plan.year, day.plan.issued_on);
         let duties = day
             .departments
             .iter()
@@ -139,6 +158,11 @@ impl AppData {
             statuses: day.statuses,
             holidays: day.holidays,
             deadlines: day.deadlines,
+            mailbox: ledger.mailbox_settings()?,
+            inbox: ledger.mail_messages(None)?,
+            chase_sends: ledger.chase_sends()?,
+            department_choices,
+            periods,
         })
     }
 }

@@ -298,3 +298,139 @@ pub fn docx_return(department: &str, rows: &[(String, String)]) -> Vec<u8> {
     .expect("written");
     zip.finish().expect("a zip").into_inner()
 }
+
+/// A real Secret Service for the tests: a private D-Bus session bus with gnome-keyring's
+/// secrets component on it, unlocked, its files in a temporary folder. Dropping it stops both.
+pub struct SecretService {
+    pub dir: tempfile::TempDir,
+    pub address: String,
+    bus: Child,
+}
+
+impl SecretService {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let socket = dir.path().join("bus");
+        // The bus goes when this process does (a static service is never dropped), and
+        // gnome-keyring-daemon leaves with its bus.
+        let mut bus = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "dbus-daemon --session --nofork --print-address=1 --address=unix:path={} & bus=$!; \
+                 while kill -0 {} 2>/dev/null && kill -0 $bus 2>/dev/null; do sleep 1; done; kill $bus",
+                socket.display(),
+                std::process::id()
+            ))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon runs (apt-get install dbus)");
+        let mut line = String::new();
+        std::io::BufReader::new(bus.stdout.take().expect("a pipe"))
+            .read_line(&mut line)
+            .expect("the bus address");
+        let address = line.trim().to_owned();
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", dir.path())
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon runs (apt-get install gnome-keyring)");
+        {
+            use std::io::Write as _;
+            let mut stdin = keyring.stdin.take().expect("a pipe");
+            stdin.write_all(b"test-keyring").expect("the password");
+        }
+        keyring
+            .wait()
+            .expect("the daemon forks and the starter exits");
+        // Wait until the service owns its name on the bus.
+        for _ in 0..100 {
+            let owned = Command::new("dbus-send")
+                .env("DBUS_SESSION_BUS_ADDRESS", &address)
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("true"))
+                .unwrap_or(false);
+            if owned {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self { dir, address, bus }
+    }
+
+    /// Points this process's credential store at the service. Call before anything in the
+    /// process opens the store (it is opened once per process).
+    #[allow(unsafe_code)]
+    pub fn use_here(&self) {
+        // SAFETY: set once, before any thread of this test binary reads the variable (the
+        // credential store reads it when first opened, after this call).
+        unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &self.address) };
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.dir.path().join("bus"))
+            .status();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// The process's Secret Service, started once for every test of the binary that needs it.
+pub fn secret_service() -> &'static SecretService {
+    static SERVICE: std::sync::OnceLock<SecretService> = std::sync::OnceLock::new();
+    SERVICE.get_or_init(|| {
+        let service = SecretService::start();
+        service.use_here();
+        service
+    })
+}
+
+/// A ledger with the seed plan, whose departments have these addresses.
+pub fn ledger_with_addresses(addresses: &[(&str, &str)]) -> super::TempLedger {
+    let ledger = super::TempLedger::new();
+    let made = super::taizhang(&["--db", super::arg(&ledger.path), "plan", "--json"]);
+    assert!(made.status.success(), "{}", super::stderr(&made));
+    let (mut open, _) = taizhang::store::Ledger::open(&ledger.path).expect("the ledger");
+    let departments = open.departments().expect("the ledger");
+    for (name, address) in addresses {
+        let department = departments
+            .iter()
+            .find(|d| d.name == *name)
+            .expect("the ledger");
+        open.add_department_address(department.id, address)
+            .expect("the ledger");
+    }
+    ledger
+}
+
+/// A department's rows for July: (code, text).
+pub fn rows_of(db: &Path, department: &str) -> Vec<(String, String)> {
+    let (open, _) = taizhang::store::Ledger::open(db).expect("the ledger");
+    let plan = open.current_plan().expect("the ledger");
+    let departments = open.departments().expect("the ledger");
+    let obligations = taizhang::returns::obligations(&plan, &departments);
+    obligations
+        .iter()
+        .find(|o| o.department == department)
+        .expect("the ledger")
+        .rows
+        .iter()
+        .map(|r| (r.code.clone(), r.text.clone()))
+        .collect()
+}
