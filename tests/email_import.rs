@@ -78,7 +78,10 @@ fn outlook_messages_bodies_and_html_are_read_with_their_dates() {
     assert_eq!(message["department"], "县农业农村局");
     assert_eq!(message["received"], "2019-08-02");
     assert_eq!(message["committed"], true);
-    assert_eq!(status_of(&ledger.path, "县农业农村局")["received"], "2019-08-02");
+    assert_eq!(
+        status_of(&ledger.path, "县农业农村局")["received"],
+        "2019-08-02"
+    );
 
     // A GBK body in quoted-printable, HTML only.
     let html = format!(
@@ -121,7 +124,10 @@ fn outlook_messages_bodies_and_html_are_read_with_their_dates() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(lines(&output)[0]["committed"], true);
-    assert_eq!(status_of(&ledger.path, "县林业局")["received"], "2019-08-01");
+    assert_eq!(
+        status_of(&ledger.path, "县林业局")["received"],
+        "2019-08-01"
+    );
 }
 
 #[test]
@@ -200,9 +206,13 @@ fn hostile_files_are_refused_and_nothing_is_written() {
     let messages = lines(&output);
     assert_eq!(messages.len(), 6);
     for message in &messages {
-        let error = message["error"].as_str().unwrap_or_else(|| panic!("{message}"));
+        let error = message["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{message}"));
         assert!(
-            error.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            error
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "{error}"
         );
         assert!(!error.contains("os error"), "{error}");

@@ -19,7 +19,7 @@ pub use returns::{
     FileOutcome, ImportedFile, duplicate_of, import_files, prepare_return, read_return_file,
 };
 pub use sheet::{SheetExport, export_sheet, month_sheet};
-pub use system::{open_with_system, write_source_file};
+pub use system::{open_with_system, write_attachment, write_source_file};
 pub use templates::{WrittenTemplate, write_templates};
 
 use crate::files::FileError;

@@ -39,6 +39,26 @@ pub fn write_source_file(ledger: &Ledger, file_id: i64) -> Result<PathBuf, super
     )?)
 }
 
+/// Writes an e-mail's attachment into `exports/邮件附件/` beside the ledger and returns its
+/// path, so that a file to be entered by hand (an old `.doc`, a PDF) can be opened.
+pub fn write_attachment(
+    ledger_path: &Path,
+    message_id: i64,
+    name: &str,
+    bytes: &[u8],
+) -> Result<PathBuf, super::ActionError> {
+    let dir = exports_dir(ledger_path).join("邮件附件");
+    crate::files::ensure_folder(&dir)?;
+    let safe = crate::returns::template::safe_file_name(name);
+    let path = dir.join(format!("{message_id}-{safe}"));
+    Ok(crate::files::write_file(
+        &path,
+        bytes,
+        &Protected::for_ledger(ledger_path),
+        Existing::Replace,
+    )?)
+}
+
 /// `exports/` beside the ledger, where the window writes what it makes.
 pub(super) fn exports_dir(ledger_path: &Path) -> PathBuf {
     ledger_path

@@ -79,6 +79,8 @@ pub struct TaizhangApp {
     pub(super) import_returns_view: super::return_import_view::ReturnImportView,
     pub(super) calendar_view: super::calendar_view::CalendarView,
     pub(super) mail_view: super::mail_view::MailView,
+    /// What matching a message needs, read once per version of the data.
+    pub(super) mail_intake: Option<(u64, crate::service::mail::Intake)>,
     /// A mailbox fetch running in the background.
     pub(super) fetch_job: Option<super::mail_jobs::FetchJob>,
     /// Chase e-mails being sent in the background.
@@ -150,6 +152,7 @@ impl TaizhangApp {
             calendar_view: super::calendar_view::CalendarView::default(),
             export_job: None,
             mail_view: super::mail_view::MailView::default(),
+            mail_intake: None,
             fetch_job: None,
             chase_job: None,
             selection: None,

@@ -90,8 +90,46 @@ impl TaizhangApp {
                 self.add_mail_files(paths);
                 return;
             }
+            Command::OpenAttachment { id, index } => {
+                let Some((name, bytes)) = self.mail_view.attachment(id, index) else {
+                    return;
+                };
+                let result =
+                    crate::service::write_attachment(&open.data.ledger_path, id, name, bytes)
+                        .map_err(|e| e.to_string())
+                        .and_then(|path| {
+                            crate::service::open_with_system(&path).map_err(|e| {
+                                format!(
+                                    "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
+                                    path.display(),
+                                    crate::files::io_phrase(&e)
+                                )
+                            })
+                        });
+                if let Err(message) = result {
+                    self.show_error(message);
+                }
+                return;
+            }
             Command::PrepareMail { id, choice } => {
-                let prepared = prepare_waiting(&open.ledger, &open.data, id, choice);
+                // What matching needs is read once per version of the data, not per message.
+                if self
+                    .mail_intake
+                    .as_ref()
+                    .is_none_or(|(version, _)| *version != open.data.version)
+                {
+                    match crate::service::mail::Intake::load(&open.ledger, open.data.today) {
+                        Ok(intake) => self.mail_intake = Some((open.data.version, intake)),
+                        Err(error) => {
+                            self.show_error(error.to_string());
+                            return;
+                        }
+                    }
+                }
+                let Some((_, intake)) = &self.mail_intake else {
+                    return;
+                };
+                let prepared = prepare_waiting(&open.ledger, &open.data, intake, id, choice);
                 self.mail_view.set_prepared(
                     id,
                     super::mail_view::Prepared {
@@ -478,6 +516,7 @@ fn previous_values(data: &AppData, writes: &[RowWrite]) -> Vec<RowWrite> {
 fn prepare_waiting(
     ledger: &crate::store::Ledger,
     data: &super::state::AppData,
+    intake: &crate::service::mail::Intake,
     id: i64,
     choice: crate::service::mail::MailChoice,
 ) -> Result<crate::service::mail::MessageIntake, String> {
@@ -490,8 +529,6 @@ fn prepare_waiting(
         .source_file_id
         .ok_or_else(|| "没有保存这封邮件的原文".to_owned())?;
     let (name, raw) = ledger.source_file(file_id).map_err(|e| e.to_string())?;
-    let intake =
-        crate::service::mail::Intake::load(ledger, data.today).map_err(|e| e.to_string())?;
     let mut prepared = intake
         .prepare_bytes(&name, raw, choice)
         .map_err(|e| e.to_string())?;

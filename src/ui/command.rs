@@ -123,6 +123,11 @@ pub enum Command {
         department_id: i64,
         address: String,
     },
+    /// Write a waiting message's attachment out and open it (a file to enter by hand).
+    OpenAttachment {
+        id: i64,
+        index: usize,
+    },
     /// E-mail the month's chase messages to the departments that have an address.
     SendChase(Period),
 }

@@ -36,6 +36,13 @@ impl MailView {
         self.prepared.insert(id, prepared);
     }
 
+    /// An attachment of a prepared message: (name, bytes).
+    pub fn attachment(&self, id: i64, index: usize) -> Option<(&str, &[u8])> {
+        let intake = self.prepared.get(&id)?.intake.as_ref().ok()?;
+        let attachment = intake.attachments.get(index)?;
+        Some((&attachment.name, &attachment.bytes))
+    }
+
     /// The prepared message to commit.
     pub fn take_prepared(&mut self, id: i64) -> Option<MessageIntake> {
         self.prepared.remove(&id).and_then(|p| p.intake.ok())
@@ -64,6 +71,8 @@ impl MailView {
                 "没有待处理的邮件。收取新邮件，或把部门发来的 .eml / .msg 邮件文件拖到窗口上。",
             );
         }
+        // A few previews a frame: a mailbox of hundreds never freezes the window.
+        let mut preparing = 0;
         egui::ScrollArea::vertical()
             .id_salt("mail_scroll")
             .auto_shrink([false, false])
@@ -74,7 +83,8 @@ impl MailView {
                         .prepared
                         .get(&record.id)
                         .is_none_or(|p| p.choice != choice);
-                    if stale {
+                    if stale && preparing < 8 {
+                        preparing += 1;
                         commands.push(Command::PrepareMail {
                             id: record.id,
                             choice,
@@ -111,6 +121,11 @@ impl MailView {
                             ));
                             if !record.note.is_empty() {
                                 ui.weak(&record.note);
+                            }
+                            if let Some(file_id) = record.source_file_id
+                                && ui.small_button("打开原邮件").clicked()
+                            {
+                                commands.push(Command::OpenSourceFile(file_id));
                             }
                         });
                     }
@@ -244,11 +259,21 @@ impl MailView {
         if let Some(body) = &intake.body {
             return_preview(ui, "邮件正文", body);
         }
-        for attachment in &intake.attachments {
+        for (index, attachment) in intake.attachments.iter().enumerate() {
             match &attachment.result {
                 Ok(parsed) => return_preview(ui, &format!("附件“{}”", attachment.name), parsed),
                 Err((message, _)) => {
-                    ui.colored_label(ui.visuals().warn_fg_color, message);
+                    ui.horizontal_wrapped(|ui| {
+                        ui.colored_label(ui.visuals().warn_fg_color, message);
+                        if attachment.kind == crate::service::mail::AttachmentKind::ByHand
+                            && ui.button(format!("打开“{}”", attachment.name)).clicked()
+                        {
+                            commands.push(Command::OpenAttachment {
+                                id: record.id,
+                                index,
+                            });
+                        }
+                    });
                 }
             }
         }
