@@ -64,7 +64,7 @@ pub fn split_email_body(body: &str, rows: &[ExpectedRow]) -> EmailSplit {
             if open && let Some((_, text)) = paragraphs.last_mut() {
                 text.push('\n');
                 text.push_str(trimmed);
-            } else if paragraphs.is_empty() && is_greeting(trimmed) {
+            } else if (paragraphs.is_empty() && is_greeting(trimmed)) || is_cover_note(trimmed) {
                 split.skipped.push(trimmed.to_owned());
             } else {
                 split.unmatched.push(trimmed.to_owned());
@@ -198,6 +198,15 @@ fn is_greeting(line: &str) -> bool {
     let count = line.chars().count();
     ((line.starts_with("您好") || line.starts_with("你好")) && count <= 6)
         || (count <= 20 && (line.ends_with('：') || line.ends_with(':')))
+}
+
+/// A short line about the attachment, not about any row: `附件是我局7月份进展，请查收。`,
+/// `详见附件`.
+fn is_cover_note(line: &str) -> bool {
+    line.chars().count() <= 40
+        && ["请查收", "请查阅", "见附件", "附件是", "附件为", "随附"]
+            .iter()
+            .any(|phrase| line.contains(phrase))
 }
 
 /// The numbered paragraphs that start in a line: one when the line starts with a numbering,
@@ -499,6 +508,14 @@ mod tests {
             split,
             [(RowKey::FormRow(10), "试点已完成验收。".to_owned())]
         );
+    }
+
+    #[test]
+    fn a_note_about_the_attachment_is_not_a_row() {
+        let split = split_email_body("您好，附件是我局7月份进展，请查收。\n详见附件", &rows());
+        assert!(split.rows.is_empty());
+        assert!(split.unmatched.is_empty());
+        assert_eq!(split.skipped.len(), 2);
     }
 
     #[test]

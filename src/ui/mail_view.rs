@@ -247,7 +247,6 @@ impl MailView {
                 None => ui.colored_label(ui.visuals().warn_fg_color, "未识别"),
             };
             let mut period = intake.period.unwrap_or(data.default_period);
-            ui.label("月份");
             if period_picker(ui, data.periods, &mut period) {
                 choice.period = Some(period);
             }

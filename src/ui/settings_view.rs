@@ -266,6 +266,10 @@ impl SettingsView {
         if draft.base.as_ref() != Some(data.mailbox) {
             draft.base = Some(data.mailbox.clone());
             draft.settings = data.mailbox.clone();
+            // The unit's address (the form names it) is the mailbox returns arrive in.
+            if draft.settings.address.is_empty() && data.settings.email.contains('@') {
+                draft.settings.address = data.settings.email.trim().to_owned();
+            }
             draft.imap_port = data.mailbox.imap_port.to_string();
             draft.smtp_port = data.mailbox.smtp_port.to_string();
         }
