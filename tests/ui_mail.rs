@@ -179,6 +179,11 @@ fn the_code_goes_to_the_secret_service_and_nowhere_else() {
     let code = "QWERTY-secret-1234";
     let mut harness = start_app(&ledger.path, august(10), [1280.0, 1000.0]);
     click(&mut harness, "设置");
+    // The unit's address is offered first.
+    assert_eq!(
+        harness.get_by_label("邮箱地址").value().as_deref(),
+        Some("rsxstg@163.com")
+    );
     type_into(&mut harness, "邮箱地址", &address);
     click(&mut harness, "使用163邮箱的服务器设置");
     type_into(&mut harness, "客户端授权码", code);
@@ -215,6 +220,9 @@ fn type_into(
 ) {
     let field = harness.get_by_label(label);
     field.focus();
+    harness.run();
+    // Replace what the field holds.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.run();
     harness.get_by_label(label).type_text(text);
     harness.run();
