@@ -336,6 +336,14 @@ fn mailbox_errors_are_plain_sentences_and_change_nothing() {
         stderr(&refused)
     );
 
+    // TLS spoken to a plain port, or STARTTLS to a server without it: said so.
+    let plain = fetch(&ledger.path, server.port, "tls", &[]);
+    assert!(
+        stderr(&plain).contains("没有按 SSL/TLS 应答"),
+        "{}",
+        stderr(&plain)
+    );
+
     // A certificate this machine does not trust is refused, with the reason.
     let untrusted = fetch(&ledger.path, server.tls_port, "tls", &[]);
     assert!(!untrusted.status.success());
@@ -404,6 +412,16 @@ fn chase_emails_arrive_at_a_real_smtp_server_and_are_recorded() {
         ("县农业农村局", "nyj@example.cn"),
         ("县自然规划局", "zrj@example.cn"),
     ]);
+    // STARTTLS asked of a server that does not offer it: said so, nothing sent or recorded.
+    let refused = chase(&ledger.path, &smtp, "starttls", "127.0.0.1");
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("不支持 STARTTLS"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(smtp.messages().is_empty());
+
     let output = chase(&ledger.path, &smtp, "none", "127.0.0.1");
     assert!(output.status.success(), "{}", stderr(&output));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();

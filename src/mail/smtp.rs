@@ -35,7 +35,7 @@ pub struct Outgoing {
 /// Why a message could not be sent.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum SendError {
-    #[error("{0}")]
+    #[error(transparent)]
     Mailbox(#[from] MailboxError),
     #[error("收件地址“{0}”不是有效的邮箱地址。")]
     BadAddress(String),
@@ -134,13 +134,18 @@ impl Sender {
                     .and_then(|io| io.get_ref())
                     .and_then(|e| e.downcast_ref::<rustls::Error>())
             });
-            if let Some(rustls_error @ rustls::Error::InvalidCertificate(_)) = rustls_error {
+            if let Some(rustls_error) = rustls_error {
                 let io = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls_error.clone());
                 return super::tls::tls_failure(&self.server, &io).into();
             }
             source = inner.source();
         }
-
+        if error.to_string().contains("STARTTLS") {
+            return MailboxError::Tls(
+                "服务器不支持 STARTTLS，请把加密方式改为 SSL/TLS（163 的端口 465）".to_owned(),
+            )
+            .into();
+        }
         let code = error
             .status()
             .map(|code| code.to_string())

@@ -112,14 +112,23 @@ pub fn wrap(host: &str, mut tcp: TcpStream) -> Result<TlsStream, MailboxError> {
 
 /// A TLS failure in words: an untrusted certificate says why.
 pub fn tls_failure(host: &str, error: &io::Error) -> MailboxError {
-    if let Some(rustls::Error::InvalidCertificate(reason)) = error
+    match error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
-        return MailboxError::Untrusted {
-            server: host.to_owned(),
-            reason: certificate_reason(reason),
-        };
+        Some(rustls::Error::InvalidCertificate(reason)) => {
+            return MailboxError::Untrusted {
+                server: host.to_owned(),
+                reason: certificate_reason(reason),
+            };
+        }
+        // Not TLS at all (a plain port), or a broken handshake.
+        Some(_) => {
+            return MailboxError::Tls(format!(
+                "服务器（{host}）没有按 SSL/TLS 应答，请检查端口和加密方式"
+            ));
+        }
+        None => {}
     }
     MailboxError::Connect {
         server: host.to_owned(),
