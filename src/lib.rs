@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod cli;
+pub mod crash;
 pub mod deadlines;
 pub mod excel;
 pub mod files;
@@ -24,3 +25,12 @@ pub mod service;
 pub mod sheet;
 pub mod store;
 pub mod ui;
+
+/// `taizhang --version`: the name, version and build date, one line.
+pub fn version_line() -> String {
+    format!(
+        "taizhang {}（构建于 {}）",
+        env!("CARGO_PKG_VERSION"),
+        env!("TAIZHANG_BUILD_DATE")
+    )
+}

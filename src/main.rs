@@ -18,6 +18,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Help and the version touch no ledger (not even the default one's folder).
+    match invocation.job {
+        Some(Job::Help) => {
+            attach_parent_console();
+            println!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Some(Job::Version) => {
+            attach_parent_console();
+            println!("{}", taizhang::version_line());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     let ledger_path = match invocation.db.clone() {
         Some(path) => path,
         None => {
@@ -35,6 +49,8 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
 
     let Some(job) = invocation.job else {
+        // A bug must not close the window without a word: log it and say so.
+        taizhang::crash::install(&ledger_path, taizhang::crash::Notice::MessageBox);
         return match taizhang::ui::run(ledger_path, invocation.today) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -46,10 +62,7 @@ fn main() -> ExitCode {
     };
 
     attach_parent_console();
-    if job == Job::Help {
-        println!("{}", cli::USAGE);
-        return ExitCode::SUCCESS;
-    }
+    taizhang::crash::install(&ledger_path, taizhang::crash::Notice::Stderr);
     let result = Ledger::open(&ledger_path)
         .map_err(anyhow::Error::from)
         .and_then(|(mut ledger, _)| {

@@ -278,7 +278,7 @@ fn text_still_being_typed_is_saved_when_the_window_closes() {
         field.type_text("赵六");
         harness.run();
         // No Enter, no click elsewhere: the window is closed with the field still focused.
-        eframe::App::on_exit(harness.state_mut());
+        eframe::App::on_exit(harness.state_mut(), None);
     }
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     assert_eq!(ledger.settings().unwrap().contact_person, "赵六");
@@ -562,7 +562,7 @@ fn milestones_are_marked_done_from_the_home_page_and_the_plan() {
     harness.run();
     assert_eq!(done_count(&harness), 2);
     // Editing the task afterwards does not undo it.
-    eframe::App::on_exit(harness.state_mut());
+    eframe::App::on_exit(harness.state_mut(), None);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     let done = ledger
         .current_plan()

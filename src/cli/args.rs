@@ -37,7 +37,8 @@ pub const USAGE: &str = "\
 选项 / options:
   --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
   --today DATE      视为今天的日期 (the date taken as today)
-  --help            显示本说明 (show this text)";
+  --help            显示本说明 (show this text)
+  --version         显示版本 (print the version, one line)";
 
 /// What the command line asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +110,8 @@ pub enum Job {
     },
     /// Print the usage text.
     Help,
+    /// Print the version, one line.
+    Version,
 }
 
 /// A mail server as the command line gives it; the password is read from the environment
@@ -203,6 +206,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
                 invocation.today = Some(date);
             }
             "--help" | "-h" => invocation.job = Some(Job::Help),
+            "--version" | "-V" => invocation.job = Some(Job::Version),
             _ => command_words.push(arg),
         }
     }

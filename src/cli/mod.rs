@@ -91,5 +91,6 @@ pub fn run(
             mail::chase(ledger, *period, send.as_ref(), *json, today, out)
         }
         Job::Help => Ok(writeln!(out, "{USAGE}")?),
+        Job::Version => Ok(writeln!(out, "{}", crate::version_line())?),
     }
 }

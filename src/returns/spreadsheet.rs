@@ -241,9 +241,7 @@ pub fn read_return(
     context: &ImportContext<'_>,
 ) -> Result<ParsedReturn, ImportError> {
     // A parser bug must not take the window down: it becomes this file's error.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_return_inner(file_name, bytes, choice, context)
-    }));
+    let result = crate::crash::catching(|| read_return_inner(file_name, bytes, choice, context));
     match result {
         Ok(result) => result,
         Err(panic) => {

@@ -477,7 +477,7 @@ impl eframe::App for TaizhangApp {
         }
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // Text still being typed when the window closes is saved, not lost.
         self.flush_views();
         // A backup cut off by the process ending would be left half-written.

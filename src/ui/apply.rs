@@ -86,6 +86,16 @@ impl TaizhangApp {
                 }
                 return;
             }
+            Command::OpenPath(path) => {
+                if let Err(error) = crate::service::open_with_system(&path) {
+                    self.show_error(format!(
+                        "无法打开“{}”：{}",
+                        path.display(),
+                        crate::files::io_phrase(&error)
+                    ));
+                }
+                return;
+            }
             Command::AddMailFiles(paths) => {
                 self.add_mail_files(paths);
                 return;

@@ -82,6 +82,8 @@ pub enum Command {
     DeleteItem(i64),
     /// Write every deadline into an `.ics` file beside the ledger.
     ExportIcs,
+    /// Open a file or folder with the system (the ledger's folder, the backups, the log).
+    OpenPath(PathBuf),
     /// Write an archived original file out and open it.
     OpenSourceFile(i64),
     /// Read files into the import preview.

@@ -36,6 +36,79 @@ pub use state::{AppData, Page, Selection, WINDOW_TITLE};
 /// Opens the main window on the ledger at `ledger_path` and runs until it is closed. With a
 /// fixed `today` (`--today`) the window keeps that date; otherwise it follows the clock.
 pub fn run(ledger_path: PathBuf, today: Option<chrono::NaiveDate>) -> eframe::Result {
+    let log = crate::logfile::LogFile::beside(&ledger_path);
+    // `TAIZHANG_RENDERER=glow` starts with OpenGL at once (for a PC known to need it).
+    let forced_glow =
+        std::env::var(RENDERER_VARIABLE).is_ok_and(|v| v.eq_ignore_ascii_case("glow"));
+    let started = std::rc::Rc::new(std::cell::Cell::new(false));
+    if !forced_glow {
+        let result = run_with(
+            eframe::Renderer::Wgpu,
+            &ledger_path,
+            today,
+            &log,
+            std::rc::Rc::clone(&started),
+        );
+        match result {
+            // The window opened and closed, or failed after it had opened: nothing to retry.
+            Ok(()) => return Ok(()),
+            Err(error) if started.get() => return Err(error),
+            Err(error) => log.write(
+                "信息",
+                &format!("无法用 wgpu 打开窗口（{error}），改用 OpenGL（glow）"),
+            ),
+        }
+    }
+    log.write("信息", "渲染：OpenGL（glow）");
+    run_with(eframe::Renderer::Glow, &ledger_path, today, &log, started)
+}
+
+/// The environment variable that chooses the renderer (`glow`).
+pub const RENDERER_VARIABLE: &str = "TAIZHANG_RENDERER";
+
+/// wgpu's adapter: a hardware GPU when there is one, else a software adapter (WARP on DX12,
+/// llvmpipe/lavapipe), logged; none gives an error, and the window falls back to OpenGL.
+fn wgpu_options(log: crate::logfile::LogFile) -> eframe::egui_wgpu::WgpuConfiguration {
+    use eframe::egui_wgpu::{WgpuConfiguration, WgpuSetup, WgpuSetupCreateNew};
+    use eframe::wgpu::DeviceType;
+    let mut setup = WgpuSetupCreateNew::without_display_handle();
+    setup.native_adapter_selector = Some(std::sync::Arc::new(move |adapters, surface| {
+        let usable: Vec<&eframe::wgpu::Adapter> = adapters
+            .iter()
+            .filter(|a| surface.is_none_or(|s| a.is_surface_supported(s)))
+            .collect();
+        let hardware = usable.iter().copied().find(|a| {
+            matches!(
+                a.get_info().device_type,
+                DeviceType::DiscreteGpu | DeviceType::IntegratedGpu
+            )
+        });
+        let chosen = hardware
+            .or_else(|| usable.first().copied())
+            .ok_or_else(|| "没有可用于这个窗口的图形适配器".to_owned())?;
+        let info = chosen.get_info();
+        log.write(
+            "信息",
+            &format!(
+                "渲染：wgpu，{}（{:?}，{:?}）",
+                info.name, info.device_type, info.backend
+            ),
+        );
+        Ok(chosen.clone())
+    }));
+    WgpuConfiguration {
+        wgpu_setup: WgpuSetup::CreateNew(setup),
+        ..WgpuConfiguration::default()
+    }
+}
+
+fn run_with(
+    renderer: eframe::Renderer,
+    ledger_path: &std::path::Path,
+    today: Option<chrono::NaiveDate>,
+    log: &crate::logfile::LogFile,
+    started: std::rc::Rc<std::cell::Cell<bool>>,
+) -> eframe::Result {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_inner_size([1280.0, 800.0])
@@ -45,13 +118,19 @@ pub fn run(ledger_path: PathBuf, today: Option<chrono::NaiveDate>) -> eframe::Re
     }
     let options = eframe::NativeOptions {
         viewport,
+        renderer,
+        wgpu_options: wgpu_options(log.clone()),
+        // The event loop is kept for a second try with the other renderer.
+        run_and_return: true,
         ..Default::default()
     };
     let probe = std::env::var_os(FIRST_FRAME_PROBE).is_some();
+    let ledger_path = ledger_path.to_path_buf();
     eframe::run_native(
         WINDOW_TITLE,
         options,
         Box::new(move |cc| {
+            started.set(true);
             let app = TaizhangApp::new(
                 cc,
                 ledger_path,
@@ -123,7 +202,7 @@ impl eframe::App for FirstFrameProbe {
         ui.ctx().request_repaint();
     }
 
-    fn on_exit(&mut self) {
-        self.app.on_exit();
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.app.on_exit(None);
     }
 }

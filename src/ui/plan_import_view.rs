@@ -129,9 +129,7 @@ impl PlanImportView {
     fn recognise(&mut self, data: &PlanContext<'_>) {
         let known = DepartmentNames::new(data.departments);
         // A reader bug must not take the window down with the user's pasted text.
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            parse_plan(&self.input, &known)
-        }));
+        let parsed = crate::crash::catching(|| parse_plan(&self.input, &known));
         let Ok(parsed) = parsed else {
             self.error =
                 Some("识别时程序出错，未能读取这段文字。请把文字发给开发人员。".to_owned());

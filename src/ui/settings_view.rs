@@ -56,6 +56,7 @@ impl SettingsView {
                 due_day_ui(ui, data, commands);
                 reminders_ui(ui, &mut self.draft, &self.base, commands);
                 ledger_ui(ui, data, commands);
+                about_ui(ui);
                 theme_ui(ui);
             });
     }
@@ -171,19 +172,36 @@ fn ledger_ui(ui: &mut egui::Ui, data: &SettingsContext<'_>, commands: &mut Vec<C
         .num_columns(2)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
-            ui.label("台账文件");
-            ui.label(data.ledger_path.display().to_string());
-            ui.end_row();
-            ui.label("备份文件夹");
-            ui.label(
-                crate::store::backup_dir(data.ledger_path)
-                    .display()
-                    .to_string(),
-            );
-            ui.end_row();
-            ui.label("错误日志");
-            ui.label(data.log_path.display().to_string());
-            ui.end_row();
+            let folder = data
+                .ledger_path
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            let backups = crate::store::backup_dir(data.ledger_path);
+            for (caption, path, open, button) in [
+                (
+                    "台账文件",
+                    data.ledger_path.to_path_buf(),
+                    folder,
+                    "打开台账所在文件夹",
+                ),
+                ("备份文件夹", backups.clone(), backups, "打开备份文件夹"),
+                (
+                    "错误日志",
+                    data.log_path.to_path_buf(),
+                    data.log_path.to_path_buf(),
+                    "打开错误日志",
+                ),
+            ] {
+                ui.label(caption);
+                ui.horizontal(|ui| {
+                    ui.label(path.display().to_string());
+                    if ui.small_button(button).clicked() {
+                        commands.push(Command::OpenPath(open));
+                    }
+                });
+                ui.end_row();
+            }
         });
     let policy = crate::store::RETENTION;
     ui.label(format!(
@@ -223,6 +241,16 @@ fn ledger_ui(ui: &mut egui::Ui, data: &SettingsContext<'_>, commands: &mut Vec<C
     if data.backups.len() > 10 {
         ui.weak(format!("……另有 {} 份较早的备份", data.backups.len() - 10));
     }
+}
+
+/// 关于: the version and build date, and the font's licence.
+fn about_ui(ui: &mut egui::Ui) {
+    section_title(ui, "关于");
+    ui.label(crate::version_line());
+    ui.label("界面和 PDF 使用的字体：Noto Sans SC（思源黑体），依 SIL Open Font License 1.1 随程序提供。");
+    egui::CollapsingHeader::new("字体许可证全文").show(ui, |ui| {
+        ui.label(crate::assets::FONT_LICENCE);
+    });
 }
 
 /// A file size as people read it: KB, MB or GB.
