@@ -22,7 +22,10 @@ const RUNS: usize = 7;
 
 fn main() {
     let (display, _xvfb) = ensure_display();
-    let binary = env!("CARGO_BIN_EXE_taizhang");
+    // `TAIZHANG_BINARY=target/dist/taizhang` measures another build (the installer's profile).
+    let chosen = std::env::var("TAIZHANG_BINARY").ok();
+    let binary = chosen.as_deref().unwrap_or(env!("CARGO_BIN_EXE_taizhang"));
+    println!("binary: {binary}");
 
     let seeded_dir = std::env::temp_dir().join("taizhang-first-frame");
     let _ = std::fs::remove_dir_all(&seeded_dir);

@@ -108,6 +108,30 @@ fi
 grep -q "2030年1月" "$PROFILE/AppData/Roaming/Taizhang/taizhang.log" || fail "the log under the Chinese profile"
 ok "templates, export-sheet and the log under C:\\users\\生态股"
 
+# The window, on a display without a GPU and without a Vulkan driver: wgpu's software
+# adapter; with wgpu's Vulkan and DX12 backends only (no adapter at all), OpenGL (glow).
+if command -v Xvfb >/dev/null; then
+    Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB=$!
+    sleep 1
+    window() {
+        DISPLAY=:97 TAIZHANG_FIRST_FRAME_PROBE=1 VK_ICD_FILENAMES=/nonexistent.json \
+            VK_DRIVER_FILES=/nonexistent.json "$@" wine "$EXE" --db 'C:\users\生态股\窗口.sqlite' \
+            --today 2019-08-05 2>/dev/null | grep -q "first frame painted"
+    }
+    LOG=$PROFILE/taizhang.log
+    window env || fail "the window did not open without a Vulkan driver"
+    grep -q "渲染：wgpu" "$LOG" || fail "the log does not say which renderer runs"
+    rm -f "$LOG"
+    window env WGPU_BACKEND=vulkan,dx12 || fail "the window did not fall back to OpenGL"
+    grep -q "渲染：OpenGL（glow）" "$LOG" || fail "the log does not say OpenGL runs"
+    kill "$XVFB"
+    ok "the window opens with no GPU and no Vulkan driver: $(grep -h 渲染 "$LOG" | tail -1 | cut -d' ' -f3-)"
+else
+    echo "test-installer: Xvfb not installed: the window under Wine was not tried" >&2
+    exit 1
+fi
+
 # 3. Installing again keeps the ledger.
 BEFORE=$(sha256sum "$LEDGER" | cut -d' ' -f1)
 wine "$INSTALLER" /S
