@@ -7,12 +7,15 @@
 # 1. a silent install (/S), without administrator rights, into
 #    %LOCALAPPDATA%\Programs\Taizhang, with the Start-menu and desktop shortcuts and the
 #    uninstaller registered under HKCU;
-# 2. the program run through the Start-menu shortcut's target: --version, plan --json (the
-#    default ledger under the Chinese profile), templates and export-sheet into folders with
-#    Chinese names, a refused command writing the log;
+# 2. the program run through the Start-menu shortcut's target: --version; an older version's
+#    ledger in %APPDATA%\Taizhang upgraded with its pre-upgrade backup; plan --json,
+#    templates and export-sheet into folders with Chinese names, a refused command writing the
+#    log; the window under Xvfb with no Vulkan driver (a software adapter, then OpenGL);
 # 3. installing again over it keeps the ledger;
 # 4. a silent uninstall removes the program, its shortcuts and its registration, and leaves
 #    the ledger, its backups and its log.
+#
+# Needs Xvfb too.
 #
 # Needs Debian's wine (64-bit) and the MinGW compiler; Wine 8 lacks ProcessPrng, which Rust's
 # std imports, so a small DLL of the tests' (tests/wine/processprng.c) is put next to the
@@ -89,7 +92,25 @@ case "$VERSION_LINE" in "taizhang "*) ;; *) fail "--version printed: $VERSION_LI
 [ "$(printf '%s\n' "$VERSION_LINE" | wc -l)" -eq 1 ] || fail "--version is not one line"
 ok "--version: $VERSION_LINE"
 
+# An older version's ledger waits in %APPDATA%\Taizhang: the new program upgrades it, after
+# a backup made before the upgrade.
+ROAMING=$PROFILE/AppData/Roaming/Taizhang
+mkdir -p "$ROAMING"
+run --db 'C:\users\生态股\旧台账.sqlite' plan --json >/dev/null || fail "making a ledger"
+python3 - "$PROFILE/旧台账.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for table in ("department_addresses", "mail_messages", "chase_sends"):
+    db.execute(f"DROP TABLE {table}")
+db.execute("PRAGMA user_version = 2")
+db.commit()
+db.close()
+PY
+mv "$PROFILE/旧台账.sqlite" "$ROAMING/ledger.sqlite"
+rm -f "$PROFILE/旧台账.sqlite-wal" "$PROFILE/旧台账.sqlite-shm"
 run plan --json >"$WORK/plan.json" || fail "plan --json"
+ls "$ROAMING/backups/"*-v2.sqlite >/dev/null 2>&1 || fail "no backup made before the upgrade"
+ok "a version-2 ledger upgraded, its pre-upgrade backup in %APPDATA%\Taizhang\backups"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['year']==2019, d" "$WORK/plan.json" \
     || fail "plan --json"
 LEDGER=$PROFILE/AppData/Roaming/Taizhang/ledger.sqlite
@@ -151,5 +172,6 @@ if wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Taiz
 fi
 [ -f "$LEDGER" ] && [ "$(sha256sum "$LEDGER" | cut -d' ' -f1)" = "$BEFORE" ] || fail "uninstalling touched the ledger"
 [ -f "$PROFILE/AppData/Roaming/Taizhang/taizhang.log" ] || fail "uninstalling removed the log"
-ok "uninstalled; the ledger and its log are still there"
+ls "$ROAMING/backups/"*-v2.sqlite >/dev/null 2>&1 || fail "uninstalling removed the backups"
+ok "uninstalled; the ledger, its backups and its log are still there"
 echo "test-installer: all passed"
