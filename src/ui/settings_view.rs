@@ -172,26 +172,21 @@ fn ledger_ui(ui: &mut egui::Ui, data: &SettingsContext<'_>, commands: &mut Vec<C
         .num_columns(2)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
-            let folder = data
-                .ledger_path
+            // Full paths, whatever `--db` was given as (a relative path has no folder to open).
+            let full = |path: &std::path::Path| {
+                std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+            };
+            let ledger = full(data.ledger_path);
+            let folder = ledger
                 .parent()
                 .map(std::path::Path::to_path_buf)
                 .unwrap_or_default();
-            let backups = crate::store::backup_dir(data.ledger_path);
+            let backups = full(&crate::store::backup_dir(data.ledger_path));
+            let log = full(data.log_path);
             for (caption, path, open, button) in [
-                (
-                    "台账文件",
-                    data.ledger_path.to_path_buf(),
-                    folder,
-                    "打开台账所在文件夹",
-                ),
+                ("台账文件", ledger.clone(), folder, "打开台账所在文件夹"),
                 ("备份文件夹", backups.clone(), backups, "打开备份文件夹"),
-                (
-                    "错误日志",
-                    data.log_path.to_path_buf(),
-                    data.log_path.to_path_buf(),
-                    "打开错误日志",
-                ),
+                ("错误日志", log.clone(), log, "打开错误日志"),
             ] {
                 ui.label(caption);
                 ui.horizontal(|ui| {
