@@ -12,18 +12,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::grid::{Grid, SheetSink};
 use super::import_error::ImportError;
 use super::limits::MAX_ROWS;
-
-fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
-    element
-        .try_get_attribute(name)
-        .ok()
-        .flatten()
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
+use super::ods::attribute;
 
 /// A cell being read.
 #[derive(Default)]

@@ -25,7 +25,8 @@ struct CellStart {
     has_formula: bool,
 }
 
-fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
+/// An attribute's value, entities resolved (also read by the `.docx` reader).
+pub(super) fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
     element
         .try_get_attribute(name)
         .ok()

@@ -111,6 +111,19 @@ impl MessageIntake {
         self.department.is_some() && self.returns().next().is_some()
     }
 
+    /// The name the original is archived under: the file's own, else the subject's.
+    pub fn archive_name(&self) -> String {
+        let source = self.source.to_lowercase();
+        if source.ends_with(".msg") || source.ends_with(".eml") {
+            self.source.clone()
+        } else {
+            format!(
+                "{}.eml",
+                crate::returns::template::safe_file_name(&self.title())
+            )
+        }
+    }
+
     /// The message's name in lists: its subject, else the file.
     pub fn title(&self) -> String {
         if self.message.subject.trim().is_empty() {
@@ -548,16 +561,7 @@ pub fn commit_message(
     origin: &MailOrigin,
     existing: Option<i64>,
 ) -> Result<Option<usize>, StoreError> {
-    let file_name = if intake.source.to_lowercase().ends_with(".msg")
-        || intake.source.to_lowercase().ends_with(".eml")
-    {
-        intake.source.clone()
-    } else {
-        format!(
-            "{}.eml",
-            crate::returns::template::safe_file_name(&intake.title())
-        )
-    };
+    let file_name = intake.archive_name();
     let period_ok = intake.period.is_some_and(|p| period_in_plan(plan, p));
     let committable = intake.has_rows() && period_ok;
     if intake.has_rows() && !period_ok {
@@ -658,18 +662,8 @@ pub fn handle_message(
         Err(size) => {
             let error = crate::mail::MailError::TooLarge(size / 1024 / 1024);
             if mode != MailMode::DryRun {
-                ledger.record_mail(&NewMail {
-                    message_id: &format!("{}:{}", origin.account, origin.uid),
-                    origin,
-                    sender: "",
-                    subject: "",
-                    sent_on: None,
-                    state: MailState::Refused,
-                    department_id: None,
-                    period: None,
-                    raw: None,
-                    note: &error.to_string(),
-                })?;
+                let message_id = format!("{}:{}", origin.account, origin.uid);
+                record_refused(ledger, origin, &message_id, None, &error.to_string())?;
             }
             outcome.error = Some((error.to_string(), format!("{error} [{size} bytes]")));
             return Ok(outcome);
@@ -679,18 +673,9 @@ pub fn handle_message(
         Ok(prepared) => prepared,
         Err(error) => {
             if mode != MailMode::DryRun && !origin.account.is_empty() {
-                ledger.record_mail(&NewMail {
-                    message_id: &format!("sha256:{}", crate::hash::sha256_hex(&raw)),
-                    origin,
-                    sender: "",
-                    subject: "",
-                    sent_on: None,
-                    state: MailState::Refused,
-                    department_id: None,
-                    period: None,
-                    raw: Some(("无法读取的邮件.eml", &raw)),
-                    note: &error.to_string(),
-                })?;
+                let message_id = format!("sha256:{}", crate::hash::sha256_hex(&raw));
+                let archived = Some(("无法读取的邮件.eml", raw.as_slice()));
+                record_refused(ledger, origin, &message_id, archived, &error.to_string())?;
             }
             outcome.error = Some((error.to_string(), error.log_detail()));
             return Ok(outcome);
@@ -732,10 +717,7 @@ pub fn handle_message(
         MailMode::DryRun => {}
         MailMode::Hold => {
             if waiting.is_none() {
-                let file_name = format!(
-                    "{}.eml",
-                    crate::returns::template::safe_file_name(&prepared.title())
-                );
+                let file_name = prepared.archive_name();
                 ledger.record_mail(&NewMail {
                     message_id: &prepared.message.message_id,
                     origin,
@@ -760,6 +742,30 @@ pub fn handle_message(
     }
     outcome.intake = Some(prepared);
     Ok(outcome)
+}
+
+/// Records a message that could not be read, so that the next fetch starts after it.
+fn record_refused(
+    ledger: &mut Ledger,
+    origin: &MailOrigin,
+    message_id: &str,
+    raw: Option<(&str, &[u8])>,
+    note: &str,
+) -> Result<(), StoreError> {
+    ledger
+        .record_mail(&NewMail {
+            message_id,
+            origin,
+            sender: "",
+            subject: "",
+            sent_on: None,
+            state: MailState::Refused,
+            department_id: None,
+            period: None,
+            raw,
+            note,
+        })
+        .map(|_| ())
 }
 
 /// Why fetching stopped.
@@ -834,6 +840,20 @@ pub struct ChaseMail {
     pub message: String,
 }
 
+impl ChaseMail {
+    /// The record of this message sent now to `address`.
+    pub fn sent_now(&self, period: Period, address: &str) -> crate::store::ChaseSend {
+        crate::store::ChaseSend {
+            department_id: self.department_id,
+            period: period.to_string(),
+            address: address.to_owned(),
+            subject: self.subject.clone(),
+            message: self.message.clone(),
+            sent_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+}
+
 /// The chase e-mails of a month: one per department still missing or incomplete.
 pub fn chase_mails(day: &super::DayState, period: Period) -> Vec<ChaseMail> {
     let status = day.period_status(period);
@@ -906,14 +926,7 @@ pub fn send_chase_mails(
         };
         match sender.send(&outgoing) {
             Ok(()) => {
-                let record = crate::store::ChaseSend {
-                    department_id: mail.department_id,
-                    period: period.to_string(),
-                    address: to,
-                    subject: mail.subject.clone(),
-                    message: mail.message.clone(),
-                    sent_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
-                };
+                let record = mail.sent_now(period, &to);
                 let error = ledger
                     .record_chase_send(&record)
                     .err()

@@ -104,21 +104,9 @@ impl TaizhangApp {
                 let Some((name, bytes)) = self.mail_view.attachment(id, index) else {
                     return;
                 };
-                let result =
-                    crate::service::write_attachment(&open.data.ledger_path, id, name, bytes)
-                        .map_err(|e| e.to_string())
-                        .and_then(|path| {
-                            crate::service::open_with_system(&path).map_err(|e| {
-                                format!(
-                                    "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
-                                    path.display(),
-                                    crate::files::io_phrase(&e)
-                                )
-                            })
-                        });
-                if let Err(message) = result {
-                    self.show_error(message);
-                }
+                let written =
+                    crate::service::write_attachment(&open.data.ledger_path, id, name, bytes);
+                self.open_written(written);
                 return;
             }
             Command::PrepareMail { id, choice } => {
@@ -164,20 +152,8 @@ impl TaizhangApp {
                 return;
             }
             Command::OpenSourceFile(file_id) => {
-                let result = crate::service::write_source_file(&open.ledger, file_id)
-                    .map_err(|e| e.to_string())
-                    .and_then(|path| {
-                        crate::service::open_with_system(&path).map_err(|e| {
-                            format!(
-                                "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
-                                path.display(),
-                                crate::files::io_phrase(&e)
-                            )
-                        })
-                    });
-                if let Err(message) = result {
-                    self.show_error(message);
-                }
+                let written = crate::service::write_source_file(&open.ledger, file_id);
+                self.open_written(written);
                 return;
             }
             Command::WriteTemplates { period, folder } => {
@@ -522,6 +498,12 @@ fn previous_values(data: &AppData, writes: &[RowWrite]) -> Vec<RowWrite> {
         .collect()
 }
 
+/// The mailbox's code from the system's credential store, or why there is none.
+fn mailbox_code(address: &str) -> Result<String, String> {
+    crate::mail::secret::load(address)?
+        .ok_or_else(|| "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned())
+}
+
 /// A waiting message read from its archived original and matched with the user's choice.
 fn prepare_waiting(
     ledger: &crate::store::Ledger,
@@ -610,6 +592,23 @@ impl TaizhangApp {
         }
     }
 
+    /// Writes out a file kept in the ledger (an archived original, an attachment) and opens it
+    /// with the system's program.
+    fn open_written(&mut self, written: Result<PathBuf, crate::service::ActionError>) {
+        let result = written.map_err(|e| e.to_string()).and_then(|path| {
+            crate::service::open_with_system(&path).map_err(|e| {
+                format!(
+                    "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
+                    path.display(),
+                    crate::files::io_phrase(&e)
+                )
+            })
+        });
+        if let Err(message) = result {
+            self.show_error(message);
+        }
+    }
+
     /// Starts reading the mailbox with the code from the system's credential store.
     fn start_fetch(&mut self) {
         let LedgerState::Open(open) = &mut self.state else {
@@ -623,16 +622,10 @@ impl TaizhangApp {
             self.show_error(crate::mail::imap::MailboxError::NotSet.to_string());
             return;
         }
-        let password = match crate::mail::secret::load(&mailbox.address) {
-            Ok(Some(code)) => code,
-            Ok(None) => {
-                self.show_error(
-                    "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned(),
-                );
-                return;
-            }
-            Err(error) => {
-                self.show_error(error);
+        let password = match mailbox_code(&mailbox.address) {
+            Ok(code) => code,
+            Err(message) => {
+                self.show_error(message);
                 return;
             }
         };
@@ -674,16 +667,10 @@ impl TaizhangApp {
             self.show_error(crate::mail::imap::MailboxError::NotSet.to_string());
             return;
         }
-        let password = match crate::mail::secret::load(&mailbox.address) {
-            Ok(Some(code)) => code,
-            Ok(None) => {
-                self.show_error(
-                    "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned(),
-                );
-                return;
-            }
-            Err(error) => {
-                self.show_error(error);
+        let password = match mailbox_code(&mailbox.address) {
+            Ok(code) => code,
+            Err(message) => {
+                self.show_error(message);
                 return;
             }
         };

@@ -240,16 +240,8 @@ impl TaizhangApp {
                     match result {
                         Ok(()) => {
                             job.sent += 1;
-                            let record = crate::store::ChaseSend {
-                                department_id: mail.department_id,
-                                period: job.period.to_string(),
-                                address: mail.to.clone().unwrap_or_default(),
-                                subject: mail.subject.clone(),
-                                message: mail.message.clone(),
-                                sent_at: chrono::Local::now()
-                                    .format("%Y-%m-%d %H:%M:%S")
-                                    .to_string(),
-                            };
+                            let record =
+                                mail.sent_now(job.period, mail.to.as_deref().unwrap_or_default());
                             if let Err(error) = open.ledger.record_chase_send(&record) {
                                 job.failures.push(format!(
                                     "{}：已发送，但未能记入台账：{error}",
