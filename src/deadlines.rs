@@ -9,7 +9,7 @@ use crate::holidays::HolidayCalendar;
 use crate::model::Plan;
 use crate::returns::{Obligation, PeriodStatus, ReturnRecord, RowStatus};
 pub use crate::schedule::DueRule;
-use crate::schedule::{Period, ReturnState, is_quarterly_detail, reporting_periods};
+use crate::schedule::{Period, ReturnState, is_quarterly_detail};
 
 /// What kind of deadline an item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +71,8 @@ pub struct Deadline {
     pub period: Option<Period>,
     pub done_on: Option<NaiveDate>,
     pub light: Light,
+    /// The plan the item belongs to; `None` for the user's own items.
+    pub plan_id: Option<i64>,
 }
 
 /// Everything the deadlines are built from.
@@ -114,7 +116,7 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
         today,
     } = *inputs;
     let mut found = Vec::new();
-    for task in plan.tasks() {
+    for task in plan.open_tasks() {
         for milestone in &task.milestones {
             let done = milestone.done_on.is_some();
             let mut light = rule.light(milestone.due_date, done, today);
@@ -142,11 +144,12 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
                 period: None,
                 done_on: milestone.done_on,
                 light,
+                plan_id: Some(plan.id),
             });
         }
     }
     let required: Vec<String> = obligations.iter().map(|o| o.department.clone()).collect();
-    for period in reporting_periods(plan.year, plan.issued_on) {
+    for period in crate::schedule::plan_periods(plan) {
         let (nominal, date) = rule.due(period);
         let status = statuses.iter().find(|s| s.period == period);
         let all_received = status.is_some_and(|s| {
@@ -167,6 +170,7 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
             period: Some(period),
             done_on: None,
             light: rule.light(date, all_received, today),
+            plan_id: Some(plan.id),
         });
         if is_quarterly_detail(period, &plan.reporting) {
             let quarterly_rows: Vec<i64> = plan
@@ -217,6 +221,7 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
                 period: Some(period),
                 done_on: None,
                 light: rule.light(date, done, today),
+                plan_id: Some(plan.id),
             });
         }
     }
@@ -234,6 +239,7 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
             period: None,
             done_on: item.done_on,
             light: rule.light(item.date, item.done_on.is_some(), today),
+            plan_id: None,
         });
     }
     found.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.code().cmp(b.kind.code())));
@@ -369,6 +375,7 @@ mod tests {
             period: None,
             done_on: None,
             light: Light::Yellow,
+            plan_id: Some(1),
         };
         let ics = to_ics(&[item], "20190625T000000Z");
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));

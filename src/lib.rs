@@ -23,6 +23,7 @@ pub mod schedule;
 pub mod seed;
 pub mod service;
 pub mod sheet;
+pub mod similar;
 pub mod store;
 pub mod ui;
 

@@ -230,6 +230,12 @@ pub fn reporting_periods(plan_year: i32, issued_on: Option<NaiveDate>) -> Vec<Pe
         .collect()
 }
 
+/// A plan's reporting months: from the month after it was issued (or the first month it
+/// took over from a carried plan) to December of its year.
+pub fn plan_periods(plan: &crate::model::Plan) -> Vec<Period> {
+    reporting_periods(plan.year, plan.reporting_from.or(plan.issued_on))
+}
+
 /// Whether quarterly rows report in detail for this period: the return sent in April, July,
 /// October or January (for the month before) covers the past quarter.
 pub fn is_quarterly_detail(period: Period, rule: &ReportingRule) -> bool {

@@ -203,6 +203,7 @@ impl Seed {
                         })
                         .collect(),
                     milestones,
+                    deadline: String::new(),
                     span: 0..0,
                 });
             }
@@ -237,6 +238,7 @@ impl Seed {
             targets,
             sections,
             new_departments: Vec::new(),
+            notes: Vec::new(),
             warnings: Vec::new(),
             source: String::new(),
         })

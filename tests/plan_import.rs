@@ -301,18 +301,7 @@ fn gbk_and_docx_files_read_like_the_text() {
             "<w:p><w:r><w:t xml:space=\"preserve\">{escaped}</w:t></w:r></w:p>"
         ));
     }
-    let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
-    );
-    let mut bytes = Vec::new();
-    {
-        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        writer.start_file("word/document.xml", options).unwrap();
-        std::io::Write::write_all(&mut writer, xml.as_bytes()).unwrap();
-        writer.finish().unwrap();
-    }
+    let bytes = common::docx_with_body(&body);
     let from_docx = parse(&decode_file(&bytes).unwrap());
     assert_eq!(from_docx.tasks().count(), 23);
     assert_eq!(from_docx.document_number, "融政办发〔2019〕84号");

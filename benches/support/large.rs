@@ -106,6 +106,7 @@ pub fn generate(path: &Path) -> i32 {
                                 done_on: None,
                                 done_note: String::new(),
                             }],
+                            deadline: String::new(),
                             span: 0..0,
                         }
                     })
@@ -121,6 +122,7 @@ pub fn generate(path: &Path) -> i32 {
             targets: Vec::new(),
             sections,
             new_departments: Vec::new(),
+            notes: Vec::new(),
             warnings: Vec::new(),
             source: String::new(),
         };

@@ -15,8 +15,12 @@ pub const USAGE: &str = "\
 
 命令 / commands:
   plan [--json]     输出当前计划 (print the ledger's current plan)
+  plans [--json]    列出台账中的全部计划：编号、年度、状态、报送月份 (every plan of the ledger)
   import-plan FILE [--dry-run] [--json]
-                    读取计划文件（.txt/.docx），输出识别结果；不带 --dry-run 时保存为新的当前计划
+                    读取计划文件（.txt/.docx/.xlsx，正文式或任务分工表式），输出识别结果；
+                    不带 --dry-run 时保存为新的当前计划
+  status、deadlines、templates、export-sheet、chase 均可加 --plan ID 指定计划（编号见 plans）；
+  不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
                     写出该月的《重点工作进展》表 (write the month's progress sheet)
   deadlines --from DATE --to DATE [--json]
@@ -65,15 +69,22 @@ pub enum Job {
         xlsx: Option<PathBuf>,
         pdf: Option<PathBuf>,
         json: bool,
+        plan: Option<i64>,
     },
     /// Print every dated item between two days.
     Deadlines {
         from: NaiveDate,
         to: NaiveDate,
         json: bool,
+        /// One plan only; every plan in play without it.
+        plan: Option<i64>,
     },
     /// Write one return template per department.
-    Templates { period: Period, out: PathBuf },
+    Templates {
+        period: Period,
+        out: PathBuf,
+        plan: Option<i64>,
+    },
     /// Read returned spreadsheets; store them unless `dry_run`.
     ImportReturns {
         files: Vec<PathBuf>,
@@ -85,7 +96,13 @@ pub enum Job {
         json: bool,
     },
     /// Print each department's return state for a period (default: the month before today).
-    Status { period: Option<Period>, json: bool },
+    Status {
+        period: Option<Period>,
+        json: bool,
+        plan: Option<i64>,
+    },
+    /// Print every plan of the ledger.
+    Plans { json: bool },
     /// Read saved e-mails (or bodies saved as text); store them unless `dry_run`.
     ImportEmail {
         files: Vec<PathBuf>,
@@ -107,6 +124,7 @@ pub enum Job {
         period: Period,
         send: Option<MailServer>,
         json: bool,
+        plan: Option<i64>,
     },
     /// Print the usage text.
     Help,
@@ -176,6 +194,19 @@ impl Words {
             .ok_or_else(|| usage(format!("{name} 的日期“{text}”无效，应为 YYYY-MM-DD")))
     }
 
+    /// A plan's number after `--plan`.
+    fn plan_id(&mut self) -> Result<i64, UsageError> {
+        let text = self.value("--plan")?;
+        text.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| {
+                usage(format!(
+                    "--plan 的计划编号“{text}”无效，应为 plans 列出的编号"
+                ))
+            })
+    }
+
     fn unknown(&self, word: &str) -> UsageError {
         usage(format!("{} 命令不认识参数“{word}”", self.command))
     }
@@ -223,6 +254,9 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
     };
     invocation.job = Some(match name.as_str() {
         "plan" => plan(&mut words)?,
+        "plans" => Job::Plans {
+            json: only_json(&mut words)?,
+        },
         "import-plan" => import_plan(&mut words)?,
         "export-sheet" => export_sheet(&mut words)?,
         "deadlines" => deadlines(&mut words)?,
@@ -238,6 +272,13 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
 }
 
 fn plan(words: &mut Words) -> Result<Job, UsageError> {
+    Ok(Job::Plan {
+        json: only_json(words)?,
+    })
+}
+
+/// A command whose only option is `--json`.
+fn only_json(words: &mut Words) -> Result<bool, UsageError> {
     let mut json = false;
     while let Some(word) = words.next() {
         match word {
@@ -245,7 +286,7 @@ fn plan(words: &mut Words) -> Result<Job, UsageError> {
             Word::Flag(other) | Word::Plain(other) => return Err(words.unknown(&other)),
         }
     }
-    Ok(Job::Plan { json })
+    Ok(json)
 }
 
 fn import_plan(words: &mut Words) -> Result<Job, UsageError> {
@@ -272,7 +313,7 @@ fn import_plan(words: &mut Words) -> Result<Job, UsageError> {
 }
 
 fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
-    let (mut period, mut xlsx, mut pdf, mut json) = (None, None, None, false);
+    let (mut period, mut xlsx, mut pdf, mut json, mut plan) = (None, None, None, false, None);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
@@ -280,6 +321,7 @@ fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
                 "--period" => period = Some(words.period("--period")?),
                 "--xlsx" => xlsx = Some(PathBuf::from(words.value("--xlsx")?)),
                 "--pdf" => pdf = Some(PathBuf::from(words.value("--pdf")?)),
+                "--plan" => plan = Some(words.plan_id()?),
                 other => return Err(words.unknown(other)),
             },
             Word::Plain(other) => return Err(words.unknown(&other)),
@@ -291,17 +333,19 @@ fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
         xlsx,
         pdf,
         json,
+        plan,
     })
 }
 
 fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
-    let (mut from, mut to, mut json) = (None, None, false);
+    let (mut from, mut to, mut json, mut plan) = (None, None, false, None);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--json" => json = true,
                 "--from" => from = Some(words.date("--from")?),
                 "--to" => to = Some(words.date("--to")?),
+                "--plan" => plan = Some(words.plan_id()?),
                 other => return Err(words.unknown(other)),
             },
             Word::Plain(other) => return Err(words.unknown(&other)),
@@ -313,16 +357,22 @@ fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
     if to < from {
         return Err(usage("--to 早于 --from"));
     }
-    Ok(Job::Deadlines { from, to, json })
+    Ok(Job::Deadlines {
+        from,
+        to,
+        json,
+        plan,
+    })
 }
 
 fn templates(words: &mut Words) -> Result<Job, UsageError> {
-    let (mut period, mut out) = (None, None);
+    let (mut period, mut out, mut plan) = (None, None, None);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--period" => period = Some(words.period("--period")?),
                 "--out" => out = Some(PathBuf::from(words.value("--out")?)),
+                "--plan" => plan = Some(words.plan_id()?),
                 other => return Err(words.unknown(other)),
             },
             Word::Plain(other) => return Err(words.unknown(&other)),
@@ -331,7 +381,7 @@ fn templates(words: &mut Words) -> Result<Job, UsageError> {
     let (Some(period), Some(out)) = (period, out) else {
         return Err(usage("templates 需要 --period 和 --out"));
     };
-    Ok(Job::Templates { period, out })
+    Ok(Job::Templates { period, out, plan })
 }
 
 fn import_returns(words: &mut Words) -> Result<Job, UsageError> {
@@ -364,18 +414,19 @@ fn import_returns(words: &mut Words) -> Result<Job, UsageError> {
 }
 
 fn status(words: &mut Words) -> Result<Job, UsageError> {
-    let (mut period, mut json) = (None, false);
+    let (mut period, mut json, mut plan) = (None, false, None);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--json" => json = true,
                 "--period" => period = Some(words.period("--period")?),
+                "--plan" => plan = Some(words.plan_id()?),
                 other => return Err(words.unknown(other)),
             },
             Word::Plain(other) => return Err(words.unknown(&other)),
         }
     }
-    Ok(Job::Status { period, json })
+    Ok(Job::Status { period, json, plan })
 }
 
 fn import_email(words: &mut Words) -> Result<Job, UsageError> {
@@ -492,11 +543,12 @@ fn fetch_mail(words: &mut Words) -> Result<Job, UsageError> {
 
 fn chase(words: &mut Words) -> Result<Job, UsageError> {
     let mut server = ServerWords::default();
-    let (mut period, mut send, mut json) = (None, false, false);
+    let (mut period, mut send, mut json, mut plan) = (None, false, false, None);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--send" => send = true,
+                "--plan" => plan = Some(words.plan_id()?),
                 "--json" => json = true,
                 "--period" => period = Some(words.period("--period")?),
                 other => {
@@ -517,7 +569,12 @@ fn chase(words: &mut Words) -> Result<Job, UsageError> {
         }
         None
     };
-    Ok(Job::Chase { period, send, json })
+    Ok(Job::Chase {
+        period,
+        send,
+        json,
+        plan,
+    })
 }
 
 #[cfg(test)]

@@ -10,7 +10,12 @@ use crate::returns::PeriodStatus;
 /// The plan as `plan --json` prints it (field names are the contract of docs/cli.md).
 #[derive(Debug, Serialize)]
 pub struct PlanJson {
+    pub id: Option<i64>,
     pub title: String,
+    /// `example` (示例), `imported`, `carried` (沿用上年) or `blank`.
+    pub kind: &'static str,
+    /// Notes that apply to every later task (`以下各项工作均需…落实，不再列出`).
+    pub notes: Vec<String>,
     pub year: i32,
     pub document_number: String,
     pub issuer: String,
@@ -71,6 +76,10 @@ pub struct TaskJson {
     pub lead_scopes: Vec<LeadScopeJson>,
     pub leads_separately: bool,
     pub note: String,
+    /// A table plan's 完成时限 as written (`长期坚持`); empty when the text has the dates.
+    pub deadline: String,
+    /// The task did not continue into the real plan that replaced a carried one.
+    pub closed: bool,
     pub milestones: Vec<MilestoneJson>,
 }
 
@@ -145,10 +154,15 @@ pub fn plan_json(plan: &Plan, departments: &[Department]) -> PlanJson {
                 .collect(),
             participants: task.participants.iter().map(|d| d.name.as_str()).collect(),
             milestones: &task.milestones,
+            deadline: &task.deadline,
+            closed: task.closed_on.is_some(),
         },
     );
     PlanJson {
+        id: Some(plan.id),
         title: plan.title.clone(),
+        kind: plan.kind.as_str(),
+        notes: plan.notes.clone(),
         year: plan.year,
         document_number: plan.document_number.clone(),
         issuer: plan.issuer.clone(),
@@ -230,6 +244,9 @@ pub struct DeadlinesJson {
 
 #[derive(Debug, Serialize)]
 pub struct DeadlineJson {
+    /// The plan the item belongs to (`plans --json` ids); null for the user's own items.
+    pub plan: Option<i64>,
+    pub plan_label: Option<String>,
     pub date: String,
     /// The date as written, when a holiday moved it.
     pub nominal_date: Option<String>,
@@ -238,6 +255,32 @@ pub struct DeadlineJson {
     pub departments: Vec<String>,
     pub task: Option<String>,
     pub state: &'static str,
+}
+
+/// `plans --json`.
+#[derive(Debug, Serialize)]
+pub struct PlansJson {
+    pub plans: Vec<PlanEntryJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlanEntryJson {
+    pub id: i64,
+    pub title: String,
+    pub year: i32,
+    pub current: bool,
+    pub periods: Vec<String>,
+    /// `example`, `imported`, `carried` or `blank`.
+    pub kind: &'static str,
+    /// `active` or `closed`.
+    pub state: &'static str,
+    /// Shown on the pages for today (active, and its year not over and done with).
+    pub in_play: bool,
+    /// Its year is over (today is past its last return's due date).
+    pub ended: bool,
+    pub label: String,
+    pub carried_from: Option<i64>,
+    pub tasks: usize,
 }
 
 /// `export-sheet --json`.
@@ -279,6 +322,9 @@ pub fn parsed_plan_json(
         }
     }
     let mut plan = plan_json(current, departments);
+    plan.id = None;
+    plan.kind = crate::model::PlanKind::Imported.as_str();
+    plan.notes = parsed.notes.clone();
     plan.title = parsed.title.clone();
     plan.year = parsed.year;
     plan.document_number = parsed.document_number.clone();
@@ -306,6 +352,8 @@ pub fn parsed_plan_json(
                 .collect(),
             participants: task.participants.iter().map(|p| p.name.as_str()).collect(),
             milestones: &task.milestones,
+            deadline: &task.deadline,
+            closed: false,
         },
     );
     plan
@@ -362,6 +410,8 @@ pub(super) struct TaskParts<'a> {
     leads: Vec<(&'a str, &'a str)>,
     participants: Vec<&'a str>,
     milestones: &'a [crate::model::Milestone],
+    deadline: &'a str,
+    closed: bool,
 }
 
 /// Every task of a plan's sections, stored or just read, in the plan's order.
@@ -401,6 +451,8 @@ pub(super) fn task_json(section: &str, task: TaskParts<'_>) -> TaskJson {
             .collect(),
         leads_separately: task.leads_separately,
         note: task.note.to_owned(),
+        deadline: task.deadline.to_owned(),
+        closed: task.closed,
         milestones: task
             .milestones
             .iter()

@@ -17,6 +17,18 @@ pub use json::milestone_text;
 
 use crate::store::Ledger;
 
+/// Points the ledger at the plan a command acts on: the one named, else the one that owns the
+/// period (several owners are refused, naming them).
+fn focus(
+    ledger: &mut Ledger,
+    plan: Option<i64>,
+    period: Option<crate::schedule::Period>,
+) -> anyhow::Result<()> {
+    let id = crate::service::plan_for_period(ledger, plan, period)?;
+    ledger.focus_plan(Some(id))?;
+    Ok(())
+}
+
 /// Runs a job on an open ledger, writing its output to `out`.
 pub fn run(
     ledger: &mut Ledger,
@@ -31,7 +43,15 @@ pub fn run(
             dry_run,
             json,
         } => plan::import_plan(ledger, file, *dry_run, *json, out),
-        Job::Templates { period, out: dir } => returns::templates(ledger, *period, dir, today, out),
+        Job::Plans { json } => plan::plans(ledger, *json, today, out),
+        Job::Templates {
+            period,
+            out: dir,
+            plan,
+        } => {
+            focus(ledger, *plan, Some(*period))?;
+            returns::templates(ledger, *period, dir, today, out)
+        }
         Job::ImportReturns {
             files,
             period,
@@ -51,15 +71,31 @@ pub fn run(
             },
             out,
         ),
-        Job::Status { period, json } => returns::status(ledger, *period, *json, today, out),
+        Job::Status { period, json, plan } => {
+            let wanted = period.unwrap_or_else(|| crate::schedule::Period::of(today).previous());
+            focus(ledger, *plan, Some(wanted))?;
+            returns::status(ledger, *period, *json, today, out)
+        }
         Job::ExportSheet {
             period,
             xlsx,
             pdf,
             json,
-        } => sheet::export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out),
-        Job::Deadlines { from, to, json } => {
-            sheet::deadlines(ledger, *from, *to, *json, today, out)
+            plan,
+        } => {
+            focus(ledger, *plan, Some(*period))?;
+            sheet::export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out)
+        }
+        Job::Deadlines {
+            from,
+            to,
+            json,
+            plan,
+        } => {
+            if plan.is_some() {
+                focus(ledger, *plan, None)?;
+            }
+            sheet::deadlines(ledger, *from, *to, *json, plan.is_some(), today, out)
         }
         Job::ImportEmail {
             files,
@@ -87,7 +123,13 @@ pub fn run(
             dry_run,
             json,
         } => mail::fetch_mail(ledger, server, folder, *dry_run, *json, today, out),
-        Job::Chase { period, send, json } => {
+        Job::Chase {
+            period,
+            send,
+            json,
+            plan,
+        } => {
+            focus(ledger, *plan, Some(*period))?;
             mail::chase(ledger, *period, send.as_ref(), *json, today, out)
         }
         Job::Help => Ok(writeln!(out, "{USAGE}")?),

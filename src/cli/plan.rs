@@ -20,6 +20,67 @@ pub(super) fn plan(ledger: &Ledger, json: bool, out: &mut dyn Write) -> anyhow::
     Ok(())
 }
 
+/// `plans`: every plan of the ledger with its years and state.
+pub(super) fn plans(
+    ledger: &Ledger,
+    json: bool,
+    today: chrono::NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let holidays = crate::holidays::HolidayCalendar::bundled()?;
+    let day = crate::service::LedgerDay::load(ledger, today, &holidays)?;
+    let in_play: Vec<i64> = day.in_play().iter().map(|d| d.plan.id).collect();
+    let mut entries = Vec::new();
+    for summary in ledger.plans()? {
+        let loaded = crate::service::DayState::load_plan(ledger, summary.id, today, &holidays)?;
+        let plan = &loaded.plan;
+        entries.push(super::json::PlanEntryJson {
+            id: plan.id,
+            title: plan.title.clone(),
+            year: plan.year,
+            current: plan.is_current,
+            periods: crate::schedule::plan_periods(plan)
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            kind: plan.kind.as_str(),
+            state: if plan.active { "active" } else { "closed" },
+            in_play: in_play.contains(&plan.id),
+            ended: loaded.has_ended(),
+            label: plan.label(),
+            carried_from: plan.carried_from,
+            tasks: plan.open_tasks().count(),
+        });
+    }
+    if json {
+        serde_json::to_writer(&mut *out, &super::json::PlansJson { plans: entries })?;
+        writeln!(out)?;
+    } else {
+        for entry in &entries {
+            writeln!(
+                out,
+                "{:>3}  {}{}{}  {}项任务  {}",
+                entry.id,
+                entry.label,
+                if entry.current { "  【当前】" } else { "" },
+                if entry.state == "closed" {
+                    "  已结束"
+                } else if entry.ended {
+                    "  年度已过"
+                } else {
+                    ""
+                },
+                entry.tasks,
+                match (entry.periods.first(), entry.periods.last()) {
+                    (Some(first), Some(last)) => format!("报送 {first} 至 {last}"),
+                    _ => String::new(),
+                }
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// `import-plan`: reads a plan document; stores it unless `dry_run`.
 pub(super) fn import_plan(
     ledger: &mut Ledger,
@@ -29,10 +90,15 @@ pub(super) fn import_plan(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let bytes = crate::files::read_file(file, crate::plan_text::MAX_INPUT_BYTES)?;
-    let text = crate::plan_text::decode_file(&bytes)?;
+    let document = crate::service::read_plan_document(&bytes)?;
     let departments = ledger.departments()?;
     let known = crate::plan_text::DepartmentNames::new(&departments);
-    let parsed = crate::plan_text::parse_plan(&text, &known)?;
+    let parsed = crate::crash::catching(|| {
+        crate::plan_text::parse_plan_document(&document.text, &document.tables, &known)
+    })
+    .map_err(|_| {
+        anyhow::anyhow!("识别计划时程序出错，未保存任何内容；详细原因已记入日志 taizhang.log。")
+    })??;
     let warnings: Vec<String> = parsed
         .warnings
         .iter()

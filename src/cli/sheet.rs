@@ -58,15 +58,31 @@ pub(super) fn deadlines(
     from: NaiveDate,
     to: NaiveDate,
     json: bool,
+    one_plan: bool,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
-    let day = crate::service::DayState::load(ledger, today, &holidays)?;
-    let selected: Vec<&crate::deadlines::Deadline> = day
-        .deadlines
-        .iter()
-        .filter(|d| d.date >= from && d.date <= to)
+    // One plan when asked for; else every plan in play, each item with its plan.
+    let day = crate::service::LedgerDay::load(ledger, today, &holidays)?;
+    let items: Vec<(
+        Option<&crate::service::DayState>,
+        &crate::deadlines::Deadline,
+    )> = if one_plan {
+        day.focus
+            .deadlines
+            .iter()
+            .map(|d| (d.plan_id.map(|_| &day.focus), d))
+            .collect()
+    } else {
+        day.deadlines()
+    };
+    let selected: Vec<(
+        Option<&crate::service::DayState>,
+        &crate::deadlines::Deadline,
+    )> = items
+        .into_iter()
+        .filter(|(_, d)| d.date >= from && d.date <= to)
         .collect();
     if json {
         let result = DeadlinesJson {
@@ -74,7 +90,9 @@ pub(super) fn deadlines(
             to: to.format("%Y-%m-%d").to_string(),
             items: selected
                 .iter()
-                .map(|d| DeadlineJson {
+                .map(|(plan, d)| DeadlineJson {
+                    plan: plan.map(|p| p.plan.id),
+                    plan_label: plan.map(|p| p.plan.label()),
                     date: d.date.format("%Y-%m-%d").to_string(),
                     nominal_date: d.nominal.map(|n| n.format("%Y-%m-%d").to_string()),
                     kind: d.kind.code(),
@@ -88,12 +106,14 @@ pub(super) fn deadlines(
         serde_json::to_writer(&mut *out, &result)?;
         writeln!(out)?;
     } else {
-        for d in selected {
+        for (plan, d) in selected {
             writeln!(
                 out,
-                "{}  【{}】{}  {}  {}",
+                "{}  【{}】{}{}  {}  {}",
                 format_date_cn(d.date),
                 d.light.label(),
+                plan.map(|p| format!("〔{}〕", p.plan.short_label()))
+                    .unwrap_or_default(),
                 d.title,
                 d.departments.join("、"),
                 d.kind.label()

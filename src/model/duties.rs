@@ -28,7 +28,7 @@ impl Duties {
     /// Collects a department's tasks and form rows from a plan, in document order.
     pub fn of(plan: &Plan, department_id: i64) -> Self {
         let mut duties = Self::default();
-        for task in plan.tasks() {
+        for task in plan.open_tasks() {
             for role in [Role::Lead, Role::Participant] {
                 let Some(part) = task
                     .departments(role)

@@ -11,5 +11,6 @@ pub use department::{Department, DepartmentOrigin};
 pub use duties::{Duties, DutyTask};
 pub use form::{Form, FormGroup, FormRow};
 pub use plan::{
-    Heading, Milestone, Plan, ReportingRule, Role, Section, Settings, Target, Task, TaskDepartment,
+    Heading, Milestone, Plan, PlanKind, ReportingRule, Role, Section, Settings, Target, Task,
+    TaskDepartment, plan_label,
 };

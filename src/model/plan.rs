@@ -19,9 +19,87 @@ pub struct Plan {
     pub sections: Vec<Section>,
     pub form: Form,
     pub reporting: ReportingRule,
+    pub kind: PlanKind,
+    /// Active plans are shown on every page and chased; closed ones keep their history.
+    pub active: bool,
+    /// Whether this is the plan the window opens on (one at a time).
+    pub is_current: bool,
+    /// Notes that apply to every later task (`以下各项工作均需…落实，不再列出`).
+    pub notes: Vec<String>,
+    /// The first day of the first reporting month, when it is not the month after the issue
+    /// date (a real plan that replaced a carried one keeps the carried plan's months).
+    pub reporting_from: Option<NaiveDate>,
+    /// The plan this one was carried forward from.
+    pub carried_from: Option<i64>,
+}
+
+/// Where a plan came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlanKind {
+    /// The bundled 2019 Rongshui plan, shown as 示例.
+    Example,
+    /// Read from the bureau's own plan document.
+    Imported,
+    /// Next year's working plan carried forward from an ended one (沿用上年), until the real
+    /// plan arrives.
+    Carried,
+    /// An empty plan the user fills in.
+    Blank,
+}
+
+impl PlanKind {
+    /// The value stored in the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Example => "example",
+            Self::Imported => "imported",
+            Self::Carried => "carried",
+            Self::Blank => "blank",
+        }
+    }
+
+    /// The stored value read back; anything unknown is an imported plan.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "example" => Self::Example,
+            "carried" => Self::Carried,
+            "blank" => Self::Blank,
+            _ => Self::Imported,
+        }
+    }
+
+    /// The mark shown beside the plan's name: 示例, 沿用上年, 空白; none for a real plan.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            Self::Example => Some("示例"),
+            Self::Carried => Some("沿用上年"),
+            Self::Blank => Some("空白"),
+            Self::Imported => None,
+        }
+    }
 }
 
 impl Plan {
+    /// The plan's name for lists and labels: `2019年 …计划（示例）`.
+    pub fn label(&self) -> String {
+        plan_label(self.year, &self.title, self.kind)
+    }
+
+    /// The short label put before an item of this plan when several plans are shown:
+    /// `2019` or `2020沿用`.
+    pub fn short_label(&self) -> String {
+        match self.kind {
+            PlanKind::Carried => format!("{}年（沿用上年）", self.year),
+            PlanKind::Example => format!("{}年（示例）", self.year),
+            _ => format!("{}年", self.year),
+        }
+    }
+
+    /// The plan's tasks still open (not closed when the real plan replaced a carried one).
+    pub fn open_tasks(&self) -> impl Iterator<Item = &Task> {
+        self.tasks().filter(|task| task.closed_on.is_none())
+    }
+
     /// All tasks in document order.
     pub fn tasks(&self) -> impl Iterator<Item = &Task> {
         self.sections
@@ -32,6 +110,19 @@ impl Plan {
     /// The task with this id, if it belongs to the plan.
     pub fn task(&self, task_id: i64) -> Option<&Task> {
         self.tasks().find(|task| task.id == task_id)
+    }
+}
+
+/// A plan's name for lists: `2019年 融水县…计划（示例）`.
+pub fn plan_label(year: i32, title: &str, kind: PlanKind) -> String {
+    let title = if title.starts_with(&year.to_string()) || title.contains(&format!("{year}年")) {
+        title.to_owned()
+    } else {
+        format!("{year}年 {title}")
+    };
+    match kind.mark() {
+        Some(mark) => format!("{title}（{mark}）"),
+        None => title,
     }
 }
 
@@ -115,6 +206,12 @@ pub struct Task {
     pub leads: Vec<TaskDepartment>,
     pub participants: Vec<TaskDepartment>,
     pub milestones: Vec<Milestone>,
+    /// A table plan's 完成时限 as written (`长期坚持`, `2020年6月底前`).
+    pub deadline: String,
+    /// Set when the task did not continue into the real plan that replaced a carried one.
+    pub closed_on: Option<NaiveDate>,
+    /// The earlier plan's task this one continues.
+    pub carried_from: Option<i64>,
 }
 
 impl Task {

@@ -82,6 +82,11 @@ fn digit_value(text: &str) -> u32 {
         .fold(0, |acc, d| acc * 10 + d)
 }
 
+/// Whether a line is a page number (`— 3 —`, `第3页 共10页`, `3`).
+pub(super) fn is_page_number(line: &str) -> bool {
+    PAGE_NUMBER.is_match(line.trim())
+}
+
 /// A numbering mark: its kind and its length in bytes.
 type Mark = (BlockKind, usize);
 
@@ -295,7 +300,9 @@ pub(super) fn header(blocks: &[Block], source: &str) -> Header {
                 .map(|b| b.text.trim())
                 .find(|t| {
                     t.chars().count() <= 60
-                        && (t.ends_with("计划") || t.ends_with("方案") || t.ends_with("要点"))
+                        && ["计划", "方案", "要点", "分工表", "进度表", "任务表", "清单"]
+                            .iter()
+                            .any(|end| t.ends_with(end))
                 })
                 .map(str::to_owned)
         })

@@ -28,7 +28,7 @@ static VAGUE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a constant pattern compiles")
 });
 
-fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
+pub(super) fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
     let (next_year, next_month) = if month == 12 {
         (year + 1, 1)
     } else {

@@ -19,6 +19,9 @@ pub enum InputError {
         "无法读取 .docx 文件：文件已损坏或不是 Word 文档。请在 Word 或 WPS 中打开后另存为 .docx 或 .txt 再导入。"
     )]
     Docx(String),
+    /// A spreadsheet the reader refused; its words in the payload.
+    #[error("无法读取表格文件：{0}")]
+    Spreadsheet(String),
     #[error("文件太大（{0} MB），计划正文不会这么大。")]
     TooLarge(u64),
 }

@@ -11,6 +11,7 @@ mod dates;
 mod input;
 mod names;
 mod notes;
+mod table;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -19,6 +20,7 @@ use chrono::NaiveDate;
 
 pub use input::{InputError, MAX_INPUT_BYTES, decode_file, decode_text};
 pub use names::DepartmentNames;
+pub use table::TableRows;
 
 use crate::model::{Milestone, Target};
 use blocks::BlockKind;
@@ -44,6 +46,9 @@ pub struct ParsedTask {
     pub leads: Vec<NamedPart>,
     pub participants: Vec<NamedPart>,
     pub milestones: Vec<Milestone>,
+    /// A table plan's 完成时限 as written (`2020年6月底前`, `长期坚持`); empty in prose plans,
+    /// whose dates are in the text.
+    pub deadline: String,
     /// Where the task stands in [`ParsedPlan::source`].
     pub span: Range<usize>,
 }
@@ -79,6 +84,9 @@ pub struct ParsedPlan {
     pub sections: Vec<ParsedSection>,
     /// Department names not found in the ledger; committing creates them.
     pub new_departments: Vec<String>,
+    /// Notes that apply to every later task rather than naming departments, e.g.
+    /// `以下各项工作均需各县、区人民政府落实，不再列出`.
+    pub notes: Vec<String>,
     pub warnings: Vec<Warning>,
     /// The cleaned text (one block per line) that spans point into.
     pub source: String,
@@ -119,6 +127,29 @@ pub enum PlanTextError {
     NoTasks,
 }
 
+/// Reads a plan document: its text, and the tables of a Word or spreadsheet file. A plan in
+/// prose (tasks with bracketed responsibility notes) and a plan written as a table
+/// (任务分工表, in the file's tables or flattened into the text) are both read; when both
+/// readings find tasks, the one that finds more wins.
+pub fn parse_plan_document(
+    text: &str,
+    tables: &[TableRows],
+    known: &DepartmentNames,
+) -> Result<ParsedPlan, PlanTextError> {
+    let prose = parse_plan(text, known);
+    let table = if text.trim().is_empty() && tables.is_empty() {
+        Err(PlanTextError::Empty)
+    } else {
+        table::parse(tables, text, known)
+    };
+    match (prose, table) {
+        (Ok(prose), Ok(table)) if table.tasks().count() > prose.tasks().count() => Ok(table),
+        (Ok(prose), _) => Ok(prose),
+        (Err(_), Ok(table)) => Ok(table),
+        (Err(error), Err(_)) => Err(error),
+    }
+}
+
 /// Reads a plan document's text. `known` holds the ledger's department names and aliases, so
 /// that names map onto existing departments.
 pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, PlanTextError> {
@@ -148,6 +179,7 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
         warnings: &mut warnings,
         new_departments: &mut new_departments,
         new_department_set: HashSet::new(),
+        standing: Vec::new(),
     };
     for (index, block) in task_blocks.iter().enumerate() {
         let next_kind = task_blocks.get(index + 1).map(|b| b.kind.clone());
@@ -194,6 +226,7 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
     if let Some(section) = builder.finish(&mut context) {
         sections.push(section);
     }
+    let notes = std::mem::take(&mut context.standing);
     sections.retain(|s| !s.tasks.is_empty() || !s.headings.is_empty());
 
     if !sections
@@ -209,15 +242,7 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
             span: Some(range.clone()),
         });
     }
-    for name in &new_departments {
-        warnings.push(Warning {
-            message: format!(
-                "“{name}”与台账中的部门都对不上，提交时将新建该部门；如是别名请改成已有部门"
-            ),
-            task_code: None,
-            span: None,
-        });
-    }
+    warn_new_departments(&new_departments, &mut warnings);
     // Point each warning at the task whose text it is about.
     let tasks = TaskSpans::new(
         sections
@@ -241,9 +266,23 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
         targets,
         sections,
         new_departments,
+        notes,
         warnings,
         source,
     })
+}
+
+/// A warning for each department name the ledger does not know: committing creates it.
+fn warn_new_departments(new_departments: &[String], warnings: &mut Vec<Warning>) {
+    for name in new_departments {
+        warnings.push(Warning {
+            message: format!(
+                "“{name}”与台账中的部门都对不上，提交时将新建该部门；如是别名请改成已有部门"
+            ),
+            task_code: None,
+            span: None,
+        });
+    }
 }
 
 /// The tasks' spans in document order, to find the task a place in the source belongs to
@@ -305,6 +344,8 @@ struct TaskContext<'a> {
     new_departments: &'a mut Vec<String>,
     /// The names in `new_departments`, to look them up at once.
     new_department_set: HashSet<String>,
+    /// Standing notes found so far.
+    standing: Vec<String>,
 }
 
 /// A task's text before codes are final: unnumbered paragraphs get theirs when the section
@@ -407,7 +448,7 @@ fn split_tasks(text: &str, start: usize, context: &mut TaskContext<'_>) -> Vec<P
     let mut tasks = Vec::new();
     let mut from = 0;
     for note in &found {
-        let body = text[from..note.range.start].trim();
+        let body = without_leading_stray(&text[from..note.range.start]);
         let note_text = &text[note.range.clone()];
         let span = start + from..start + note.range.end;
         tasks.push(make_task(
@@ -420,13 +461,34 @@ fn split_tasks(text: &str, start: usize, context: &mut TaskContext<'_>) -> Vec<P
         ));
         from = note.range.end;
     }
-    let rest = text[from..].trim();
+    let rest = without_leading_stray(&text[from..]);
+    if notes::is_standing_text(rest) {
+        push_standing(context, rest.trim_end_matches(['。', '；', ';']));
+        return tasks;
+    }
     // What follows the last note is a task of its own only if it says something.
     if rest.chars().filter(|c| c.is_alphanumeric()).count() >= 6 {
         let span = start + from..start + text.len();
         tasks.push(make_task(rest, "", "", true, span, context));
     }
     tasks
+}
+
+/// A text without the closing brackets and punctuation left over before it by the note
+/// before (`）]`, `）。`): they close nothing and start nothing.
+fn without_leading_stray(text: &str) -> &str {
+    text.trim_start_matches(|c: char| {
+        notes::is_closing(c) || c.is_whitespace() || "。，；,;".contains(c)
+    })
+    .trim_end()
+}
+
+/// Keeps a standing note (`以下各项工作均需…落实，不再列出`) once.
+fn push_standing(context: &mut TaskContext<'_>, text: &str) {
+    let text = text.trim();
+    if !text.is_empty() && !context.standing.iter().any(|s| s == text) {
+        context.standing.push(text.to_owned());
+    }
 }
 
 fn make_task(
@@ -468,6 +530,9 @@ fn make_task(
             span: Some(span.clone()),
         });
     }
+    for standing in &parsed.standing {
+        push_standing(context, standing);
+    }
     for message in parsed.warnings {
         context.warnings.push(Warning {
             message,
@@ -491,6 +556,7 @@ fn make_task(
         leads,
         participants,
         milestones,
+        deadline: String::new(),
         span,
     }
 }

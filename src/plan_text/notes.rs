@@ -5,6 +5,11 @@ use std::ops::Range;
 const OPENING: [char; 6] = ['（', '(', '[', '〔', '【', '［'];
 const CLOSING: [char; 7] = ['）', ')', ']', '〕', '】', '］', '〉'];
 
+/// Whether `c` is a closing bracket.
+pub(super) fn is_closing(c: char) -> bool {
+    CLOSING.contains(&c)
+}
+
 /// A bracketed responsibility note in a block's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Note {
@@ -47,7 +52,12 @@ pub(super) fn find_notes(text: &str) -> Vec<Note> {
             }
             depth += 1;
         } else if CLOSING.contains(&c) && depth > 0 {
-            // `〈…〉` inside a title pairs up; a lone `〉` closes the bracket.
+            // A stray closing bracket of another kind (`（X牵头]，Y参与）`) is skipped when the
+            // bracket's own closing one still follows; otherwise it closes the bracket, as
+            // a lone `〉` does (a typo the seed has).
+            if depth == 1 && is_stray_closing(text, start, index, c) {
+                continue;
+            }
             depth -= 1;
             if depth == 0 {
                 let content =
@@ -74,6 +84,33 @@ pub(super) fn find_notes(text: &str) -> Vec<Note> {
         }
     }
     notes
+}
+
+/// The closing bracket that pairs with an opening one.
+fn pair_of(opening: char) -> &'static [char] {
+    match opening {
+        '（' | '(' => &['）', ')'],
+        '[' | '［' => &[']', '］'],
+        '〔' => &['〕'],
+        '【' => &['】'],
+        _ => &[],
+    }
+}
+
+/// Whether the closing bracket `c` at byte `at` is stray: not the pair of the bracket opened
+/// at `start`, while that bracket's own closing one follows before any other bracket opens.
+fn is_stray_closing(text: &str, start: usize, at: usize, c: char) -> bool {
+    let Some(opening) = text[start..].chars().next() else {
+        return false;
+    };
+    let pair = pair_of(opening);
+    if pair.contains(&c) {
+        return false;
+    }
+    text[at + c.len_utf8()..]
+        .chars()
+        .take_while(|next| !OPENING.contains(next) && *next != '\n')
+        .any(|next| pair.contains(&next))
 }
 
 /// Whether a text holds a responsibility note.
@@ -104,6 +141,34 @@ pub(super) struct NoteParts {
     pub participants: Vec<(String, String)>,
     pub separately: bool,
     pub warnings: Vec<String>,
+    /// Clauses that apply to every later task rather than naming departments, e.g.
+    /// `以下各项工作均需各县、区人民政府落实，不再列出`.
+    pub standing: Vec<String>,
+}
+
+/// Whether a paragraph outside any bracket is a standing note about the tasks that follow.
+pub(super) fn is_standing_text(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.chars().count() < 80
+        && split_top_level(&compact, &['，', '；', '。'])
+            .first()
+            .is_some_and(|first| is_standing(first))
+}
+
+/// Whether a clause starts a standing note (`以下…均需…落实`, `下同`, `不再列出`): words about
+/// the tasks that follow, not a list of departments.
+fn is_standing(clause: &str) -> bool {
+    let below = clause.find("以下").is_some_and(|at| at <= "自治区".len());
+    below
+        || clause.contains("以下均需")
+        || clause.contains("以下各项")
+        || (clause.contains("均需") && clause.contains("落实"))
+        || clause.starts_with("下同")
+        || clause.starts_with("下列")
+        || clause.starts_with("后同")
+        || clause.contains("不再列出")
+        || clause.contains("不再一一列出")
+        || clause.contains("不再重复")
 }
 
 /// Splits at top-level separators (not inside nested brackets).
@@ -131,13 +196,53 @@ fn split_top_level(text: &str, separators: &[char]) -> Vec<String> {
         .collect()
 }
 
+/// A name without closing brackets that close nothing at its end and opening ones that
+/// open nothing at its start (`县林业局]`); `区人民政府(管委会)` keeps its own.
+pub(super) fn without_stray_brackets(name: &str) -> &str {
+    let mut name = name.trim();
+    loop {
+        let opened = name.chars().filter(|c| OPENING.contains(c)).count();
+        let closed = name.chars().filter(|c| CLOSING.contains(c)).count();
+        let first = name.chars().next().map_or(0, char::len_utf8);
+        let last = name.chars().last().map_or(0, char::len_utf8);
+        let cut_end = (closed > opened && name.ends_with(CLOSING))
+            || (opened > closed && name.ends_with(OPENING));
+        let cut_start = (closed > opened && name.starts_with(CLOSING))
+            || (opened > closed && name.starts_with(OPENING));
+        if cut_end {
+            name = name[..name.len() - last].trim();
+        } else if cut_start {
+            name = name[first..].trim();
+        } else {
+            return name;
+        }
+    }
+}
+
+/// The text without closing brackets that close nothing (`县林业局牵头]，…`).
+fn without_unopened_closings(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|c| {
+            if OPENING.contains(c) {
+                depth += 1;
+            } else if CLOSING.contains(c) {
+                if depth == 0 {
+                    return false;
+                }
+                depth -= 1;
+            }
+            true
+        })
+        .collect()
+}
+
 /// Names in a list `A、B、C等`.
 fn names(text: &str) -> Vec<String> {
     split_top_level(text, &['、', '/', '／'])
         .into_iter()
         .map(|name| {
-            name.trim_end_matches('等')
-                .trim_start_matches("由")
+            without_stray_brackets(name.trim_end_matches('等').trim_start_matches("由"))
                 .trim()
                 .to_owned()
         })
@@ -165,7 +270,7 @@ pub(super) fn parse_note(content: &str, first_listed_leads: bool) -> NoteParts {
             c => c,
         })
         .collect();
-    let compact = compact.trim_end_matches(['。', '.']).to_owned();
+    let compact = without_unopened_closings(compact.trim_end_matches(['。', '.']));
     let mut parts = NoteParts::default();
     if compact.is_empty() {
         return parts;
@@ -176,10 +281,16 @@ pub(super) fn parse_note(content: &str, first_listed_leads: bool) -> NoteParts {
     }
     let mut pending: Vec<String> = Vec::new();
     for sentence in split_top_level(&compact, &['。']) {
-        if sentence.starts_with("以下") || sentence.starts_with("下同") {
-            continue;
+        let clauses = split_top_level(&sentence, &['，', '；']);
+        // From the first standing clause on, the sentence is a note about later tasks.
+        let standing_from = clauses
+            .iter()
+            .position(|clause| is_standing(clause))
+            .unwrap_or(clauses.len());
+        if standing_from < clauses.len() {
+            parts.standing.push(clauses[standing_from..].join("，"));
         }
-        for clause in split_top_level(&sentence, &['，', '；']) {
+        for clause in &clauses[..standing_from] {
             let clause = clause.as_str();
             if let Some(at) = clause.find("分别牵头") {
                 let mut leads = std::mem::take(&mut pending);
@@ -387,6 +498,45 @@ mod tests {
         let parts = parse_note(&notes[0].content, false);
         assert_eq!(leads(&parts), [("县农业农村局", "")]);
         assert_eq!(participants(&parts), ["县自然资源局", "各乡（镇）人民政府"]);
+    }
+
+    #[test]
+    fn a_clause_about_later_tasks_is_a_standing_note_not_departments() {
+        for (content, lead) in [
+            (
+                "自治区生态环境厅牵头，自治区发展改革委等参与，以下均需地方各级人民政府落实，不再列出",
+                "自治区生态环境厅",
+            ),
+            (
+                "市生态环境局牵头，市农业农村局参与。以下各项工作均需各县、区人民政府落实，不再列出",
+                "市生态环境局",
+            ),
+            (
+                "县林业局牵头；以下各项工作均需各县、区人民政府(管委会)落实，不再列出。",
+                "县林业局",
+            ),
+        ] {
+            let parts = parse_note(content, false);
+            assert_eq!(leads(&parts), [(lead, "")], "{content}");
+            for (name, _) in parts.leads.iter().chain(&parts.participants) {
+                assert!(
+                    !name.contains("以下") && !name.contains("不再") && !name.contains("各县"),
+                    "{name} in {content}"
+                );
+            }
+            assert_eq!(parts.standing.len(), 1, "{content}");
+            assert!(parts.standing[0].starts_with("以下"), "{content}");
+            assert!(parts.standing[0].ends_with("不再列出"), "{content}");
+        }
+    }
+
+    #[test]
+    fn a_stray_closing_bracket_inside_a_note_does_not_cut_it() {
+        let notes = find_notes("加强监管。（县林业局牵头]，县水利局、县农业农村局参与）");
+        assert_eq!(notes.len(), 1);
+        let parts = parse_note(&notes[0].content, false);
+        assert_eq!(leads(&parts), [("县林业局", "")]);
+        assert_eq!(participants(&parts), ["县水利局", "县农业农村局"]);
     }
 
     #[test]

@@ -205,7 +205,7 @@ pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec
                 })
                 .collect();
             let rows = if form_rows.is_empty() {
-                plan.tasks()
+                plan.open_tasks()
                     .filter(|task| task.leads.iter().any(|d| d.department_id == department.id))
                     .map(|task| ExpectedRow {
                         key: RowKey::Task(task.id),

@@ -118,22 +118,7 @@ fn normalize(text: &str) -> String {
         .collect()
 }
 
-fn bigrams(text: &str) -> std::collections::HashSet<(char, char)> {
-    let chars: Vec<char> = text.chars().collect();
-    chars.windows(2).map(|w| (w[0], w[1])).collect()
-}
-
-/// How alike two bigram sets are (Dice coefficient, 0 to 1).
-fn dice(
-    a: &std::collections::HashSet<(char, char)>,
-    b: &std::collections::HashSet<(char, char)>,
-) -> f32 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let shared = a.intersection(b).count() as f32;
-    shared / (a.len() + b.len()) as f32 * 2.0
-}
+use crate::similar::{bigrams, dice};
 
 #[cfg(test)]
 fn similarity(a: &str, b: &str) -> f32 {
@@ -327,9 +312,7 @@ fn read_return_inner(
             MatchKind::Id | MatchKind::Text => {}
         }
     }
-    if !crate::schedule::reporting_periods(context.plan.year, context.plan.issued_on)
-        .contains(&period)
-    {
+    if !crate::schedule::plan_periods(context.plan).contains(&period) {
         warnings.push(format!(
             "{}不在当前计划的报送月份内，导入后不会出现在各月的报送情况中；如月份不对请选择",
             period.label()

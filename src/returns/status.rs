@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::{ExpectedRow, Obligation, ReturnRecord, RowStatus};
 use crate::model::{Department, Plan};
-use crate::schedule::{DueRule, Period, ReturnState, reporting_periods, return_state};
+use crate::schedule::{DueRule, Period, ReturnState, return_state};
 
 /// One department's return for one period, as the pages and `status --json` show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +106,7 @@ pub fn period_status(
     rule: &DueRule<'_>,
 ) -> PeriodStatus {
     let (_, due) = rule.due(period);
-    let in_plan = reporting_periods(plan.year, plan.issued_on).contains(&period);
+    let in_plan = crate::schedule::plan_periods(plan).contains(&period);
     let departments = departments
         .iter()
         .map(|department| {

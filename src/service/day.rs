@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::deadlines::{CalendarItem, Deadline, DeadlineInputs};
+use crate::deadlines::{CalendarItem, Deadline, DeadlineInputs, DeadlineKind};
 use crate::holidays::HolidayCalendar;
 use crate::model::{Department, Plan, Settings};
 use crate::returns::{Obligation, PeriodStatus, ReturnRecord};
@@ -39,12 +39,22 @@ impl DayState {
         today: NaiveDate,
         holidays: &HolidayCalendar,
     ) -> Result<Self, StoreError> {
-        let plan = ledger.current_plan()?;
+        Self::load_plan(ledger, ledger.focused_plan_id()?, today, holidays)
+    }
+
+    /// Reads one plan of the ledger and works out its states for the day.
+    pub fn load_plan(
+        ledger: &Ledger,
+        plan_id: i64,
+        today: NaiveDate,
+        holidays: &HolidayCalendar,
+    ) -> Result<Self, StoreError> {
+        let plan = ledger.plan(plan_id)?;
         let departments = ledger.departments()?;
         let settings = ledger.settings()?;
         let rule = DueRule::from_settings(plan.reporting.due_day, &settings, holidays);
         let obligations = crate::returns::obligations(&plan, &departments);
-        let returns = ledger.returns(None)?;
+        let returns = ledger.plan_returns(plan_id, None)?;
         let statuses = crate::returns::year_statuses(
             &plan,
             &departments,
@@ -77,6 +87,29 @@ impl DayState {
         })
     }
 
+    /// Whether the plan's year is over: today is past the due date of its last month's return.
+    pub fn has_ended(&self) -> bool {
+        crate::schedule::plan_periods(&self.plan)
+            .last()
+            .is_none_or(|last| self.rule().due(*last).1 < self.today)
+    }
+
+    /// Whether the plan's year is over and every return and report it asked for is in.
+    pub fn is_finished(&self) -> bool {
+        self.has_ended()
+            && self
+                .deadlines
+                .iter()
+                .filter(|d| d.plan_id == Some(self.plan.id))
+                .filter(|d| {
+                    matches!(
+                        d.kind,
+                        DeadlineKind::ReturnDue | DeadlineKind::QuarterlyReport
+                    )
+                })
+                .all(|d| d.light == crate::schedule::Light::Green)
+    }
+
     /// When returns are due, holidays and the user's setting applied.
     pub fn rule(&self) -> DueRule<'_> {
         DueRule::from_settings(self.plan.reporting.due_day, &self.settings, &self.holidays)
@@ -102,5 +135,93 @@ impl DayState {
             self.today,
             &self.rule(),
         )
+    }
+}
+
+/// Every plan in play on a day, the one in focus first: the active plans of this year and
+/// later, last year's until its last return and quarterly report are in, and the plan in
+/// focus whatever its year (its pages work on it). Plans of years before that are over and
+/// not listed, so a past year's items never show as overdue.
+#[derive(Clone, Debug)]
+pub struct LedgerDay {
+    /// The plan in focus (the current plan unless the ledger was focused on another).
+    pub focus: DayState,
+    /// The other plans in play, by year and id.
+    pub others: Vec<DayState>,
+}
+
+impl LedgerDay {
+    /// Reads every active plan and keeps those in play.
+    pub fn load(
+        ledger: &Ledger,
+        today: NaiveDate,
+        holidays: &HolidayCalendar,
+    ) -> Result<Self, StoreError> {
+        let focus = DayState::load(ledger, today, holidays)?;
+        let mut others = Vec::new();
+        for summary in ledger.plans()? {
+            if summary.id == focus.plan.id || !summary.active {
+                continue;
+            }
+            if summary.year < chrono::Datelike::year(&today) - 1 {
+                continue;
+            }
+            let day = DayState::load_plan(ledger, summary.id, today, holidays)?;
+            if summary.year < chrono::Datelike::year(&today) && day.is_finished() {
+                continue;
+            }
+            others.push(day);
+        }
+        Ok(Self { focus, others })
+    }
+
+    /// Whether the plan in focus is itself in play: active, and not a year that is over.
+    pub fn focus_in_play(&self) -> bool {
+        let year = chrono::Datelike::year(&self.focus.today);
+        self.focus.plan.active
+            && (self.focus.plan.year >= year
+                || (self.focus.plan.year == year - 1 && !self.focus.is_finished()))
+    }
+
+    /// The plans in play, the one in focus first when it is in play.
+    pub fn in_play(&self) -> Vec<&DayState> {
+        let mut plans: Vec<&DayState> = Vec::new();
+        if self.focus_in_play() {
+            plans.push(&self.focus);
+        }
+        plans.extend(self.others.iter());
+        plans
+    }
+
+    /// Every dated item of the plans in play, by date, each with its plan (`None` for the
+    /// user's own items, listed once).
+    pub fn deadlines(&self) -> Vec<(Option<&DayState>, &Deadline)> {
+        let mut items: Vec<(Option<&DayState>, &Deadline)> = Vec::new();
+        for day in self.in_play() {
+            items.extend(
+                day.deadlines
+                    .iter()
+                    .filter(|d| d.plan_id.is_some())
+                    .map(|d| (Some(day), d)),
+            );
+        }
+        items.extend(
+            self.focus
+                .deadlines
+                .iter()
+                .filter(|d| d.plan_id.is_none())
+                .map(|d| (None, d)),
+        );
+        items.sort_by(|a, b| {
+            a.1.date
+                .cmp(&b.1.date)
+                .then(a.1.kind.code().cmp(b.1.kind.code()))
+        });
+        items
+    }
+
+    /// Whether more than one plan is in play (items then carry their plan's label).
+    pub fn several(&self) -> bool {
+        self.in_play().len() > 1
     }
 }

@@ -547,7 +547,7 @@ impl Intake {
 
 /// Whether a message's month is one the plan has returns for.
 pub fn period_in_plan(plan: &Plan, period: Period) -> bool {
-    crate::schedule::reporting_periods(plan.year, plan.issued_on).contains(&period)
+    crate::schedule::plan_periods(plan).contains(&period)
 }
 
 /// Records one message: its returns (when the department is known and something is filled

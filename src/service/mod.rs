@@ -7,6 +7,7 @@ mod calendar;
 mod chase;
 mod day;
 pub mod mail;
+mod plan;
 mod returns;
 mod sheet;
 mod system;
@@ -14,7 +15,8 @@ mod templates;
 
 pub use calendar::write_ics;
 pub use chase::{chase_list_html, write_chase_list};
-pub use day::DayState;
+pub use day::{DayState, LedgerDay};
+pub use plan::{PlanDocument, plan_for_period, read_plan_document};
 pub use returns::{
     FileOutcome, ImportedFile, duplicate_of, import_files, prepare_return, read_return_file,
 };
@@ -39,6 +41,10 @@ pub struct Progress {
 pub enum ActionError {
     #[error("{period}不在当前计划的报送月份内（{months}），未生成任何文件。请选择计划的报送月份。", period = .period.label())]
     PeriodOutsidePlan { period: Period, months: String },
+    #[error("{period}同时属于几个计划：{candidates}。请用 --plan 编号 指定其中一个，未生成任何文件。", period = .period.label())]
+    SeveralPlans { period: Period, candidates: String },
+    #[error("台账中没有编号为 {id} 的计划。台账中的计划：{plans}")]
+    NoSuchPlan { id: i64, plans: String },
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]
@@ -55,7 +61,7 @@ pub enum ActionError {
 
 /// The plan's reporting months as one phrase: `2019年6月至2019年12月`.
 pub fn plan_months_text(plan: &Plan) -> String {
-    let months = crate::schedule::reporting_periods(plan.year, plan.issued_on);
+    let months = crate::schedule::plan_periods(plan);
     match (months.first(), months.last()) {
         (Some(first), Some(last)) if first == last => first.label(),
         (Some(first), Some(last)) => format!("{}至{}", first.label(), last.label()),
@@ -66,7 +72,7 @@ pub fn plan_months_text(plan: &Plan) -> String {
 /// Refuses a month outside the plan's reporting months (2030-01, 0000-01): a sheet or a
 /// template for it would name a year the plan never had.
 pub fn check_period(plan: &Plan, period: Period) -> Result<(), ActionError> {
-    if crate::schedule::reporting_periods(plan.year, plan.issued_on).contains(&period) {
+    if crate::schedule::plan_periods(plan).contains(&period) {
         Ok(())
     } else {
         Err(ActionError::PeriodOutsidePlan {

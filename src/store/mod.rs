@@ -61,6 +61,9 @@ pub struct MailCommit<'a> {
 pub struct Ledger {
     conn: Connection,
     path: PathBuf,
+    /// The plan that plan-scoped reads and writes (returns, sheet edits, chase sends, the due
+    /// day) act on; `None` for the current plan.
+    focus: Option<i64>,
 }
 
 /// How a ledger came to be open.
@@ -123,6 +126,7 @@ impl Ledger {
             let mut ledger = Self {
                 conn,
                 path: path.to_owned(),
+                focus: None,
             };
             ledger.write(|tx| {
                 schema::upgrade_from(tx, 0)?;
@@ -204,6 +208,7 @@ impl Ledger {
         let mut ledger = Self {
             conn,
             path: path.to_owned(),
+            focus: None,
         };
         if version > 0 && version < schema::VERSION {
             // An upgrade is a one-way step: keep a copy of the file as it was (once: a retry
@@ -283,9 +288,30 @@ impl Ledger {
             .pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
-    /// The current plan with its sections, tasks, form and reporting rule.
+    /// Makes plan-scoped reads and writes act on this plan (`None`: the current plan). Refused
+    /// for a plan the ledger does not have.
+    pub fn focus_plan(&mut self, plan_id: Option<i64>) -> Result<(), StoreError> {
+        if let Some(id) = plan_id {
+            plans::focused_plan_id(&self.conn, Some(id))?;
+        }
+        self.focus = plan_id;
+        Ok(())
+    }
+
+    /// The plan that plan-scoped reads and writes act on.
+    pub fn focused_plan_id(&self) -> Result<i64, StoreError> {
+        plans::focused_plan_id(&self.conn, self.focus)
+    }
+
+    /// One plan with its sections, tasks, form and reporting rule.
+    pub fn plan(&self, plan_id: i64) -> Result<Plan, StoreError> {
+        plans::load_plan(&self.conn, plan_id)
+    }
+
+    /// The plan in focus (the current plan unless [`Ledger::focus_plan`] chose another) with
+    /// its sections, tasks, form and reporting rule.
     pub fn current_plan(&self) -> Result<Plan, StoreError> {
-        let plan_id = plans::current_plan_id(&self.conn)?;
+        let plan_id = plans::focused_plan_id(&self.conn, self.focus)?;
         plans::load_plan(&self.conn, plan_id)
     }
 
@@ -319,8 +345,9 @@ impl Ledger {
         if !(1..=28).contains(&due_day) {
             return Err(StoreError::Invalid("报送日须在1至28日之间".to_owned()));
         }
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             tx.execute(
                 "UPDATE reporting_rules SET due_day = ?1 WHERE plan_id = ?2",
                 (due_day, plan_id),
@@ -329,9 +356,18 @@ impl Ledger {
         })
     }
 
+    /// One plan's returns, for one period or all, sorted by period and department.
+    pub fn plan_returns(
+        &self,
+        plan_id: i64,
+        period: Option<Period>,
+    ) -> Result<Vec<ReturnRecord>, StoreError> {
+        returns::load(&self.conn, plan_id, period)
+    }
+
     /// The current plan's returns, for one period or all, sorted by period and department.
     pub fn returns(&self, period: Option<Period>) -> Result<Vec<ReturnRecord>, StoreError> {
-        let plan_id = plans::current_plan_id(&self.conn)?;
+        let plan_id = plans::focused_plan_id(&self.conn, self.focus)?;
         returns::load(&self.conn, plan_id, period)
     }
 
@@ -339,8 +375,9 @@ impl Ledger {
     /// Overwritten values go to the history. Returns how many rows changed.
     pub fn write_return_rows(&mut self, writes: &[RowWrite]) -> Result<usize, StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             let mut changed = 0;
             for write in writes {
                 if returns::write_row(tx, plan_id, write, &now)? {
@@ -359,8 +396,9 @@ impl Ledger {
         unreceive: Option<(i64, Period)>,
     ) -> Result<usize, StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             let mut changed = 0;
             for write in writes {
                 if returns::write_row(tx, plan_id, write, &now)? {
@@ -391,8 +429,9 @@ impl Ledger {
         source: ReturnSource,
     ) -> Result<(), StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             returns::set_received(
                 tx,
                 plan_id,
@@ -424,8 +463,9 @@ impl Ledger {
         bytes: &[u8],
     ) -> Result<usize, StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             returns::commit_import(tx, plan_id, parsed, received_on, bytes, &now)
         })
     }
@@ -495,8 +535,9 @@ impl Ledger {
     /// added to the department. Returns how many rows changed.
     pub fn commit_mail(&mut self, commit: &MailCommit<'_>) -> Result<usize, StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             let mut changed = 0;
             if let Some(body) = commit.body {
                 for row in body.rows.iter().filter(|r| r.accepted) {
@@ -540,15 +581,16 @@ impl Ledger {
 
     /// Records a chase e-mail sent under the current plan.
     pub fn record_chase_send(&mut self, send: &ChaseSend) -> Result<(), StoreError> {
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             mail::record_chase(tx, plan_id, send)
         })
     }
 
     /// Chase e-mails sent under the current plan, newest first.
     pub fn chase_sends(&self) -> Result<Vec<ChaseSend>, StoreError> {
-        let plan_id = plans::current_plan_id(&self.conn)?;
+        let plan_id = plans::focused_plan_id(&self.conn, self.focus)?;
         mail::chase_sends(&self.conn, plan_id)
     }
 
@@ -560,8 +602,9 @@ impl Ledger {
     /// Puts an earlier value of a row back; the value it replaces is kept in the history.
     pub fn restore_row(&mut self, history_id: i64) -> Result<(), StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             returns::restore(tx, plan_id, history_id, &now)
         })
     }
@@ -594,7 +637,7 @@ impl Ledger {
         &self,
         period: Option<Period>,
     ) -> Result<Vec<crate::sheet::SheetEdit>, StoreError> {
-        let plan_id = plans::current_plan_id(&self.conn)?;
+        let plan_id = plans::focused_plan_id(&self.conn, self.focus)?;
         sheet::load(&self.conn, plan_id, period)
     }
 
@@ -609,8 +652,9 @@ impl Ledger {
         based_on: &str,
     ) -> Result<(), StoreError> {
         let now = now_stamp();
+        let focus = self.focus;
         self.write(|tx| {
-            let plan_id = plans::current_plan_id(tx)?;
+            let plan_id = plans::focused_plan_id(tx, focus)?;
             sheet::save(
                 tx,
                 plan_id,

@@ -15,6 +15,16 @@ pub struct PlanSummary {
     pub title: String,
     pub is_current: bool,
     pub task_count: usize,
+    pub kind: crate::model::PlanKind,
+    /// Shown and chased (not closed).
+    pub active: bool,
+}
+
+impl PlanSummary {
+    /// The plan's name for lists: `2019年 …计划（示例）`.
+    pub fn label(&self) -> String {
+        crate::model::plan_label(self.year, &self.title, self.kind)
+    }
 }
 
 /// An original file kept in the ledger.
@@ -28,7 +38,7 @@ pub use crate::hash::sha256_hex;
 
 pub(super) fn list(conn: &Connection) -> Result<Vec<PlanSummary>, StoreError> {
     let mut statement = conn.prepare(
-        "SELECT p.id, p.year, p.title, p.is_current,
+        "SELECT p.id, p.year, p.title, p.is_current, p.kind, p.state,
              (SELECT count(*) FROM tasks t WHERE t.plan_id = p.id) AS task_count
          FROM plans p ORDER BY p.year, p.id",
     )?;
@@ -40,6 +50,8 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<PlanSummary>, StoreError> {
                 title: row.get("title")?,
                 is_current: row.get("is_current")?,
                 task_count: row.get::<_, i64>("task_count")?.try_into().unwrap_or(0),
+                kind: crate::model::PlanKind::from_code(&row.get::<_, String>("kind")?),
+                active: row.get::<_, String>("state")? == "active",
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -173,8 +185,8 @@ pub(super) fn insert(
     }
     tx.execute(
         "INSERT INTO plans (year, title, document_number, issuer, issued_on, is_current,
-             source_file_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             source_file_id, created_at, notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         (
             parsed.year,
             parsed.title.trim(),
@@ -184,6 +196,7 @@ pub(super) fn insert(
             make_current,
             source_file_id,
             now,
+            super::join_lines(&parsed.notes),
         ),
     )?;
     let plan_id = tx.last_insert_rowid();
@@ -217,8 +230,9 @@ pub(super) fn insert(
         }
         for task in &section.tasks {
             tx.execute(
-                "INSERT INTO tasks (plan_id, section_id, position, code, title, body, note, leads_separately)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO tasks (plan_id, section_id, position, code, title, body, note,
+                     leads_separately, deadline)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 (
                     plan_id,
                     section_id,
@@ -228,6 +242,7 @@ pub(super) fn insert(
                     &task.body,
                     &task.note,
                     task.leads_separately,
+                    task.deadline.trim(),
                 ),
             )?;
             task_position += 1;

@@ -38,6 +38,7 @@ pub(super) fn insert_seed(tx: &Transaction<'_>, seed: &Seed, now: &str) -> Resul
 
     // The plan itself goes in as any read plan does; the seed adds the form and the rule.
     let plan_id = super::plan_import::insert(tx, &seed.to_parsed_plan()?, None, true, now)?;
+    tx.execute("UPDATE plans SET kind = 'example' WHERE id = ?1", [plan_id])?;
 
     let form = &seed.form;
     tx.execute(
@@ -125,6 +126,17 @@ pub(super) fn current_plan_id(conn: &Connection) -> Result<i64, StoreError> {
     .ok_or_else(|| StoreError::Invalid("台账中没有当前计划".to_owned()))
 }
 
+/// The plan `focus` names, checked to exist, or the current plan.
+pub(super) fn focused_plan_id(conn: &Connection, focus: Option<i64>) -> Result<i64, StoreError> {
+    match focus {
+        None => current_plan_id(conn),
+        Some(id) => conn
+            .query_row("SELECT id FROM plans WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::Invalid(format!("台账中没有编号为 {id} 的计划"))),
+    }
+}
+
 /// One plan with everything that belongs to it.
 pub(super) fn load_plan(conn: &Connection, plan_id: i64) -> Result<Plan, StoreError> {
     let (year, title, document_number, issuer, issued_on) = conn.query_row(
@@ -137,6 +149,21 @@ pub(super) fn load_plan(conn: &Connection, plan_id: i64) -> Result<Plan, StoreEr
                 row.get::<_, String>("document_number")?,
                 row.get::<_, String>("issuer")?,
                 row.get::<_, Option<String>>("issued_on")?,
+            ))
+        },
+    )?;
+    let (kind, state, is_current, notes, reporting_from, carried_from) = conn.query_row(
+        "SELECT kind, state, is_current, notes, reporting_from, carried_from
+         FROM plans WHERE id = ?1",
+        [plan_id],
+        |row| {
+            Ok((
+                row.get::<_, String>("kind")?,
+                row.get::<_, String>("state")?,
+                row.get::<_, bool>("is_current")?,
+                row.get::<_, String>("notes")?,
+                row.get::<_, Option<String>>("reporting_from")?,
+                row.get::<_, Option<i64>>("carried_from")?,
             ))
         },
     )?;
@@ -173,6 +200,12 @@ pub(super) fn load_plan(conn: &Connection, plan_id: i64) -> Result<Plan, StoreEr
         sections,
         form: load_form(conn, plan_id)?,
         reporting: load_reporting(conn, plan_id)?,
+        kind: crate::model::PlanKind::from_code(&kind),
+        active: state == "active",
+        is_current,
+        notes: split_lines(&notes),
+        reporting_from: reporting_from.and_then(|m| parse_date(&format!("{m}-01"))),
+        carried_from,
     })
 }
 
@@ -208,7 +241,8 @@ fn load_sections(conn: &Connection, plan_id: i64) -> Result<Vec<Section>, StoreE
 
 fn load_tasks(conn: &Connection, plan_id: i64) -> Result<HashMap<i64, Vec<Task>>, StoreError> {
     let mut statement = conn.prepare(
-        "SELECT id, section_id, code, title, body, note, leads_separately
+        "SELECT id, section_id, code, title, body, note, leads_separately, deadline, closed_on,
+             carried_from
          FROM tasks WHERE plan_id = ?1 ORDER BY position, id",
     )?;
     let tasks: Vec<(i64, Task)> = statement
@@ -225,6 +259,11 @@ fn load_tasks(conn: &Connection, plan_id: i64) -> Result<HashMap<i64, Vec<Task>>
                     leads: Vec::new(),
                     participants: Vec::new(),
                     milestones: Vec::new(),
+                    deadline: row.get("deadline")?,
+                    closed_on: row
+                        .get::<_, Option<String>>("closed_on")?
+                        .and_then(|d| parse_date(&d)),
+                    carried_from: row.get("carried_from")?,
                 },
             ))
         })?

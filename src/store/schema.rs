@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
 /// the full schema and the upgrade from version 1.
@@ -115,6 +115,44 @@ CREATE INDEX chase_sends_department ON chase_sends(department_id);
 }
 
 const V3_SQL: &str = v3_tables!();
+
+/// What version 4 added (several plans at once, the turn of the year, table plans), as
+/// columns on existing tables: a new ledger gets them the same way an upgraded one does.
+/// (Plain integer ids without `REFERENCES`, so that the columns can be dropped again to
+/// make an old file in the upgrade tests.)
+const V4_SQL: &str = r#"
+-- example: the bundled 2019 plan; imported: read from a document; carried: next year's
+-- working plan carried forward (沿用上年) until the real one arrives; blank: an empty plan.
+ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT 'imported'
+    CHECK (kind IN ('example', 'imported', 'carried', 'blank'));
+-- Active plans are shown and chased; a closed plan is kept for its history.
+ALTER TABLE plans ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+    CHECK (state IN ('active', 'closed'));
+-- Notes that apply to every later task (以下各项工作均需…落实，不再列出), one per line.
+ALTER TABLE plans ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+-- The first reporting month ('YYYY-MM') when it is not the month after the issue date: a
+-- plan that replaced a carried one keeps the carried plan's months.
+ALTER TABLE plans ADD COLUMN reporting_from TEXT;
+-- The plan this one was carried forward from (plans.id).
+ALTER TABLE plans ADD COLUMN carried_from INTEGER;
+-- A table plan's 完成时限 as written (长期坚持, 2020年6月底前).
+ALTER TABLE tasks ADD COLUMN deadline TEXT NOT NULL DEFAULT '';
+-- A task that did not continue into the real plan: closed on this day with its last state.
+ALTER TABLE tasks ADD COLUMN closed_on TEXT;
+-- The task of the earlier plan this one continues (tasks.id).
+ALTER TABLE tasks ADD COLUMN carried_from INTEGER;
+CREATE INDEX plans_state ON plans(state);
+"#;
+
+/// The bundled plan of a ledger made before version 4, with no return under it yet, is the
+/// example it always was; a plan with returns is the user's own, whatever its origin.
+const V4_MARK_EXAMPLE: &str = r#"
+UPDATE plans SET kind = 'example'
+WHERE source_file_id IS NULL
+  AND document_number = '融政办发〔2019〕84号'
+  AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.plan_id = plans.id)
+  AND NOT EXISTS (SELECT 1 FROM sheet_rows s WHERE s.plan_id = plans.id);
+"#;
 
 /// The whole current schema, as a new ledger gets it.
 pub const CREATE_SQL: &str = concat!(
@@ -338,12 +376,25 @@ CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
 /// Version 0 is an empty file; each later version gets its own arm.
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
     match version {
-        0 => tx.execute_batch(CREATE_SQL)?,
+        0 => {
+            tx.execute_batch(CREATE_SQL)?;
+            tx.execute_batch(V4_SQL)?;
+        }
         1 => {
             tx.execute_batch(V2_SQL)?;
             tx.execute_batch(V3_SQL)?;
+            tx.execute_batch(V4_SQL)?;
+            tx.execute_batch(V4_MARK_EXAMPLE)?;
         }
-        2 => tx.execute_batch(V3_SQL)?,
+        2 => {
+            tx.execute_batch(V3_SQL)?;
+            tx.execute_batch(V4_SQL)?;
+            tx.execute_batch(V4_MARK_EXAMPLE)?;
+        }
+        3 => {
+            tx.execute_batch(V4_SQL)?;
+            tx.execute_batch(V4_MARK_EXAMPLE)?;
+        }
         VERSION => return Ok(()),
         other => {
             return Err(StoreError::Invalid(format!(

@@ -36,7 +36,7 @@ macro_rules! default_period {
         /// months for which the plan asks returns.
         pub fn default_period(&self) -> Period {
             let wanted = Period::of(self.today).previous();
-            let periods = crate::schedule::reporting_periods(self.plan.year, self.plan.issued_on);
+            let periods = crate::schedule::plan_periods(&self.plan);
             match (periods.first(), periods.last()) {
                 (Some(first), _) if wanted < *first => *first,
                 (_, Some(last)) if wanted > *last => *last,

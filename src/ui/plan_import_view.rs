@@ -4,7 +4,7 @@ use super::command::{Command, PlanImport};
 use super::context::PlanContext;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{Milestone, format_date_cn, parse_date};
-use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, decode_file, parse_plan};
+use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, TableRows, parse_plan_document};
 use crate::store::SourceFile;
 
 /// The plan import page (导入计划): paste a plan document's text or open a file, review what
@@ -13,6 +13,8 @@ use crate::store::SourceFile;
 #[derive(Default)]
 pub struct PlanImportView {
     input: String,
+    /// The tables of the opened Word or spreadsheet file (a plan written as a table).
+    tables: Vec<TableRows>,
     /// A path typed when the file dialog cannot open.
     typed_path: String,
     source_file: Option<SourceFile>,
@@ -54,12 +56,17 @@ impl PlanImportView {
 
     fn input_ui(&mut self, ui: &mut egui::Ui, data: &PlanContext<'_>) {
         ui.heading("导入新一年度的计划");
-        ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx 文件，然后点“识别”。识别结果核对无误后才会保存。");
+        ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx / .xlsx 文件（正文式计划和任务分工表式计划均可），然后点“识别”。识别结果核对无误后才会保存。");
         ui.horizontal(|ui| {
             if ui.button("打开文件…").clicked() {
                 match super::widgets::pick(|| {
                     rfd::FileDialog::new()
-                        .add_filter("计划文件", &["txt", "docx", "TXT", "DOCX"])
+                        .add_filter(
+                            "计划文件",
+                            &[
+                                "txt", "docx", "xlsx", "xls", "ods", "TXT", "DOCX", "XLSX", "XLS",
+                            ],
+                        )
                         .add_filter("所有文件", &["*"])
                         .pick_file()
                 }) {
@@ -83,6 +90,7 @@ impl PlanImportView {
             }
             if ui.button("清空").clicked() {
                 self.input.clear();
+                self.tables.clear();
                 self.source_file = None;
                 self.error = None;
             }
@@ -108,9 +116,10 @@ impl PlanImportView {
         match crate::files::read_file(path, crate::plan_text::MAX_INPUT_BYTES)
             .map_err(|e| e.to_string())
         {
-            Ok(bytes) => match decode_file(&bytes) {
-                Ok(text) => {
-                    self.input = text;
+            Ok(bytes) => match crate::service::read_plan_document(&bytes) {
+                Ok(document) => {
+                    self.input = document.text;
+                    self.tables = document.tables;
                     self.error = None;
                     self.source_file = Some(SourceFile {
                         name: path
@@ -129,7 +138,8 @@ impl PlanImportView {
     fn recognise(&mut self, data: &PlanContext<'_>) {
         let known = DepartmentNames::new(data.departments);
         // A reader bug must not take the window down with the user's pasted text.
-        let parsed = crate::crash::catching(|| parse_plan(&self.input, &known));
+        let parsed =
+            crate::crash::catching(|| parse_plan_document(&self.input, &self.tables, &known));
         let Ok(parsed) = parsed else {
             self.error =
                 Some("识别时程序出错，未能读取这段文字。请把文字发给开发人员。".to_owned());

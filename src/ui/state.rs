@@ -133,7 +133,7 @@ impl AppData {
             .iter()
             .map(|o| (o.department_id, o.department.clone()))
             .collect();
-        let periods = crate::schedule::reporting_periods(day.plan.year, day.plan.issued_on);
+        let periods = crate::schedule::plan_periods(&day.plan);
         let duties = day
             .departments
             .iter()

@@ -175,3 +175,22 @@ pub fn read_return_with(
     };
     taizhang::returns::spreadsheet::read_return(name, bytes, choice, &context)
 }
+
+/// A Word document (`.docx`) whose body is the given `w:body` XML.
+pub fn docx_with_body(body: &str) -> Vec<u8> {
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut bytes = Vec::new();
+    {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        writer
+            .start_file("word/document.xml", options)
+            .expect("zip");
+        std::io::Write::write_all(&mut writer, xml.as_bytes()).expect("zip");
+        writer.finish().expect("zip");
+    }
+    bytes
+}

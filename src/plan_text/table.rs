@@ -1,0 +1,691 @@
+//! Plans issued as a table (任务分工表, 实施进度表): one row per task with columns such as
+//! 序号 · 重点任务 · 牵头单位 · 配合单位（责任单位）· 完成时限. The columns are found by their
+//! headers, in a Word or spreadsheet table or in the same table flattened to text (a PDF
+//! copied out: one cell per line, or cells separated by tabs or runs of spaces).
+//!
+//! Each row becomes a task through the same note reader as the prose form: its lead and
+//! participant cells are read as `牵头单位：…；配合单位：…`, so names resolve the same way.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{ParsedPlan, ParsedSection, ParsedTask, PlanTextError, TaskContext, Warning};
+use crate::model::Milestone;
+
+/// A table as rows of cell texts.
+pub type TableRows = Vec<Vec<String>>;
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Number,
+    Section,
+    Task,
+    /// 目标, 预期成效: added to the task's text.
+    Goal,
+    Lead,
+    Participants,
+    /// 责任单位 with no 牵头 column beside it: who leads depends on the document.
+    Responsible,
+    Deadline,
+}
+
+/// The most characters a header cell has; longer cells are text, not headers.
+const MAX_HEADER_CHARS: usize = 16;
+
+fn column_of(header: &str) -> Option<Column> {
+    let h: String = header.chars().filter(|c| !c.is_whitespace()).collect();
+    if h.is_empty() || h.chars().count() > MAX_HEADER_CHARS {
+        return None;
+    }
+    let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
+    if h == "序号" || h == "编号" || h == "序" {
+        Some(Column::Number)
+    } else if has(&["牵头"]) {
+        Some(Column::Lead)
+    } else if has(&["配合", "参与", "协办", "协助", "协同"]) {
+        Some(Column::Participants)
+    } else if has(&["责任单位", "责任部门", "责任主体", "主责单位", "实施单位"])
+    {
+        Some(Column::Responsible)
+    } else if has(&[
+        "时限",
+        "完成时间",
+        "时间节点",
+        "进度安排",
+        "完成期限",
+        "时间要求",
+        "完成日期",
+    ]) {
+        Some(Column::Deadline)
+    } else if has(&["类别", "领域", "分类", "板块", "任务类型"]) {
+        Some(Column::Section)
+    } else if has(&["目标", "成效", "标准"]) {
+        Some(Column::Goal)
+    } else if has(&[
+        "任务",
+        "措施",
+        "工作内容",
+        "重点工作",
+        "工作事项",
+        "具体内容",
+    ]) {
+        Some(Column::Task)
+    } else {
+        None
+    }
+}
+
+/// The columns of a header row (and the row below it, when a merged 责任单位 heads 牵头 and
+/// 配合 below it): a task column and a lead or responsible column at least.
+fn header_columns(row: &[String], below: Option<&[String]>) -> Option<Vec<Option<Column>>> {
+    let width = row.len().max(below.map_or(0, <[String]>::len));
+    let mut columns: Vec<Option<Column>> = (0..width)
+        .map(|i| row.get(i).and_then(|cell| column_of(cell)))
+        .collect();
+    if let Some(below) = below {
+        let below_columns: Vec<Option<Column>> = below.iter().map(|cell| column_of(cell)).collect();
+        let below_is_header = below_columns
+            .iter()
+            .any(|c| matches!(c, Some(Column::Lead | Column::Participants)))
+            && below
+                .iter()
+                .all(|cell| cell.chars().count() <= MAX_HEADER_CHARS);
+        if below_is_header {
+            for (i, column) in below_columns.into_iter().enumerate() {
+                if column.is_some() {
+                    columns[i] = column;
+                }
+            }
+        }
+    }
+    let has = |wanted: Column| columns.contains(&Some(wanted));
+    if !has(Column::Task) || !(has(Column::Lead) || has(Column::Responsible)) {
+        return None;
+    }
+    // Beside a 牵头 column, 责任单位 lists the others.
+    if has(Column::Lead) {
+        for column in &mut columns {
+            if *column == Some(Column::Responsible) {
+                *column = Some(Column::Participants);
+            }
+        }
+    }
+    Some(columns)
+}
+
+static SECTION_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[（(]?([一二三四五六七八九十]{1,3})[）)、．.]|第([一二三四五六七八九十]{1,3})[部分类])\s*")
+        .expect("a constant pattern compiles")
+});
+static ITEM_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[（(]?[0-9０-９]{1,3}[）)．.、]\s*").expect("a constant pattern compiles")
+});
+static YEAR_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?").expect("a constant pattern compiles")
+});
+
+/// A table found in a document, with its header and the rows below it.
+struct Found<'a> {
+    columns: Vec<Option<Column>>,
+    rows: &'a [Vec<String>],
+}
+
+fn find_header(table: &[Vec<String>]) -> Option<Found<'_>> {
+    for (index, row) in table.iter().enumerate().take(200) {
+        let below = table.get(index + 1).map(Vec::as_slice);
+        if let Some(columns) = header_columns(row, below) {
+            let skip = if below.is_some_and(|b| {
+                b.iter()
+                    .any(|c| matches!(column_of(c), Some(Column::Lead | Column::Participants)))
+                    && b.iter().all(|c| c.chars().count() <= MAX_HEADER_CHARS)
+            }) {
+                2
+            } else {
+                1
+            };
+            return Some(Found {
+                columns,
+                rows: &table[index + skip..],
+            });
+        }
+    }
+    None
+}
+
+/// Reads the first table that has a task column and a lead (or 责任单位) column. `preamble`
+/// is the text around the tables (title, document number, year).
+pub(super) fn parse_tables(
+    tables: &[TableRows],
+    preamble: &str,
+    context: &mut TaskContext<'_>,
+) -> Option<Vec<ParsedSection>> {
+    let mut sections = Vec::new();
+    for table in tables {
+        let Some(found) = find_header(table) else {
+            continue;
+        };
+        read_rows(&found, preamble, context, &mut sections);
+    }
+    let tasks: usize = sections.iter().map(|s: &ParsedSection| s.tasks.len()).sum();
+    (tasks > 0).then_some(sections)
+}
+
+fn cell<'a>(row: &'a [String], columns: &[Option<Column>], wanted: Column) -> Vec<&'a str> {
+    columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == Some(wanted))
+        .filter_map(|(i, _)| row.get(i).map(|t| t.trim()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Names written one per line or separated by spaces, as a list `A、B`.
+fn name_list(cells: &[&str]) -> String {
+    cells
+        .iter()
+        .flat_map(|c| c.split(|ch: char| ch.is_whitespace()))
+        .map(|name| name.trim_matches(['，', ',', '、', '；', ';']))
+        .filter(|name| !name.is_empty())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn read_rows(
+    found: &Found<'_>,
+    _preamble: &str,
+    context: &mut TaskContext<'_>,
+    sections: &mut Vec<ParsedSection>,
+) {
+    let columns = &found.columns;
+    let mut current_section: Option<String> = None;
+    let mut section_tasks: Vec<ParsedTask> = Vec::new();
+    let mut numbers: Vec<String> = Vec::new();
+    let finish = |title: Option<String>,
+                  tasks: &mut Vec<ParsedTask>,
+                  numbers: &mut Vec<String>,
+                  sections: &mut Vec<ParsedSection>| {
+        if tasks.is_empty() {
+            return;
+        }
+        let ordinal = sections.len() + 1;
+        let title = title.unwrap_or_else(|| "重点任务".to_owned());
+        let (number, title) = match SECTION_MARK.captures(&title) {
+            Some(c) => {
+                let numeral = c.get(1).or(c.get(2)).map_or("", |m| m.as_str()).to_owned();
+                let rest = title[c.get(0).map_or(0, |m| m.end())..].trim().to_owned();
+                (numeral, rest)
+            }
+            None => (chinese_numeral(ordinal), title),
+        };
+        let mut tasks = std::mem::take(tasks);
+        let numbers = std::mem::take(numbers);
+        for (index, task) in tasks.iter_mut().enumerate() {
+            let own = numbers.get(index).map(String::as_str).unwrap_or("");
+            task.code = if own.is_empty() {
+                format!("{ordinal}.{}", index + 1)
+            } else {
+                format!("{ordinal}.{own}")
+            };
+        }
+        // Duplicate numbers within a section (a table that numbers sub-rows 1, 1, 2) get
+        // their position instead.
+        let mut seen = HashSet::new();
+        if tasks.iter().any(|t| !seen.insert(t.code.clone())) {
+            for (index, task) in tasks.iter_mut().enumerate() {
+                task.code = format!("{ordinal}.{}", index + 1);
+            }
+        }
+        sections.push(ParsedSection {
+            number,
+            title,
+            headings: Vec::new(),
+            tasks,
+        });
+    };
+    for row in found.rows {
+        let task_text = cell(row, columns, Column::Task).join("");
+        let leads = cell(row, columns, Column::Lead);
+        let participants = cell(row, columns, Column::Participants);
+        let responsible = cell(row, columns, Column::Responsible);
+        let filled: Vec<&str> = row
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if filled.is_empty() {
+            continue;
+        }
+        let section_value = cell(row, columns, Column::Section).join("");
+        // A row with one text across the table (a merged heading) or a numbered heading
+        // without departments starts a section.
+        let no_departments = leads.is_empty() && participants.is_empty() && responsible.is_empty();
+        let heading = if no_departments {
+            let distinct: HashSet<&str> = filled.iter().copied().collect();
+            (distinct.len() == 1 || SECTION_MARK.is_match(filled[0]))
+                .then(|| {
+                    filled
+                        .iter()
+                        .find(|c| column_of(c) != Some(Column::Number))
+                        .copied()
+                })
+                .flatten()
+        } else {
+            None
+        };
+        if let Some(title) = heading {
+            finish(
+                current_section.take(),
+                &mut section_tasks,
+                &mut numbers,
+                sections,
+            );
+            current_section = Some(title.to_owned());
+            continue;
+        }
+        if !section_value.is_empty() && current_section.as_deref() != Some(section_value.as_str()) {
+            finish(
+                current_section.take(),
+                &mut section_tasks,
+                &mut numbers,
+                sections,
+            );
+            current_section = Some(section_value.clone());
+        }
+        if task_text.is_empty() || no_departments {
+            if !task_text.is_empty() {
+                context.warnings.push(Warning {
+                    message: format!(
+                        "表格中“{}”这一行没有牵头单位，未作为任务导入",
+                        short(&task_text)
+                    ),
+                    task_code: None,
+                    span: None,
+                });
+            }
+            continue;
+        }
+        let goal = cell(row, columns, Column::Goal).join("；");
+        let deadline = cell(row, columns, Column::Deadline).join("；");
+        let body = ITEM_MARK.replace(&task_text, "").trim().to_owned();
+        let body = if goal.is_empty() {
+            body
+        } else {
+            format!("{body}（目标：{goal}）")
+        };
+        let content = if responsible.is_empty() {
+            let mut content = format!("牵头单位：{}", name_list(&leads));
+            if !participants.is_empty() {
+                content.push_str(&format!("；配合单位：{}", name_list(&participants)));
+            }
+            content
+        } else {
+            format!("责任单位：{}", name_list(&responsible))
+        };
+        let note = format!("（{content}）");
+        let mut task = super::make_task(&body, &note, &content, true, 0..0, context);
+        task.deadline = deadline.clone();
+        add_deadline(&mut task, &deadline, context.year);
+        numbers.push(
+            cell(row, columns, Column::Number)
+                .first()
+                .map(|n| n.trim_matches(['.', '．', '、']).to_owned())
+                .filter(|n| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty())
+                .unwrap_or_default(),
+        );
+        section_tasks.push(task);
+    }
+    finish(
+        current_section.take(),
+        &mut section_tasks,
+        &mut numbers,
+        sections,
+    );
+}
+
+fn short(text: &str) -> String {
+    let mut short: String = text.chars().take(20).collect();
+    if text.chars().count() > 20 {
+        short.push('…');
+    }
+    short
+}
+
+fn chinese_numeral(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => DIGITS[n].to_owned(),
+        10 => "十".to_owned(),
+        11..=19 => format!("十{}", DIGITS[n - 10]),
+        20..=99 => format!("{}十{}", DIGITS[n / 10], DIGITS[n % 10]),
+        _ => n.to_string(),
+    }
+}
+
+/// The 完成时限 cell: dated where it gives a date (`2020年6月底前`, `2020年12月`, `2020年`),
+/// kept as text only when it does not (`长期坚持`, `持续推进`, `每季度`).
+fn add_deadline(task: &mut ParsedTask, deadline: &str, year: i32) {
+    if deadline.is_empty() {
+        return;
+    }
+    let (mut dated, _) = super::dates::milestones(deadline, year);
+    if dated.is_empty()
+        && let Some(found) = YEAR_MONTH.captures(deadline)
+    {
+        let y: i32 = found[1].parse().unwrap_or(year);
+        let date = match found.get(2).and_then(|m| m.as_str().parse::<u32>().ok()) {
+            Some(m) => super::dates::last_day(y, m),
+            None => chrono::NaiveDate::from_ymd_opt(y, 12, 31),
+        };
+        if let Some(due_date) = date {
+            dated.push(Milestone {
+                id: 0,
+                due_date,
+                wording: found[0].trim().to_owned(),
+                clause: String::new(),
+                done_on: None,
+                done_note: String::new(),
+            });
+        }
+    }
+    for mut milestone in dated {
+        if milestone.clause.is_empty() {
+            milestone.clause = task.title.clone();
+        }
+        if !task
+            .milestones
+            .iter()
+            .any(|m| m.due_date == milestone.due_date)
+        {
+            task.milestones.push(milestone);
+        }
+    }
+}
+
+/// Tables written out as text: a header line whose cells are column names (separated by
+/// tabs or spaces), or column names one per line; then rows starting at their 序号.
+pub(super) fn flattened_tables(text: &str) -> Vec<TableRows> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut tables = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        // Column names on one line.
+        let cells = split_cells(lines[index]);
+        if cells.len() >= 3 {
+            let header: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
+            if header.iter().all(|c| column_of(c).is_some())
+                && header_columns(&header, None).is_some()
+            {
+                let (rows, next) = flattened_rows(&lines[index + 1..], &header);
+                let mut table = vec![header];
+                table.extend(rows);
+                tables.push(table);
+                index += 1 + next;
+                continue;
+            }
+        }
+        // Column names one per line.
+        let names: Vec<String> = lines[index..]
+            .iter()
+            .take_while(|l| column_of(l).is_some())
+            .map(|l| (*l).to_owned())
+            .collect();
+        if names.len() >= 3 && header_columns(&names, None).is_some() {
+            let (rows, next) = flattened_rows(&lines[index + names.len()..], &names);
+            let mut table = vec![names.clone()];
+            table.extend(rows);
+            tables.push(table);
+            index += names.len() + next;
+            continue;
+        }
+        index += 1;
+    }
+    tables
+}
+
+/// A line's cells: split at tabs or runs of two or more spaces, else at single spaces.
+fn split_cells(line: &str) -> Vec<&str> {
+    static WIDE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\t+| {2,}|\u{3000}+").expect("a constant pattern compiles"));
+    let wide: Vec<&str> = WIDE
+        .split(line)
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if wide.len() > 1 {
+        wide
+    } else {
+        line.split(' ')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+}
+
+static ROW_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([0-9０-９]{1,3})(?:[．.、]|\s|$)").expect("a constant pattern compiles")
+});
+
+/// The rows after a flattened header: each starts at a number (序号); a heading line such as
+/// `一、…` is a row of its own. Returns the rows and how many lines they took.
+fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
+    let mut rows: TableRows = Vec::new();
+    let mut pieces: Vec<String> = Vec::new();
+    let flush = |pieces: &mut Vec<String>, rows: &mut TableRows| {
+        if !pieces.is_empty() {
+            rows.push(fit_row(std::mem::take(pieces), header));
+        }
+    };
+    let mut used = 0;
+    for line in lines {
+        if super::blocks::is_page_number(line) && !line.chars().all(|c| c.is_ascii_digit()) {
+            used += 1;
+            continue;
+        }
+        if SECTION_MARK.is_match(line) && !ROW_START.is_match(line) && line.chars().count() <= 40 {
+            flush(&mut pieces, &mut rows);
+            rows.push(vec![(*line).to_owned()]);
+        } else if let Some(found) = ROW_START.captures(line) {
+            flush(&mut pieces, &mut rows);
+            pieces.push(found[1].to_owned());
+            let rest = line[found.get(0).map_or(0, |m| m.end())..].trim();
+            pieces.extend(split_cells(rest).into_iter().map(str::to_owned));
+        } else if pieces.is_empty() && !rows.is_empty() {
+            // Text after the table ends it.
+            break;
+        } else if pieces.is_empty() {
+            used += 1;
+            continue;
+        } else {
+            let cells = split_cells(line);
+            if cells.len() > 1 && line.contains(['\t', '　']) {
+                pieces.extend(cells.into_iter().map(str::to_owned));
+            } else {
+                pieces.push((*line).to_owned());
+            }
+        }
+        used += 1;
+    }
+    flush(&mut pieces, &mut rows);
+    (rows, used)
+}
+
+/// Whether a piece reads as a list of departments.
+fn looks_like_departments(text: &str) -> bool {
+    let names: Vec<&str> = text
+        .split(['、', '，', ',', ' ', '；'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    !names.is_empty()
+        && names.iter().all(|name| {
+            (3..=20).contains(&name.chars().count())
+                && [
+                    "局",
+                    "委",
+                    "办",
+                    "院",
+                    "府",
+                    "中心",
+                    "处",
+                    "站",
+                    "队",
+                    "公司",
+                    "单位",
+                    "部",
+                    "会",
+                    "所",
+                    "行",
+                    "厅",
+                    "政府",
+                    "各乡（镇）",
+                    "管委会",
+                    "分局",
+                ]
+                .iter()
+                .any(|end| name.trim_end_matches('等').ends_with(end))
+        })
+}
+
+fn looks_like_deadline(text: &str) -> bool {
+    text.chars().count() <= 30
+        && (YEAR_MONTH.is_match(text)
+            || [
+                "长期", "持续", "每月", "每季", "每年", "年底", "月底", "前", "常态",
+            ]
+            .iter()
+            .any(|w| text.contains(w)))
+}
+
+/// Puts a row's pieces into the header's columns. The pieces are the lines of a row copied
+/// out of a PDF: the number first, then every cell, each of which may have wrapped over
+/// several lines. Working from the end, the deadline and the department lists are taken (a
+/// list cut inside a name, `县工业和信息化` + `局`, joined again); what is left between the
+/// number and them is the task's text.
+fn fit_row(pieces: Vec<String>, header: &[String]) -> Vec<String> {
+    let columns: Vec<Option<Column>> = header.iter().map(|h| column_of(h)).collect();
+    if pieces.len() == columns.len() {
+        return pieces;
+    }
+    let Some(task_at) = columns.iter().position(|c| *c == Some(Column::Task)) else {
+        return pieces;
+    };
+    let mut rest: Vec<String> = pieces;
+    let mut row = vec![String::new(); columns.len()];
+    // Columns before the task: number (and section), one piece each.
+    for (index, column) in columns.iter().enumerate().take(task_at) {
+        if rest.is_empty() {
+            break;
+        }
+        if *column == Some(Column::Number) || index < task_at {
+            row[index] = rest.remove(0);
+        }
+    }
+    for index in (task_at + 1..columns.len()).rev() {
+        if rest.len() <= 1 {
+            break;
+        }
+        match columns[index] {
+            Some(Column::Deadline) if rest.last().is_some_and(|last| looks_like_deadline(last)) => {
+                row[index] = rest.pop().unwrap_or_default();
+            }
+            Some(Column::Lead | Column::Participants | Column::Responsible) => {
+                let mut cell = rest.pop().unwrap_or_default();
+                while rest.len() > 1 {
+                    let previous = rest.last().map(String::as_str).unwrap_or("");
+                    let joined = format!("{previous}{cell}");
+                    let complete = looks_like_departments(&cell);
+                    // An incomplete piece joins the line before it when together they make
+                    // a list; a complete list takes the line before only when that line
+                    // ends in `、` or is the first half of a name cut in two.
+                    let join = if complete {
+                        previous.ends_with('、')
+                            || (!looks_like_departments(previous)
+                                && looks_like_departments(&joined)
+                                && !previous.ends_with(['。', '；', ';']))
+                                && previous.chars().count() <= 12
+                    } else {
+                        looks_like_departments(&joined)
+                    };
+                    if !join {
+                        break;
+                    }
+                    cell = joined;
+                    rest.pop();
+                }
+                if looks_like_departments(&cell) {
+                    row[index] = cell;
+                } else {
+                    rest.push(cell);
+                }
+            }
+            _ => {}
+        }
+    }
+    row[task_at] = rest.concat();
+    // A lead column left empty while the next department column has names: the row had
+    // no participants, and the names are the leads.
+    if let Some(lead) = columns.iter().position(|c| *c == Some(Column::Lead))
+        && row[lead].is_empty()
+        && let Some(next) = (lead + 1..columns.len())
+            .find(|&i| matches!(columns[i], Some(Column::Participants)) && !row[i].is_empty())
+    {
+        row[lead] = std::mem::take(&mut row[next]);
+    }
+    row
+}
+
+/// Reads a plan made of tables: `tables` from a Word or spreadsheet file, or found in the text.
+pub(super) fn parse(
+    tables: &[TableRows],
+    text: &str,
+    known: &super::DepartmentNames,
+) -> Result<ParsedPlan, PlanTextError> {
+    let (source, blocks) = super::blocks::split(text);
+    let header = super::blocks::header(&blocks, &source);
+    let mut warnings = Vec::new();
+    let mut new_departments = Vec::new();
+    let mut context = TaskContext {
+        year: header.year,
+        known,
+        first_listed_leads: super::notes::first_listed_leads(&source),
+        warnings: &mut warnings,
+        new_departments: &mut new_departments,
+        new_department_set: HashSet::new(),
+        standing: Vec::new(),
+    };
+    let mut found_tables: Vec<TableRows> = tables.to_vec();
+    if tables.iter().all(|t| find_header(t).is_none()) {
+        found_tables = flattened_tables(text);
+    }
+    let sections = parse_tables(&found_tables, text, &mut context).ok_or(PlanTextError::NoTasks)?;
+    let notes = std::mem::take(&mut context.standing);
+    super::warn_new_departments(&new_departments, &mut warnings);
+    if header.year == 0 {
+        warnings.push(Warning {
+            message: "没有在文件中找到计划的年度，请填写".to_owned(),
+            task_code: None,
+            span: None,
+        });
+    }
+    Ok(ParsedPlan {
+        title: header.title,
+        year: header.year,
+        document_number: header.document_number,
+        issuer: header.issuer,
+        issued_on: header.issued_on,
+        targets: Vec::new(),
+        sections,
+        new_departments,
+        notes,
+        warnings,
+        source,
+    })
+}

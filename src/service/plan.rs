@@ -1,0 +1,146 @@
+//! Reading a plan document from a file: its text, and its tables when it is a Word or
+//! spreadsheet file, for the prose reader and the table reader alike.
+
+use crate::plan_text::{InputError, TableRows};
+use crate::returns::workbook::{Format, load_grids, sniff};
+
+/// A plan document's text (for the title, year and prose tasks) and its tables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanDocument {
+    pub text: String,
+    pub tables: Vec<TableRows>,
+}
+
+/// Reads a plan file's bytes, choosing the format by content: `.txt` in any Chinese encoding,
+/// `.docx` (paragraphs and tables), `.xlsx`/`.xls`/`.ods` (every sheet as a table, its cells
+/// as the text). Every reader's size limits apply.
+pub fn read_plan_document(bytes: &[u8]) -> Result<PlanDocument, InputError> {
+    if bytes.len() as u64 > crate::plan_text::MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge(bytes.len() as u64 / 1024 / 1024));
+    }
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_compound = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if !is_zip && !is_compound {
+        return Ok(PlanDocument {
+            text: crate::plan_text::decode_file(bytes)?,
+            tables: Vec::new(),
+        });
+    }
+    let format = sniff(bytes);
+    let tables = || -> Result<Vec<TableRows>, String> {
+        let mut warnings = Vec::new();
+        let grids = crate::crash::catching(|| load_grids(bytes, &mut warnings))
+            .map_err(|_| "读取表格时程序出错".to_owned())?
+            .map_err(|e| e.to_string())?;
+        Ok(grids
+            .iter()
+            .map(|grid| {
+                (0..grid.height())
+                    .map(|row| {
+                        (0..grid.width(row))
+                            .map(|column| grid.get(row, column).to_owned())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect())
+    };
+    match format {
+        Ok(Format::Docx) => {
+            let text = crate::plan_text::decode_file(bytes)?;
+            // A Word file whose tables cannot be read still has its text.
+            let tables = tables().unwrap_or_default();
+            Ok(PlanDocument { text, tables })
+        }
+        Ok(Format::Xlsx | Format::Ods | Format::Xls) => {
+            let tables = tables().map_err(|e| {
+                if is_compound && is_old_word(bytes) {
+                    InputError::OldWord
+                } else {
+                    InputError::Spreadsheet(e)
+                }
+            })?;
+            let text = tables
+                .iter()
+                .flatten()
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\t")
+                })
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if text.trim().is_empty() {
+                return Err(InputError::Empty);
+            }
+            Ok(PlanDocument { text, tables })
+        }
+        Err(_) if is_compound && is_old_word(bytes) => Err(InputError::OldWord),
+        Err(error) => Err(InputError::Spreadsheet(error.to_string())),
+    }
+}
+
+/// Whether a compound file holds a `WordDocument` stream (an old `.doc`).
+fn is_old_word(bytes: &[u8]) -> bool {
+    let marker: Vec<u8> = "WordDocument"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    bytes.windows(marker.len()).any(|w| w == marker.as_slice())
+}
+
+/// The plan a command acts on: the one named (`--plan ID`), else the active plan whose
+/// reporting months hold `period`; the current plan when none does (the command then says
+/// the month is outside it). Several owners are refused, naming them.
+pub fn plan_for_period(
+    ledger: &crate::store::Ledger,
+    explicit: Option<i64>,
+    period: Option<crate::schedule::Period>,
+) -> Result<i64, super::ActionError> {
+    if let Some(id) = explicit {
+        ledger
+            .plan(id)
+            .map_err(|_| super::ActionError::NoSuchPlan {
+                id,
+                plans: plan_list(ledger),
+            })?;
+        return Ok(id);
+    }
+    let current = ledger.focused_plan_id()?;
+    let Some(period) = period else {
+        return Ok(current);
+    };
+    let mut owners = Vec::new();
+    for summary in ledger.plans()?.into_iter().filter(|p| p.active) {
+        let plan = ledger.plan(summary.id)?;
+        if crate::schedule::plan_periods(&plan).contains(&period) {
+            owners.push(summary);
+        }
+    }
+    match owners.as_slice() {
+        [] => Ok(current),
+        [only] => Ok(only.id),
+        several => Err(super::ActionError::SeveralPlans {
+            period,
+            candidates: several
+                .iter()
+                .map(|p| format!("{}（--plan {}）", p.label(), p.id))
+                .collect::<Vec<_>>()
+                .join("；"),
+        }),
+    }
+}
+
+/// Every plan of the ledger as `label（--plan ID）`, for messages.
+fn plan_list(ledger: &crate::store::Ledger) -> String {
+    ledger
+        .plans()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| format!("{}（--plan {}）", p.label(), p.id))
+        .collect::<Vec<_>>()
+        .join("；")
+}
