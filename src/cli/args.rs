@@ -19,6 +19,13 @@ pub const USAGE: &str = "\
   import-plan FILE [--dry-run] [--json]
                     读取计划文件（.txt/.docx/.xlsx，正文式或任务分工表式），输出识别结果；
                     不带 --dry-run 时保存为新的当前计划
+  import-plan 遇到同年度的“沿用上年”或空白计划时按任务相似度对应后替换它（--replace ID 指定，--new 另存为新计划）
+  carry-forward [--from ID] [--all-tasks] [--shift-dates] [--json]
+                    从已结束的计划沿用出下一年度的工作计划（沿用上年）：部门、报表、未完成或常态化的任务
+  close-plan --plan ID / reopen-plan --plan ID
+                    结束（或重新启用）一个计划：保留记录，不再显示和催报
+  rename-department 原名称 新名称   部门更名，原名称保留为别名
+  merge-departments 被合并部门 合并后部门   两个部门合并，报送记录随之归入
   status、deadlines、templates、export-sheet、chase 均可加 --plan ID 指定计划（编号见 plans）；
   不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
@@ -62,7 +69,25 @@ pub enum Job {
         file: PathBuf,
         dry_run: bool,
         json: bool,
+        /// The carried or blank plan the read plan takes the place of; by default the active
+        /// one of the same year, if any.
+        replace: Option<i64>,
+        /// Store it beside the others even when a carried plan of its year exists.
+        new_plan: bool,
     },
+    /// Create next year's working plan (沿用上年) from an ended plan.
+    CarryForward {
+        from: Option<i64>,
+        all_tasks: bool,
+        shift_dates: bool,
+        json: bool,
+    },
+    /// Close a plan (kept, no longer shown or chased), or open it again.
+    ClosePlan { plan: i64, reopen: bool, json: bool },
+    /// Rename a department; the old name stays as an alias.
+    RenameDepartment { name: String, new_name: String },
+    /// Merge one department into another; its returns go with it.
+    MergeDepartments { from: String, into: String },
     /// Write a month's progress sheet.
     ExportSheet {
         period: Period,
@@ -258,6 +283,17 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
             json: only_json(&mut words)?,
         },
         "import-plan" => import_plan(&mut words)?,
+        "carry-forward" => carry_forward(&mut words)?,
+        "close-plan" => close_plan(&mut words, false)?,
+        "reopen-plan" => close_plan(&mut words, true)?,
+        "rename-department" => {
+            let (name, new_name) = two_names(&mut words)?;
+            Job::RenameDepartment { name, new_name }
+        }
+        "merge-departments" => {
+            let (from, into) = two_names(&mut words)?;
+            Job::MergeDepartments { from, into }
+        }
         "export-sheet" => export_sheet(&mut words)?,
         "deadlines" => deadlines(&mut words)?,
         "templates" => templates(&mut words)?,
@@ -291,11 +327,14 @@ fn only_json(words: &mut Words) -> Result<bool, UsageError> {
 
 fn import_plan(words: &mut Words) -> Result<Job, UsageError> {
     let (mut file, mut dry_run, mut json) = (None, false, false);
+    let (mut replace, mut new_plan) = (None, false);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--dry-run" => dry_run = true,
                 "--json" => json = true,
+                "--replace" => replace = Some(words.plan_id()?),
+                "--new" => new_plan = true,
                 other => return Err(words.unknown(other)),
             },
             Word::Plain(_) if file.is_some() => {
@@ -305,11 +344,66 @@ fn import_plan(words: &mut Words) -> Result<Job, UsageError> {
         }
     }
     let file = file.ok_or_else(|| usage("import-plan 后面缺少文件"))?;
+    if replace.is_some() && new_plan {
+        return Err(usage("--replace 与 --new 不能同时使用"));
+    }
     Ok(Job::ImportPlan {
         file,
         dry_run,
         json,
+        replace,
+        new_plan,
     })
+}
+
+fn carry_forward(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut from, mut all_tasks, mut shift_dates, mut json) = (None, false, false, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--from" => from = Some(words.plan_id()?),
+                "--all-tasks" => all_tasks = true,
+                "--shift-dates" => shift_dates = true,
+                "--json" => json = true,
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::CarryForward {
+        from,
+        all_tasks,
+        shift_dates,
+        json,
+    })
+}
+
+fn close_plan(words: &mut Words, reopen: bool) -> Result<Job, UsageError> {
+    let (mut plan, mut json) = (None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) if flag == "--json" => json = true,
+            Word::Flag(flag) if flag == "--plan" => plan = Some(words.plan_id()?),
+            Word::Flag(other) | Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let plan = plan.ok_or_else(|| usage(format!("{} 需要 --plan ID", words.command)))?;
+    Ok(Job::ClosePlan { plan, reopen, json })
+}
+
+/// Two department names after the command.
+fn two_names(words: &mut Words) -> Result<(String, String), UsageError> {
+    let mut names = Vec::new();
+    while let Some(word) = words.next() {
+        match word {
+            Word::Plain(name) => names.push(name),
+            Word::Flag(other) => return Err(words.unknown(&other)),
+        }
+    }
+    match <[String; 2]>::try_from(names) {
+        Ok([first, second]) => Ok((first, second)),
+        Err(_) => Err(usage(format!("{} 需要两个部门名称", words.command))),
+    }
 }
 
 fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {

@@ -303,6 +303,21 @@ pub struct ImportPlanJson {
     /// Whether the plan was stored (false for `--dry-run`).
     pub stored: bool,
     pub plan_id: Option<i64>,
+    /// The carried (沿用上年) or blank plan the read plan takes the place of.
+    pub replaces: Option<i64>,
+    /// For each read task, the carried task it continues (when it replaces a carried plan).
+    pub matches: Vec<TaskMatchJson>,
+    /// The carried tasks the read plan does not continue: closed with their last state.
+    pub closing: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskMatchJson {
+    pub code: String,
+    pub title: String,
+    pub carried_code: Option<String>,
+    pub carried_title: Option<String>,
+    pub score: Option<f32>,
 }
 
 /// The JSON view of a plan read but not stored: its own header and tasks, the departments it

@@ -212,6 +212,7 @@ pub(super) fn fetch_mail(
 pub(super) fn chase(
     ledger: &mut Ledger,
     period: Period,
+    across: bool,
     send: Option<&MailServer>,
     json: bool,
     today: NaiveDate,
@@ -220,7 +221,20 @@ pub(super) fn chase(
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
     let day = crate::service::DayState::load(ledger, today, &holidays)?;
     crate::service::check_period(&day.plan, period)?;
-    let mails = crate::service::mail::chase_mails(&day, period);
+    // Without --plan, a department owes the month under every active plan that has it.
+    let mut days = vec![day];
+    if across {
+        for summary in ledger.plans()? {
+            if summary.active && summary.id != days[0].plan.id {
+                let other =
+                    crate::service::DayState::load_plan(ledger, summary.id, today, &holidays)?;
+                if crate::schedule::plan_periods(&other.plan).contains(&period) {
+                    days.push(other);
+                }
+            }
+        }
+    }
+    let mails = crate::service::mail::chase_mails_across(&days, period);
     let results = match send {
         None => mails
             .into_iter()

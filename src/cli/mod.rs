@@ -29,6 +29,43 @@ fn focus(
     Ok(())
 }
 
+/// Points the ledger at the one active plan that owns the period, if there is one; leaves
+/// the current plan in focus otherwise (the file or the command decides).
+fn focus_leniently(
+    ledger: &mut Ledger,
+    period: Option<crate::schedule::Period>,
+) -> anyhow::Result<()> {
+    if let Ok(id) = crate::service::plan_for_period(ledger, None, period) {
+        ledger.focus_plan(Some(id))?;
+    } else {
+        // Several plans own it: the one among them that is current, else the first.
+        let period = period.ok_or_else(|| anyhow::anyhow!("缺少月份"))?;
+        for summary in ledger.plans()?.into_iter().filter(|p| p.active) {
+            let plan = ledger.plan(summary.id)?;
+            if crate::schedule::plan_periods(&plan).contains(&period) {
+                ledger.focus_plan(Some(summary.id))?;
+                if summary.is_current {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For returns arriving: the plan of the month named, else of the month before the one they
+/// arrived in.
+fn focus_on_arrival(
+    ledger: &mut Ledger,
+    period: Option<crate::schedule::Period>,
+    received: Option<NaiveDate>,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    let period =
+        period.unwrap_or_else(|| crate::schedule::Period::of(received.unwrap_or(today)).previous());
+    focus_leniently(ledger, Some(period))
+}
+
 /// Runs a job on an open ledger, writing its output to `out`.
 pub fn run(
     ledger: &mut Ledger,
@@ -42,7 +79,33 @@ pub fn run(
             file,
             dry_run,
             json,
-        } => plan::import_plan(ledger, file, *dry_run, *json, out),
+            replace,
+            new_plan,
+        } => plan::import_plan(
+            ledger,
+            &plan::PlanRequest {
+                file,
+                dry_run: *dry_run,
+                json: *json,
+                replace: *replace,
+                new_plan: *new_plan,
+            },
+            today,
+            out,
+        ),
+        Job::CarryForward {
+            from,
+            all_tasks,
+            shift_dates,
+            json,
+        } => plan::carry_forward(ledger, *from, *all_tasks, *shift_dates, *json, out),
+        Job::ClosePlan { plan, reopen, json } => {
+            plan::close_plan(ledger, *plan, *reopen, *json, out)
+        }
+        Job::RenameDepartment { name, new_name } => {
+            plan::rename_department(ledger, name, new_name, out)
+        }
+        Job::MergeDepartments { from, into } => plan::merge_departments(ledger, from, into, out),
         Job::Plans { json } => plan::plans(ledger, *json, today, out),
         Job::Templates {
             period,
@@ -59,18 +122,21 @@ pub fn run(
             received,
             dry_run,
             json,
-        } => returns::import_returns(
-            ledger,
-            &returns::ImportRequest {
-                files,
-                period: *period,
-                department: department.as_deref(),
-                received: received.unwrap_or(today),
-                dry_run: *dry_run,
-                json: *json,
-            },
-            out,
-        ),
+        } => {
+            focus_on_arrival(ledger, *period, *received, today)?;
+            returns::import_returns(
+                ledger,
+                &returns::ImportRequest {
+                    files,
+                    period: *period,
+                    department: department.as_deref(),
+                    received: received.unwrap_or(today),
+                    dry_run: *dry_run,
+                    json: *json,
+                },
+                out,
+            )
+        }
         Job::Status { period, json, plan } => {
             let wanted = period.unwrap_or_else(|| crate::schedule::Period::of(today).previous());
             focus(ledger, *plan, Some(wanted))?;
@@ -104,19 +170,22 @@ pub fn run(
             received,
             dry_run,
             json,
-        } => mail::import_email(
-            ledger,
-            &mail::EmailRequest {
-                files,
-                department: department.as_deref(),
-                period: *period,
-                received: *received,
-                dry_run: *dry_run,
-                json: *json,
-            },
-            today,
-            out,
-        ),
+        } => {
+            focus_on_arrival(ledger, *period, *received, today)?;
+            mail::import_email(
+                ledger,
+                &mail::EmailRequest {
+                    files,
+                    department: department.as_deref(),
+                    period: *period,
+                    received: *received,
+                    dry_run: *dry_run,
+                    json: *json,
+                },
+                today,
+                out,
+            )
+        }
         Job::FetchMail {
             server,
             folder,
@@ -129,8 +198,21 @@ pub fn run(
             json,
             plan,
         } => {
-            focus(ledger, *plan, Some(*period))?;
-            mail::chase(ledger, *period, send.as_ref(), *json, today, out)
+            // One plan when named; else the month's plans together, focused on one of them.
+            if plan.is_some() {
+                focus(ledger, *plan, Some(*period))?;
+            } else {
+                focus_leniently(ledger, Some(*period))?;
+            }
+            mail::chase(
+                ledger,
+                *period,
+                plan.is_none(),
+                send.as_ref(),
+                *json,
+                today,
+                out,
+            )
         }
         Job::Help => Ok(writeln!(out, "{USAGE}")?),
         Job::Version => Ok(writeln!(out, "{}", crate::version_line())?),

@@ -81,14 +81,63 @@ pub(super) fn plans(
     Ok(())
 }
 
-/// `import-plan`: reads a plan document; stores it unless `dry_run`.
+/// What `import-plan` was asked.
+pub(super) struct PlanRequest<'a> {
+    pub file: &'a Path,
+    pub dry_run: bool,
+    pub json: bool,
+    pub replace: Option<i64>,
+    pub new_plan: bool,
+}
+
+/// The carried or blank plan a read plan takes the place of: the one named, else the active
+/// one of the read plan's year (the current one first), unless a new plan was asked for.
+fn plan_to_replace(
+    ledger: &Ledger,
+    request: &PlanRequest<'_>,
+    year: i32,
+) -> anyhow::Result<Option<Plan>> {
+    use crate::model::PlanKind;
+    if request.new_plan {
+        return Ok(None);
+    }
+    if let Some(id) = request.replace {
+        let plan = ledger
+            .plan(id)
+            .map_err(|_| anyhow::anyhow!("台账中没有编号为 {id} 的计划"))?;
+        if !matches!(plan.kind, PlanKind::Carried | PlanKind::Blank) {
+            anyhow::bail!(
+                "计划 {id}（{}）不是“沿用上年”或空白计划，不能被替换",
+                plan.label()
+            );
+        }
+        return Ok(Some(plan));
+    }
+    let mut candidates = Vec::new();
+    for summary in ledger.plans()? {
+        if summary.active
+            && summary.year == year
+            && matches!(summary.kind, PlanKind::Carried | PlanKind::Blank)
+        {
+            candidates.push(summary);
+        }
+    }
+    candidates.sort_by_key(|p| !p.is_current);
+    match candidates.first() {
+        Some(found) => Ok(Some(ledger.plan(found.id)?)),
+        None => Ok(None),
+    }
+}
+
+/// `import-plan`: reads a plan document; stores it unless `dry_run`, in the place of a
+/// carried or blank plan of its year when there is one.
 pub(super) fn import_plan(
     ledger: &mut Ledger,
-    file: &Path,
-    dry_run: bool,
-    json: bool,
+    request: &PlanRequest<'_>,
+    today: chrono::NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let file = request.file;
     let bytes = crate::files::read_file(file, crate::plan_text::MAX_INPUT_BYTES)?;
     let document = crate::service::read_plan_document(&bytes)?;
     let departments = ledger.departments()?;
@@ -107,8 +156,33 @@ pub(super) fn import_plan(
             None => w.message.clone(),
         })
         .collect();
+    let target = plan_to_replace(ledger, request, parsed.year)?;
+    let matches = target
+        .as_ref()
+        .map(|plan| crate::service::match_tasks(plan, &parsed))
+        .unwrap_or_default();
+    let matched: std::collections::HashSet<i64> =
+        matches.iter().flatten().map(|m| m.task_id).collect();
+    let closing: Vec<String> = target
+        .iter()
+        .flat_map(|plan| plan.open_tasks())
+        .filter(|task| !matched.contains(&task.id))
+        .map(|task| task.code.clone())
+        .collect();
+    let match_json: Vec<super::json::TaskMatchJson> = parsed
+        .tasks()
+        .zip(matches.iter().chain(std::iter::repeat(&None)))
+        .filter(|_| target.is_some())
+        .map(|(task, found)| super::json::TaskMatchJson {
+            code: task.code.clone(),
+            title: task.title.clone(),
+            carried_code: found.as_ref().map(|m| m.code.clone()),
+            carried_title: found.as_ref().map(|m| m.title.clone()),
+            score: found.as_ref().map(|m| (m.score * 100.0).round() / 100.0),
+        })
+        .collect();
     let current = ledger.current_plan()?;
-    let (plan, plan_id) = if dry_run {
+    let (plan, plan_id) = if request.dry_run {
         (parsed_plan_json(&parsed, &current, &departments), None)
     } else {
         let name = file
@@ -116,17 +190,32 @@ pub(super) fn import_plan(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let source = crate::store::SourceFile { name, bytes };
-        let plan_id = ledger.import_plan(&parsed, Some(&source), true)?;
-        let stored = ledger.current_plan()?;
+        let plan_id = match &target {
+            Some(plan) => {
+                let ids: Vec<Option<i64>> = matches
+                    .iter()
+                    .map(|m| m.as_ref().map(|m| m.task_id))
+                    .collect();
+                ledger.replace_plan(plan.id, &parsed, &ids, Some(&source), today)?;
+                ledger.set_current_plan(plan.id)?;
+                plan.id
+            }
+            None => ledger.import_plan(&parsed, Some(&source), true)?,
+        };
+        let stored = ledger.plan(plan_id)?;
         (plan_json(&stored, &ledger.departments()?), Some(plan_id))
     };
     let result = ImportPlanJson {
         plan,
         warnings,
         new_departments: parsed.new_departments.clone(),
-        stored: !dry_run,
+        stored: !request.dry_run,
         plan_id,
+        replaces: target.as_ref().map(|p| p.id),
+        matches: match_json,
+        closing,
     };
+    let json = request.json;
     if json {
         serde_json::to_writer(&mut *out, &result)?;
         writeln!(out)?;
@@ -149,8 +238,27 @@ pub(super) fn import_plan(
         for warning in &result.warnings {
             writeln!(out, "注意：{warning}")?;
         }
+        if let Some(id) = result.replaces {
+            for found in &result.matches {
+                match &found.carried_code {
+                    Some(code) => writeln!(out, "  {} ← 沿用任务 {code}", found.code)?,
+                    None => writeln!(out, "  {} 为新任务", found.code)?,
+                }
+            }
+            if !result.closing.is_empty() {
+                writeln!(
+                    out,
+                    "本年计划未列出、将关闭的沿用任务：{}",
+                    result.closing.join("、")
+                )?;
+            }
+            writeln!(
+                out,
+                "替换计划 {id}（沿用上年或空白计划），已收集的报送保留在对应任务上。"
+            )?;
+        }
         if result.stored {
-            writeln!(out, "已保存为新的当前计划。")?;
+            writeln!(out, "已保存为当前计划。")?;
         } else {
             writeln!(out, "试运行，未保存。")?;
         }
@@ -188,5 +296,128 @@ fn write_plan_text(plan: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `carry-forward`: next year's working plan from an ended one.
+pub(super) fn carry_forward(
+    ledger: &mut Ledger,
+    from: Option<i64>,
+    all_tasks: bool,
+    shift_dates: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let from = match from {
+        Some(id) => ledger
+            .plan(id)
+            .map_err(|_| anyhow::anyhow!("台账中没有编号为 {id} 的计划"))?,
+        None => ledger.current_plan()?,
+    };
+    let tasks: Vec<i64> = if all_tasks {
+        from.open_tasks().map(|t| t.id).collect()
+    } else {
+        crate::service::default_carry(&from)
+    };
+    let new_id = ledger.carry_forward(&crate::store::CarryForward {
+        from: from.id,
+        tasks,
+        shift_dates,
+    })?;
+    let plan = ledger.plan(new_id)?;
+    if json {
+        serde_json::to_writer(
+            &mut *out,
+            &serde_json::json!({
+                "plan_id": new_id,
+                "from": from.id,
+                "title": plan.title,
+                "year": plan.year,
+                "kind": plan.kind.as_str(),
+                "tasks": plan.tasks().map(|t| t.code.clone()).collect::<Vec<_>>(),
+                "form_rows": plan.form.rows().count(),
+            }),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "已从“{}”沿用出“{}”（{} 项任务），为当前计划。",
+            from.label(),
+            plan.label(),
+            plan.tasks().count()
+        )?;
+    }
+    Ok(())
+}
+
+/// `close-plan` / `reopen-plan`.
+pub(super) fn close_plan(
+    ledger: &mut Ledger,
+    plan_id: i64,
+    reopen: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    ledger.set_plan_active(plan_id, reopen)?;
+    if json {
+        serde_json::to_writer(
+            &mut *out,
+            &serde_json::json!({"plan_id": plan_id, "state": if reopen { "active" } else { "closed" }}),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "计划 {plan_id} 已{}。",
+            if reopen { "重新启用" } else { "结束" }
+        )?;
+    }
+    Ok(())
+}
+
+/// A department by name or alias.
+fn department_named(ledger: &Ledger, name: &str) -> anyhow::Result<crate::model::Department> {
+    ledger
+        .departments()?
+        .into_iter()
+        .find(|d| d.name == name || d.aliases.iter().any(|a| a == name))
+        .ok_or_else(|| anyhow::anyhow!("台账中没有名为“{name}”的部门"))
+}
+
+/// `rename-department`: the old name stays as an alias.
+pub(super) fn rename_department(
+    ledger: &mut Ledger,
+    name: &str,
+    new_name: &str,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let department = department_named(ledger, name)?;
+    let mut edit = crate::store::DepartmentEdit::from_department(&department);
+    edit.name = new_name.trim().to_owned();
+    ledger.update_department(&edit)?;
+    writeln!(
+        out,
+        "“{}”已更名为“{}”，原名称保留为别名。",
+        department.name, edit.name
+    )?;
+    Ok(())
+}
+
+/// `merge-departments`.
+pub(super) fn merge_departments(
+    ledger: &mut Ledger,
+    from: &str,
+    into: &str,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let from = department_named(ledger, from)?;
+    let into = department_named(ledger, into)?;
+    ledger.merge_departments(from.id, into.id)?;
+    writeln!(
+        out,
+        "“{}”已并入“{}”，其报送记录随之归入。",
+        from.name, into.name
+    )?;
     Ok(())
 }

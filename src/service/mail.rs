@@ -882,6 +882,50 @@ pub fn chase_mails(day: &super::DayState, period: Period) -> Vec<ChaseMail> {
         .collect()
 }
 
+/// The chase e-mails for a month under several plans: one per department, covering what it
+/// owes under each plan (each part headed by its plan when there is more than one).
+pub fn chase_mails_across(days: &[super::DayState], period: Period) -> Vec<ChaseMail> {
+    let per_plan: Vec<(String, Vec<ChaseMail>)> = days
+        .iter()
+        .map(|day| (day.plan.label(), chase_mails(day, period)))
+        .collect();
+    let several = per_plan
+        .iter()
+        .filter(|(_, mails)| !mails.is_empty())
+        .count()
+        > 1;
+    let mut merged: Vec<(ChaseMail, Vec<(String, String)>)> = Vec::new();
+    for (label, mails) in per_plan {
+        for mail in mails {
+            match merged
+                .iter_mut()
+                .find(|(m, _)| m.department_id == mail.department_id)
+            {
+                Some((_, parts)) => parts.push((label.clone(), mail.message)),
+                None => {
+                    let message = mail.message.clone();
+                    merged.push((mail, vec![(label.clone(), message)]));
+                }
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut mail, parts)| {
+            if several && parts.len() > 1 {
+                mail.message = parts
+                    .iter()
+                    .map(|(label, message)| format!("【{label}】\n{message}"))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            } else if several {
+                mail.message = format!("【{}】\n{}", parts[0].0, parts[0].1);
+            }
+            mail
+        })
+        .collect()
+}
+
 /// What became of one chase e-mail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChaseResult {

@@ -7,6 +7,7 @@ mod calendar;
 mod chase;
 mod day;
 pub mod mail;
+mod new_year;
 mod plan;
 mod returns;
 mod sheet;
@@ -16,6 +17,7 @@ mod templates;
 pub use calendar::write_ics;
 pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay};
+pub use new_year::{TaskMatch, default_carry, match_tasks, task_is_finished};
 pub use plan::{PlanDocument, plan_for_period, read_plan_document};
 pub use returns::{
     FileOutcome, ImportedFile, duplicate_of, import_files, prepare_return, read_return_file,

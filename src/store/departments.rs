@@ -148,3 +148,191 @@ pub(super) fn update(tx: &Transaction<'_>, edit: &DepartmentEdit) -> Result<(), 
     }
     Ok(())
 }
+
+/// Merges department `from` into `into` (two units merged in 机构改革): `from`'s name and
+/// aliases become `into`'s aliases, its duties, addresses, mail and chase records move over,
+/// and its returns go with them. Where both sent a return for the same plan and month, the
+/// rows `into` lacks move over and a row both filled keeps `into`'s text with `from`'s in its
+/// history, so nothing either sent is lost. `from` is then removed.
+pub(super) fn merge(
+    tx: &Transaction<'_>,
+    from: i64,
+    into: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    if from == into {
+        return Err(StoreError::Invalid("不能把部门合并到它自己".to_owned()));
+    }
+    let name_of = |id: i64| -> Result<String, StoreError> {
+        tx.query_row("SELECT name FROM departments WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::Invalid("要合并的部门已不存在".to_owned()))
+    };
+    let from_name = name_of(from)?;
+    name_of(into)?;
+
+    // Names: `from`'s aliases and name become `into`'s aliases.
+    tx.execute(
+        "UPDATE department_aliases SET department_id = ?2 WHERE department_id = ?1",
+        (from, into),
+    )?;
+    // Contact data `into` lacks.
+    for column in ["contact_person", "phone", "email"] {
+        tx.execute(
+            &format!(
+                "UPDATE departments SET {column} = (SELECT {column} FROM departments WHERE id = ?1)
+                 WHERE id = ?2 AND {column} = ''"
+            ),
+            (from, into),
+        )?;
+    }
+    // Duties: a task or form row both had keeps one entry (a lead stays a lead).
+    for table in ["task_departments", "form_row_departments"] {
+        tx.execute(
+            &format!("UPDATE OR IGNORE {table} SET department_id = ?2 WHERE department_id = ?1"),
+            (from, into),
+        )?;
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE department_id = ?1"),
+            [from],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM task_departments WHERE department_id = ?1 AND role = 'participant'
+           AND task_id IN (SELECT task_id FROM task_departments
+                           WHERE department_id = ?1 AND role = 'lead')",
+        [into],
+    )?;
+    for table in ["department_addresses", "chase_sends", "mail_messages"] {
+        tx.execute(
+            &format!("UPDATE {table} SET department_id = ?2 WHERE department_id = ?1"),
+            (from, into),
+        )?;
+    }
+
+    // Returns.
+    let returns: Vec<(i64, i64, String)> = tx
+        .prepare("SELECT id, plan_id, period FROM returns WHERE department_id = ?1")?
+        .query_map([from], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (return_id, plan_id, period) in returns {
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM returns WHERE plan_id = ?1 AND department_id = ?2 AND period = ?3",
+                (plan_id, into, &period),
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(kept) = existing else {
+            tx.execute(
+                "UPDATE returns SET department_id = ?2 WHERE id = ?1",
+                (return_id, into),
+            )?;
+            continue;
+        };
+        merge_return_rows(tx, return_id, kept, now)?;
+        tx.execute(
+            "UPDATE returns SET
+                 received_on = CASE
+                     WHEN received_on IS NULL THEN (SELECT received_on FROM returns WHERE id = ?1)
+                     WHEN (SELECT received_on FROM returns WHERE id = ?1) < received_on
+                         THEN (SELECT received_on FROM returns WHERE id = ?1)
+                     ELSE received_on END,
+                 source_file_id = coalesce(source_file_id,
+                     (SELECT source_file_id FROM returns WHERE id = ?1)),
+                 note = trim(note || ' ' || (SELECT note FROM returns WHERE id = ?1)),
+                 updated_at = ?3
+             WHERE id = ?2",
+            (return_id, kept, now),
+        )?;
+        tx.execute("DELETE FROM returns WHERE id = ?1", [return_id])?;
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO department_aliases (department_id, alias) VALUES (?1, ?2)",
+        (into, &from_name),
+    )?;
+    tx.execute("DELETE FROM departments WHERE id = ?1", [from])?;
+    Ok(())
+}
+
+/// Moves the rows of return `from` into return `into`: rows `into` lacks move over (with
+/// their history); a row both have keeps `into`'s text, or `from`'s when `into`'s is empty,
+/// and the other text goes into the row's history (with its own source and time).
+fn merge_return_rows(
+    tx: &Transaction<'_>,
+    from: i64,
+    into: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = tx
+        .prepare(
+            "SELECT id, form_row_id, task_id, progress, remark, source, updated_at
+             FROM return_rows WHERE return_id = ?1",
+        )?
+        .query_map([from], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (row_id, form_row, task, progress, remark, source, written_at) in rows {
+        let same: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, progress FROM return_rows WHERE return_id = ?1
+                   AND form_row_id IS ?2 AND task_id IS ?3",
+                (into, form_row, task),
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let Some((kept_row, kept_progress)) = same else {
+            tx.execute(
+                "UPDATE return_rows SET return_id = ?2 WHERE id = ?1",
+                (row_id, into),
+            )?;
+            continue;
+        };
+        if kept_progress.trim().is_empty() && !progress.trim().is_empty() {
+            // `from`'s text is the one worth keeping: the empty one goes to the history.
+            tx.execute(
+                "INSERT INTO return_row_history
+                     (return_row_id, progress, remark, source, written_at, replaced_at)
+                 SELECT id, progress, remark, source, updated_at, ?2 FROM return_rows WHERE id = ?1",
+                (kept_row, now),
+            )?;
+            tx.execute(
+                "UPDATE return_rows SET progress = ?2, remark = ?3, source = ?4, updated_at = ?5
+                 WHERE id = ?1",
+                (kept_row, &progress, &remark, &source, now),
+            )?;
+        } else {
+            tx.execute(
+                "INSERT INTO return_row_history
+                     (return_row_id, progress, remark, source, written_at, replaced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                (kept_row, &progress, &remark, &source, &written_at, now),
+            )?;
+        }
+        tx.execute(
+            "UPDATE return_row_history SET return_row_id = ?2 WHERE return_row_id = ?1",
+            (row_id, kept_row),
+        )?;
+    }
+    Ok(())
+}

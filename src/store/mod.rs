@@ -11,6 +11,7 @@ mod error;
 mod guard;
 mod lock;
 mod mail;
+mod new_year;
 mod plan_import;
 mod plans;
 mod returns;
@@ -32,6 +33,7 @@ pub use error::StoreError;
 pub use guard::newest_sound_backup;
 pub use lock::LedgerLock;
 pub use mail::{ChaseSend, MailOrigin, MailRecord, MailState, MailboxSettings, NewMail};
+pub use new_year::{CarryForward, next_year_title};
 pub use plan_import::{PlanSummary, SourceFile, sha256_hex};
 pub use schema::VERSION;
 pub use tasks::TaskEdit;
@@ -612,6 +614,59 @@ impl Ledger {
     /// Every plan in the ledger, oldest year first.
     pub fn plans(&self) -> Result<Vec<PlanSummary>, StoreError> {
         plan_import::list(&self.conn)
+    }
+
+    /// Creates next year's working plan (沿用上年) from an ended one; it becomes current.
+    /// Its id.
+    pub fn carry_forward(&mut self, carry: &CarryForward) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| new_year::carry_forward(tx, carry, &now))
+    }
+
+    /// Puts a real plan in the place of a carried or blank one, `matches` giving for each read
+    /// task the carried task it continues; the rest of the carried tasks are closed on `today`.
+    pub fn replace_plan(
+        &mut self,
+        target: i64,
+        parsed: &crate::plan_text::ParsedPlan,
+        matches: &[Option<i64>],
+        source: Option<&SourceFile>,
+        today: chrono::NaiveDate,
+    ) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| new_year::replace_plan(tx, target, parsed, matches, source, today, &now))
+    }
+
+    /// Closes a plan (kept with its history, no longer shown or chased) or opens it again.
+    pub fn set_plan_active(&mut self, plan_id: i64, active: bool) -> Result<(), StoreError> {
+        self.write(|tx| new_year::set_active(tx, plan_id, active))
+    }
+
+    /// Marks a plan as the example, or the example as the user's own plan.
+    pub fn set_plan_kind(
+        &mut self,
+        plan_id: i64,
+        kind: crate::model::PlanKind,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| new_year::set_kind(tx, plan_id, kind))
+    }
+
+    /// The first start's 空白台账: the example goes, an empty plan for `year` is current. Its id.
+    pub fn start_blank(&mut self, year: i32) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| new_year::start_blank(tx, year, &now))
+    }
+
+    /// An empty plan for `year` beside the others, made current. Its id.
+    pub fn new_blank_plan(&mut self, year: i32) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| new_year::new_blank(tx, year, &now))
+    }
+
+    /// Merges department `from` into `into`; their returns stay, attributed to `into`.
+    pub fn merge_departments(&mut self, from: i64, into: i64) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| departments::merge(tx, from, into, &now))
     }
 
     /// Makes another plan the current one.

@@ -71,7 +71,7 @@ pub(super) fn set_current(tx: &Transaction<'_>, plan_id: i64) -> Result<(), Stor
 }
 
 /// Checks what the user is about to commit: titles, leads, dates, unique codes.
-fn check(parsed: &ParsedPlan) -> Result<(), StoreError> {
+pub(super) fn check(parsed: &ParsedPlan) -> Result<(), StoreError> {
     if parsed.title.trim().is_empty() {
         return Err(StoreError::Invalid("计划名称不能为空".to_owned()));
     }
@@ -163,23 +163,7 @@ pub(super) fn insert(
         })
         .optional()?;
 
-    let source_file_id = match source {
-        Some(file) => {
-            tx.execute(
-                "INSERT INTO source_files (name, kind, sha256, size, content, added_at)
-                 VALUES (?1, 'plan', ?2, ?3, ?4, ?5)",
-                (
-                    &file.name,
-                    sha256_hex(&file.bytes),
-                    i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
-                    &file.bytes,
-                    now,
-                ),
-            )?;
-            Some(tx.last_insert_rowid())
-        }
-        None => None,
-    };
+    let source_file_id = insert_source(tx, source, now)?;
     if make_current {
         tx.execute("UPDATE plans SET is_current = 0 WHERE is_current = 1", [])?;
     }
@@ -201,7 +185,62 @@ pub(super) fn insert(
     )?;
     let plan_id = tx.last_insert_rowid();
 
-    for (position, target) in parsed.targets.iter().enumerate() {
+    insert_targets(tx, plan_id, &parsed.targets)?;
+    let mut departments = HashMap::new();
+    let mut task_position = 0_i64;
+    for (position, section) in parsed.sections.iter().enumerate() {
+        let section_id = insert_section(tx, plan_id, position, section)?;
+        for task in &section.tasks {
+            insert_task(
+                tx,
+                &NewTask {
+                    plan_id,
+                    section_id,
+                    position: task_position,
+                },
+                task,
+                &mut departments,
+                now,
+            )?;
+            task_position += 1;
+        }
+    }
+    if let Some(previous) = previous_plan {
+        copy_form_and_rule(tx, previous, plan_id)?;
+    }
+    Ok(plan_id)
+}
+
+/// Archives a plan's original file; its id.
+pub(super) fn insert_source(
+    tx: &Transaction<'_>,
+    source: Option<&SourceFile>,
+    now: &str,
+) -> Result<Option<i64>, StoreError> {
+    let Some(file) = source else {
+        return Ok(None);
+    };
+    tx.execute(
+        "INSERT INTO source_files (name, kind, sha256, size, content, added_at)
+         VALUES (?1, 'plan', ?2, ?3, ?4, ?5)",
+        (
+            &file.name,
+            sha256_hex(&file.bytes),
+            i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
+            &file.bytes,
+            now,
+        ),
+    )?;
+    Ok(Some(tx.last_insert_rowid()))
+}
+
+/// Stores a plan's targets.
+pub(super) fn insert_targets(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    targets: &[crate::model::Target],
+) -> Result<(), StoreError> {
+    for (position, target) in targets.iter().enumerate() {
         tx.execute(
             "INSERT INTO targets (plan_id, position, text, wording, due_date) VALUES (?1, ?2, ?3, ?4, ?5)",
             (
@@ -213,73 +252,106 @@ pub(super) fn insert(
             ),
         )?;
     }
+    Ok(())
+}
 
-    let mut departments = HashMap::new();
-    let mut task_position = 0_i64;
-    for (position, section) in parsed.sections.iter().enumerate() {
+/// Stores a section with its headings (not its tasks); its id.
+pub(super) fn insert_section(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    position: usize,
+    section: &crate::plan_text::ParsedSection,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO sections (plan_id, position, number, title) VALUES (?1, ?2, ?3, ?4)",
+        (plan_id, pos(position), &section.number, &section.title),
+    )?;
+    let section_id = tx.last_insert_rowid();
+    for (position, heading) in section.headings.iter().enumerate() {
         tx.execute(
-            "INSERT INTO sections (plan_id, position, number, title) VALUES (?1, ?2, ?3, ?4)",
-            (plan_id, pos(position), &section.number, &section.title),
+            "INSERT INTO headings (section_id, position, code, title) VALUES (?1, ?2, ?3, ?4)",
+            (section_id, pos(position), &heading.code, &heading.title),
         )?;
-        let section_id = tx.last_insert_rowid();
-        for (position, heading) in section.headings.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO headings (section_id, position, code, title) VALUES (?1, ?2, ?3, ?4)",
-                (section_id, pos(position), &heading.code, &heading.title),
-            )?;
-        }
-        for task in &section.tasks {
-            tx.execute(
-                "INSERT INTO tasks (plan_id, section_id, position, code, title, body, note,
-                     leads_separately, deadline)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                (
-                    plan_id,
-                    section_id,
-                    task_position,
-                    &task.code,
-                    task.title.trim(),
-                    &task.body,
-                    &task.note,
-                    task.leads_separately,
-                    task.deadline.trim(),
-                ),
-            )?;
-            task_position += 1;
-            let task_id = tx.last_insert_rowid();
-            let leads = task.leads.iter().map(|p| (p, "lead"));
-            let participants = task.participants.iter().map(|p| (p, "participant"));
-            for (position, (part, role)) in leads.chain(participants).enumerate() {
-                let department = department_id(tx, &part.name, &mut departments, now)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO task_departments (task_id, department_id, role, scope, position)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    (task_id, department, role, part.scope.trim(), pos(position)),
-                )?;
-            }
-            for (position, milestone) in task.milestones.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO milestones (task_id, position, due_date, wording, clause)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    (
-                        task_id,
-                        pos(position),
-                        milestone.due_date.format("%Y-%m-%d").to_string(),
-                        &milestone.wording,
-                        &milestone.clause,
-                    ),
-                )?;
-            }
-        }
     }
-    if let Some(previous) = previous_plan {
-        copy_form_and_rule(tx, previous, plan_id)?;
+    Ok(section_id)
+}
+
+/// Where a new task goes.
+pub(super) struct NewTask {
+    pub plan_id: i64,
+    pub section_id: i64,
+    pub position: i64,
+}
+
+/// Stores a read task with its departments and milestones; its id.
+pub(super) fn insert_task(
+    tx: &Transaction<'_>,
+    at: &NewTask,
+    task: &crate::plan_text::ParsedTask,
+    departments: &mut HashMap<String, i64>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO tasks (plan_id, section_id, position, code, title, body, note,
+             leads_separately, deadline)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        (
+            at.plan_id,
+            at.section_id,
+            at.position,
+            &task.code,
+            task.title.trim(),
+            &task.body,
+            &task.note,
+            task.leads_separately,
+            task.deadline.trim(),
+        ),
+    )?;
+    let task_id = tx.last_insert_rowid();
+    insert_task_parts(tx, task_id, task, departments, now)?;
+    Ok(task_id)
+}
+
+/// Stores a task's departments and milestones.
+pub(super) fn insert_task_parts(
+    tx: &Transaction<'_>,
+    task_id: i64,
+    task: &crate::plan_text::ParsedTask,
+    departments: &mut HashMap<String, i64>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let leads = task.leads.iter().map(|p| (p, "lead"));
+    let participants = task.participants.iter().map(|p| (p, "participant"));
+    for (position, (part, role)) in leads.chain(participants).enumerate() {
+        let department = department_id(tx, &part.name, departments, now)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO task_departments (task_id, department_id, role, scope, position)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            (task_id, department, role, part.scope.trim(), pos(position)),
+        )?;
     }
-    Ok(plan_id)
+    for (position, milestone) in task.milestones.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO milestones (task_id, position, due_date, wording, clause)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            (
+                task_id,
+                pos(position),
+                milestone.due_date.format("%Y-%m-%d").to_string(),
+                &milestone.wording,
+                &milestone.clause,
+            ),
+        )?;
+    }
+    Ok(())
 }
 
 /// Copies a plan's form (groups, rows, row departments) and reporting rule to another plan.
-fn copy_form_and_rule(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(), StoreError> {
+pub(super) fn copy_form_and_rule(
+    tx: &Transaction<'_>,
+    from: i64,
+    to: i64,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO reporting_rules (plan_id, due_day, due_day_source, form_due_day,
              form_due_day_source, quarterly_months, quarterly_rule)

@@ -1,0 +1,107 @@
+//! The turn of the year, for the window and the commands alike: which tasks carry forward by
+//! default, and which carried task each task of the real plan continues.
+
+use std::collections::HashSet;
+
+use crate::model::{Plan, Task};
+use crate::plan_text::{ParsedPlan, ParsedTask};
+use crate::similar::{bigrams, dice};
+
+/// Words that make a task recur every year whatever its dates.
+const RECURRING: [&str; 9] = [
+    "长期",
+    "持续",
+    "每月",
+    "每季",
+    "每年",
+    "常态",
+    "动态更新",
+    "定期",
+    "年度",
+];
+
+/// Whether a task is done: it had dated milestones and every one is marked done, and nothing
+/// in it recurs.
+pub fn task_is_finished(task: &Task) -> bool {
+    let recurs = RECURRING
+        .iter()
+        .any(|word| task.deadline.contains(word) || task.title.contains(word));
+    !recurs && !task.milestones.is_empty() && task.milestones.iter().all(|m| m.done_on.is_some())
+}
+
+/// The tasks carried forward unless the user chooses otherwise: every open task that is not
+/// finished (no dates, dates still open, or recurring work).
+pub fn default_carry(plan: &Plan) -> Vec<i64> {
+    plan.open_tasks()
+        .filter(|task| !task_is_finished(task))
+        .map(|task| task.id)
+        .collect()
+}
+
+/// The carried task a read task continues, and how alike they are (0 to 1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskMatch {
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    pub score: f32,
+}
+
+/// The text two tasks are compared by: title and body, without numbers (years and dates
+/// change from plan to plan) and punctuation.
+fn comparable(title: &str, body: &str) -> String {
+    format!("{title}{body}")
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect()
+}
+
+/// The least likeness for a suggestion: below it a task is taken as new.
+const MATCH_AT: f32 = 0.3;
+
+/// For each task of the read plan (in its order), the carried task it most likely continues:
+/// alike in text (bigram Dice of title and body), helped by sharing a lead. Each carried task
+/// is given at most once, best pairs first. The user confirms or changes them.
+pub fn match_tasks(carried: &Plan, parsed: &ParsedPlan) -> Vec<Option<TaskMatch>> {
+    let old: Vec<(&Task, _, HashSet<&str>)> = carried
+        .tasks()
+        .map(|task| {
+            let leads: HashSet<&str> = task.leads.iter().map(|d| d.name.as_str()).collect();
+            (task, bigrams(&comparable(&task.title, &task.body)), leads)
+        })
+        .collect();
+    let new: Vec<&ParsedTask> = parsed.tasks().collect();
+    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+    for (n, task) in new.iter().enumerate() {
+        let grams = bigrams(&comparable(&task.title, &task.body));
+        for (o, (_, old_grams, leads)) in old.iter().enumerate() {
+            let text = dice(&grams, old_grams);
+            let shares_lead = task.leads.iter().any(|l| leads.contains(l.name.as_str()));
+            let score = if shares_lead {
+                (text + 0.15).min(1.0)
+            } else {
+                text
+            };
+            if score >= MATCH_AT && text >= 0.2 {
+                pairs.push((score, n, o));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut matches: Vec<Option<TaskMatch>> = vec![None; new.len()];
+    let mut taken = HashSet::new();
+    for (score, n, o) in pairs {
+        if matches[n].is_some() || taken.contains(&o) {
+            continue;
+        }
+        taken.insert(o);
+        let task = old[o].0;
+        matches[n] = Some(TaskMatch {
+            task_id: task.id,
+            code: task.code.clone(),
+            title: task.title.clone(),
+            score,
+        });
+    }
+    matches
+}
