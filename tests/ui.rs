@@ -219,6 +219,8 @@ fn a_second_window_on_the_same_ledger_says_it_is_open_elsewhere() {
 fn both_themes_render_every_page() {
     use taizhang::ui::Page;
     let temp = TempLedger::new();
+    // Made as the commands make it: the example plan, no first-start choice.
+    drop(taizhang::store::Ledger::open(&temp.path).unwrap());
     for theme in [egui::Theme::Light, egui::Theme::Dark] {
         let path = temp.path.clone();
         let mut harness = Harness::builder()
@@ -517,6 +519,7 @@ fn every_page_fits_a_small_window() {
 #[test]
 fn milestones_are_marked_done_from_the_home_page_and_the_plan() {
     let temp = TempLedger::new();
+    drop(taizhang::store::Ledger::open(&temp.path).unwrap());
     let later = chrono::NaiveDate::from_ymd_opt(2019, 9, 10).unwrap();
     let path = temp.path.clone();
     let mut harness = Harness::builder()

@@ -138,10 +138,10 @@ impl DayState {
     }
 }
 
-/// Every plan in play on a day, the one in focus first: the active plans of this year and
-/// later, last year's until its last return and quarterly report are in, and the plan in
-/// focus whatever its year (its pages work on it). Plans of years before that are over and
-/// not listed, so a past year's items never show as overdue.
+/// The plan in focus (whatever its year: its pages work on it) and the other plans in play on
+/// a day: the active plans of this year and later, and last year's until its last return and
+/// quarterly report are in. Plans of years before that are over and not loaded, so a past
+/// year's items never show as overdue.
 #[derive(Clone, Debug)]
 pub struct LedgerDay {
     /// The plan in focus (the current plan unless the ledger was focused on another).
@@ -193,11 +193,19 @@ impl LedgerDay {
         plans
     }
 
-    /// Every dated item of the plans in play, by date, each with its plan (`None` for the
-    /// user's own items, listed once).
+    /// The plan in focus, then the other plans in play.
+    pub fn plans(&self) -> Vec<&DayState> {
+        std::iter::once(&self.focus)
+            .chain(self.others.iter())
+            .collect()
+    }
+
+    /// Every dated item of the plan in focus and the other plans in play, by date, each with
+    /// its plan (`None` for the user's own items, listed once). The plan in focus is there
+    /// whatever its year: a range of dates asks for what it holds.
     pub fn deadlines(&self) -> Vec<(Option<&DayState>, &Deadline)> {
         let mut items: Vec<(Option<&DayState>, &Deadline)> = Vec::new();
-        for day in self.in_play() {
+        for day in self.plans() {
             items.extend(
                 day.deadlines
                     .iter()
@@ -220,8 +228,8 @@ impl LedgerDay {
         items
     }
 
-    /// Whether more than one plan is in play (items then carry their plan's label).
+    /// Whether items come from more than one plan (they then carry their plan's label).
     pub fn several(&self) -> bool {
-        self.in_play().len() > 1
+        !self.others.is_empty()
     }
 }

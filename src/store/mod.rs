@@ -616,6 +616,17 @@ impl Ledger {
         plan_import::list(&self.conn)
     }
 
+    /// Whether the window's first start still waits for the choice of own plan, example or
+    /// blank ledger.
+    pub fn first_start_pending(&self) -> Result<bool, StoreError> {
+        settings::first_start_pending(&self.conn)
+    }
+
+    /// Marks the first start's choice as waiting (a ledger the window just created) or made.
+    pub fn set_first_start_pending(&mut self, pending: bool) -> Result<(), StoreError> {
+        self.write(|tx| settings::set_first_start_pending(tx, pending))
+    }
+
     /// Creates next year's working plan (沿用上年) from an ended one; it becomes current.
     /// Its id.
     pub fn carry_forward(&mut self, carry: &CarryForward) -> Result<i64, StoreError> {

@@ -354,7 +354,27 @@ pub(super) fn set_active(
         plan_id,
         "state",
         if active { "active" } else { "closed" },
-    )
+    )?;
+    // A closed plan does not stay the one the window opens on: the newest active plan is.
+    if !active {
+        let current: bool = tx.query_row(
+            "SELECT is_current FROM plans WHERE id = ?1",
+            [plan_id],
+            |row| row.get(0),
+        )?;
+        let next: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM plans WHERE state = 'active' ORDER BY year DESC, id DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let (true, Some(next)) = (current, next) {
+            tx.execute("UPDATE plans SET is_current = 0 WHERE is_current = 1", [])?;
+            tx.execute("UPDATE plans SET is_current = 1 WHERE id = ?1", [next])?;
+        }
+    }
+    Ok(())
 }
 
 /// Marks the example plan as the user's own (it is their county's real plan), or back.

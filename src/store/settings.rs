@@ -60,3 +60,35 @@ pub(super) fn save(tx: &Transaction<'_>, settings: &Settings) -> Result<(), Stor
     }
     Ok(())
 }
+
+/// The key set while a ledger the window created waits for the first start's choice.
+const FIRST_START_KEY: &str = "first_start_pending";
+
+/// Whether the first start's choice (own plan, example, blank) is still to be made.
+pub(super) fn first_start_pending(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [FIRST_START_KEY],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()?
+        .is_some_and(|v| v == "1"))
+}
+
+/// Marks the first start's choice as pending or made.
+pub(super) fn set_first_start_pending(
+    tx: &Transaction<'_>,
+    pending: bool,
+) -> Result<(), StoreError> {
+    if pending {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, '1')
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [FIRST_START_KEY],
+        )?;
+    } else {
+        tx.execute("DELETE FROM settings WHERE key = ?1", [FIRST_START_KEY])?;
+    }
+    Ok(())
+}

@@ -147,7 +147,7 @@ impl TaizhangApp {
             chase_view: ChaseView::default(),
             import_view: super::plan_import_view::PlanImportView::default(),
             sheet_view: super::sheet_view::SheetView::default(),
-            home_view: super::home_view::HomeView,
+            home_view: super::home_view::HomeView::default(),
             import_returns_view: super::return_import_view::ReturnImportView::default(),
             calendar_view: super::calendar_view::CalendarView::default(),
             export_job: None,
@@ -312,7 +312,11 @@ pub(super) fn open_ledger(
     // A folder, a FIFO or a device is refused before the lock file is made beside it.
     Ledger::check_path(ledger_path)?;
     let lock = LedgerLock::acquire(ledger_path)?;
-    let (ledger, opened) = Ledger::open_locked(ledger_path, &lock)?;
+    let (mut ledger, opened) = Ledger::open_locked(ledger_path, &lock)?;
+    // A ledger the window has just made asks how to start: own plan, example or blank.
+    if opened == Opened::Created {
+        ledger.set_first_start_pending(true)?;
+    }
     let data = AppData::load(&ledger, today, holidays)?;
     // A new ledger holds only the bundled plan: nothing to back up yet.
     let backup_job = (opened == Opened::Existing).then(|| BackupJob::start(ledger_path));
@@ -421,8 +425,14 @@ impl eframe::App for TaizhangApp {
         let can_undo = !self.undo.is_empty();
         let exporting = self.export_job.is_some();
         egui::CentralPanel::default().show(ui, |ui| match self.page {
-            Page::Home => self.home_view.ui(ui, &data.home(), &mut commands),
-            Page::Calendar => self.calendar_view.ui(ui, &data.calendar(), &mut commands),
+            Page::Home => {
+                let context = data.home(self.home_view.plan_filter);
+                self.home_view.ui(ui, &context, &mut commands);
+            }
+            Page::Calendar => {
+                let context = data.calendar(self.calendar_view.plan_filter);
+                self.calendar_view.ui(ui, &context, &mut commands);
+            }
             Page::Plan => self.plan_view.ui(ui, &data.plans_page(), &mut commands),
             Page::Import => self.import_view.ui(ui, &data.plans_page(), &mut commands),
             Page::ImportReturns => {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::app::{LedgerState, TaizhangApp};
-use super::command::Command;
+use super::command::{Command, FirstStart};
 use super::plan_view::PlanView;
 use super::state::{AppData, Page, Selection, UndoStep};
 use crate::returns::{ReturnSource, RowWrite};
@@ -367,11 +367,22 @@ impl TaizhangApp {
                 open.ledger.restore_row(history_id)
             }
             Command::ImportPlan(import) => {
-                let result = open.ledger.import_plan(
-                    &import.parsed,
-                    import.source.as_ref(),
-                    import.make_current,
-                );
+                let result = match &import.replaces {
+                    Some((target, matches)) => open
+                        .ledger
+                        .replace_plan(
+                            *target,
+                            &import.parsed,
+                            matches,
+                            import.source.as_ref(),
+                            self.today,
+                        )
+                        .and_then(|()| open.ledger.set_current_plan(*target)),
+                    None => open
+                        .ledger
+                        .import_plan(&import.parsed, import.source.as_ref(), import.make_current)
+                        .map(|_| ()),
+                };
                 if result.is_ok() {
                     self.import_view.reset();
                     self.notice = Some(format!("已保存新计划“{}”", import.parsed.title));
@@ -381,7 +392,76 @@ impl TaizhangApp {
                     self.selection = None;
                     self.undo.clear();
                 }
+                result
+            }
+            Command::FirstStart(choice) => {
+                let year = chrono::Datelike::year(&self.today);
+                let result = match choice {
+                    FirstStart::Example => Ok(()),
+                    FirstStart::Blank | FirstStart::ImportOwn => {
+                        open.ledger.start_blank(year).map(|_| ())
+                    }
+                }
+                .and_then(|()| open.ledger.set_first_start_pending(false));
+                if result.is_ok() {
+                    self.plan_view = PlanView::default();
+                    self.selection = None;
+                    self.undo.clear();
+                    self.page = match choice {
+                        FirstStart::ImportOwn => Page::Import,
+                        FirstStart::Blank => Page::Departments,
+                        FirstStart::Example => Page::Home,
+                    };
+                    self.notice = Some(
+                        match choice {
+                            FirstStart::ImportOwn => {
+                                "请粘贴或打开本单位今年的计划文件，识别后核对保存"
+                            }
+                            FirstStart::Blank => {
+                                "已建立空白台账：请先添加责任部门，再导入或录入计划"
+                            }
+                            FirstStart::Example => "正在使用2019年融水县的示例计划",
+                        }
+                        .to_owned(),
+                    );
+                }
+                result
+            }
+            Command::CarryForward(carry) => {
+                let result = open.ledger.carry_forward(&carry);
+                if result.is_ok() {
+                    self.plan_view = PlanView::default();
+                    self.selection = None;
+                    self.undo.clear();
+                    self.page = Page::Plan;
+                    self.notice = Some(
+                        "已建立沿用上年的工作计划：可在“工作计划”中修改，正式计划印发后导入即可替换"
+                            .to_owned(),
+                    );
+                }
                 result.map(|_| ())
+            }
+            Command::NewBlankPlan(year) => {
+                let result = open.ledger.new_blank_plan(year);
+                if result.is_ok() {
+                    self.plan_view = PlanView::default();
+                    self.selection = None;
+                    self.undo.clear();
+                }
+                result.map(|_| ())
+            }
+            Command::SetPlanKind { plan_id, kind } => open.ledger.set_plan_kind(plan_id, kind),
+            Command::SetPlanActive { plan_id, active } => {
+                open.ledger.set_plan_active(plan_id, active)
+            }
+            Command::MergeDepartments { from, into } => {
+                self.undo.clear();
+                let result = open.ledger.merge_departments(from, into);
+                if result.is_ok() {
+                    self.departments_view = Default::default();
+                    self.selection = None;
+                }
+                result
             }
             Command::SetCurrentPlan(plan_id) => {
                 let result = open.ledger.set_current_plan(plan_id);

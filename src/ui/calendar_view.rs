@@ -19,6 +19,8 @@ pub struct CalendarView {
     year_view: bool,
     new_title: String,
     new_departments: String,
+    /// Show one plan's items only.
+    pub plan_filter: Option<i64>,
 }
 
 const HEADERS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
@@ -39,6 +41,12 @@ impl CalendarView {
     ) {
         let month = *self.month.get_or_insert_with(|| Period::of(data.today));
         ui.heading("日历");
+        super::widgets::plan_filter_ui(
+            ui,
+            "calendar_plan_filter",
+            &mut self.plan_filter,
+            data.in_play,
+        );
         self.controls_ui(ui, data, month, commands);
         egui::ScrollArea::vertical()
             .id_salt("calendar_scroll")

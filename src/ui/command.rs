@@ -98,6 +98,27 @@ pub enum Command {
     /// Store a reviewed plan document as a new plan.
     ImportPlan(Box<PlanImport>),
     SetCurrentPlan(i64),
+    /// The first start's choice: own plan, the example, or a blank ledger.
+    FirstStart(FirstStart),
+    /// Next year's working plan (沿用上年) from an ended plan.
+    CarryForward(crate::store::CarryForward),
+    /// An empty plan for a year beside the others.
+    NewBlankPlan(i32),
+    /// The example marked as the user's own plan, or back.
+    SetPlanKind {
+        plan_id: i64,
+        kind: crate::model::PlanKind,
+    },
+    /// Close a plan (kept, no longer shown or chased) or open it again.
+    SetPlanActive {
+        plan_id: i64,
+        active: bool,
+    },
+    /// Merge one department into another; its returns go with it.
+    MergeDepartments {
+        from: i64,
+        into: i64,
+    },
     /// Read saved e-mails (`.eml`, `.msg`, bodies as `.txt`) into 收件.
     AddMailFiles(Vec<PathBuf>),
     /// Prepare a waiting message's preview with what the user chose.
@@ -140,4 +161,18 @@ pub struct PlanImport {
     pub parsed: crate::plan_text::ParsedPlan,
     pub source: Option<crate::store::SourceFile>,
     pub make_current: bool,
+    /// The carried or blank plan it takes the place of, with the carried task each read
+    /// task continues (in the read plan's order).
+    pub replaces: Option<(i64, Vec<Option<i64>>)>,
+}
+
+/// How a new user starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirstStart {
+    /// 导入本单位今年的计划: the example goes, the import page opens.
+    ImportOwn,
+    /// 从示例开始: the 2019 plan stays, marked 示例.
+    Example,
+    /// 空白台账: the example goes, an empty plan for this year.
+    Blank,
 }

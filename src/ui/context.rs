@@ -101,8 +101,15 @@ pub struct HomeContext<'a> {
     pub today: NaiveDate,
     pub plan: &'a Plan,
     pub holidays: &'a HolidayCalendar,
+    /// Every plan's items (or the one plan's the page is filtered to).
     pub deadlines: &'a [Deadline],
     pub statuses: &'a [PeriodStatus],
+    pub others: &'a [crate::service::DayState],
+    pub focus_in_play: bool,
+    pub plan_ended: bool,
+    pub in_play: &'a [(i64, String)],
+    pub first_start: bool,
+    pub plans: &'a [PlanSummary],
 }
 
 impl HomeContext<'_> {
@@ -116,7 +123,9 @@ pub struct CalendarContext<'a> {
     pub plan: &'a Plan,
     pub departments: &'a [Department],
     pub holidays: &'a HolidayCalendar,
+    /// Every plan's items (or the one plan's the page is filtered to).
     pub deadlines: &'a [Deadline],
+    pub in_play: &'a [(i64, String)],
 }
 
 /// 工作计划 and 导入计划: the plans and their departments.
@@ -125,10 +134,27 @@ pub struct PlanContext<'a> {
     pub departments: &'a [Department],
     pub plans: &'a [PlanSummary],
     pub deadlines: &'a [Deadline],
+    /// The other plans in play.
+    pub others: &'a [crate::service::DayState],
+    pub today: NaiveDate,
+    pub plan_ended: bool,
 }
 
 impl PlanContext<'_> {
     task_light!();
+
+    /// The carried (沿用上年) or blank plan of `year` a real plan of that year replaces: the
+    /// plan in focus first.
+    pub fn replaceable(&self, year: i32) -> Option<&Plan> {
+        use crate::model::PlanKind;
+        std::iter::once(self.plan)
+            .chain(self.others.iter().map(|day| &day.plan))
+            .find(|plan| {
+                plan.active
+                    && plan.year == year
+                    && matches!(plan.kind, PlanKind::Carried | PlanKind::Blank)
+            })
+    }
 }
 
 /// 责任部门: the departments and what each has to do.
@@ -203,25 +229,39 @@ impl SheetContext<'_> {
 }
 
 impl AppData {
-    /// What 首页 reads.
-    pub fn home(&self) -> HomeContext<'_> {
+    /// The dated items of every plan in play, or of the one plan `filter` names.
+    pub fn shown_deadlines(&self, filter: Option<i64>) -> &[Deadline] {
+        filter
+            .and_then(|id| self.plan_deadlines.iter().find(|(plan, _)| *plan == id))
+            .map_or(self.all_deadlines.as_slice(), |(_, items)| items.as_slice())
+    }
+
+    /// What 首页 reads, all plans or the one `filter` names.
+    pub fn home(&self, filter: Option<i64>) -> HomeContext<'_> {
         HomeContext {
             today: self.today,
             plan: &self.plan,
             holidays: &self.holidays,
-            deadlines: &self.deadlines,
+            deadlines: self.shown_deadlines(filter),
             statuses: &self.statuses,
+            others: &self.others,
+            focus_in_play: self.focus_in_play,
+            plan_ended: self.plan_ended,
+            in_play: &self.in_play,
+            first_start: self.first_start,
+            plans: &self.plans,
         }
     }
 
-    /// What 日历 reads.
-    pub fn calendar(&self) -> CalendarContext<'_> {
+    /// What 日历 reads, all plans or the one `filter` names.
+    pub fn calendar(&self, filter: Option<i64>) -> CalendarContext<'_> {
         CalendarContext {
             today: self.today,
             plan: &self.plan,
             departments: &self.departments,
             holidays: &self.holidays,
-            deadlines: &self.deadlines,
+            deadlines: self.shown_deadlines(filter),
+            in_play: &self.in_play,
         }
     }
 
@@ -232,6 +272,9 @@ impl AppData {
             departments: &self.departments,
             plans: &self.plans,
             deadlines: &self.deadlines,
+            others: &self.others,
+            today: self.today,
+            plan_ended: self.plan_ended,
         }
     }
 

@@ -33,6 +33,47 @@ struct Review {
     year: String,
     new_name: String,
     milestone_dates: Vec<String>,
+    /// The carried or blank plan of the same year this plan would take the place of.
+    replace: Option<ReplaceChoice>,
+}
+
+/// Taking the place of a carried (沿用上年) or blank plan.
+struct ReplaceChoice {
+    target: i64,
+    label: String,
+    /// Replace it (else the plan is stored beside it).
+    enabled: bool,
+    /// The carried tasks, as (id, code, title), for the pickers.
+    carried: Vec<(i64, String, String)>,
+    /// The user's own choices, by read task code; the rest are matched by likeness.
+    overrides: std::collections::HashMap<String, Option<i64>>,
+    /// The plan itself, for matching.
+    plan: crate::model::Plan,
+}
+
+impl ReplaceChoice {
+    /// For each read task, the carried task it continues: the user's choice, else the likeliest.
+    fn matches(&self, parsed: &ParsedPlan) -> Vec<Option<i64>> {
+        let suggested = crate::service::match_tasks(&self.plan, parsed);
+        let mut matches: Vec<Option<i64>> = parsed
+            .tasks()
+            .zip(suggested)
+            .map(|(task, found)| match self.overrides.get(&task.code) {
+                Some(chosen) => *chosen,
+                None => found.map(|m| m.task_id),
+            })
+            .collect();
+        // A carried task chosen twice keeps the first choice only.
+        let mut seen = std::collections::HashSet::new();
+        for found in &mut matches {
+            if let Some(id) = found
+                && !seen.insert(*id)
+            {
+                *found = None;
+            }
+        }
+        matches
+    }
 }
 
 impl PlanImportView {
@@ -156,7 +197,19 @@ impl PlanImportView {
                     });
                 }
                 let current_year = data.plan.year;
+                let replace = data.replaceable(parsed.year).map(|plan| ReplaceChoice {
+                    target: plan.id,
+                    label: plan.label(),
+                    enabled: true,
+                    carried: plan
+                        .open_tasks()
+                        .map(|t| (t.id, t.code.clone(), t.title.clone()))
+                        .collect(),
+                    overrides: std::collections::HashMap::new(),
+                    plan: plan.clone(),
+                });
                 self.review = Some(Review {
+                    replace,
                     make_current: parsed.year >= current_year,
                     issued_on: parsed.issued_on.map(format_date_cn).unwrap_or_default(),
                     year: parsed.year.to_string(),
@@ -192,13 +245,32 @@ fn review_ui(
             review.parsed.warnings.len(),
             review.parsed.new_departments.len()
         ));
-        ui.checkbox(&mut review.make_current, "设为当前计划");
-        if ui.button("保存为新计划").clicked() {
+        let replacing = review.replace.as_ref().is_some_and(|r| r.enabled);
+        if !replacing {
+            ui.checkbox(&mut review.make_current, "设为当前计划");
+        }
+        if let Some(replace) = &mut review.replace {
+            ui.checkbox(
+                &mut replace.enabled,
+                format!("替换“{}”，已收集的报送保留在对应的任务上", replace.label),
+            );
+        }
+        let save = if replacing {
+            "保存并替换"
+        } else {
+            "保存为新计划"
+        };
+        if ui.button(save).clicked() {
             match finalize(review) {
                 Ok(parsed) => commands.push(Command::ImportPlan(Box::new(PlanImport {
+                    replaces: review
+                        .replace
+                        .as_ref()
+                        .filter(|r| r.enabled)
+                        .map(|r| (r.target, r.matches(&parsed))),
                     parsed,
                     source: source_file.clone(),
-                    make_current: review.make_current,
+                    make_current: review.make_current || replacing,
                 }))),
                 Err(message) => {
                     review.parsed.warnings.insert(
@@ -231,6 +303,7 @@ fn review_ui(
             .default_open(true)
             .show(ui, |ui| header_ui(ui, review));
         warnings_ui(ui, review);
+        replace_ui(ui, review);
         // The task list and the selected task's editor side by side, each scrolling alone.
         ui.columns(2, |columns| {
             egui::ScrollArea::vertical()
@@ -243,6 +316,72 @@ fn review_ui(
                 .show(&mut columns[1], |ui| task_editor_ui(ui, review, data));
         });
     });
+}
+
+/// Which carried task each read task continues, for the user to confirm or change.
+fn replace_ui(ui: &mut egui::Ui, review: &mut Review) {
+    let Some(replace) = &mut review.replace else {
+        return;
+    };
+    if !replace.enabled {
+        return;
+    }
+    egui::CollapsingHeader::new("与沿用上年计划的任务对应")
+        .id_salt("import_matches")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.weak("按文字相似度和牵头单位自动对应；对应上的任务保留已收集的报送，未对应的沿用任务将关闭。");
+            let matches = replace.matches(&review.parsed);
+            egui::Grid::new("import_matches_grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for (task, found) in review.parsed.tasks().zip(&matches) {
+                        let label = ui.label(format!("{} {}", task.code, short(&task.title)));
+                        let shown = found
+                            .and_then(|id| replace.carried.iter().find(|c| c.0 == id))
+                            .map_or_else(
+                                || "（新任务）".to_owned(),
+                                |c| format!("沿用 {} {}", c.1, short(&c.2)),
+                            );
+                        egui::ComboBox::from_id_salt(("match", &task.code))
+                            .selected_text(shown)
+                            .width(320.0)
+                            .show_ui(ui, |ui| {
+                                if ui.selectable_label(found.is_none(), "（新任务）").clicked() {
+                                    replace.overrides.insert(task.code.clone(), None);
+                                }
+                                for (id, code, title) in &replace.carried {
+                                    let text = format!("沿用 {code} {}", short(title));
+                                    if ui.selectable_label(*found == Some(*id), text).clicked() {
+                                        replace.overrides.insert(task.code.clone(), Some(*id));
+                                    }
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+            let kept: std::collections::HashSet<i64> = matches.iter().flatten().copied().collect();
+            let closing: Vec<String> = replace
+                .carried
+                .iter()
+                .filter(|c| !kept.contains(&c.0))
+                .map(|c| format!("{} {}", c.1, short(&c.2)))
+                .collect();
+            if !closing.is_empty() {
+                ui.label(format!("将关闭的沿用任务：{}", closing.join("；")));
+            }
+        });
+}
+
+/// A title cut to 24 characters for a list.
+fn short(text: &str) -> String {
+    let mut short: String = text.chars().take(24).collect();
+    if text.chars().count() > 24 {
+        short.push('…');
+    }
+    short
 }
 
 /// Applies the typed header fields; fails with a message when one cannot be read.

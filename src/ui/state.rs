@@ -119,6 +119,22 @@ pub struct AppData {
     pub department_choices: Vec<(i64, String)>,
     /// The plan's reporting months.
     pub periods: Vec<Period>,
+    /// The other plans in play today (last year's until its returns are in, this year's,
+    /// a water or air plan beside the soil plan), each with its day's states.
+    pub others: Vec<crate::service::DayState>,
+    /// Whether the plan in focus is itself in play (not a year over and done with).
+    pub focus_in_play: bool,
+    /// Whether the plan in focus has ended (today is past its last return's due date).
+    pub plan_ended: bool,
+    /// The plans in play, as `(id, short label)`, for the pages' plan filter.
+    pub in_play: Vec<(i64, String)>,
+    /// Every dated item of the plan in focus and the other plans in play, by date, labelled
+    /// with its plan when there are several; the user's own items once.
+    pub all_deadlines: Vec<crate::deadlines::Deadline>,
+    /// The same per plan in play (the user's own items in each), for the plan filter.
+    pub plan_deadlines: Vec<(i64, Vec<crate::deadlines::Deadline>)>,
+    /// The window made this ledger and waits for the choice: own plan, example or blank.
+    pub first_start: bool,
 }
 
 impl AppData {
@@ -127,7 +143,44 @@ impl AppData {
         today: NaiveDate,
         holidays: &crate::holidays::HolidayCalendar,
     ) -> Result<Self, StoreError> {
-        let day = crate::service::DayState::load(ledger, today, holidays)?;
+        let ledger_day = crate::service::LedgerDay::load(ledger, today, holidays)?;
+        let focus_in_play = ledger_day.focus_in_play();
+        let plan_ended = ledger_day.focus.has_ended();
+        let several = ledger_day.several();
+        let label_of = |day: &crate::service::DayState, deadline: &crate::deadlines::Deadline| {
+            let mut deadline = deadline.clone();
+            if several && deadline.plan_id.is_some() {
+                deadline.title = format!("〔{}〕{}", day.plan.short_label(), deadline.title);
+            }
+            deadline
+        };
+        let all_deadlines = ledger_day
+            .deadlines()
+            .into_iter()
+            .map(|(day, deadline)| match day {
+                Some(day) => label_of(day, deadline),
+                None => deadline.clone(),
+            })
+            .collect();
+        let plan_deadlines = ledger_day
+            .plans()
+            .into_iter()
+            .map(|day| {
+                let items = day
+                    .deadlines
+                    .iter()
+                    .map(|deadline| label_of(day, deadline))
+                    .collect();
+                (day.plan.id, items)
+            })
+            .collect();
+        let in_play = ledger_day
+            .plans()
+            .iter()
+            .filter(|day| focus_in_play || day.plan.id != ledger_day.focus.plan.id)
+            .map(|day| (day.plan.id, day.plan.short_label()))
+            .collect();
+        let crate::service::LedgerDay { focus: day, others } = ledger_day;
         let department_choices = day
             .obligations
             .iter()
@@ -163,6 +216,13 @@ impl AppData {
             chase_sends: ledger.chase_sends()?,
             department_choices,
             periods,
+            others,
+            focus_in_play,
+            plan_ended,
+            in_play,
+            all_deadlines,
+            plan_deadlines,
+            first_start: ledger.first_start_pending()?,
         })
     }
 }

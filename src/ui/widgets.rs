@@ -207,3 +207,31 @@ pub fn typed_path_ui(
         .clicked())
     .then(|| std::path::PathBuf::from(path.trim()))
 }
+
+/// The pages' plan filter when several plans are in play: all of them, or one.
+pub fn plan_filter_ui(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    filter: &mut Option<i64>,
+    in_play: &[(i64, String)],
+) {
+    if in_play.len() < 2 {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("显示计划");
+        let shown = filter
+            .and_then(|id| in_play.iter().find(|(p, _)| *p == id))
+            .map_or("全部计划".to_owned(), |(_, label)| label.clone());
+        egui::ComboBox::from_id_salt(id_salt)
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(filter, None, "全部计划");
+                for (id, label) in in_play {
+                    ui.selectable_value(filter, Some(*id), label);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}

@@ -36,8 +36,23 @@ fn is_page_number(line: &str) -> bool {
     line.starts_with('—') && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit())
 }
 
-/// The real app in egui_kittest on the ledger at `path`, taking `today` as the date.
+/// The real app in egui_kittest on the ledger at `path`, taking `today` as the date. A
+/// missing ledger is made first as the commands make it (the bundled plan, no first-start
+/// choice), so that the pages show the example plan.
 pub fn start_app(
+    path: &std::path::Path,
+    today: chrono::NaiveDate,
+    size: [f32; 2],
+) -> egui_kittest::Harness<'static, taizhang::ui::TaizhangApp> {
+    if !path.exists() {
+        drop(taizhang::store::Ledger::open(path).expect("a new ledger"));
+    }
+    start_window(path, today, size)
+}
+
+/// The real app in egui_kittest on the ledger at `path` as the window opens it: a missing
+/// ledger is made by the window (and asks for the first start's choice).
+pub fn start_window(
     path: &std::path::Path,
     today: chrono::NaiveDate,
     size: [f32; 2],

@@ -1,0 +1,127 @@
+//! The window at the turn of the year and on a first start: the three ways to begin, a plan
+//! that has ended, carrying it forward, and two plans on 首页 at once.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{TempLedger, click, start_app, start_window};
+use egui_kittest::kittest::Queryable as _;
+use taizhang::model::PlanKind;
+use taizhang::store::Ledger;
+use taizhang::ui::Page;
+
+const SIZE: [f32; 2] = [1400.0, 1000.0];
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn a_first_start_offers_own_plan_example_or_blank() {
+    // 空白台账: the example and its departments go; an empty plan of this year is current.
+    let temp = TempLedger::new();
+    let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
+    harness.get_by_label("欢迎使用台账：请选择开始的方式");
+    assert!(harness.query_by_label_contains("已逾期").is_none());
+    click(&mut harness, "空白台账");
+    assert_eq!(harness.state().page(), Page::Departments);
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plans = ledger.plans().unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].kind, PlanKind::Blank);
+    assert_eq!(plans[0].year, 2026);
+    assert!(ledger.departments().unwrap().is_empty());
+    assert!(!ledger.first_start_pending().unwrap());
+    drop(ledger);
+    // Opened again, it does not ask again.
+    let harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
+    assert!(
+        harness
+            .query_by_label("欢迎使用台账：请选择开始的方式")
+            .is_none()
+    );
+
+    // 导入本单位今年的计划: the import page, with nothing of the example left.
+    let temp = TempLedger::new();
+    let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
+    click(&mut harness, "导入本单位今年的计划");
+    assert_eq!(harness.state().page(), Page::Import);
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert!(
+        ledger
+            .plans()
+            .unwrap()
+            .iter()
+            .all(|p| p.kind != PlanKind::Example)
+    );
+
+    // 从示例开始: the 2019 plan, marked 示例, over since 2019: nothing listed as overdue.
+    let temp = TempLedger::new();
+    let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
+    click(&mut harness, "从示例开始");
+    assert_eq!(harness.state().page(), Page::Home);
+    harness.get_by_label_contains("（示例）”已于2019年结束");
+    harness.get_by_label("已逾期（0）");
+    harness.get_by_label("导入2026年的计划…");
+    // Carrying 2019 forward into 2020 is no use in 2026.
+    assert!(harness.query_by_label_contains("沿用为2020年").is_none());
+    click(&mut harness, "新建2026年空白计划");
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let current = ledger.current_plan().unwrap();
+    assert_eq!((current.year, current.kind), (2026, PlanKind::Blank));
+    assert_eq!(ledger.plans().unwrap().len(), 2);
+}
+
+#[test]
+fn an_ended_plan_is_carried_forward_from_the_home_page() {
+    let temp = TempLedger::new();
+    let carried = {
+        let (ledger, _) = Ledger::open(&temp.path).unwrap();
+        taizhang::service::default_carry(&ledger.current_plan().unwrap()).len()
+    };
+    let mut harness = start_app(&temp.path, day(2020, 1, 2), SIZE);
+    harness.get_by_label_contains("的年度即将收尾");
+    click(&mut harness, "沿用为2020年工作计划（沿用上年）…");
+    harness.get_by_label("沿用为2020年工作计划");
+    harness.get_by_label("未完成的时间节点顺延一年");
+    click(&mut harness, &format!("沿用 {carried} 项任务"));
+    assert_eq!(harness.state().page(), Page::Plan);
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let current = ledger.current_plan().unwrap();
+    assert_eq!(current.kind, PlanKind::Carried);
+    assert_eq!(current.year, 2020);
+    assert_eq!(current.tasks().count(), carried);
+    assert!(carried > 10);
+    assert!(current.form.rows().count() > 20);
+}
+
+#[test]
+fn on_the_second_of_january_home_shows_both_plans_labelled() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let output = common::taizhang(&["--db", db, "--today", "2019-12-28", "carry-forward"]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let mut harness = start_app(&temp.path, day(2020, 1, 2), SIZE);
+    // December's returns and the fourth quarter's report, due 3 January under 2019's plan.
+    harness.get_by_label_contains("〔2019年（示例）〕12月份进展报送截止");
+    harness.get_by_label_contains("〔2019年（示例）〕试点示范第4季度详细报告");
+    harness.get_by_label_contains("是沿用上年的工作计划");
+    harness.get_by_label_contains("〔2019年（示例）〕2019年12月进展报送");
+    // Filtered to the 2020 plan, the 2019 items go.
+    click(&mut harness, "显示计划");
+    click(&mut harness, "2020年（沿用上年）");
+    assert!(
+        harness
+            .query_by_label_contains("12月份进展报送截止")
+            .is_none()
+    );
+    // The calendar shows both, labelled.
+    click(&mut harness, "日历");
+    click(&mut harness, "3");
+    harness.get_by_label_contains("〔2019年（示例）〕12月份进展报送截止");
+}
