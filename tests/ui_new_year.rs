@@ -25,7 +25,8 @@ fn a_first_start_offers_own_plan_example_or_blank() {
     harness.get_by_label("欢迎使用台账：请选择开始的方式");
     assert!(harness.query_by_label_contains("已逾期").is_none());
     click(&mut harness, "空白台账");
-    assert_eq!(harness.state().page(), Page::Departments);
+    assert_eq!(harness.state().page(), Page::Home);
+    harness.get_by_label_contains("还是空白的");
     drop(harness);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     let plans = ledger.plans().unwrap();
@@ -124,4 +125,45 @@ fn on_the_second_of_january_home_shows_both_plans_labelled() {
     click(&mut harness, "日历");
     click(&mut harness, "3");
     harness.get_by_label_contains("〔2019年（示例）〕12月份进展报送截止");
+}
+
+#[test]
+fn chase_overview_and_checklist_cover_both_plans() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap();
+    let output = common::taizhang(&["--db", db, "--today", "2019-12-28", "carry-forward"]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let mut harness = start_app(&temp.path, day(2020, 1, 6), SIZE);
+    // December is overdue under 2019's plan: 催报 lists it beside the 2020 plan's month.
+    click(&mut harness, "催报");
+    harness.get_by_label_contains("其他计划待催报（1个计划）");
+    harness.get_by_label_contains("〔2019年（示例）〕2019年12月：");
+    harness.get_by_label("复制给县农业农村局（含各计划）");
+    // 总览: each department's on-time rate year by year.
+    click(&mut harness, "总览");
+    harness.get_by_label("各部门历年按时报送率");
+    harness.get_by_label("2019年");
+    harness.get_by_label("2020年");
+    // 部门清单: a department's months under the other plan too.
+    click(&mut harness, "部门清单");
+    harness.get_by_label_contains(
+        "2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划（示例）报送情况",
+    );
+}
+
+#[test]
+fn two_departments_are_merged_on_the_departments_page() {
+    let temp = TempLedger::new();
+    let mut harness = start_app(&temp.path, day(2019, 8, 5), SIZE);
+    click(&mut harness, "责任部门");
+    click(&mut harness, "县城管执法局　牵头0 参与0 表格1");
+    harness.get_by_label_contains("把“县城管执法局”合并到");
+    click(&mut harness, "把“县城管执法局”合并到");
+    click(&mut harness, "县住建局");
+    click(&mut harness, "确认合并到“县住建局”");
+    assert_eq!(harness.state().error(), None);
+    let departments = &harness.state().data().unwrap().departments;
+    assert!(departments.iter().all(|d| d.name != "县城管执法局"));
+    let merged = departments.iter().find(|d| d.name == "县住建局").unwrap();
+    assert!(merged.aliases.contains(&"县城管执法局".to_owned()));
 }

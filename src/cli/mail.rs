@@ -234,7 +234,9 @@ pub(super) fn chase(
             }
         }
     }
-    let mails = crate::service::mail::chase_mails_across(&days, period);
+    let plans: Vec<(&crate::service::DayState, Period)> =
+        days.iter().map(|day| (day, period)).collect();
+    let mails = crate::service::mail::chase_mails_across(&plans);
     let results = match send {
         None => mails
             .into_iter()

@@ -233,3 +233,62 @@ impl LedgerDay {
         !self.others.is_empty()
     }
 }
+
+/// Each department's on-time rate year by year, over every plan of the ledger (closed ones
+/// too): the share of its due months returned on time and complete.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OnTimeByYear {
+    pub years: Vec<i32>,
+    /// (department id, name, per year: the rate and the months received incomplete, or
+    /// `None` for a year it owed nothing).
+    pub departments: Vec<(i64, String, Vec<YearRate>)>,
+}
+
+/// A department's on-time rate in one year and its months received incomplete; `None` for a
+/// year it owed nothing.
+pub type YearRate = Option<(f32, usize)>;
+
+impl OnTimeByYear {
+    /// Works the rates out from every plan's months as they stand on `today`.
+    pub fn load(
+        ledger: &Ledger,
+        today: NaiveDate,
+        holidays: &HolidayCalendar,
+    ) -> Result<Self, StoreError> {
+        let departments = ledger.departments()?;
+        let mut by_year: std::collections::BTreeMap<i32, Vec<crate::returns::PeriodStatus>> =
+            std::collections::BTreeMap::new();
+        for summary in ledger.plans()? {
+            let day = DayState::load_plan(ledger, summary.id, today, holidays)?;
+            by_year
+                .entry(day.plan.year)
+                .or_default()
+                .extend(day.statuses);
+        }
+        let years: Vec<i32> = by_year.keys().copied().collect();
+        let rows = departments
+            .iter()
+            .map(|department| {
+                let rates = by_year
+                    .values()
+                    .map(|statuses| {
+                        crate::returns::on_time_rate(statuses.iter().flat_map(|status| {
+                            status
+                                .departments
+                                .iter()
+                                .filter(|d| d.department_id == department.id)
+                        }))
+                    })
+                    .collect();
+                (department.id, department.name.clone(), rates)
+            })
+            .filter(|(_, _, rates): &(i64, String, Vec<YearRate>)| {
+                rates.iter().any(Option::is_some)
+            })
+            .collect();
+        Ok(Self {
+            years,
+            departments: rows,
+        })
+    }
+}

@@ -882,12 +882,40 @@ pub fn chase_mails(day: &super::DayState, period: Period) -> Vec<ChaseMail> {
         .collect()
 }
 
-/// The chase e-mails for a month under several plans: one per department, covering what it
-/// owes under each plan (each part headed by its plan when there is more than one).
-pub fn chase_mails_across(days: &[super::DayState], period: Period) -> Vec<ChaseMail> {
-    let per_plan: Vec<(String, Vec<ChaseMail>)> = days
+/// The month each plan is chased for: the month chosen for the plan in focus; for every other
+/// plan the same month when it has it, else its latest month already due.
+pub fn chase_periods(
+    focus: &super::DayState,
+    others: &[super::DayState],
+    period: Period,
+) -> Vec<(usize, Period)> {
+    let mut periods = vec![(0, period)];
+    for (index, day) in others.iter().enumerate() {
+        let months = crate::schedule::plan_periods(&day.plan);
+        let chosen = if months.contains(&period) {
+            Some(period)
+        } else {
+            let rule = day.rule();
+            months
+                .iter()
+                .rev()
+                .find(|month| rule.due(**month).1 <= focus.today)
+                .copied()
+        };
+        if let Some(chosen) = chosen {
+            periods.push((index + 1, chosen));
+        }
+    }
+    periods
+}
+
+/// The chase e-mails for several plans at once, each with its month: one per department,
+/// covering what it owes under each plan (each part headed by its plan when there is more
+/// than one).
+pub fn chase_mails_across(plans: &[(&super::DayState, Period)]) -> Vec<ChaseMail> {
+    let per_plan: Vec<(String, Vec<ChaseMail>)> = plans
         .iter()
-        .map(|day| (day.plan.label(), chase_mails(day, period)))
+        .map(|(day, period)| (day.plan.label(), chase_mails(day, *period)))
         .collect();
     let several = per_plan
         .iter()
@@ -912,14 +940,12 @@ pub fn chase_mails_across(days: &[super::DayState], period: Period) -> Vec<Chase
     merged
         .into_iter()
         .map(|(mut mail, parts)| {
-            if several && parts.len() > 1 {
+            if several {
                 mail.message = parts
                     .iter()
                     .map(|(label, message)| format!("【{label}】\n{message}"))
                     .collect::<Vec<_>>()
                     .join("\n\n");
-            } else if several {
-                mail.message = format!("【{}】\n{}", parts[0].0, parts[0].1);
             }
             mail
         })

@@ -409,7 +409,7 @@ impl TaizhangApp {
                     self.undo.clear();
                     self.page = match choice {
                         FirstStart::ImportOwn => Page::Import,
-                        FirstStart::Blank => Page::Departments,
+                        FirstStart::Blank => Page::Home,
                         FirstStart::Example => Page::Home,
                     };
                     self.notice = Some(
@@ -418,7 +418,7 @@ impl TaizhangApp {
                                 "请粘贴或打开本单位今年的计划文件，识别后核对保存"
                             }
                             FirstStart::Blank => {
-                                "已建立空白台账：请先添加责任部门，再导入或录入计划"
+                                "已建立空白台账：本单位的计划印发后在“导入计划”中导入，其中的责任部门会一并建立"
                             }
                             FirstStart::Example => "正在使用2019年融水县的示例计划",
                         }
@@ -755,8 +755,19 @@ impl TaizhangApp {
             }
         };
         let holidays = open.data.holidays.clone();
+        // What each department owes under every plan in play, in one message.
         let mails = match crate::service::DayState::load(&open.ledger, open.data.today, &holidays) {
-            Ok(day) => crate::service::mail::chase_mails(&day, period),
+            Ok(day) => {
+                let periods = crate::service::mail::chase_periods(&day, &open.data.others, period);
+                let plans: Vec<(&crate::service::DayState, crate::schedule::Period)> = periods
+                    .iter()
+                    .map(|(index, period)| match index {
+                        0 => (&day, *period),
+                        i => (&open.data.others[i - 1], *period),
+                    })
+                    .collect();
+                crate::service::mail::chase_mails_across(&plans)
+            }
             Err(error) => {
                 self.show_error(error.to_string());
                 return;

@@ -37,6 +37,12 @@ impl ChaseView {
             data.today,
             &crate::returns::ChaseContext::of(data.plan, data.settings),
         );
+        // The other plans in play, each chased for its own month: a department's message
+        // covers what it owes under each.
+        let others = other_plans(data, selection.period);
+        if !others.is_empty() {
+            other_plans_ui(ui, data, &entries, &others, commands);
+        }
         ui.label(format!(
             "{}进展应于{}前报送；催报消息写明的期限：{}。",
             selection.period.label(),
@@ -108,7 +114,13 @@ impl ChaseView {
                                 state_badge(ui, entry.state);
                             }
                             if ui.button(format!("复制给{}", entry.department)).clicked() {
-                                ui.ctx().copy_text(entry.message.clone());
+                                // What the department owes under the other plans too.
+                                let message = if others.is_empty() {
+                                    entry.message.clone()
+                                } else {
+                                    combined_message(data, entry.department_id, &entries, &others)
+                                };
+                                ui.ctx().copy_text(message);
                                 commands.push(Command::Notify(format!(
                                     "已复制给{}的催报消息",
                                     entry.department
@@ -210,4 +222,110 @@ impl ChaseView {
             });
         });
     }
+}
+
+/// One other plan's chase: its label, the month, and who is still to send.
+struct OtherChase {
+    label: String,
+    period: crate::schedule::Period,
+    entries: Vec<crate::returns::ChaseEntry>,
+}
+
+/// The other plans in play with departments still to chase.
+fn other_plans(data: &ReturnsContext<'_>, period: crate::schedule::Period) -> Vec<OtherChase> {
+    let mut found = Vec::new();
+    for day in data.others {
+        let months = crate::schedule::plan_periods(&day.plan);
+        let rule = day.rule();
+        let month = if months.contains(&period) {
+            Some(period)
+        } else {
+            months
+                .iter()
+                .rev()
+                .find(|m| rule.due(**m).1 <= data.today)
+                .copied()
+        };
+        let Some(month) = month else { continue };
+        let status = day.period_status(month);
+        let entries = chase_entries(
+            &status,
+            data.today,
+            &crate::returns::ChaseContext::of(&day.plan, &day.settings),
+        );
+        if !entries.is_empty() {
+            found.push(OtherChase {
+                label: day.plan.short_label(),
+                period: month,
+                entries,
+            });
+        }
+    }
+    found
+}
+
+/// The other plans' departments to chase, each with a button copying the one message that
+/// covers what the department owes under every plan.
+fn other_plans_ui(
+    ui: &mut egui::Ui,
+    data: &ReturnsContext<'_>,
+    focus: &[crate::returns::ChaseEntry],
+    others: &[OtherChase],
+    commands: &mut Vec<Command>,
+) {
+    egui::CollapsingHeader::new(format!("其他计划待催报（{}个计划）", others.len()))
+        .id_salt("chase_other_plans")
+        .default_open(true)
+        .show(ui, |ui| {
+            for other in others {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "〔{}〕{}：{} 个部门待催报",
+                        other.label,
+                        other.period.label(),
+                        other.entries.len()
+                    ))
+                    .strong(),
+                );
+                ui.horizontal_wrapped(|ui| {
+                    for entry in &other.entries {
+                        if ui
+                            .button(format!("复制给{}（含各计划）", entry.department))
+                            .clicked()
+                        {
+                            let message =
+                                combined_message(data, entry.department_id, focus, others);
+                            ui.ctx().copy_text(message);
+                            commands.push(Command::Notify(format!(
+                                "已复制给{}的催报消息（含各计划）",
+                                entry.department
+                            )));
+                        }
+                    }
+                });
+            }
+        });
+}
+
+/// A department's message across plans, each part headed by its plan.
+fn combined_message(
+    data: &ReturnsContext<'_>,
+    department_id: i64,
+    focus: &[crate::returns::ChaseEntry],
+    others: &[OtherChase],
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(entry) = focus.iter().find(|e| e.department_id == department_id) {
+        parts.push(format!("【{}】\n{}", data.plan.label(), entry.message));
+    }
+    for other in others {
+        if let Some(entry) = other
+            .entries
+            .iter()
+            .find(|e| e.department_id == department_id)
+        {
+            parts.push(format!("【{}】\n{}", other.label, entry.message));
+        }
+    }
+    parts.join("\n\n")
 }

@@ -43,8 +43,20 @@ impl ChecklistView {
             .id_salt("checklist_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                section_title(ui, &format!("{}全年报送情况", data.plan.year));
+                section_title(ui, &format!("{}全年报送情况", data.plan.label()));
                 year_strip_ui(ui, data, department_id, selection);
+                // What the department owes under the other plans in play.
+                for day in data.others {
+                    if !day
+                        .obligations
+                        .iter()
+                        .any(|o| o.department_id == department_id)
+                    {
+                        continue;
+                    }
+                    section_title(ui, &format!("{}报送情况", day.plan.label()));
+                    other_strip_ui(ui, day, department_id);
+                }
 
                 let status = data.status(period).and_then(|s| {
                     s.departments
@@ -118,14 +130,7 @@ fn year_strip_ui(
     selection: &mut Selection,
 ) {
     ui.horizontal_wrapped(|ui| {
-        for status in data.statuses {
-            let Some(entry) = status
-                .departments
-                .iter()
-                .find(|d| d.department_id == department_id)
-            else {
-                continue;
-            };
+        for (status, entry) in months_of(data.statuses, department_id) {
             let selected = status.period == selection.period;
             let text = egui::RichText::new(format!(
                 "{}月\n{}",
@@ -179,4 +184,40 @@ fn tasks_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>, duties: &[crate::model
             ui.label(format!("{} {}　—　{when}", duty.code, duty.title));
         });
     }
+}
+
+/// A department's months under another plan in play (read only: the pages work on the plan
+/// in focus; switch plans in 工作计划 to enter them).
+fn other_strip_ui(ui: &mut egui::Ui, day: &crate::service::DayState, department_id: i64) {
+    ui.horizontal_wrapped(|ui| {
+        for (status, entry) in months_of(&day.statuses, department_id) {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(" {}月 {} ", status.period.month, entry.label()))
+                        .color(egui::Color32::WHITE)
+                        .background_color(super::widgets::status_color(entry)),
+                )
+                .wrap_mode(egui::TextWrapMode::Extend),
+            );
+        }
+    });
+}
+
+/// Each month with the department's state in it.
+fn months_of(
+    statuses: &[crate::returns::PeriodStatus],
+    department_id: i64,
+) -> impl Iterator<
+    Item = (
+        &crate::returns::PeriodStatus,
+        &crate::returns::DepartmentStatus,
+    ),
+> {
+    statuses.iter().filter_map(move |status| {
+        status
+            .departments
+            .iter()
+            .find(|d| d.department_id == department_id)
+            .map(|entry| (status, entry))
+    })
 }

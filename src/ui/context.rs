@@ -203,6 +203,9 @@ pub struct ReturnsContext<'a> {
     pub history: &'a Option<(i64, Vec<HistoryEntry>)>,
     pub chase_sends: &'a [crate::store::ChaseSend],
     pub mailbox: &'a crate::store::MailboxSettings,
+    /// The other plans in play.
+    pub others: &'a [crate::service::DayState],
+    pub on_time_by_year: &'a crate::service::OnTimeByYear,
 }
 
 impl ReturnsContext<'_> {
@@ -326,6 +329,8 @@ impl AppData {
             history: &self.history,
             chase_sends: &self.chase_sends,
             mailbox: &self.mailbox,
+            others: &self.others,
+            on_time_by_year: &self.on_time_by_year,
         }
     }
 

@@ -18,6 +18,8 @@ struct DepartmentEditor {
     base: DepartmentEdit,
     draft: DepartmentEdit,
     new_alias: String,
+    /// The department this one is to be merged into, while the user confirms.
+    merge_into: Option<i64>,
 }
 
 impl DepartmentEditor {
@@ -88,6 +90,7 @@ impl DepartmentsView {
                         draft: saved.clone(),
                         base: saved,
                         new_alias: String::new(),
+                        merge_into: None,
                     });
                 }
             }
@@ -102,6 +105,7 @@ impl DepartmentsView {
                     (Some((department, duties)), Some(editor)) => {
                         department_ui(ui, department, duties, editor, commands);
                         mail_ui(ui, department, data.chase_sends, commands);
+                        merge_ui(ui, department, data.departments, editor, commands);
                     }
                     _ => {
                         ui.weak("在左侧选择一个部门。");
@@ -250,5 +254,56 @@ fn mail_ui(
                 send.sent_at, send.period, send.address, send.subject
             ));
         }
+    }
+}
+
+/// 机构改革: a renamed department keeps its old name as an alias (edit the name above); two
+/// departments that merged become one, with the returns of both.
+fn merge_ui(
+    ui: &mut egui::Ui,
+    department: &Department,
+    all: &[Department],
+    editor: &mut DepartmentEditor,
+    commands: &mut Vec<Command>,
+) {
+    section_title(ui, "机构改革");
+    ui.weak("部门更名：直接修改上面的“部门名称”，原名称自动保留为别名，历年报送不受影响。");
+    ui.horizontal(|ui| {
+        let label = ui.label(format!("把“{}”合并到", department.name));
+        let shown = editor
+            .merge_into
+            .and_then(|id| all.iter().find(|d| d.id == id))
+            .map_or("（选择部门）".to_owned(), |d| d.name.clone());
+        egui::ComboBox::from_id_salt("merge_into")
+            .selected_text(shown)
+            .width(240.0)
+            .show_ui(ui, |ui| {
+                for other in all.iter().filter(|d| d.id != department.id) {
+                    ui.selectable_value(&mut editor.merge_into, Some(other.id), &other.name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if let Some(into) = editor
+        .merge_into
+        .and_then(|id| all.iter().find(|d| d.id == id))
+    {
+        ui.label(format!(
+            "合并后“{}”不再单列：它的名称和别名、邮箱、牵头和参与的任务、表格行和历年报送都归入“{}”；两个部门同月都报送的行保留两份文字（一份在修改记录中）。",
+            department.name, into.name
+        ));
+        ui.horizontal(|ui| {
+            if ui.button(format!("确认合并到“{}”", into.name)).clicked() {
+                commands.push(Command::MergeDepartments {
+                    from: department.id,
+                    into: into.id,
+                });
+                editor.merge_into = None;
+            }
+            if ui.button("取消合并").clicked() {
+                editor.merge_into = None;
+            }
+        });
     }
 }

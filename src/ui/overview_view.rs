@@ -136,8 +136,42 @@ impl OverviewView {
                             ui.end_row();
                         }
                     });
+                years_ui(ui, data);
             });
     }
+}
+
+/// Each department's on-time rate year by year, over every plan of the ledger.
+fn years_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>) {
+    let by_year = data.on_time_by_year;
+    if by_year.years.len() < 2 {
+        return;
+    }
+    section_title(ui, "各部门历年按时报送率");
+    egui::Grid::new("overview_years")
+        .num_columns(by_year.years.len() + 1)
+        .spacing([12.0, 4.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("部门");
+            for year in &by_year.years {
+                ui.label(format!("{year}年"));
+            }
+            ui.end_row();
+            for (_, name, rates) in &by_year.departments {
+                ui.label(name);
+                for rate in rates {
+                    match rate {
+                        Some((rate, 0)) => ui.label(format!("{:.0}%", rate * 100.0)),
+                        Some((rate, partial)) => {
+                            ui.label(format!("{:.0}%（部分 {partial}）", rate * 100.0))
+                        }
+                        None => ui.weak("—"),
+                    };
+                }
+                ui.end_row();
+            }
+        });
 }
 
 /// A horizontal bar for a rate between 0 and 1.

@@ -214,7 +214,10 @@ impl PlanView {
 
     fn task_row_ui(&mut self, ui: &mut egui::Ui, task: &Task, data: &PlanContext<'_>) {
         let selected = self.selected_task == Some(task.id);
-        let text = format!("{} {}", task.code, task.title);
+        let text = match task.closed_on {
+            Some(_) => format!("{} {}（已关闭）", task.code, task.title),
+            None => format!("{} {}", task.code, task.title),
+        };
         ui.horizontal(|ui| {
             match data.task_light(task.id) {
                 Some(light) => {
@@ -237,20 +240,23 @@ impl PlanView {
     }
 }
 
-/// Choosing which of the ledger's plans is the current one.
+/// Choosing which of the ledger's plans is the current one; closing, reopening and marking it.
 fn plan_switcher_ui(ui: &mut egui::Ui, data: &PlanContext<'_>, commands: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
+    use crate::model::PlanKind;
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("当前计划");
         let current = data.plans.iter().find(|p| p.is_current);
-        let shown = current.map_or(String::new(), |p| format!("{}年 {}", p.year, p.title));
+        let shown = current.map_or(String::new(), crate::store::PlanSummary::label);
         egui::ComboBox::from_id_salt("plan_switcher")
             .selected_text(shown)
             .width(520.0)
             .show_ui(ui, |ui| {
                 for plan in data.plans {
                     let text = format!(
-                        "{}年 {}（{}项任务）",
-                        plan.year, plan.title, plan.task_count
+                        "{}（{}项任务）{}",
+                        plan.label(),
+                        plan.task_count,
+                        if plan.active { "" } else { "  已结束" }
                     );
                     if ui.selectable_label(plan.is_current, text).clicked() && !plan.is_current {
                         commands.push(Command::SetCurrentPlan(plan.id));
@@ -259,11 +265,47 @@ fn plan_switcher_ui(ui: &mut egui::Ui, data: &PlanContext<'_>, commands: &mut Ve
             })
             .response
             .labelled_by(label.id);
+        let plan = data.plan;
+        if plan.active {
+            if data.plans.iter().filter(|p| p.active).count() > 1
+                && ui
+                    .button("结束此计划")
+                    .on_hover_text("保留全部记录，不再在首页、日历和催报中出现")
+                    .clicked()
+            {
+                commands.push(Command::SetPlanActive {
+                    plan_id: plan.id,
+                    active: false,
+                });
+            }
+        } else if ui.button("重新启用此计划").clicked() {
+            commands.push(Command::SetPlanActive {
+                plan_id: plan.id,
+                active: true,
+            });
+        }
+        if plan.kind == PlanKind::Example && ui.button("这就是本单位的计划").clicked() {
+            commands.push(Command::SetPlanKind {
+                plan_id: plan.id,
+                kind: PlanKind::Imported,
+            });
+        }
     });
+    if !data.plan.active {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "此计划已结束：记录保留，但不在首页、日历和催报中出现。",
+        );
+    }
+    if !data.plan.notes.is_empty() {
+        for note in &data.plan.notes {
+            ui.weak(format!("说明：{note}"));
+        }
+    }
 }
 
 fn plan_header_ui(ui: &mut egui::Ui, plan: &Plan) {
-    ui.heading(&plan.title);
+    ui.heading(plan.label());
     ui.horizontal_wrapped(|ui| {
         ui.label(format!("文号：{}", plan.document_number));
         ui.separator();
@@ -298,6 +340,18 @@ fn task_detail_ui(
     commands: &mut Vec<Command>,
 ) {
     ui.heading(format!("{} {}", task.code, task.title));
+    if !task.deadline.is_empty() {
+        ui.label(format!("完成时限：{}", task.deadline));
+    }
+    if let Some(closed) = task.closed_on {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "本年计划未列出此项沿用任务，已于{}关闭；它的报送记录保留。",
+                format_date_cn(closed)
+            ),
+        );
+    }
     ui.add_space(4.0);
     let mut lost_focus = false;
     let mut structural = false;
