@@ -43,6 +43,21 @@ fn xlsx_with(sheet_data: &str, merges: &str, sst: &str) -> Vec<u8> {
     })
 }
 
+/// A workbook of a few KB whose shared-string table declares four billion strings.
+fn declared_bomb(first: &str) -> Vec<u8> {
+    xlsx_with(
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+        "",
+        &sst("4000000000", &[first]),
+    )
+}
+
+/// A FIFO made at `path`.
+fn make_fifo(path: &std::path::Path) -> std::path::PathBuf {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+    path.to_owned()
+}
+
 fn sst(count: &str, strings: &[&str]) -> String {
     let items: String = strings
         .iter()
@@ -367,23 +382,8 @@ fn a_batch_with_bombs_and_special_files_gives_every_file_its_line() {
     let good = common::arg(&common::july_templates(&temp.path)[0]).to_owned();
 
     let bomb = dir.join("bomb.xlsx");
-    std::fs::write(
-        &bomb,
-        xlsx_with(
-            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
-            "",
-            &sst("4000000000", &["x"]),
-        ),
-    )
-    .unwrap();
-    let fifo = dir.join("fifo.xlsx");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    std::fs::write(&bomb, declared_bomb("x")).unwrap();
+    let fifo = make_fifo(&dir.join("fifo.xlsx"));
     let zero = dir.join("zero.xlsx");
     std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
     let sparse = dir.join("sparse.xlsx");
@@ -433,14 +433,7 @@ fn a_batch_with_bombs_and_special_files_gives_every_file_its_line() {
     let _ = before;
 
     // A FIFO as a plan file is refused the same way, at once.
-    let plan_fifo = dir.join("plan.txt");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&plan_fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let plan_fifo = make_fifo(&dir.join("plan.txt"));
     let output = taizhang(&[
         "--db",
         &db,
@@ -553,15 +546,7 @@ fn the_windows_import_page_refuses_the_same_files() {
     let temp = TempLedger::new();
     let dir = temp.dir.path();
     let bomb = dir.join("声明四十亿.xlsx");
-    std::fs::write(
-        &bomb,
-        xlsx_with(
-            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
-            "",
-            &sst("4000000000", &["x"]),
-        ),
-    )
-    .unwrap();
+    std::fs::write(&bomb, declared_bomb("x")).unwrap();
     let columns = dir.join("一万六千列.ods");
     std::fs::write(
         &columns,
@@ -570,14 +555,7 @@ fn the_windows_import_page_refuses_the_same_files() {
         ),
     )
     .unwrap();
-    let fifo = dir.join("管道.xlsx");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let fifo = make_fifo(&dir.join("管道.xlsx"));
     let zero = dir.join("零.xlsx");
     std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
 
@@ -602,5 +580,79 @@ fn the_windows_import_page_refuses_the_same_files() {
             .departments
             .iter()
             .all(|d| d.received_on.is_none())
+    );
+}
+
+/// Plan files are as hostile as returns: a workbook declaring four billion strings, a sheet
+/// whose one cell sits at the last row and column, a Word file whose table declares more
+/// columns than a sheet has, a FIFO, `/dev/zero`, the ledger itself, an old `.doc`: each is
+/// refused by `import-plan` with a clear message, and the ledger is left as it was.
+#[test]
+fn import_plan_refuses_hostile_files_and_writes_nothing() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap().to_owned();
+    let dir = temp.dir.path();
+    // The ledger exists before the attempts.
+    let listed = common::taizhang(&["--db", &db, "plans", "--json"]);
+    assert!(listed.status.success());
+
+    let bomb = dir.join("分工表.xlsx");
+    std::fs::write(&bomb, declared_bomb("序号")).unwrap();
+    let far = dir.join("far.xlsx");
+    std::fs::write(
+        &far,
+        xlsx_with(
+            r#"<row r="1048576"><c r="XFD1048576" t="s"><v>0</v></c></row>"#,
+            "",
+            &sst("1", &["重点任务"]),
+        ),
+    )
+    .unwrap();
+    let wide_doc = dir.join("wide.docx");
+    let mut cells = String::new();
+    for _ in 0..20_000 {
+        cells.push_str("<w:tc><w:p><w:r><w:t>牵头单位</w:t></w:r></w:p></w:tc>");
+    }
+    std::fs::write(
+        &wide_doc,
+        common::docx_with_body(&format!("<w:tbl><w:tr>{cells}</w:tr></w:tbl>")),
+    )
+    .unwrap();
+    let fifo = make_fifo(&dir.join("fifo.docx"));
+    let zero = dir.join("zero.txt");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let old_doc = dir.join("plan.doc");
+    let mut doc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    doc.extend(std::iter::repeat_n(0u8, 504));
+    doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+    doc.extend(std::iter::repeat_n(0u8, 1024));
+    std::fs::write(&old_doc, doc).unwrap();
+
+    let before = std::fs::read(&temp.path).unwrap();
+    for (file, expected) in [
+        (&bomb, "表格"),
+        (&far, "表格"),
+        (&wide_doc, "不像工作计划"),
+        (&fifo, ""),
+        (&zero, ""),
+        (&temp.path, ""),
+        (&old_doc, "旧版 Word"),
+    ] {
+        let output =
+            common::taizhang(&["--db", &db, "import-plan", file.to_str().unwrap(), "--json"]);
+        let message = common::stderr(&output);
+        assert!(!output.status.success(), "{}: {message}", file.display());
+        assert!(!message.trim().is_empty(), "{}", file.display());
+        assert!(message.contains(expected), "{}: {message}", file.display());
+        assert_eq!(
+            std::fs::read(&temp.path).unwrap(),
+            before,
+            "{} changed the ledger",
+            file.display()
+        );
+    }
+    assert_eq!(
+        common::taizhang(&["--db", &db, "plans", "--json"]).stdout,
+        listed.stdout
     );
 }

@@ -9,7 +9,9 @@ mod common;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
-use taizhang::plan_text::{DepartmentNames, ParsedPlan, decode_file, parse_plan};
+use taizhang::plan_text::{
+    DepartmentNames, ParsedPlan, PlanTextError, decode_file, parse_plan, parse_plan_document,
+};
 use taizhang::store::Ledger;
 
 fn known() -> DepartmentNames {
@@ -191,6 +193,71 @@ fn a_long_line_without_punctuation_and_many_brackets() {
     assert_eq!(tasks[0].leads[0].name, "融水生态环境局");
     assert_eq!(tasks[0].milestones.len(), 1);
     assert_eq!(tasks[0].milestones[0].clause, "完成");
+}
+
+/// A task table copied out of a PDF, one cell per line, with very many rows: every row a
+/// task, in order, each with its leads and its date.
+#[test]
+fn a_flattened_task_table_with_twenty_thousand_rows() {
+    const ROWS: usize = 20_000;
+    let mut text = String::from(
+        "融水县2020年土壤污染防治工作任务分工表\n序号\n重点任务\n牵头单位\n配合单位\n完成时限\n",
+    );
+    for index in 0..ROWS {
+        writeln!(
+            text,
+            "{}\n开展第{index}项土壤污染状况调查，\n建立清单。\n县第{index}局\n县林业局、县水利局\n2020年6月底前",
+            index + 1
+        )
+        .unwrap();
+    }
+    let plan = parse_plan_document(&text, &[], &known()).unwrap();
+    let tasks: Vec<_> = plan.tasks().collect();
+    assert_eq!(tasks.len(), ROWS);
+    for (index, task) in tasks.iter().enumerate() {
+        assert_eq!(task.leads[0].name, format!("县第{index}局"), "row {index}");
+        let participants: Vec<&str> = task.participants.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(participants, ["县林业局", "县水利局"], "row {index}");
+        assert_eq!(
+            task.milestones[0].due_date,
+            NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()
+        );
+    }
+}
+
+/// Text of nothing but column names, a note with very many stray closing brackets, a name
+/// with very many opening ones, a department list wrapped over very many lines: each read in
+/// one pass.
+#[test]
+fn hostile_tables_and_brackets_are_read_in_one_pass() {
+    let headers = "序号\n重点任务\n完成时限\n".repeat(100_000);
+    assert_eq!(
+        parse_plan_document(&headers, &[], &known()).unwrap_err(),
+        PlanTextError::NoTasks
+    );
+
+    let mut text = String::from(HEAD);
+    text.push_str("1．完成详查。（县林业局牵头");
+    text.push_str(&"]".repeat(200_000));
+    text.push_str("，县水利局参与）\n");
+    let plan = parse_plan_document(&text, &[], &known()).unwrap();
+    let task = plan.tasks().next().unwrap();
+    assert_eq!(task.leads[0].name, "县林业局");
+    assert_eq!(task.participants[0].name, "县水利局");
+
+    let mut text = String::from(HEAD);
+    text.push_str("1．完成详查。（县林业局牵头，");
+    text.push_str(&"〔".repeat(100_000));
+    text.push_str("县水利局参与）\n");
+    let plan = parse_plan_document(&text, &[], &known()).unwrap();
+    assert_eq!(plan.tasks().count(), 1);
+
+    let mut text =
+        String::from("序号\n重点任务\n牵头单位\n配合单位\n完成时限\n1\n开展调查。\n县林业局\n");
+    text.push_str(&"县第一局、\n".repeat(100_000));
+    text.push_str("县水利局\n2020年6月底前\n");
+    let plan = parse_plan_document(&text, &[], &known()).unwrap();
+    assert_eq!(plan.tasks().count(), 1);
 }
 
 /// Prints how long reading takes as the number of dated clauses doubles (not a check:

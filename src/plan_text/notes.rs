@@ -45,18 +45,33 @@ pub(super) fn find_notes(text: &str) -> Vec<Note> {
     let mut notes = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
+    // The last look ahead for the open bracket's own closing one: up to where it looked and
+    // whether it found it. A later stray bracket before that place gets the same answer, so
+    // that very many stray brackets cost one look each, not one look to the end each.
+    let mut looked: Option<(usize, bool)> = None;
     for (index, c) in text.char_indices() {
         if OPENING.contains(&c) {
             if depth == 0 {
                 start = index;
             }
             depth += 1;
+            looked = None;
         } else if CLOSING.contains(&c) && depth > 0 {
             // A stray closing bracket of another kind (`（X牵头]，Y参与）`) is skipped when the
             // bracket's own closing one still follows; otherwise it closes the bracket, as
             // a lone `〉` does (a typo the seed has).
-            if depth == 1 && is_stray_closing(text, start, index, c) {
-                continue;
+            if depth == 1 && !is_pair(text, start, c) {
+                let ahead = match looked {
+                    Some((until, found)) if index < until => found,
+                    _ => {
+                        let (until, found) = own_closing_ahead(text, start, index + c.len_utf8());
+                        looked = Some((until, found));
+                        found
+                    }
+                };
+                if ahead {
+                    continue;
+                }
             }
             depth -= 1;
             if depth == 0 {
@@ -97,20 +112,27 @@ fn pair_of(opening: char) -> &'static [char] {
     }
 }
 
-/// Whether the closing bracket `c` at byte `at` is stray: not the pair of the bracket opened
-/// at `start`, while that bracket's own closing one follows before any other bracket opens.
-fn is_stray_closing(text: &str, start: usize, at: usize, c: char) -> bool {
-    let Some(opening) = text[start..].chars().next() else {
-        return false;
-    };
-    let pair = pair_of(opening);
-    if pair.contains(&c) {
-        return false;
-    }
-    text[at + c.len_utf8()..]
+/// Whether `c` closes the bracket opened at `start` as its own pair.
+fn is_pair(text: &str, start: usize, c: char) -> bool {
+    text[start..]
         .chars()
-        .take_while(|next| !OPENING.contains(next) && *next != '\n')
-        .any(|next| pair.contains(&next))
+        .next()
+        .is_some_and(|opening| pair_of(opening).contains(&c))
+}
+
+/// Looks from byte `from` for the own closing bracket of the one opened at `start`, up to the
+/// next opening bracket or line end: where the look stopped, and whether it found it.
+fn own_closing_ahead(text: &str, start: usize, from: usize) -> (usize, bool) {
+    let pair = text[start..].chars().next().map_or(&[][..], pair_of);
+    for (offset, next) in text[from..].char_indices() {
+        if pair.contains(&next) {
+            return (from + offset, true);
+        }
+        if OPENING.contains(&next) || next == '\n' {
+            return (from + offset, false);
+        }
+    }
+    (text.len(), false)
 }
 
 /// Whether a text holds a responsibility note.
@@ -200,22 +222,29 @@ fn split_top_level(text: &str, separators: &[char]) -> Vec<String> {
 /// open nothing at its start (`县林业局]`); `区人民政府(管委会)` keeps its own.
 pub(super) fn without_stray_brackets(name: &str) -> &str {
     let mut name = name.trim();
+    // Counted once, then kept up to date as brackets come off the ends.
+    let mut opened = name.chars().filter(|c| OPENING.contains(c)).count();
+    let mut closed = name.chars().filter(|c| CLOSING.contains(c)).count();
     loop {
-        let opened = name.chars().filter(|c| OPENING.contains(c)).count();
-        let closed = name.chars().filter(|c| CLOSING.contains(c)).count();
-        let first = name.chars().next().map_or(0, char::len_utf8);
-        let last = name.chars().last().map_or(0, char::len_utf8);
-        let cut_end = (closed > opened && name.ends_with(CLOSING))
-            || (opened > closed && name.ends_with(OPENING));
-        let cut_start = (closed > opened && name.starts_with(CLOSING))
-            || (opened > closed && name.starts_with(OPENING));
-        if cut_end {
-            name = name[..name.len() - last].trim();
-        } else if cut_start {
-            name = name[first..].trim();
+        let first = name.chars().next();
+        let last = name.chars().last();
+        if closed > opened && last.is_some_and(|c| CLOSING.contains(&c)) {
+            name = &name[..name.len() - last.map_or(0, char::len_utf8)];
+            closed -= 1;
+        } else if opened > closed && last.is_some_and(|c| OPENING.contains(&c)) {
+            name = &name[..name.len() - last.map_or(0, char::len_utf8)];
+            opened -= 1;
+        } else if closed > opened && first.is_some_and(|c| CLOSING.contains(&c)) {
+            name = &name[first.map_or(0, char::len_utf8)..];
+            closed -= 1;
+        } else if opened > closed && first.is_some_and(|c| OPENING.contains(&c)) {
+            name = &name[first.map_or(0, char::len_utf8)..];
+            opened -= 1;
         } else {
-            return name;
+            return name.trim();
         }
+        // Whitespace between brackets goes too (it counts as neither).
+        name = name.trim();
     }
 }
 

@@ -32,6 +32,12 @@ enum Column {
     Deadline,
 }
 
+/// The most columns a task table has; more names in a row are not one header.
+const MAX_COLUMNS: usize = 16;
+
+/// The most lines one department cell wraps over in a table copied out of a PDF.
+const MAX_CELL_LINES: usize = 24;
+
 /// The most characters a header cell has; longer cells are text, not headers.
 const MAX_HEADER_CHARS: usize = 16;
 
@@ -434,6 +440,7 @@ pub(super) fn flattened_tables(text: &str) -> Vec<TableRows> {
         // Column names one per line.
         let names: Vec<String> = lines[index..]
             .iter()
+            .take(MAX_COLUMNS)
             .take_while(|l| column_of(l).is_some())
             .map(|l| (*l).to_owned())
             .collect();
@@ -445,7 +452,9 @@ pub(super) fn flattened_tables(text: &str) -> Vec<TableRows> {
             index += names.len() + next;
             continue;
         }
-        index += 1;
+        // Lines that name columns but make no header are passed over together: a text of
+        // nothing but column names costs one look at each line.
+        index += names.len().max(1);
     }
     tables
 }
@@ -470,7 +479,7 @@ fn split_cells(line: &str) -> Vec<&str> {
 }
 
 static ROW_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([0-9０-９]{1,3})(?:[．.、]|\s|$)").expect("a constant pattern compiles")
+    Regex::new(r"^([0-9]{1,5})(?:[．.、]|\s|$)").expect("a constant pattern compiles")
 });
 
 /// The rows after a flattened header: each starts at a number (序号); a heading line such as
@@ -484,6 +493,9 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
         }
     };
     let mut used = 0;
+    // Rows are numbered 1, 2, 3 … (again from 1 in a new part): a number out of step is a
+    // cell's text (`12`), not a new row.
+    let mut last_number: Option<u32> = None;
     for line in lines {
         if super::blocks::is_page_number(line) && !line.chars().all(|c| c.is_ascii_digit()) {
             used += 1;
@@ -492,7 +504,11 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
         if SECTION_MARK.is_match(line) && !ROW_START.is_match(line) && line.chars().count() <= 40 {
             flush(&mut pieces, &mut rows);
             rows.push(vec![(*line).to_owned()]);
-        } else if let Some(found) = ROW_START.captures(line) {
+        } else if let Some(found) = ROW_START
+            .captures(line)
+            .filter(|found| starts_next_row(&found[1], last_number))
+        {
+            last_number = found[1].parse().ok();
             flush(&mut pieces, &mut rows);
             pieces.push(found[1].to_owned());
             let rest = line[found.get(0).map_or(0, |m| m.end())..].trim();
@@ -515,6 +531,14 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
     }
     flush(&mut pieces, &mut rows);
     (rows, used)
+}
+
+/// Whether a 序号 starts the next row: the first, the one after the last, or 1 again.
+fn starts_next_row(number: &str, last: Option<u32>) -> bool {
+    let Ok(number) = number.parse::<u32>() else {
+        return false;
+    };
+    number == 1 || last.is_none() || last.is_some_and(|last| number == last + 1)
 }
 
 /// Whether a piece reads as a list of departments.
@@ -598,7 +622,9 @@ fn fit_row(pieces: Vec<String>, header: &[String]) -> Vec<String> {
             }
             Some(Column::Lead | Column::Participants | Column::Responsible) => {
                 let mut cell = rest.pop().unwrap_or_default();
-                while rest.len() > 1 {
+                let mut lines = 1;
+                while rest.len() > 1 && lines < MAX_CELL_LINES {
+                    lines += 1;
                     let previous = rest.last().map(String::as_str).unwrap_or("");
                     let joined = format!("{previous}{cell}");
                     let complete = looks_like_departments(&cell);

@@ -56,6 +56,10 @@ fn comparable(title: &str, body: &str) -> String {
         .collect()
 }
 
+/// The most task pairs compared by likeness; beyond it only equal texts match (a plan has
+/// tens of tasks, a hostile one tens of thousands).
+const MAX_PAIRS: usize = 200_000;
+
 /// The least likeness for a suggestion: below it a task is taken as new.
 const MATCH_AT: f32 = 0.3;
 
@@ -72,7 +76,24 @@ pub fn match_tasks(carried: &Plan, parsed: &ParsedPlan) -> Vec<Option<TaskMatch>
         .collect();
     let new: Vec<&ParsedTask> = parsed.tasks().collect();
     let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
-    for (n, task) in new.iter().enumerate() {
+    if new.len().saturating_mul(old.len()) > MAX_PAIRS {
+        // Too many to compare each with each: only tasks whose text is the same match.
+        let mut by_text: std::collections::HashMap<String, usize> = old
+            .iter()
+            .enumerate()
+            .map(|(o, (task, _, _))| (comparable(&task.title, &task.body), o))
+            .collect();
+        for (n, task) in new.iter().enumerate() {
+            if let Some(o) = by_text.remove(&comparable(&task.title, &task.body)) {
+                pairs.push((1.0, n, o));
+            }
+        }
+    }
+    for (n, task) in new
+        .iter()
+        .enumerate()
+        .filter(|_| new.len().saturating_mul(old.len()) <= MAX_PAIRS)
+    {
         let grams = bigrams(&comparable(&task.title, &task.body));
         for (o, (_, old_grams, leads)) in old.iter().enumerate() {
             let text = dice(&grams, old_grams);
