@@ -244,6 +244,16 @@ impl TaizhangApp {
             .show(ui, |ui| {
                 ui.add_space(10.0);
                 ui.label(egui::RichText::new("台账").size(24.0).strong());
+                // Which plan the pages work on, the example marked as such.
+                if let LedgerState::Open(open) = &self.state {
+                    let plan = &open.data.plan;
+                    let text = egui::RichText::new(format!("当前：{}", plan.short_label())).small();
+                    if plan.kind == crate::model::PlanKind::Example {
+                        ui.label(text.color(ui.visuals().warn_fg_color));
+                    } else {
+                        ui.weak(text);
+                    }
+                }
                 ui.add_space(10.0);
                 for page in Page::ALL {
                     let selected = self.page == page;
