@@ -22,7 +22,7 @@ fn rows() -> Vec<Vec<&'static str>> {
             "1",
             "完成重点行业企业用地调查成果集成，上报调查结果。",
             "县生态环境局",
-            "县自然资源局、县工业和信息化局",
+            "县自然资源局、县工业和信息化局（以下各项工作均需各县、区人民政府落实，不再列出）",
             "2020年6月底前",
         ],
         vec![
@@ -32,6 +32,7 @@ fn rows() -> Vec<Vec<&'static str>> {
             "县生态环境局",
             "2020年12月",
         ],
+        vec!["注：以下各项工作均需各乡（镇）人民政府配合落实，不再列出。"],
         vec!["二、严格建设用地准入管理"],
         vec![
             "3",
@@ -217,6 +218,24 @@ fn check_table_plan(plan: &Value, what: &str) {
     assert_eq!(tasks[3]["deadline"], "持续推进", "{what}");
     assert_eq!(tasks[0]["section"], "推进土壤污染状况详查", "{what}");
     assert_eq!(tasks[2]["section"], "严格建设用地准入管理", "{what}");
+    // The standing clauses are the plan's notes, never departments.
+    let notes = names(&plan["notes"]);
+    assert!(
+        notes.iter().any(|n| n.contains("各县、区人民政府落实")),
+        "{what}: {notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("各乡（镇）人民政府配合落实")),
+        "{what}: {notes:?}"
+    );
+    for department in plan["departments"].as_array().expect("departments") {
+        let name = department["name"].as_str().expect("name");
+        for bad in ["以下", "不再", "各县", "区人民政府", "注"] {
+            assert!(!name.contains(bad), "{what}: {name}");
+        }
+    }
     let codes: Vec<&str> = tasks
         .iter()
         .map(|t| t["code"].as_str().expect("code"))

@@ -248,6 +248,42 @@ pub(super) fn without_stray_brackets(name: &str) -> &str {
     }
 }
 
+/// The text without its top-level bracketed groups that are standing clauses, which go to
+/// `standing`.
+fn without_bracketed_standing(text: &str, standing: &mut Vec<String>) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut group = String::new();
+    for c in text.chars() {
+        if OPENING.contains(&c) {
+            depth += 1;
+            group.push(c);
+        } else if depth > 0 {
+            group.push(c);
+            if CLOSING.contains(&c) {
+                depth -= 1;
+                if depth == 0 {
+                    let inner: String = group
+                        .chars()
+                        .skip(1)
+                        .take(group.chars().count().saturating_sub(2))
+                        .collect();
+                    if is_standing(&inner) {
+                        standing.push(inner);
+                    } else {
+                        kept.push_str(&group);
+                    }
+                    group.clear();
+                }
+            }
+        } else {
+            kept.push(c);
+        }
+    }
+    kept.push_str(&group);
+    kept
+}
+
 /// The text without closing brackets that close nothing (`县林业局牵头]，…`).
 fn without_unopened_closings(text: &str) -> String {
     let mut depth = 0usize;
@@ -301,6 +337,9 @@ pub(super) fn parse_note(content: &str, first_listed_leads: bool) -> NoteParts {
         .collect();
     let compact = without_unopened_closings(compact.trim_end_matches(['。', '.']));
     let mut parts = NoteParts::default();
+    // A bracketed standing clause inside the note (`县水利局（以下…落实，不再列出）`) is a note
+    // about later tasks, not part of a name.
+    let compact = without_bracketed_standing(&compact, &mut parts.standing);
     if compact.is_empty() {
         return parts;
     }
@@ -382,14 +421,22 @@ fn labelled(compact: &str, first_listed_leads: bool, parts: &mut NoteParts) {
     let mut has_lead_label = false;
     let mut responsible: Vec<String> = Vec::new();
     for piece in split_top_level(compact, &['；', '。']) {
+        if is_standing(&piece) {
+            parts.standing.push(piece);
+            continue;
+        }
         let Some((label, list)) = piece.split_once('：') else {
             parts.warnings.push(format!("无法识别“{piece}”"));
             continue;
         };
-        let listed = split_top_level(list, &['，'])
-            .iter()
-            .flat_map(|part| names(part))
-            .collect::<Vec<_>>();
+        let mut listed = Vec::new();
+        for part in split_top_level(list, &['，']) {
+            if is_standing(&part) {
+                parts.standing.push(part);
+            } else {
+                listed.extend(names(&part));
+            }
+        }
         if label.contains("牵头") {
             has_lead_label = true;
             parts.leads.extend(with_scope(listed, ""));

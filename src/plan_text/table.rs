@@ -282,6 +282,15 @@ fn read_rows(
         } else {
             None
         };
+        // A note row (`注：以下各项工作均需…落实，不再列出`) applies to the tasks after it.
+        if no_departments && task_text.is_empty() || heading.is_some() {
+            let text = filled.join("");
+            let note = text.trim_start_matches(['注', '：', ':', ' ']);
+            if super::notes::is_standing_text(note) || super::notes::is_standing_text(&text) {
+                super::push_standing(context, note.trim_end_matches(['。', '；']));
+                continue;
+            }
+        }
         if let Some(title) = heading {
             finish(
                 current_section.take(),
@@ -496,12 +505,22 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
     // Rows are numbered 1, 2, 3 … (again from 1 in a new part): a number out of step is a
     // cell's text (`12`), not a new row.
     let mut last_number: Option<u32> = None;
+    let mut in_note = false;
     for line in lines {
         if super::blocks::is_page_number(line) && !line.chars().all(|c| c.is_ascii_digit()) {
             used += 1;
             continue;
         }
-        if SECTION_MARK.is_match(line) && !ROW_START.is_match(line) && line.chars().count() <= 40 {
+        if line.starts_with("注：") || line.starts_with("注:") {
+            // A note row: its own row, the lines after it joined until the next row.
+            flush(&mut pieces, &mut rows);
+            rows.push(vec![(*line).to_owned()]);
+            in_note = true;
+        } else if SECTION_MARK.is_match(line)
+            && !ROW_START.is_match(line)
+            && line.chars().count() <= 40
+        {
+            in_note = false;
             flush(&mut pieces, &mut rows);
             rows.push(vec![(*line).to_owned()]);
         } else if let Some(found) = ROW_START
@@ -509,10 +528,15 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
             .filter(|found| starts_next_row(&found[1], last_number))
         {
             last_number = found[1].parse().ok();
+            in_note = false;
             flush(&mut pieces, &mut rows);
             pieces.push(found[1].to_owned());
             let rest = line[found.get(0).map_or(0, |m| m.end())..].trim();
             pieces.extend(split_cells(rest).into_iter().map(str::to_owned));
+        } else if in_note {
+            if let Some(note) = rows.last_mut().and_then(|row| row.first_mut()) {
+                note.push_str(line);
+            }
         } else if pieces.is_empty() && !rows.is_empty() {
             // Text after the table ends it.
             break;
@@ -541,8 +565,60 @@ fn starts_next_row(number: &str, last: Option<u32>) -> bool {
     number == 1 || last.is_none() || last.is_some_and(|last| number == last + 1)
 }
 
+/// The text without its bracketed groups (top level, brackets included).
+fn without_bracket_groups(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|c| {
+            if "（(〔【［[".contains(*c) {
+                depth += 1;
+                false
+            } else if "）)〕】］]".contains(*c) && depth > 0 {
+                depth -= 1;
+                false
+            } else {
+                depth == 0
+            }
+        })
+        .collect()
+}
+
+/// The lines of a row with a bracket that wraps onto the next lines joined into one piece,
+/// so that a bracketed clause (`（以下…不再列出）`) is never split between cells.
+fn with_brackets_whole(pieces: Vec<String>) -> Vec<String> {
+    let mut joined: Vec<String> = Vec::with_capacity(pieces.len());
+    let mut depth = 0isize;
+    let mut lines = 0;
+    for piece in pieces {
+        let open_before = depth > 0 && lines < MAX_CELL_LINES;
+        for c in piece.chars() {
+            if "（(〔【［[".contains(c) {
+                depth += 1;
+            } else if "）)〕】］]".contains(c) {
+                depth = (depth - 1).max(0);
+            }
+        }
+        match joined.last_mut() {
+            Some(last) if open_before => {
+                last.push_str(&piece);
+                lines += 1;
+            }
+            _ => {
+                joined.push(piece);
+                lines = 1;
+            }
+        }
+        if lines >= MAX_CELL_LINES {
+            depth = 0;
+        }
+    }
+    joined
+}
+
 /// Whether a piece reads as a list of departments.
 fn looks_like_departments(text: &str) -> bool {
+    // What brackets hold (`各乡（镇）`, a standing clause) says nothing of the names.
+    let text = without_bracket_groups(text);
     let names: Vec<&str> = text
         .split(['、', '，', ',', ' ', '；'])
         .map(str::trim)
@@ -598,6 +674,7 @@ fn fit_row(pieces: Vec<String>, header: &[String]) -> Vec<String> {
     if pieces.len() == columns.len() {
         return pieces;
     }
+    let pieces = with_brackets_whole(pieces);
     let Some(task_at) = columns.iter().position(|c| *c == Some(Column::Task)) else {
         return pieces;
     };
