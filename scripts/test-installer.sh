@@ -100,8 +100,14 @@ run --db 'C:\users\生态股\旧台账.sqlite' plan --json >/dev/null || fail "m
 python3 - "$PROFILE/旧台账.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
+# What versions 3 and 4 added goes: the tables of the mailbox, the columns of several plans.
 for table in ("department_addresses", "mail_messages", "chase_sends"):
     db.execute(f"DROP TABLE {table}")
+db.execute("DROP INDEX plans_state")
+for table, column in (("plans", "kind"), ("plans", "state"), ("plans", "notes"),
+                      ("plans", "reporting_from"), ("plans", "carried_from"),
+                      ("tasks", "deadline"), ("tasks", "closed_on"), ("tasks", "carried_from")):
+    db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 db.execute("PRAGMA user_version = 2")
 db.commit()
 db.close()

@@ -172,7 +172,7 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
             light: rule.light(date, all_received, today),
             plan_id: Some(plan.id),
         });
-        if is_quarterly_detail(period, &plan.reporting) {
+        if is_quarterly_detail(period, &plan.reporting) && plan.form.rows().any(|r| r.quarterly) {
             let quarterly_rows: Vec<i64> = plan
                 .form
                 .rows()

@@ -529,3 +529,110 @@ fn two_plans_of_one_year_are_named_when_a_month_is_ambiguous_and_chased_together
             .all(|i| i["plan"] != water_id)
     );
 }
+
+/// A task the real plan leaves out is closed: owed for the months before, not after.
+#[test]
+fn a_closed_task_is_owed_before_it_was_closed_and_not_after() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    run(
+        db,
+        "2019-12-28",
+        &["carry-forward", "--all-tasks", "--json"],
+    );
+    for month in 1..=3 {
+        send(
+            db,
+            temp.dir.path(),
+            "县公安局",
+            &format!("2020-{month:02}"),
+            "3.1.4 不断强化工业固体废物处理处置：开展联合执法检查。",
+        );
+    }
+    // The 2020 plan without （三）1.（4）, the police's only task.
+    let seed = include_str!("fixtures/rongshui-2019-soil-plan.txt");
+    let start = seed.find("（4）不断强化工业固体废物处理处置").unwrap();
+    let end = seed.find("2．严格控制重金属污染物排放总量").unwrap();
+    let text = format!("{}{}", &seed[..start], &seed[end..])
+        .replace("2019", "2020")
+        .replace("2018", "2019");
+    let file = temp.dir.path().join("2020.txt");
+    std::fs::write(&file, text).unwrap();
+    let stored = run(db, "2020-04-20", &["import-plan", arg(&file), "--json"]);
+    assert_eq!(stored["closing"], serde_json::json!(["3.1.4"]));
+    let march = run(
+        db,
+        "2020-04-20",
+        &["status", "--period", "2020-03", "--json"],
+    );
+    let police = department_state(&march, "县公安局");
+    assert_eq!(police["state"], "on_time", "{police}");
+    assert_eq!(police["rows_filled"], 1);
+    let may = run(
+        db,
+        "2020-06-20",
+        &["status", "--period", "2020-05", "--json"],
+    );
+    assert_eq!(department_state(&may, "县公安局")["state"], "not_required");
+}
+
+/// The first start's own plan goes in the place of the blank one: its months run from its
+/// issue, not from January.
+#[test]
+fn a_plan_replacing_a_blank_one_reports_from_its_issue() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    {
+        let (mut ledger, _) = Ledger::open(db).unwrap();
+        ledger.start_blank(2020).unwrap();
+    }
+    let file = temp.dir.path().join("2020年计划.txt");
+    std::fs::write(&file, plan_2020()).unwrap();
+    let stored = run(db, "2020-06-20", &["import-plan", arg(&file), "--json"]);
+    assert!(stored["replaces"].is_i64(), "{stored}");
+    let listed = plans(db, "2020-06-20");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["periods"][0], "2020-06");
+    assert_eq!(listed[0]["kind"], "imported");
+}
+
+/// A December return arriving in February, without --period, is filed under last year's
+/// plan, whose month it is.
+#[test]
+fn a_late_december_return_goes_to_last_years_plan() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    run(db, "2019-12-28", &["carry-forward", "--json"]);
+    let out = temp.dir.path().join("templates");
+    let output = taizhang(&[
+        "--db",
+        arg(db),
+        "--today",
+        "2020-01-02",
+        "templates",
+        "--period",
+        "2019-12",
+        "--out",
+        arg(&out),
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let template = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("县农业农村局"))
+        .unwrap();
+    let filled = common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "已完成。");
+    std::fs::write(&template, filled).unwrap();
+    let result = run(
+        db,
+        "2020-02-10",
+        &["import-returns", arg(&template), "--json"],
+    );
+    assert_eq!(result["period"], "2019-12", "{result}");
+    let december = run(
+        db,
+        "2020-02-10",
+        &["status", "--period", "2019-12", "--json"],
+    );
+    assert_eq!(department_state(&december, "县农业农村局")["state"], "late");
+}

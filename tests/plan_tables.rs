@@ -363,3 +363,24 @@ fn a_table_without_a_lead_column_is_not_a_plan_and_nothing_is_stored() {
         before
     );
 }
+
+/// In a PDF copy an empty cell gives no line, and a task wrapped over two lines makes the row
+/// as long as the header: the lead is still the department, not the task's second line.
+#[test]
+fn a_wrapped_task_does_not_stand_in_for_an_empty_cell() {
+    let temp = TempLedger::new();
+    let text = "融水县2020年农村饮水安全工作任务分工表\n序号\n重点任务\n牵头单位\n配合单位\n完成时限\n1\n加强农村饮水安全工程建设和管理，\n确保农村饮水安全\n县水利局\n2020年12月底前\n";
+    let file = temp.dir.path().join("饮水.txt");
+    std::fs::write(&file, text).expect("write");
+    let (plan, _) = import(&temp.path, &file, true);
+    let tasks = plan["tasks"].as_array().expect("tasks");
+    assert_eq!(tasks.len(), 1, "{tasks:#?}");
+    assert_eq!(names(&tasks[0]["leads"]), ["县水利局"]);
+    assert!(names(&tasks[0]["participants"]).is_empty());
+    assert!(
+        tasks[0]["title"]
+            .as_str()
+            .expect("title")
+            .contains("确保农村饮水安全")
+    );
+}

@@ -219,23 +219,12 @@ pub(super) fn chase(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
-    let day = crate::service::DayState::load(ledger, today, &holidays)?;
-    crate::service::check_period(&day.plan, period)?;
-    // Without --plan, a department owes the month under every active plan that has it.
-    let mut days = vec![day];
-    if across {
-        for summary in ledger.plans()? {
-            if summary.active && summary.id != days[0].plan.id {
-                let other =
-                    crate::service::DayState::load_plan(ledger, summary.id, today, &holidays)?;
-                if crate::schedule::plan_periods(&other.plan).contains(&period) {
-                    days.push(other);
-                }
-            }
-        }
-    }
-    let plans: Vec<(&crate::service::DayState, Period)> =
-        days.iter().map(|day| (day, period)).collect();
+    let day = crate::service::LedgerDay::load(ledger, today, &holidays)?;
+    crate::service::check_period(&day.focus.plan, period)?;
+    // Without --plan, a department's message covers what it owes under every plan in play,
+    // each chased for its month (as the window's 催报 does).
+    let others: &[crate::service::DayState] = if across { &day.others } else { &[] };
+    let plans = crate::service::mail::chase_plans(&day.focus, others, period);
     let mails = crate::service::mail::chase_mails_across(&plans);
     let results = match send {
         None => mails

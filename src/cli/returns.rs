@@ -84,8 +84,40 @@ pub(super) fn import_returns(
         period: request.period,
     };
     let commit = (!request.dry_run).then_some(request.received);
-    let outcomes =
-        crate::service::import_files(ledger, request.files, choice, commit, &mut |_| {})?;
+    let outcomes = if request.period.is_some() {
+        crate::service::import_files(ledger, request.files, choice, commit, &mut |_| {})?
+    } else {
+        // Each file under the plan of the month it says it is for: a December return that
+        // arrives in February belongs to last year's plan.
+        let mut outcomes = Vec::new();
+        for file in request.files {
+            let files = std::slice::from_ref(file);
+            let read = crate::service::import_files(ledger, files, choice, None, &mut |_| {})?;
+            let period = read
+                .first()
+                .and_then(|o| o.result.as_ref().ok())
+                .map(|imported| imported.parsed.period);
+            let owner = period.and_then(|period| {
+                crate::service::plan_for_period(ledger, None, Some(period)).ok()
+            });
+            let moved = owner.is_some_and(|owner| Some(owner) != ledger.focused_plan_id().ok());
+            if moved {
+                ledger.focus_plan(owner)?;
+            }
+            if commit.is_some() || moved {
+                outcomes.extend(crate::service::import_files(
+                    ledger,
+                    files,
+                    choice,
+                    commit,
+                    &mut |_| {},
+                )?);
+            } else {
+                outcomes.extend(read);
+            }
+        }
+        outcomes
+    };
     let log = crate::logfile::LogFile::beside(ledger.path());
     let mut failed = 0;
     for outcome in outcomes {

@@ -180,6 +180,7 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
         new_departments: &mut new_departments,
         new_department_set: HashSet::new(),
         standing: Vec::new(),
+        standing_set: HashSet::new(),
     };
     for (index, block) in task_blocks.iter().enumerate() {
         let next_kind = task_blocks.get(index + 1).map(|b| b.kind.clone());
@@ -346,6 +347,8 @@ struct TaskContext<'a> {
     new_department_set: HashSet<String>,
     /// Standing notes found so far.
     standing: Vec<String>,
+    /// The same, to look them up at once.
+    standing_set: HashSet<String>,
 }
 
 /// A task's text before codes are final: unnumbered paragraphs get theirs when the section
@@ -486,7 +489,7 @@ fn without_leading_stray(text: &str) -> &str {
 /// Keeps a standing note (`以下各项工作均需…落实，不再列出`) once.
 fn push_standing(context: &mut TaskContext<'_>, text: &str) {
     let text = text.trim();
-    if !text.is_empty() && !context.standing.iter().any(|s| s == text) {
+    if !text.is_empty() && context.standing_set.insert(text.to_owned()) {
         context.standing.push(text.to_owned());
     }
 }

@@ -84,6 +84,27 @@ fn column_of(header: &str) -> Option<Column> {
     }
 }
 
+/// Whether a row is the second row of a two-row header (牵头单位 and 配合单位 under a merged
+/// 责任单位): a lead or participant column, and nothing in it but column names.
+fn is_second_header(row: &[String]) -> bool {
+    let named: Vec<Option<Column>> = row
+        .iter()
+        .filter(|cell| !cell.trim().is_empty())
+        .map(|cell| column_of(cell))
+        .collect();
+    named
+        .iter()
+        .any(|c| matches!(c, Some(Column::Lead | Column::Participants)))
+        && named.iter().all(Option::is_some)
+        && row.iter().all(|cell| {
+            let compact: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.is_empty()
+                || compact.contains("单位")
+                || compact.contains("部门")
+                || compact.chars().count() <= 6
+        })
+}
+
 /// The columns of a header row (and the row below it, when a merged 责任单位 heads 牵头 and
 /// 配合 below it): a task column and a lead or responsible column at least.
 fn header_columns(row: &[String], below: Option<&[String]>) -> Option<Vec<Option<Column>>> {
@@ -93,12 +114,7 @@ fn header_columns(row: &[String], below: Option<&[String]>) -> Option<Vec<Option
         .collect();
     if let Some(below) = below {
         let below_columns: Vec<Option<Column>> = below.iter().map(|cell| column_of(cell)).collect();
-        let below_is_header = below_columns
-            .iter()
-            .any(|c| matches!(c, Some(Column::Lead | Column::Participants)))
-            && below
-                .iter()
-                .all(|cell| cell.chars().count() <= MAX_HEADER_CHARS);
+        let below_is_header = is_second_header(below);
         if below_is_header {
             for (i, column) in below_columns.into_iter().enumerate() {
                 if column.is_some() {
@@ -143,11 +159,7 @@ fn find_header(table: &[Vec<String>]) -> Option<Found<'_>> {
     for (index, row) in table.iter().enumerate().take(200) {
         let below = table.get(index + 1).map(Vec::as_slice);
         if let Some(columns) = header_columns(row, below) {
-            let skip = if below.is_some_and(|b| {
-                b.iter()
-                    .any(|c| matches!(column_of(c), Some(Column::Lead | Column::Participants)))
-                    && b.iter().all(|c| c.chars().count() <= MAX_HEADER_CHARS)
-            }) {
+            let skip = if below.is_some_and(is_second_header) {
                 2
             } else {
                 1
@@ -433,7 +445,7 @@ pub(super) fn flattened_tables(text: &str) -> Vec<TableRows> {
     while index < lines.len() {
         // Column names on one line.
         let cells = split_cells(lines[index]);
-        if cells.len() >= 3 {
+        if (3..=MAX_COLUMNS).contains(&cells.len()) {
             let header: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
             if header.iter().all(|c| column_of(c).is_some())
                 && header_columns(&header, None).is_some()
@@ -615,6 +627,23 @@ fn with_brackets_whole(pieces: Vec<String>) -> Vec<String> {
     joined
 }
 
+/// Whether a line ends in the first half of a department's name cut by the line's end:
+/// `县自然资源局、县工业和` (names before it) or `县住房和城乡` (a place, and short).
+fn is_cut_name(line: &str) -> bool {
+    if line.ends_with(['。', '；', ';', '，', ',']) {
+        return false;
+    }
+    match line.rsplit_once('、') {
+        Some((before, last)) => looks_like_departments(before) && last.chars().count() <= 10,
+        None => {
+            line.chars().count() <= 10
+                && ["县", "市", "区", "自治区", "省", "州", "镇", "乡", "各"]
+                    .iter()
+                    .any(|place| line.starts_with(place))
+        }
+    }
+}
+
 /// Whether a piece reads as a list of departments.
 fn looks_like_departments(text: &str) -> bool {
     // What brackets hold (`各乡（镇）`, a standing clause) says nothing of the names.
@@ -671,7 +700,17 @@ fn looks_like_deadline(text: &str) -> bool {
 /// number and them is the task's text.
 fn fit_row(pieces: Vec<String>, header: &[String]) -> Vec<String> {
     let columns: Vec<Option<Column>> = header.iter().map(|h| column_of(h)).collect();
-    if pieces.len() == columns.len() {
+    // As many pieces as columns is a whole row only when its lead cell is one: in a PDF copy
+    // a wrapped task can make up for an empty cell.
+    let lead_fits = columns
+        .iter()
+        .position(|c| matches!(c, Some(Column::Lead | Column::Responsible)))
+        .is_none_or(|at| {
+            pieces
+                .get(at)
+                .is_some_and(|cell| looks_like_departments(cell))
+        });
+    if pieces.len() == columns.len() && lead_fits {
         return pieces;
     }
     let pieces = with_brackets_whole(pieces);
@@ -712,8 +751,7 @@ fn fit_row(pieces: Vec<String>, header: &[String]) -> Vec<String> {
                         previous.ends_with('、')
                             || (!looks_like_departments(previous)
                                 && looks_like_departments(&joined)
-                                && !previous.ends_with(['。', '；', ';']))
-                                && previous.chars().count() <= 12
+                                && is_cut_name(previous))
                     } else {
                         looks_like_departments(&joined)
                     };
@@ -763,6 +801,7 @@ pub(super) fn parse(
         new_departments: &mut new_departments,
         new_department_set: HashSet::new(),
         standing: Vec::new(),
+        standing_set: HashSet::new(),
     };
     let mut found_tables: Vec<TableRows> = tables.to_vec();
     if tables.iter().all(|t| find_header(t).is_none()) {

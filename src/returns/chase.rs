@@ -178,6 +178,7 @@ mod tests {
                 text: "化肥农药使用量零增长情况".to_owned(),
                 quarterly: false,
                 group: String::new(),
+                until: None,
             },
             ExpectedRow {
                 key: RowKey::Task(40),
@@ -185,6 +186,7 @@ mod tests {
                 text: "开展交通沿线土壤环境排查".to_owned(),
                 quarterly: false,
                 group: String::new(),
+                until: None,
             },
         ];
         let context = ChaseContext {
@@ -232,6 +234,7 @@ mod tests {
             text: text.to_owned(),
             quarterly: false,
             group: group.to_owned(),
+            until: None,
         };
         let rows = [
             row(4, "1.4", "重点监管企业土壤环境管理情况", "源头预防"),

@@ -480,6 +480,7 @@ mod tests {
             text: text.to_owned(),
             quarterly: false,
             group: String::new(),
+            until: None,
         })
         .collect()
     }

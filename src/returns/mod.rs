@@ -156,9 +156,17 @@ pub struct ExpectedRow {
     /// The form's group the row stands under (`源头预防`), or `牵头任务` for a task: the
     /// form's numbers start again in each group.
     pub group: String,
+    /// A task closed when the real plan did not continue it: owed only for the months before
+    /// the one it was closed in.
+    pub until: Option<crate::schedule::Period>,
 }
 
 impl ExpectedRow {
+    /// Whether the row is owed for this month.
+    pub fn owed_in(&self, period: crate::schedule::Period) -> bool {
+        self.until.is_none_or(|until| period < until)
+    }
+
     /// The row as the department's template, the city's form and the chase message show it:
     /// a form row by the number the form prints (`11．非正规垃圾堆放点排查整治情况`), a task by
     /// its code and title (`3.1.4 …`), so that one numbering is used everywhere.
@@ -184,6 +192,17 @@ pub struct Obligation {
     pub rows: Vec<ExpectedRow>,
 }
 
+impl Obligation {
+    /// The rows owed for a month (a closed task's only before it was closed).
+    pub fn rows_in(&self, period: crate::schedule::Period) -> Vec<ExpectedRow> {
+        self.rows
+            .iter()
+            .filter(|row| row.owed_in(period))
+            .cloned()
+            .collect()
+    }
+}
+
 /// Every department that owes returns under a plan, in the ledger's department order:
 /// those with form rows, and those that lead tasks (they report on their tasks).
 pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec<Obligation> {
@@ -202,10 +221,12 @@ pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec
                     text: row.text.clone(),
                     quarterly: row.quarterly,
                     group: group.name.clone(),
+                    until: None,
                 })
                 .collect();
             let rows = if form_rows.is_empty() {
-                plan.open_tasks()
+                // Closed tasks too: they were owed for the months before they were closed.
+                plan.tasks()
                     .filter(|task| task.leads.iter().any(|d| d.department_id == department.id))
                     .map(|task| ExpectedRow {
                         key: RowKey::Task(task.id),
@@ -213,6 +234,7 @@ pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec
                         text: task.title.clone(),
                         quarterly: false,
                         group: "牵头任务".to_owned(),
+                        until: task.closed_on.map(crate::schedule::Period::of),
                     })
                     .collect()
             } else {

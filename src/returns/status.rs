@@ -117,7 +117,8 @@ pub fn period_status(
                 .iter()
                 .find(|r| r.department_id == department.id && r.period == period);
             let received_on = record.and_then(|r| r.received_on);
-            let expected: &[ExpectedRow] = obligation.map_or(&[], |o| o.rows.as_slice());
+            let expected: Vec<ExpectedRow> =
+                obligation.map_or_else(Vec::new, |o| o.rows_in(period));
             let missing_rows: Vec<ExpectedRow> = expected
                 .iter()
                 .filter(|row| {
@@ -131,7 +132,7 @@ pub fn period_status(
             DepartmentStatus {
                 department_id: department.id,
                 department: department.name.clone(),
-                state: return_state(in_plan && obligation.is_some(), due, received_on, today),
+                state: return_state(in_plan && !expected.is_empty(), due, received_on, today),
                 received_on,
                 rows_expected: expected.len(),
                 rows_filled: expected.len() - missing_rows.len(),

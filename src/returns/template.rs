@@ -67,7 +67,8 @@ pub fn write_template(
     due: chrono::NaiveDate,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut rows: Vec<TemplateRow> = Vec::new();
-    let own_keys: Vec<RowKey> = obligation.rows.iter().map(|r| r.key).collect();
+    let owed = obligation.rows_in(period);
+    let own_keys: Vec<RowKey> = owed.iter().map(|r| r.key).collect();
     let form_rows = || {
         plan.form.groups.iter().flat_map(|group| {
             group.rows.iter().map(move |row| TemplateRow {
@@ -85,7 +86,7 @@ pub fn write_template(
     };
     let reports_tasks = own_keys.iter().any(|k| matches!(k, RowKey::Task(_)));
     if reports_tasks {
-        for row in &obligation.rows {
+        for row in &owed {
             rows.push(TemplateRow {
                 group: "牵头任务".to_owned(),
                 item: row.label(),

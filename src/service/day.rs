@@ -259,6 +259,14 @@ impl OnTimeByYear {
         let mut by_year: std::collections::BTreeMap<i32, Vec<crate::returns::PeriodStatus>> =
             std::collections::BTreeMap::new();
         for summary in ledger.plans()? {
+            // The example is no one's record, and a closed plan without a single return was
+            // never used: neither counts against anyone.
+            if summary.kind == crate::model::PlanKind::Example {
+                continue;
+            }
+            if !summary.active && ledger.plan_returns(summary.id, None)?.is_empty() {
+                continue;
+            }
             let day = DayState::load_plan(ledger, summary.id, today, holidays)?;
             by_year
                 .entry(day.plan.year)

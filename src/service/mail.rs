@@ -882,14 +882,15 @@ pub fn chase_mails(day: &super::DayState, period: Period) -> Vec<ChaseMail> {
         .collect()
 }
 
-/// The month each plan is chased for: the month chosen for the plan in focus; for every other
-/// plan the same month when it has it, else its latest month already due.
-pub fn chase_periods(
-    focus: &super::DayState,
+/// The month each other plan in play is chased for, beside `period` for the plan in focus:
+/// the same month when the plan has it, else its latest month already due on `today`.
+/// `(index in others, month)`.
+pub fn other_chase_periods(
+    today: chrono::NaiveDate,
     others: &[super::DayState],
     period: Period,
 ) -> Vec<(usize, Period)> {
-    let mut periods = vec![(0, period)];
+    let mut periods = Vec::new();
     for (index, day) in others.iter().enumerate() {
         let months = crate::schedule::plan_periods(&day.plan);
         let chosen = if months.contains(&period) {
@@ -899,14 +900,30 @@ pub fn chase_periods(
             months
                 .iter()
                 .rev()
-                .find(|month| rule.due(**month).1 <= focus.today)
+                .find(|month| rule.due(**month).1 <= today)
                 .copied()
         };
         if let Some(chosen) = chosen {
-            periods.push((index + 1, chosen));
+            periods.push((index, chosen));
         }
     }
     periods
+}
+
+/// The plans a month's chase covers: the plan in focus for `period`, and each other plan in
+/// play for its own month.
+pub fn chase_plans<'a>(
+    focus: &'a super::DayState,
+    others: &'a [super::DayState],
+    period: Period,
+) -> Vec<(&'a super::DayState, Period)> {
+    std::iter::once((focus, period))
+        .chain(
+            other_chase_periods(focus.today, others, period)
+                .into_iter()
+                .map(|(index, month)| (&others[index], month)),
+        )
+        .collect()
 }
 
 /// The chase e-mails for several plans at once, each with its month: one per department,

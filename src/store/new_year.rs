@@ -244,7 +244,9 @@ pub(super) fn replace_plan(
             parsed.issuer.trim(),
             parsed.issued_on.map(|d| d.format("%Y-%m-%d").to_string()),
             join_lines(&parsed.notes),
-            format!("{year}-01"),
+            // A carried plan's months run from January and keep doing so; a blank plan's
+            // start at the real plan's issue.
+            (kind == "carried").then(|| format!("{year}-01")),
             source_file_id,
         ),
     )?;
@@ -442,6 +444,13 @@ pub(super) fn start_blank(tx: &Transaction<'_>, year: i32, now: &str) -> Result<
 
 /// An empty plan for `year`, made current: the place the user's own plan will take.
 pub(super) fn new_blank(tx: &Transaction<'_>, year: i32, now: &str) -> Result<i64, StoreError> {
+    // The city's form and the reporting rule come from the current plan, as an imported
+    // plan's do; without one, no form and no quarterly reports.
+    let previous: Option<i64> = tx
+        .query_row("SELECT id FROM plans WHERE is_current = 1", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
     tx.execute("UPDATE plans SET is_current = 0 WHERE is_current = 1", [])?;
     tx.execute(
         "INSERT INTO plans (year, title, document_number, issuer, issued_on, is_current,
@@ -450,11 +459,16 @@ pub(super) fn new_blank(tx: &Transaction<'_>, year: i32, now: &str) -> Result<i6
         (year, format!("{year}年重点工作计划"), now),
     )?;
     let plan_id = tx.last_insert_rowid();
-    tx.execute(
-        "INSERT INTO reporting_rules (plan_id, due_day, due_day_source, form_due_day,
-             form_due_day_source, quarterly_months, quarterly_rule)
-         VALUES (?1, 3, '', 1, '', '1,4,7,10', '')",
-        [plan_id],
-    )?;
+    match previous {
+        Some(previous) => copy_form_and_rule(tx, previous, plan_id)?,
+        None => {
+            tx.execute(
+                "INSERT INTO reporting_rules (plan_id, due_day, due_day_source, form_due_day,
+                     form_due_day_source, quarterly_months, quarterly_rule)
+                 VALUES (?1, 3, '', 1, '', '', '')",
+                [plan_id],
+            )?;
+        }
+    }
     Ok(plan_id)
 }

@@ -434,59 +434,84 @@ impl eframe::App for TaizhangApp {
         });
         let can_undo = !self.undo.is_empty();
         let exporting = self.export_job.is_some();
-        egui::CentralPanel::default().show(ui, |ui| match self.page {
-            Page::Home => {
-                let context = data.home(self.home_view.plan_filter);
-                self.home_view.ui(ui, &context, &mut commands);
+        let page = self.page;
+        egui::CentralPanel::default().show(ui, |ui| {
+            // The per-plan pages say which plan they show when several are in play, and
+            // switch to another.
+            if matches!(
+                page,
+                Page::Returns
+                    | Page::ImportReturns
+                    | Page::Checklist
+                    | Page::Overview
+                    | Page::Chase
+                    | Page::Sheet
+            ) {
+                super::widgets::plan_focus_ui(ui, &data.plan, &data.others, &mut commands);
             }
-            Page::Calendar => {
-                let context = data.calendar(self.calendar_view.plan_filter);
-                self.calendar_view.ui(ui, &context, &mut commands);
+            match page {
+                Page::Home => {
+                    let context = data.home(self.home_view.plan_filter);
+                    self.home_view.ui(ui, &context, &mut commands);
+                }
+                Page::Calendar => {
+                    let context = data.calendar(self.calendar_view.plan_filter);
+                    self.calendar_view.ui(ui, &context, &mut commands);
+                }
+                Page::Plan => self.plan_view.ui(ui, &data.plans_page(), &mut commands),
+                Page::Import => self.import_view.ui(ui, &data.plans_page(), &mut commands),
+                Page::ImportReturns => {
+                    self.import_returns_view.ui(
+                        ui,
+                        &data.returns_pages(),
+                        selection,
+                        &mut commands,
+                    );
+                }
+                Page::Returns => {
+                    self.returns_view.ui(
+                        ui,
+                        &data.returns_pages(),
+                        selection,
+                        can_undo,
+                        &mut commands,
+                    );
+                }
+                Page::Checklist => {
+                    self.checklist_view
+                        .ui(ui, &data.returns_pages(), selection, &mut commands)
+                }
+                Page::Overview => {
+                    self.overview_view
+                        .ui(ui, &data.returns_pages(), selection, &mut commands)
+                }
+                Page::Chase => {
+                    let sending = self.chase_job.as_ref().map(|job| job.progress);
+                    self.chase_view.ui(
+                        ui,
+                        &data.returns_pages(),
+                        selection,
+                        sending,
+                        &mut commands,
+                    );
+                }
+                Page::Mail => {
+                    let fetching = self.fetch_job.as_ref().map(|job| job.progress);
+                    self.mail_view
+                        .ui(ui, &data.mail_page(), fetching, &mut commands);
+                }
+                Page::Sheet => {
+                    self.sheet_view
+                        .ui(ui, &data.sheet_page(), selection, exporting, &mut commands);
+                }
+                Page::Departments => {
+                    self.departments_view
+                        .ui(ui, &data.departments_page(), &mut commands)
+                }
+                Page::Settings => self
+                    .settings_view
+                    .ui(ui, &data.settings_page(), &mut commands),
             }
-            Page::Plan => self.plan_view.ui(ui, &data.plans_page(), &mut commands),
-            Page::Import => self.import_view.ui(ui, &data.plans_page(), &mut commands),
-            Page::ImportReturns => {
-                self.import_returns_view
-                    .ui(ui, &data.returns_pages(), selection, &mut commands);
-            }
-            Page::Returns => {
-                self.returns_view.ui(
-                    ui,
-                    &data.returns_pages(),
-                    selection,
-                    can_undo,
-                    &mut commands,
-                );
-            }
-            Page::Checklist => {
-                self.checklist_view
-                    .ui(ui, &data.returns_pages(), selection, &mut commands)
-            }
-            Page::Overview => {
-                self.overview_view
-                    .ui(ui, &data.returns_pages(), selection, &mut commands)
-            }
-            Page::Chase => {
-                let sending = self.chase_job.as_ref().map(|job| job.progress);
-                self.chase_view
-                    .ui(ui, &data.returns_pages(), selection, sending, &mut commands);
-            }
-            Page::Mail => {
-                let fetching = self.fetch_job.as_ref().map(|job| job.progress);
-                self.mail_view
-                    .ui(ui, &data.mail_page(), fetching, &mut commands);
-            }
-            Page::Sheet => {
-                self.sheet_view
-                    .ui(ui, &data.sheet_page(), selection, exporting, &mut commands);
-            }
-            Page::Departments => {
-                self.departments_view
-                    .ui(ui, &data.departments_page(), &mut commands)
-            }
-            Page::Settings => self
-                .settings_view
-                .ui(ui, &data.settings_page(), &mut commands),
         });
         for command in commands {
             self.apply(command);

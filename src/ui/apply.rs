@@ -758,14 +758,7 @@ impl TaizhangApp {
         // What each department owes under every plan in play, in one message.
         let mails = match crate::service::DayState::load(&open.ledger, open.data.today, &holidays) {
             Ok(day) => {
-                let periods = crate::service::mail::chase_periods(&day, &open.data.others, period);
-                let plans: Vec<(&crate::service::DayState, crate::schedule::Period)> = periods
-                    .iter()
-                    .map(|(index, period)| match index {
-                        0 => (&day, *period),
-                        i => (&open.data.others[i - 1], *period),
-                    })
-                    .collect();
+                let plans = crate::service::mail::chase_plans(&day, &open.data.others, period);
                 crate::service::mail::chase_mails_across(&plans)
             }
             Err(error) => {

@@ -233,35 +233,23 @@ struct OtherChase {
 
 /// The other plans in play with departments still to chase.
 fn other_plans(data: &ReturnsContext<'_>, period: crate::schedule::Period) -> Vec<OtherChase> {
-    let mut found = Vec::new();
-    for day in data.others {
-        let months = crate::schedule::plan_periods(&day.plan);
-        let rule = day.rule();
-        let month = if months.contains(&period) {
-            Some(period)
-        } else {
-            months
-                .iter()
-                .rev()
-                .find(|m| rule.due(**m).1 <= data.today)
-                .copied()
-        };
-        let Some(month) = month else { continue };
-        let status = day.period_status(month);
-        let entries = chase_entries(
-            &status,
-            data.today,
-            &crate::returns::ChaseContext::of(&day.plan, &day.settings),
-        );
-        if !entries.is_empty() {
-            found.push(OtherChase {
+    crate::service::mail::other_chase_periods(data.today, data.others, period)
+        .into_iter()
+        .filter_map(|(index, month)| {
+            let day = &data.others[index];
+            let status = day.period_status(month);
+            let entries = chase_entries(
+                &status,
+                data.today,
+                &crate::returns::ChaseContext::of(&day.plan, &day.settings),
+            );
+            (!entries.is_empty()).then(|| OtherChase {
                 label: day.plan.short_label(),
                 period: month,
                 entries,
-            });
-        }
-    }
-    found
+            })
+        })
+        .collect()
 }
 
 /// The other plans' departments to chase, each with a button copying the one message that

@@ -90,7 +90,7 @@ impl ChecklistView {
                         let record = data.record(department_id, period);
                         // One row a line, wrapped to the window: long form texts never push
                         // past its edge.
-                        for row in &obligation.rows {
+                        for row in &obligation.rows_in(period) {
                             let progress = record
                                 .and_then(|r| r.row(row.key))
                                 .map_or("", |r| r.progress.as_str());

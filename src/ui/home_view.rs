@@ -291,7 +291,8 @@ impl CarryDialog {
                     )
                 })
                 .collect(),
-            shift_dates: true,
+            // Dates move a year on only when the user says so.
+            shift_dates: false,
         }
     }
 }

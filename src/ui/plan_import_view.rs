@@ -49,30 +49,62 @@ struct ReplaceChoice {
     overrides: std::collections::HashMap<String, Option<i64>>,
     /// The plan itself, for matching.
     plan: crate::model::Plan,
+    /// The suggested matches, with the version of the read tasks they were made for.
+    suggested: Option<(u64, Vec<Option<i64>>)>,
 }
 
 impl ReplaceChoice {
-    /// For each read task, the carried task it continues: the user's choice, else the likeliest.
-    fn matches(&self, parsed: &ParsedPlan) -> Vec<Option<i64>> {
-        let suggested = crate::service::match_tasks(&self.plan, parsed);
-        let mut matches: Vec<Option<i64>> = parsed
-            .tasks()
-            .zip(suggested)
-            .map(|(task, found)| match self.overrides.get(&task.code) {
-                Some(chosen) => *chosen,
-                None => found.map(|m| m.task_id),
+    /// For each read task, the carried task it continues: the user's own picks first, then
+    /// the likeliest of the rest. A carried task is given once.
+    fn matches(&mut self, parsed: &ParsedPlan) -> Vec<Option<i64>> {
+        // Matching compares every pair of tasks: done once per version of the read tasks,
+        // not once per frame.
+        let key = {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for task in parsed.tasks() {
+                task.code.hash(&mut hasher);
+                task.title.hash(&mut hasher);
+                task.body.hash(&mut hasher);
+                for lead in &task.leads {
+                    lead.name.hash(&mut hasher);
+                }
+            }
+            hasher.finish()
+        };
+        if self
+            .suggested
+            .as_ref()
+            .is_none_or(|(cached, _)| *cached != key)
+        {
+            let suggested = crate::service::match_tasks(&self.plan, parsed)
+                .into_iter()
+                .map(|m| m.map(|m| m.task_id))
+                .collect();
+            self.suggested = Some((key, suggested));
+        }
+        let suggested = self
+            .suggested
+            .as_ref()
+            .map(|(_, s)| s.as_slice())
+            .unwrap_or(&[]);
+        let codes: Vec<&str> = parsed.tasks().map(|t| t.code.as_str()).collect();
+        let mut taken: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        let mut matches: Vec<Option<Option<i64>>> = codes
+            .iter()
+            .map(|code| {
+                self.overrides
+                    .get(*code)
+                    .map(|chosen| chosen.filter(|id| taken.insert(*id)))
             })
             .collect();
-        // A carried task chosen twice keeps the first choice only.
-        let mut seen = std::collections::HashSet::new();
-        for found in &mut matches {
-            if let Some(id) = found
-                && !seen.insert(*id)
-            {
-                *found = None;
+        for (index, found) in matches.iter_mut().enumerate() {
+            if found.is_none() {
+                let suggestion = suggested.get(index).copied().flatten();
+                *found = Some(suggestion.filter(|id| taken.insert(*id)));
             }
         }
-        matches
+        matches.into_iter().map(Option::flatten).collect()
     }
 }
 
@@ -207,6 +239,7 @@ impl PlanImportView {
                         .collect(),
                     overrides: std::collections::HashMap::new(),
                     plan: plan.clone(),
+                    suggested: None,
                 });
                 self.review = Some(Review {
                     replace,
@@ -265,7 +298,7 @@ fn review_ui(
                 Ok(parsed) => commands.push(Command::ImportPlan(Box::new(PlanImport {
                     replaces: review
                         .replace
-                        .as_ref()
+                        .as_mut()
                         .filter(|r| r.enabled)
                         .map(|r| (r.target, r.matches(&parsed))),
                     parsed,

@@ -214,7 +214,9 @@ impl ReturnsView {
         };
         let department_id = obligation.department_id;
         let period = selection.period;
-        self.sync(data, department_id, period, &obligation.rows);
+        // A task closed when the real plan left it out is owed only before it was closed.
+        let owed = obligation.rows_in(period);
+        self.sync(data, department_id, period, &owed);
 
         let status = data.status(period).and_then(|s| {
             s.departments
@@ -240,8 +242,7 @@ impl ReturnsView {
         });
 
         self.received_ui(ui, data, department_id, period, commands);
-        if obligation.rows.iter().any(|row| row.quarterly)
-            && is_quarterly_detail(period, &data.plan.reporting)
+        if owed.iter().any(|row| row.quarterly) && is_quarterly_detail(period, &data.plan.reporting)
         {
             ui.label(
                 egui::RichText::new("本月须详细报送试点示范两行上一季度的进展。")
@@ -251,14 +252,14 @@ impl ReturnsView {
         if let Some(error) = &self.error {
             ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
         }
-        self.paste_offer_ui(ui, data, department_id, period, &obligation.rows, commands);
+        self.paste_offer_ui(ui, data, department_id, period, &owed, commands);
 
         egui::ScrollArea::vertical()
             .id_salt("return_rows_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                self.rows_ui(ui, data, department_id, period, &obligation.rows, commands);
-                self.email_ui(ui, data, department_id, period, &obligation.rows, commands);
+                self.rows_ui(ui, data, department_id, period, &owed, commands);
+                self.email_ui(ui, data, department_id, period, &owed, commands);
                 led_tasks_ui(ui, data, department_id);
             });
     }

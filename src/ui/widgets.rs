@@ -235,3 +235,32 @@ pub fn plan_filter_ui(
             .labelled_by(label.id);
     });
 }
+
+/// Which plan a per-plan page shows, when other plans are in play: picking another makes it
+/// the plan in focus.
+pub fn plan_focus_ui(
+    ui: &mut egui::Ui,
+    plan: &crate::model::Plan,
+    others: &[crate::service::DayState],
+    commands: &mut Vec<super::command::Command>,
+) {
+    if others.is_empty() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("计划");
+        egui::ComboBox::from_id_salt("page_plan")
+            .selected_text(plan.short_label())
+            .show_ui(ui, |ui| {
+                let _ = ui.selectable_label(true, plan.short_label());
+                for day in others {
+                    if ui.selectable_label(false, day.plan.short_label()).clicked() {
+                        commands.push(super::command::Command::SetCurrentPlan(day.plan.id));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.weak("（本页按计划分别显示；首页和日历显示全部计划）");
+    });
+}
