@@ -147,7 +147,7 @@ fn chase_overview_and_checklist_cover_both_plans() {
     harness.get_by_label("复制给县农业农村局（含各计划）");
     // 总览: each department's on-time rate year by year.
     click(&mut harness, "总览");
-    harness.get_by_label("各部门历年按时报送率");
+    click(&mut harness, "各部门历年按时报送率");
     harness.get_by_label("2019年");
     harness.get_by_label("2020年");
     // 部门清单: a department's months under the other plan too.

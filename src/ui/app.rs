@@ -95,6 +95,9 @@ pub struct TaizhangApp {
     pub(super) ledger_path: PathBuf,
     pub(super) today: NaiveDate,
     pub(super) holidays: crate::holidays::HolidayCalendar,
+    /// 总览's yearly on-time rates, with the data version they were read for (read when 总览
+    /// is shown, not with every reload).
+    pub(super) on_time: Option<(u64, crate::service::OnTimeByYear)>,
     /// A backup the user chose to restore, waiting for confirmation.
     pub(super) pending_restore: Option<PathBuf>,
     /// The newest backup that opens as a sound ledger, looked up once per failure.
@@ -162,6 +165,7 @@ impl TaizhangApp {
             today,
             holidays,
             pending_restore: None,
+            on_time: None,
             sound_backup: None,
             open_elsewhere,
             error: None,
@@ -427,6 +431,20 @@ impl eframe::App for TaizhangApp {
         let LedgerState::Open(open) = &self.state else {
             return;
         };
+        if self.page == Page::Overview
+            && self.on_time.as_ref().map(|(version, _)| *version) != Some(open.data.version)
+        {
+            let rates = crate::service::OnTimeByYear::load(
+                &open.ledger,
+                open.data.today,
+                &open.data.holidays,
+            )
+            .unwrap_or_else(|error| {
+                self.log.error(&format!("历年按时报送率：{error}"));
+                crate::service::OnTimeByYear::default()
+            });
+            self.on_time = Some((open.data.version, rates));
+        }
         let data = &open.data;
         let selection = self.selection.get_or_insert_with(|| Selection {
             period: data.default_period(),
@@ -482,8 +500,10 @@ impl eframe::App for TaizhangApp {
                         .ui(ui, &data.returns_pages(), selection, &mut commands)
                 }
                 Page::Overview => {
+                    let mut context = data.returns_pages();
+                    context.on_time_by_year = self.on_time.as_ref().map(|(_, rates)| rates);
                     self.overview_view
-                        .ui(ui, &data.returns_pages(), selection, &mut commands)
+                        .ui(ui, &context, selection, &mut commands)
                 }
                 Page::Chase => {
                     let sending = self.chase_job.as_ref().map(|job| job.progress);

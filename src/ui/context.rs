@@ -205,7 +205,8 @@ pub struct ReturnsContext<'a> {
     pub mailbox: &'a crate::store::MailboxSettings,
     /// The other plans in play.
     pub others: &'a [crate::service::DayState],
-    pub on_time_by_year: &'a crate::service::OnTimeByYear,
+    /// Each department's on-time rate year by year over every plan: read only for 总览.
+    pub on_time_by_year: Option<&'a crate::service::OnTimeByYear>,
 }
 
 impl ReturnsContext<'_> {
@@ -330,7 +331,7 @@ impl AppData {
             chase_sends: &self.chase_sends,
             mailbox: &self.mailbox,
             others: &self.others,
-            on_time_by_year: &self.on_time_by_year,
+            on_time_by_year: None,
         }
     }
 

@@ -143,11 +143,20 @@ impl OverviewView {
 
 /// Each department's on-time rate year by year, over every plan of the ledger.
 fn years_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>) {
-    let by_year = data.on_time_by_year;
+    let Some(by_year) = data.on_time_by_year else {
+        return;
+    };
     if by_year.years.len() < 2 {
         return;
     }
-    section_title(ui, "各部门历年按时报送率");
+    // Folded until asked for: the grid of every year is read from every plan.
+    egui::CollapsingHeader::new("各部门历年按时报送率")
+        .id_salt("overview_years_header")
+        .default_open(false)
+        .show(ui, |ui| years_grid(ui, by_year));
+}
+
+fn years_grid(ui: &mut egui::Ui, by_year: &crate::service::OnTimeByYear) {
     egui::Grid::new("overview_years")
         .num_columns(by_year.years.len() + 1)
         .spacing([12.0, 4.0])

@@ -119,6 +119,7 @@ impl TaizhangApp {
                 self.error = None;
                 self.undo.clear();
                 self.selection = None;
+                self.on_time = None;
                 self.page = Page::Home;
             }
             Err(error) => {

@@ -135,8 +135,6 @@ pub struct AppData {
     pub plan_deadlines: Vec<(i64, Vec<crate::deadlines::Deadline>)>,
     /// The window made this ledger and waits for the choice: own plan, example or blank.
     pub first_start: bool,
-    /// Each department's on-time rate year by year, over every plan.
-    pub on_time_by_year: crate::service::OnTimeByYear,
 }
 
 impl AppData {
@@ -225,7 +223,6 @@ impl AppData {
             all_deadlines,
             plan_deadlines,
             first_start: ledger.first_start_pending()?,
-            on_time_by_year: crate::service::OnTimeByYear::load(ledger, today, holidays)?,
         })
     }
 }
