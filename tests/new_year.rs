@@ -636,3 +636,37 @@ fn a_late_december_return_goes_to_last_years_plan() {
     );
     assert_eq!(department_state(&december, "县农业农村局")["state"], "late");
 }
+
+/// The same for a return sent by e-mail: its month, read from the body, picks the plan.
+#[test]
+fn a_late_december_e_mail_goes_to_last_years_plan() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    run(db, "2019-12-28", &["carry-forward", "--json"]);
+    let body = temp.dir.path().join("农业农村局12月.txt");
+    std::fs::write(
+        &body,
+        "县农业农村局2019年12月进展情况\n2.1 产粮（油）大县制定土壤环境保护方案：方案已印发实施。\n",
+    )
+    .unwrap();
+    let result = run(
+        db,
+        "2020-02-10",
+        &[
+            "import-email",
+            arg(&body),
+            "--department",
+            "县农业农村局",
+            "--json",
+        ],
+    );
+    assert_eq!(result["period"], "2019-12", "{result}");
+    let december = run(
+        db,
+        "2020-02-10",
+        &["status", "--period", "2019-12", "--json"],
+    );
+    let farming = department_state(&december, "县农业农村局");
+    assert_eq!(farming["state"], "late", "{farming}");
+    assert_eq!(farming["rows_filled"], 1);
+}

@@ -49,6 +49,9 @@ fn column_of(header: &str) -> Option<Column> {
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
     if h == "序号" || h == "编号" || h == "序" {
         Some(Column::Number)
+    } else if has(&["领导", "责任人", "联系人", "备注", "电话"]) {
+        // People and remarks (牵头县领导, 责任人): not the units that lead or take part.
+        None
     } else if has(&["牵头"]) {
         Some(Column::Lead)
     } else if has(&["配合", "参与", "协办", "协助", "协同"]) {
@@ -68,7 +71,7 @@ fn column_of(header: &str) -> Option<Column> {
         Some(Column::Deadline)
     } else if has(&["类别", "领域", "分类", "板块", "任务类型"]) {
         Some(Column::Section)
-    } else if has(&["目标", "成效", "标准"]) {
+    } else if has(&["目标", "成效", "标准"]) && !has(&["任务", "措施", "内容"]) {
         Some(Column::Goal)
     } else if has(&[
         "任务",
@@ -77,6 +80,10 @@ fn column_of(header: &str) -> Option<Column> {
         "重点工作",
         "工作事项",
         "具体内容",
+        "主要内容",
+        "建设内容",
+        "项目名称",
+        "工作要点",
     ]) {
         Some(Column::Task)
     } else {
@@ -830,4 +837,60 @@ pub(super) fn parse(
         warnings,
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_known_by_their_headers() {
+        for (header, column) in [
+            ("序号", Some(Column::Number)),
+            ("重点任务", Some(Column::Task)),
+            ("任务内容及目标", Some(Column::Task)),
+            ("工作目标", Some(Column::Goal)),
+            ("项目名称", Some(Column::Task)),
+            ("牵头单位", Some(Column::Lead)),
+            ("牵头县领导", None),
+            ("责任人", None),
+            ("配合单位（责任单位）", Some(Column::Participants)),
+            ("责任单位", Some(Column::Responsible)),
+            ("完成时限", Some(Column::Deadline)),
+            ("时间节点", Some(Column::Deadline)),
+            ("类别", Some(Column::Section)),
+            ("备注", None),
+        ] {
+            assert_eq!(column_of(header), column, "{header}");
+        }
+    }
+
+    #[test]
+    fn a_leaders_column_is_not_the_leads() {
+        let rows: Vec<Vec<String>> = [
+            vec!["序号", "工作任务", "牵头县领导", "责任单位", "完成时间"],
+            vec![
+                "1",
+                "推进受污染耕地安全利用。",
+                "张三",
+                "县农业农村局、县生态环境局",
+                "2020年底前",
+            ],
+        ]
+        .iter()
+        .map(|row| row.iter().map(|c| (*c).to_owned()).collect())
+        .collect();
+        let known = crate::plan_text::DepartmentNames::new(&[]);
+        let text = "2020年土壤污染防治工作任务分工表\n注：各项任务排在第一位的为牵头单位，其他为配合单位。";
+        let plan = parse(&[rows], text, &known).expect("a plan");
+        let task = plan.tasks().next().expect("a task");
+        let leads: Vec<&str> = task.leads.iter().map(|p| p.name.as_str()).collect();
+        let participants: Vec<&str> = task.participants.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(leads, ["县农业农村局"]);
+        assert_eq!(participants, ["县生态环境局"]);
+        assert_eq!(
+            task.milestones[0].due_date,
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 31).expect("date")
+        );
+    }
 }

@@ -6,7 +6,7 @@
 //!
 //! The department comes from the sender's address (the addresses kept on 责任部门), then the
 //! 填报单位 of an attachment, then a department name in the subject or the sender's name. The
-//! month comes from the subject, then the attachment, then the rule "the month before the
+//! month comes from the subject, then the attachment, then the body's title line, then the rule "the month before the
 //! received date".
 
 use chrono::NaiveDate;
@@ -244,6 +244,25 @@ pub fn prepare_message(
     let named = format!("{} {}", message.subject, message.from_name);
     let subject_department = department_in(&named, context.departments);
     let rule_period = Period::of(received).previous();
+    // A body that opens with its title (`县农业农村局2019年12月进展情况`) names its month there.
+    let body_period = message
+        .body
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(3)
+        // A title, not a row of progress (`2.1 …：6月底前完成`): short, not numbered, and
+        // about the report itself.
+        .filter(|line| {
+            line.chars().count() <= 60
+                && !line.starts_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
+                && ["进展", "报送", "月份", "情况", "月报"]
+                    .iter()
+                    .any(|word| line.contains(word))
+        })
+        .find_map(|line| {
+            crate::returns::spreadsheet::period_in(&month_words_to_digits(line), plan_year)
+        });
 
     let import_context = ImportContext {
         plan: context.plan,
@@ -309,6 +328,7 @@ pub fn prepare_message(
         .period
         .or(subject_period)
         .or(attachment_return.map(|p| p.period))
+        .or(body_period)
         .unwrap_or(rule_period);
     let department = department_id.and_then(|id| {
         context
