@@ -378,15 +378,26 @@ fn mailbox_errors_are_plain_sentences_and_change_nothing() {
 }
 
 fn chase(db: &Path, smtp: &SmtpServer, security: &str, host: &str) -> std::process::Output {
+    chase_on(db, smtp, security, host, ("2019-08-05", "2019-07"))
+}
+
+/// `chase --send` on a day for a month.
+fn chase_on(
+    db: &Path,
+    smtp: &SmtpServer,
+    security: &str,
+    host: &str,
+    (today, period): (&str, &str),
+) -> std::process::Output {
     taizhang_command()
         .args([
             "--db",
             arg(db),
             "--today",
-            "2019-08-05",
+            today,
             "chase",
             "--period",
-            "2019-07",
+            period,
             "--send",
             "--smtp-host",
             host,
@@ -496,4 +507,65 @@ fn chase_over_smtps_checks_the_certificate() {
         .unwrap();
     assert!(trusted.status.success(), "{}", stderr(&trusted));
     assert_eq!(smtp.messages().len(), 1);
+}
+
+/// On 6 January one chase e-mail asks 县农业农村局 for December under 2019's plan and nothing
+/// yet under 2020's; with a water plan beside the soil plan, one message covers both plans'
+/// March, and the send is recorded under each plan.
+#[test]
+fn one_chase_e_mail_covers_every_plan_and_is_recorded_under_each() {
+    let smtp = SmtpServer::start(None);
+    let ledger = ledger_with_addresses(&[("县农业农村局", "nyj@example.cn")]);
+    let db = arg(&ledger.path).to_owned();
+    let carried = taizhang_command()
+        .args([
+            "--db",
+            &db,
+            "--today",
+            "2019-12-28",
+            "carry-forward",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(carried.status.success(), "{}", stderr(&carried));
+    let water = ledger.dir.path().join("水.txt");
+    std::fs::write(
+        &water,
+        "融水县2020年水污染防治工作计划\n一、重点任务\n（一）饮用水\n1．开展农村饮用水水源地排查。（县农业农村局牵头，县水利局参与）\n",
+    )
+    .unwrap();
+    let imported = taizhang_command()
+        .args(["--db", &db, "import-plan", arg(&water), "--new", "--json"])
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let output = chase_on(
+        &ledger.path,
+        &smtp,
+        "none",
+        "127.0.0.1",
+        ("2020-04-06", "2020-03"),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let delivered = smtp.messages();
+    assert_eq!(
+        delivered.len(),
+        1,
+        "one message for the one department with an address"
+    );
+    let message = taizhang::mail::parse_mail(&delivered[0].0).unwrap();
+    assert!(message.body.contains("水污染防治"), "{}", message.body);
+    assert!(message.body.contains("沿用上年"), "{}", message.body);
+    let (mut open, _) = Ledger::open(&ledger.path).unwrap();
+    let plans = open.plans().unwrap();
+    let mut recorded = 0;
+    for plan in plans.iter().filter(|p| p.year == 2020) {
+        open.focus_plan(Some(plan.id)).unwrap();
+        let sends = open.chase_sends().unwrap();
+        assert_eq!(sends.len(), 1, "{}", plan.label());
+        assert_eq!(sends[0].period, "2020-03");
+        recorded += 1;
+    }
+    assert_eq!(recorded, 2);
 }

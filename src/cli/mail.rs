@@ -260,7 +260,7 @@ pub(super) fn chase(
                 password: password(server)?,
                 from,
             };
-            crate::service::mail::send_chase_mails(ledger, &account, period, mails, &mut |_| {})
+            crate::service::mail::send_chase_mails(ledger, &account, mails, &mut |_| {})
                 .inspect_err(|error| {
                     crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
                 })?

@@ -858,19 +858,31 @@ pub struct ChaseMail {
     pub to: Option<String>,
     pub subject: String,
     pub message: String,
+    /// The plans and months it chases (one, or several when it covers several plans).
+    pub parts: Vec<(i64, Period)>,
 }
 
 impl ChaseMail {
-    /// The record of this message sent now to `address`.
-    pub fn sent_now(&self, period: Period, address: &str) -> crate::store::ChaseSend {
-        crate::store::ChaseSend {
-            department_id: self.department_id,
-            period: period.to_string(),
-            address: address.to_owned(),
-            subject: self.subject.clone(),
-            message: self.message.clone(),
-            sent_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
-        }
+    /// The records of this message sent now to `address`: one per plan and month it chases,
+    /// so that each plan's 催报 shows it.
+    pub fn sent_now(&self, address: &str) -> Vec<(i64, crate::store::ChaseSend)> {
+        let sent_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+        self.parts
+            .iter()
+            .map(|(plan_id, period)| {
+                (
+                    *plan_id,
+                    crate::store::ChaseSend {
+                        department_id: self.department_id,
+                        period: period.to_string(),
+                        address: address.to_owned(),
+                        subject: self.subject.clone(),
+                        message: self.message.clone(),
+                        sent_at: sent_at.clone(),
+                    },
+                )
+            })
+            .collect()
     }
 }
 
@@ -897,6 +909,7 @@ pub fn chase_mails(day: &super::DayState, period: Period) -> Vec<ChaseMail> {
                 to,
                 subject,
                 message: entry.message,
+                parts: vec![(day.plan.id, period)],
             }
         })
         .collect()
@@ -966,7 +979,10 @@ pub fn chase_mails_across(plans: &[(&super::DayState, Period)]) -> Vec<ChaseMail
                 .iter_mut()
                 .find(|(m, _)| m.department_id == mail.department_id)
             {
-                Some((_, parts)) => parts.push((label.clone(), mail.message)),
+                Some((first, parts)) => {
+                    first.parts.extend(mail.parts.iter().copied());
+                    parts.push((label.clone(), mail.message));
+                }
                 None => {
                     let message = mail.message.clone();
                     merged.push((mail, vec![(label.clone(), message)]));
@@ -1003,7 +1019,6 @@ pub struct ChaseResult {
 pub fn send_chase_mails(
     ledger: &mut Ledger,
     account: &crate::mail::smtp::SmtpAccount,
-    period: Period,
     mails: Vec<ChaseMail>,
     progress: &mut dyn FnMut(super::Progress),
 ) -> Result<Vec<ChaseResult>, crate::mail::smtp::SendError> {
@@ -1033,9 +1048,9 @@ pub fn send_chase_mails(
         };
         match sender.send(&outgoing) {
             Ok(()) => {
-                let record = mail.sent_now(period, &to);
+                let records = mail.sent_now(&to);
                 let error = ledger
-                    .record_chase_send(&record)
+                    .record_chase_sends(&records)
                     .err()
                     .map(|e| format!("已发送，但未能记入台账：{e}"));
                 results.push(ChaseResult {

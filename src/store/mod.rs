@@ -590,6 +590,17 @@ impl Ledger {
         })
     }
 
+    /// Records one chase e-mail that covered several plans: a send per (plan, month), in one
+    /// transaction.
+    pub fn record_chase_sends(&mut self, sends: &[(i64, ChaseSend)]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for (plan_id, send) in sends {
+                mail::record_chase(tx, *plan_id, send)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Chase e-mails sent under the current plan, newest first.
     pub fn chase_sends(&self) -> Result<Vec<ChaseSend>, StoreError> {
         let plan_id = plans::focused_plan_id(&self.conn, self.focus)?;

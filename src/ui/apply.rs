@@ -774,6 +774,6 @@ impl TaizhangApp {
             password,
             from: mailbox.address.clone(),
         };
-        self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, period, mails));
+        self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, mails));
     }
 }

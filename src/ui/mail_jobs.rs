@@ -85,7 +85,6 @@ impl FetchJob {
 /// A running send of chase e-mails: (department, address, result) as each is done.
 pub struct ChaseJob {
     receiver: Receiver<ChaseEvent>,
-    pub period: crate::schedule::Period,
     pub progress: (usize, usize),
     pub sent: usize,
     pub failures: Vec<String>,
@@ -97,11 +96,7 @@ pub enum ChaseEvent {
 }
 
 impl ChaseJob {
-    pub fn start(
-        account: crate::mail::smtp::SmtpAccount,
-        period: crate::schedule::Period,
-        mails: Vec<ChaseMail>,
-    ) -> Self {
+    pub fn start(account: crate::mail::smtp::SmtpAccount, mails: Vec<ChaseMail>) -> Self {
         let (sender, receiver) = std::sync::mpsc::channel();
         let total = mails.len();
         std::thread::spawn(move || {
@@ -129,7 +124,6 @@ impl ChaseJob {
         });
         Self {
             receiver,
-            period,
             progress: (0, total),
             sent: 0,
             failures: Vec::new(),
@@ -240,9 +234,8 @@ impl TaizhangApp {
                     match result {
                         Ok(()) => {
                             job.sent += 1;
-                            let record =
-                                mail.sent_now(job.period, mail.to.as_deref().unwrap_or_default());
-                            if let Err(error) = open.ledger.record_chase_send(&record) {
+                            let records = mail.sent_now(mail.to.as_deref().unwrap_or_default());
+                            if let Err(error) = open.ledger.record_chase_sends(&records) {
                                 job.failures.push(format!(
                                     "{}：已发送，但未能记入台账：{error}",
                                     mail.department
