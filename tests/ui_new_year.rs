@@ -171,3 +171,80 @@ fn two_departments_are_merged_on_the_departments_page() {
     let merged = departments.iter().find(|d| d.name == "县住建局").unwrap();
     assert!(merged.aliases.contains(&"县城管执法局".to_owned()));
 }
+
+/// The real plan opened on 导入计划 takes the carried plan's place: the review says so, shows
+/// each task's match, and saving keeps the carried plan's returns.
+#[test]
+fn the_real_plan_replaces_the_carried_one_in_the_window() {
+    let temp = TempLedger::new();
+    let db = temp.path.to_str().unwrap().to_owned();
+    let output = common::taizhang(&[
+        "--db",
+        &db,
+        "--today",
+        "2019-12-28",
+        "carry-forward",
+        "--all-tasks",
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let body = temp.dir.path().join("公安局1月.txt");
+    std::fs::write(
+        &body,
+        "3.1.4 不断强化工业固体废物处理处置：1月联合执法检查2次。\n",
+    )
+    .unwrap();
+    let output = common::taizhang(&[
+        "--db",
+        &db,
+        "--today",
+        "2020-02-02",
+        "import-email",
+        body.to_str().unwrap(),
+        "--department",
+        "县公安局",
+        "--period",
+        "2020-01",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let carried = {
+        let (ledger, _) = Ledger::open(&temp.path).unwrap();
+        ledger.current_plan().unwrap().id
+    };
+    let seed = include_str!("fixtures/rongshui-2019-soil-plan.txt");
+    let plan = temp.dir.path().join("2020年计划.txt");
+    std::fs::write(&plan, seed.replace("2019", "2020").replace("2018", "2019")).unwrap();
+
+    let mut harness = start_app(&temp.path, day(2020, 6, 20), SIZE);
+    click(&mut harness, "导入计划");
+    let field = harness.get_by_label("文件路径");
+    field.focus();
+    field.type_text(plan.to_str().unwrap());
+    harness.run();
+    harness.get_by_label("打开").click();
+    harness.run();
+    click(&mut harness, "识别");
+    harness.get_by_label_contains(
+        "替换“2020年度融水苗族自治县土壤污染防治攻坚重点工作实施计划（沿用上年）”",
+    );
+    click(&mut harness, "与沿用上年计划的任务对应");
+    harness.get_by_label_contains("按文字相似度和牵头单位自动对应");
+    // Every carried task continues: none is to be closed.
+    assert!(harness.query_by_label_contains("将关闭的沿用任务").is_none());
+    click(&mut harness, "保存并替换");
+    assert_eq!(harness.state().error(), None);
+    drop(harness);
+
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plans = ledger.plans().unwrap();
+    assert_eq!(plans.len(), 2, "replaced, not added");
+    let replaced = ledger.plan(carried).unwrap();
+    assert_eq!(replaced.kind, PlanKind::Imported);
+    assert_eq!(replaced.issued_on, Some(day(2020, 6, 15)));
+    let task = replaced.tasks().find(|t| t.code == "3.1.4").unwrap();
+    let returns = ledger.plan_returns(carried, None).unwrap();
+    assert!(returns.iter().any(|r| {
+        r.row(taizhang::returns::RowKey::Task(task.id))
+            .is_some_and(|row| row.progress.contains("联合执法检查2次"))
+    }));
+}
