@@ -441,7 +441,7 @@ fn months_outside_the_plan_are_refused_by_name() {
         ]);
         assert!(!output.status.success(), "{period}");
         let message = stderr(&output);
-        assert!(message.contains("不在当前计划的报送月份内"), "{message}");
+        assert!(message.contains("不在该计划的报送月份内"), "{message}");
         assert!(message.contains("2019年6月至2019年12月"), "{message}");
         let out = dir.join("templates");
         let output = taizhang(&[
@@ -454,7 +454,7 @@ fn months_outside_the_plan_are_refused_by_name() {
             p(&out),
         ]);
         assert!(!output.status.success(), "{period}");
-        assert!(stderr(&output).contains("不在当前计划的报送月份内"));
+        assert!(stderr(&output).contains("不在该计划的报送月份内"));
         assert!(!out.exists() && !xlsx.exists());
     }
     assert_untouched(&before, dir, "months outside the plan");

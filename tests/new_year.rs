@@ -670,3 +670,21 @@ fn a_late_december_e_mail_goes_to_last_years_plan() {
     assert_eq!(farming["state"], "late", "{farming}");
     assert_eq!(farming["rows_filled"], 1);
 }
+
+/// A plan is carried forward when its year ends, not in July.
+#[test]
+fn a_plan_is_not_carried_forward_before_its_year_ends() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    let error = fails(db, "2019-07-01", &["carry-forward", "--json"]);
+    assert!(error.contains("尚未结束"), "{error}");
+    assert_eq!(plans(db, "2019-07-01").len(), 1);
+    run(db, "2019-11-05", &["carry-forward", "--json"]);
+    // Twice is refused while the first is there.
+    let error = fails(
+        db,
+        "2019-11-06",
+        &["carry-forward", "--from", "1", "--json"],
+    );
+    assert!(error.contains("已经从该计划沿用出"), "{error}");
+}

@@ -384,3 +384,103 @@ fn a_wrapped_task_does_not_stand_in_for_an_empty_cell() {
             .contains("确保农村饮水安全")
     );
 }
+
+/// Tables as they are issued: as 附件 with no title of their own, with columns the reader
+/// does not use (备注, 责任人), with 责任单位 beside 配合单位, a date wrapped over two lines in
+/// a PDF copy, and the standing clause on a line of its own above the table.
+#[test]
+fn tables_as_they_are_issued() {
+    let temp = TempLedger::new();
+    let cases = [
+        (
+            "附件.txt",
+            "附件1\n以下各项工作均需各县、区人民政府落实，不再列出。\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\t备注\n1\t开展耕地土壤环境质量类别划分。\t县农业农村局\t县生态环境局\t2020年6月底前\t\n2\t建立污染地块名录。\t县生态环境局\t县自然资源局\t长期坚持\t按季更新\n",
+        ),
+        (
+            "责任单位.txt",
+            "2020年土壤污染防治工作任务分工表\n序号\t主要任务\t责任单位\t配合单位\t责任人\t时间节点\n1\t开展耕地土壤环境质量类别划分。\t县农业农村局\t县生态环境局\t张三\t2020年6月底前\n2\t建立污染地块名录。\t县生态环境局\t县自然资源局\t李四\t长期坚持\n",
+        ),
+        (
+            "换行.txt",
+            "2020年土壤污染防治工作任务分工表\n序号\n重点任务\n牵头单位\n配合单位\n完成时限\n1\n开展耕地土壤环境质量类别划分。\n县农业农村局\n县生态环境局\n2020年6月\n底前\n2\n建立污染地块名录。\n县生态环境局\n县自然资源局\n长期坚持\n",
+        ),
+    ];
+    for (name, text) in cases {
+        let file = temp.dir.path().join(name);
+        std::fs::write(&file, text).expect("write");
+        let (plan, _) = import(&temp.path, &file, true);
+        let tasks = plan["tasks"].as_array().expect("tasks");
+        assert_eq!(tasks.len(), 2, "{name}: {tasks:#?}");
+        assert_eq!(plan["year"], 2020, "{name}");
+        assert!(!plan["title"].as_str().expect("title").is_empty(), "{name}");
+        assert_eq!(names(&tasks[0]["leads"]), ["县农业农村局"], "{name}");
+        assert_eq!(
+            names(&tasks[0]["participants"]),
+            ["融水生态环境局"],
+            "{name}"
+        );
+        assert_eq!(tasks[0]["milestones"][0]["date"], "2020-06-30", "{name}");
+        assert_eq!(tasks[1]["deadline"], "长期坚持", "{name}");
+        for department in plan["departments"].as_array().expect("departments") {
+            let department = department["name"].as_str().expect("name");
+            assert!(
+                !["张三", "李四", "各县"].contains(&department),
+                "{name}: {department}"
+            );
+        }
+        // Stored: the title is there to check, not a refusal.
+        let (stored, _) = import(&temp.path, &file, false);
+        assert_eq!(stored["stored"], true, "{name}");
+    }
+    let file = temp.dir.path().join("附件.txt");
+    let (plan, _) = import(&temp.path, &file, true);
+    assert!(
+        names(&plan["notes"]).iter().any(|n| n.contains("不再列出")),
+        "{}",
+        plan["notes"]
+    );
+}
+
+/// Clauses in prose notes that name groups or ways of working are not departments.
+#[test]
+fn groups_and_manners_in_notes_are_not_departments() {
+    let temp = TempLedger::new();
+    let text = "\
+2020年土壤污染防治工作计划
+一、重点任务
+（一）加强源头防控
+1．开展涉镉企业排查整治。（县生态环境局牵头，各县、区人民政府(管委会)落实]
+2．推进耕地安全利用。（县农业农村局牵头，各市、县人民政府负责落实）
+3．加强农药包装废弃物回收。（县农业农村局、县供销社按职责分工负责）
+]4．推进污染地块风险管控。（县自然资源局牵头，县生态环境局指导）
+";
+    let file = temp.dir.path().join("prose.txt");
+    std::fs::write(&file, text).expect("write");
+    let (plan, _) = import(&temp.path, &file, true);
+    let tasks = plan["tasks"].as_array().expect("tasks");
+    let codes: Vec<&str> = tasks
+        .iter()
+        .map(|t| t["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(codes, ["1.1", "1.2", "1.3", "1.4"], "{tasks:#?}");
+    let everyone: Vec<String> = tasks
+        .iter()
+        .flat_map(|t| {
+            names(&t["leads"])
+                .into_iter()
+                .chain(names(&t["participants"]))
+        })
+        .collect();
+    for bad in ["各县", "区人民政府(管委会)", "各市", "县人民政府"] {
+        assert!(!everyone.iter().any(|n| n == bad), "{bad} in {everyone:?}");
+    }
+    assert!(
+        everyone.iter().any(|n| n == "各县、区人民政府(管委会)"),
+        "{everyone:?}"
+    );
+    assert!(
+        everyone.iter().all(|n| !n.contains("按职责")),
+        "{everyone:?}"
+    );
+    assert_eq!(names(&tasks[3]["participants"]), ["融水生态环境局"]);
+}

@@ -230,7 +230,11 @@ fn the_real_plan_replaces_the_carried_one_in_the_window() {
     click(&mut harness, "与沿用上年计划的任务对应");
     harness.get_by_label_contains("按文字相似度和牵头单位自动对应");
     // Every carried task continues: none is to be closed.
-    assert!(harness.query_by_label_contains("将关闭的沿用任务").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("将关闭的沿用任务")
+            .is_none()
+    );
     click(&mut harness, "保存并替换");
     assert_eq!(harness.state().error(), None);
     drop(harness);

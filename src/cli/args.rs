@@ -221,13 +221,18 @@ impl Words {
 
     /// A plan's number after `--plan`.
     fn plan_id(&mut self) -> Result<i64, UsageError> {
-        let text = self.value("--plan")?;
+        self.plan_id_after("--plan")
+    }
+
+    /// A plan's number after `flag` (`--plan`, `--from`, `--replace`).
+    fn plan_id_after(&mut self, flag: &str) -> Result<i64, UsageError> {
+        let text = self.value(flag)?;
         text.parse::<i64>()
             .ok()
             .filter(|id| *id > 0)
             .ok_or_else(|| {
                 usage(format!(
-                    "--plan 的计划编号“{text}”无效，应为 plans 列出的编号"
+                    "{flag} 的计划编号“{text}”无效，应为 plans 列出的编号"
                 ))
             })
     }
@@ -333,7 +338,7 @@ fn import_plan(words: &mut Words) -> Result<Job, UsageError> {
             Word::Flag(flag) => match flag.as_str() {
                 "--dry-run" => dry_run = true,
                 "--json" => json = true,
-                "--replace" => replace = Some(words.plan_id()?),
+                "--replace" => replace = Some(words.plan_id_after("--replace")?),
                 "--new" => new_plan = true,
                 other => return Err(words.unknown(other)),
             },
@@ -361,7 +366,7 @@ fn carry_forward(words: &mut Words) -> Result<Job, UsageError> {
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
-                "--from" => from = Some(words.plan_id()?),
+                "--from" => from = Some(words.plan_id_after("--from")?),
                 "--all-tasks" => all_tasks = true,
                 "--shift-dates" => shift_dates = true,
                 "--json" => json = true,

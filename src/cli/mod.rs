@@ -101,7 +101,7 @@ pub fn run(
             all_tasks,
             shift_dates,
             json,
-        } => plan::carry_forward(ledger, *from, *all_tasks, *shift_dates, *json, out),
+        } => plan::carry_forward(ledger, (*from, *all_tasks, *shift_dates), *json, today, out),
         Job::ClosePlan { plan, reopen, json } => {
             plan::close_plan(ledger, *plan, *reopen, *json, out)
         }

@@ -302,18 +302,29 @@ fn write_plan_text(plan: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
 /// `carry-forward`: next year's working plan from an ended one.
 pub(super) fn carry_forward(
     ledger: &mut Ledger,
-    from: Option<i64>,
-    all_tasks: bool,
-    shift_dates: bool,
+    request: (Option<i64>, bool, bool),
     json: bool,
+    today: chrono::NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let (from, all_tasks, shift_dates) = request;
     let from = match from {
         Some(id) => ledger
             .plan(id)
             .map_err(|_| anyhow::anyhow!("台账中没有编号为 {id} 的计划"))?,
         None => ledger.current_plan()?,
     };
+    // From a plan that has ended or is ending: its last two months on.
+    let ending =
+        chrono::NaiveDate::from_ymd_opt(from.year, 11, 1).unwrap_or(chrono::NaiveDate::MAX);
+    if today < ending {
+        anyhow::bail!(
+            "“{}”的年度尚未结束：{}年11月起才能沿用为{}年的工作计划，未作任何改动。",
+            from.label(),
+            from.year,
+            from.year + 1
+        );
+    }
     let tasks: Vec<i64> = if all_tasks {
         from.open_tasks().map(|t| t.id).collect()
     } else {
@@ -359,6 +370,7 @@ pub(super) fn close_plan(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    crate::service::plan_for_period(ledger, Some(plan_id), None)?;
     ledger.set_plan_active(plan_id, reopen)?;
     if json {
         serde_json::to_writer(
@@ -393,6 +405,10 @@ pub(super) fn rename_department(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let department = department_named(ledger, name)?;
+    if department.name == new_name.trim() {
+        writeln!(out, "“{}”的名称未变，未作改动。", department.name)?;
+        return Ok(());
+    }
     let mut edit = crate::store::DepartmentEdit::from_department(&department);
     edit.name = new_name.trim().to_owned();
     ledger.update_department(&edit)?;
@@ -411,8 +427,15 @@ pub(super) fn merge_departments(
     into: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let from_name = from;
     let from = department_named(ledger, from)?;
     let into = department_named(ledger, into)?;
+    if from.id == into.id && from.name != from_name {
+        anyhow::bail!(
+            "“{from_name}”已是“{}”的别名（已经合并），无需再合并。",
+            into.name
+        );
+    }
     ledger.merge_departments(from.id, into.id)?;
     writeln!(
         out,

@@ -52,6 +52,10 @@ static ITEM: LazyLock<Regex> = LazyLock::new(|| {
 static SUB_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]([0-9０-９]{1,2})[）)]").expect("a constant pattern compiles")
 });
+static ATTACHMENT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[：:]?$")
+        .expect("a constant pattern compiles")
+});
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
         .expect("a constant pattern compiles")
@@ -130,6 +134,19 @@ pub(super) fn split(text: &str) -> (String, Vec<Block>) {
         if line.is_empty() || PAGE_NUMBER.is_match(line) {
             continue;
         }
+        // `附件1` standing alone above the title marks the document as an attachment of a
+        // notice: it is not the start of the plan's own attachments.
+        let nothing_yet = groups.iter().all(|(mark, _)| mark.is_none());
+        if nothing_yet && line.chars().count() <= 6 && ATTACHMENT_LABEL.is_match(line) {
+            continue;
+        }
+        // A closing bracket left over before a numbering mark (`]3．…`) closes nothing.
+        let unmarked = line.trim_start_matches(['）', ')', ']', '〕', '】', '］']);
+        let line = if unmarked.len() < line.len() && classify(unmarked).is_some() {
+            unmarked
+        } else {
+            line
+        };
         match classify(line) {
             Some(mark) => groups.push((Some(mark), vec![line.to_owned()])),
             // Before the first mark (the notice, title, signature) every line stands alone.
@@ -248,9 +265,10 @@ pub(super) fn parts(blocks: &[Block]) -> Parts {
                 .unwrap_or(blocks.len());
             let last = blocks
                 .iter()
-                .position(|b| b.kind == BlockKind::Attachment)
-                .unwrap_or(blocks.len())
-                .max(first);
+                .enumerate()
+                .skip(first)
+                .find(|(_, b)| b.kind == BlockKind::Attachment)
+                .map_or(blocks.len(), |(i, _)| i);
             first..last
         }
     };
@@ -303,6 +321,21 @@ pub(super) fn header(blocks: &[Block], source: &str) -> Header {
                         && ["计划", "方案", "要点", "分工表", "进度表", "任务表", "清单"]
                             .iter()
                             .any(|end| t.ends_with(end))
+                })
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            // A title that names its kind otherwise (`…工作任务清单`, `…工作安排`).
+            front
+                .iter()
+                .map(|b| b.text.trim())
+                .find(|t| {
+                    (6..=60).contains(&t.chars().count())
+                        && YEAR.is_match(t)
+                        && ["工作", "任务", "计划", "方案"]
+                            .iter()
+                            .any(|w| t.contains(w))
+                        && !t.ends_with(['。', '；', '，'])
                 })
                 .map(str::to_owned)
         })

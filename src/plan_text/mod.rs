@@ -125,12 +125,17 @@ pub enum PlanTextError {
     Empty,
     #[error("没有找到任何带责任分工（如“（××局牵头，××局参与）”）的任务，这段文字不像工作计划。")]
     NoTasks,
+    #[error("表格中的任务超过 {0} 项，这不像一份工作计划，未导入。请检查文件是否选错。")]
+    TooManyTasks(usize),
 }
+
+/// The most tasks a plan written as a table may have.
+pub const MAX_TABLE_TASKS: usize = 20_000;
 
 /// Reads a plan document: its text, and the tables of a Word or spreadsheet file. A plan in
 /// prose (tasks with bracketed responsibility notes) and a plan written as a table
-/// (任务分工表, in the file's tables or flattened into the text) are both read; when both
-/// readings find tasks, the one that finds more wins.
+/// (任务分工表, in the file's tables or flattened into the text) are both read; the prose
+/// reading wins unless it finds fewer than three tasks and the table more.
 pub fn parse_plan_document(
     text: &str,
     tables: &[TableRows],
@@ -142,13 +147,61 @@ pub fn parse_plan_document(
     } else {
         table::parse(tables, text, known)
     };
-    match (prose, table) {
-        (Ok(prose), Ok(table)) if table.tasks().count() > prose.tasks().count() => Ok(table),
-        (Ok(prose), _) => Ok(prose),
-        (Err(_), Ok(table)) => Ok(table),
-        (Err(error), Err(_)) => Err(error),
+    // Tasks with their own responsibility notes are the plan; a table wins only when the
+    // prose gives next to nothing (a table in the attachment, such as the city's progress
+    // form, is not the plan's tasks).
+    let mut plan = match (prose, table) {
+        (Ok(prose), Ok(table))
+            if prose.tasks().count() < 3 && table.tasks().count() > prose.tasks().count() =>
+        {
+            table
+        }
+        (Ok(prose), _) => prose,
+        (Err(_), Ok(table)) => table,
+        (Err(error), Err(_)) => return Err(error),
+    };
+    // A standing clause on a line of its own (above a table, under 二、重点任务) is a note.
+    let mut seen: HashSet<String> = plan.notes.iter().cloned().collect();
+    for line in text.lines().take(MAX_NOTE_LINES) {
+        let line = line.trim().trim_end_matches(['。', '；', ';']);
+        let line = line.trim_start_matches(['注', '：', ':']).trim();
+        // A whole clause, not a line of one cut by the page (`以下各项工作均需各乡（镇`).
+        let whole = ["不再列出", "不再一一列出", "不再重复", "下同"]
+            .iter()
+            .any(|end| line.contains(end))
+            || line.ends_with("落实");
+        if whole && notes::is_standing_text(line) && seen.insert(line.to_owned()) {
+            plan.notes.push(line.to_owned());
+        }
     }
+    // A plan without a title of its own (a table issued as 附件 with no heading) gets one to
+    // check, not a refusal at the end.
+    if plan.title.trim().is_empty() && plan.year > 0 {
+        plan.title = format!("{}年重点工作计划", plan.year);
+        plan.warnings.insert(
+            0,
+            Warning {
+                message: format!("文件中没有找到计划名称，已暂用“{}”，请核对", plan.title),
+                task_code: None,
+                span: None,
+            },
+        );
+    }
+    if plan.year == 0 {
+        plan.warnings.insert(
+            0,
+            Warning {
+                message: "没有在文件中找到计划的年度，请填写".to_owned(),
+                task_code: None,
+                span: None,
+            },
+        );
+    }
+    Ok(plan)
 }
+
+/// The lines looked at for standing clauses of their own.
+const MAX_NOTE_LINES: usize = 100_000;
 
 /// Reads a plan document's text. `known` holds the ledger's department names and aliases, so
 /// that names map onto existing departments.

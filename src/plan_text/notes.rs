@@ -171,17 +171,32 @@ pub(super) struct NoteParts {
 /// Whether a paragraph outside any bracket is a standing note about the tasks that follow.
 pub(super) fn is_standing_text(text: &str) -> bool {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.chars().count() < 80
+    // It opens with the clause itself: `以下…`, `自治区以下…`, `各项工作均需…`, `下同`.
+    let opens = opens_with_below(&compact)
+        || compact.starts_with("下同")
+        || compact.starts_with("各项工作均需")
+        || compact.starts_with("上述各项");
+    opens
+        && compact.chars().count() < 80
         && split_top_level(&compact, &['，', '；', '。'])
             .first()
             .is_some_and(|first| is_standing(first))
 }
 
+/// Whether a text opens with `以下…` or a level's `自治区以下…` / `市以下…`.
+fn opens_with_below(text: &str) -> bool {
+    ["", "自治区", "省", "市", "州", "县", "区"]
+        .iter()
+        .any(|level| {
+            text.strip_prefix(level)
+                .is_some_and(|rest| rest.starts_with("以下"))
+        })
+}
+
 /// Whether a clause starts a standing note (`以下…均需…落实`, `下同`, `不再列出`): words about
 /// the tasks that follow, not a list of departments.
 fn is_standing(clause: &str) -> bool {
-    let below = clause.find("以下").is_some_and(|at| at <= "自治区".len());
-    below
+    opens_with_below(clause)
         || clause.contains("以下均需")
         || clause.contains("以下各项")
         || (clause.contains("均需") && clause.contains("落实"))
@@ -304,15 +319,42 @@ fn without_unopened_closings(text: &str) -> String {
 
 /// Names in a list `A、B、C等`.
 fn names(text: &str) -> Vec<String> {
-    split_top_level(text, &['、', '/', '／'])
+    let pieces: Vec<String> = split_top_level(text, &['、', '/', '／'])
         .into_iter()
         .map(|name| {
-            without_stray_brackets(name.trim_end_matches('等').trim_start_matches("由"))
-                .trim()
-                .to_owned()
+            let name = without_stray_brackets(name.trim_end_matches('等').trim_start_matches("由"));
+            // `按职责分工负责`: the manner, not part of the name.
+            let mut name = name.trim();
+            for manner in [
+                "按职责分工",
+                "按照职责分工",
+                "按职责",
+                "分别",
+                "共同",
+                "各自",
+            ] {
+                name = name.trim_end_matches(manner).trim();
+            }
+            name.to_owned()
         })
         .filter(|name| !name.is_empty())
-        .collect()
+        .collect();
+    // `各县、区人民政府` and `各市、县人民政府` name one group of governments: `各县` is not a
+    // department, nor is `区人民政府` on its own.
+    let mut names: Vec<String> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let joins_group = names.last().is_some_and(|last| {
+            last.starts_with('各') && last.chars().count() <= 3 && !last.contains("政府")
+        }) && piece.contains("政府");
+        match names.last_mut() {
+            Some(last) if joins_group => {
+                last.push('、');
+                last.push_str(&piece);
+            }
+            _ => names.push(piece),
+        }
+    }
+    names
 }
 
 fn with_scope(names: Vec<String>, scope: &str) -> Vec<(String, String)> {
@@ -372,9 +414,21 @@ pub(super) fn parse_note(content: &str, first_listed_leads: bool) -> NoteParts {
                 let mut leads = std::mem::take(&mut pending);
                 leads.extend(names(&clause[..at]));
                 parts.leads.extend(with_scope(leads, &scope));
-            } else if let Some(stem) = ["共同参与", "参与", "配合落实", "配合", "协助", "协办"]
-                .iter()
-                .find_map(|verb| clause.strip_suffix(verb))
+            } else if let Some(stem) = [
+                "共同参与",
+                "参与",
+                "配合落实",
+                "配合",
+                "协助",
+                "协办",
+                "指导",
+                "督导",
+                "监督",
+                "支持",
+                "协同",
+            ]
+            .iter()
+            .find_map(|verb| clause.strip_suffix(verb))
             {
                 let mut joined = std::mem::take(&mut pending);
                 joined.extend(names(stem));

@@ -91,6 +91,18 @@ fn column_of(header: &str) -> Option<Column> {
     }
 }
 
+/// Whether a cell reads as a column name: a known one, or a short label (`备注`, `完成情况`)
+/// without figures or sentence punctuation.
+fn is_header_word(cell: &str) -> bool {
+    let cell = cell.trim();
+    column_of(cell).is_some()
+        || (!cell.is_empty()
+            && cell.chars().count() <= 8
+            && !cell
+                .chars()
+                .any(|c| c.is_ascii_digit() || "，。、；：:,.".contains(c)))
+}
+
 /// Whether a row is the second row of a two-row header (牵头单位 and 配合单位 under a merged
 /// 责任单位): a lead or participant column, and nothing in it but column names.
 fn is_second_header(row: &[String]) -> bool {
@@ -134,11 +146,18 @@ fn header_columns(row: &[String], below: Option<&[String]>) -> Option<Vec<Option
     if !has(Column::Task) || !(has(Column::Lead) || has(Column::Responsible)) {
         return None;
     }
-    // Beside a 牵头 column, 责任单位 lists the others.
+    // Beside a 牵头 column, 责任单位 lists the others; beside a 配合 column, it names the
+    // leads.
     if has(Column::Lead) {
         for column in &mut columns {
             if *column == Some(Column::Responsible) {
                 *column = Some(Column::Participants);
+            }
+        }
+    } else if has(Column::Participants) {
+        for column in &mut columns {
+            if *column == Some(Column::Responsible) {
+                *column = Some(Column::Lead);
             }
         }
     }
@@ -343,7 +362,13 @@ fn read_rows(
             continue;
         }
         let goal = cell(row, columns, Column::Goal).join("；");
-        let deadline = cell(row, columns, Column::Deadline).join("；");
+        // A cell of several paragraphs (Word) or wrapped lines is one text.
+        let deadline: String = cell(row, columns, Column::Deadline)
+            .join("；")
+            .lines()
+            .map(str::trim)
+            .collect();
+        let task_text: String = task_text.lines().map(str::trim).collect();
         let body = ITEM_MARK.replace(&task_text, "").trim().to_owned();
         let body = if goal.is_empty() {
             body
@@ -454,9 +479,7 @@ pub(super) fn flattened_tables(text: &str) -> Vec<TableRows> {
         let cells = split_cells(lines[index]);
         if (3..=MAX_COLUMNS).contains(&cells.len()) {
             let header: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
-            if header.iter().all(|c| column_of(c).is_some())
-                && header_columns(&header, None).is_some()
-            {
+            if header.iter().all(|c| is_header_word(c)) && header_columns(&header, None).is_some() {
                 let (rows, next) = flattened_rows(&lines[index + 1..], &header);
                 let mut table = vec![header];
                 table.extend(rows);
@@ -466,12 +489,18 @@ pub(super) fn flattened_tables(text: &str) -> Vec<TableRows> {
             }
         }
         // Column names one per line.
-        let names: Vec<String> = lines[index..]
-            .iter()
-            .take(MAX_COLUMNS)
-            .take_while(|l| column_of(l).is_some())
-            .map(|l| (*l).to_owned())
-            .collect();
+        // Column names one per line, starting at a known one; unknown ones (备注, 完成情况)
+        // among them are columns too.
+        let names: Vec<String> = if column_of(lines[index]).is_some() {
+            lines[index..]
+                .iter()
+                .take(MAX_COLUMNS)
+                .take_while(|l| is_header_word(l))
+                .map(|l| (*l).to_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
         if names.len() >= 3 && header_columns(&names, None).is_some() {
             let (rows, next) = flattened_rows(&lines[index + names.len()..], &names);
             let mut table = vec![names.clone()];
@@ -525,12 +554,25 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
     // cell's text (`12`), not a new row.
     let mut last_number: Option<u32> = None;
     let mut in_note = false;
+    // How many brackets the current row's lines have left open.
+    let mut depth: isize = 0;
     for line in lines {
+        // Past the most rows a plan has, reading on only costs time: the caller refuses it.
+        if rows.len() > super::MAX_TABLE_TASKS + MAX_COLUMNS {
+            break;
+        }
         if super::blocks::is_page_number(line) && !line.chars().all(|c| c.is_ascii_digit()) {
             used += 1;
             continue;
         }
-        if line.starts_with("注：") || line.starts_with("注:") {
+        // Inside a bracket that a cell opened, a line is that cell's text.
+        let in_bracket = depth > 0;
+        if !in_bracket
+            && (line.starts_with("注：")
+                || line.starts_with("注:")
+                || (!line.starts_with(['（', '(', '〔', '【', '［', '['])
+                    && super::notes::is_standing_text(line.trim_end_matches(['。', '；']))))
+        {
             // A note row: its own row, the lines after it joined until the next row.
             flush(&mut pieces, &mut rows);
             rows.push(vec![(*line).to_owned()]);
@@ -552,6 +594,7 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
             pieces.push(found[1].to_owned());
             let rest = line[found.get(0).map_or(0, |m| m.end())..].trim();
             pieces.extend(split_cells(rest).into_iter().map(str::to_owned));
+            depth = bracket_balance(rest);
         } else if in_note {
             if let Some(note) = rows.last_mut().and_then(|row| row.first_mut()) {
                 note.push_str(line);
@@ -569,11 +612,25 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
             } else {
                 pieces.push((*line).to_owned());
             }
+            depth = (depth + bracket_balance(line)).max(0);
         }
         used += 1;
     }
     flush(&mut pieces, &mut rows);
     (rows, used)
+}
+
+/// How many brackets a text opens and leaves open (negative when it closes more).
+fn bracket_balance(text: &str) -> isize {
+    text.chars().fold(0, |balance, c| {
+        if "（(〔【［[".contains(c) {
+            balance + 1
+        } else if "）)〕】］]".contains(c) {
+            balance - 1
+        } else {
+            balance
+        }
+    })
 }
 
 /// Whether a 序号 starts the next row: the first, the one after the last, or 1 again.
@@ -741,7 +798,20 @@ fn fit_row(pieces: Vec<String>, header: &[String]) -> Vec<String> {
         }
         match columns[index] {
             Some(Column::Deadline) if rest.last().is_some_and(|last| looks_like_deadline(last)) => {
-                row[index] = rest.pop().unwrap_or_default();
+                let mut cell = rest.pop().unwrap_or_default();
+                // A date wrapped over lines (`2020年12月底` / `前`): the fragment joins the
+                // line before it.
+                while cell.chars().count() <= 3
+                    && !cell.contains('年')
+                    && rest.len() > 1
+                    && rest.last().is_some_and(|previous| {
+                        YEAR_MONTH.is_match(previous) && previous.chars().count() <= 12
+                    })
+                {
+                    let previous = rest.pop().unwrap_or_default();
+                    cell = format!("{previous}{cell}");
+                }
+                row[index] = cell;
             }
             Some(Column::Lead | Column::Participants | Column::Responsible) => {
                 let mut cell = rest.pop().unwrap_or_default();
@@ -814,16 +884,13 @@ pub(super) fn parse(
     if tables.iter().all(|t| find_header(t).is_none()) {
         found_tables = flattened_tables(text);
     }
+    let rows: usize = found_tables.iter().map(Vec::len).sum();
+    if rows > super::MAX_TABLE_TASKS + MAX_COLUMNS {
+        return Err(PlanTextError::TooManyTasks(super::MAX_TABLE_TASKS));
+    }
     let sections = parse_tables(&found_tables, text, &mut context).ok_or(PlanTextError::NoTasks)?;
     let notes = std::mem::take(&mut context.standing);
     super::warn_new_departments(&new_departments, &mut warnings);
-    if header.year == 0 {
-        warnings.push(Warning {
-            message: "没有在文件中找到计划的年度，请填写".to_owned(),
-            task_code: None,
-            span: None,
-        });
-    }
     Ok(ParsedPlan {
         title: header.title,
         year: header.year,

@@ -205,7 +205,8 @@ impl LedgerDay {
     /// whatever its year: a range of dates asks for what it holds.
     pub fn deadlines(&self) -> Vec<(Option<&DayState>, &Deadline)> {
         let mut items: Vec<(Option<&DayState>, &Deadline)> = Vec::new();
-        for day in self.plans() {
+        // A closed plan in focus (every plan closed) lists nothing.
+        for day in self.plans().into_iter().filter(|day| day.plan.active) {
             items.extend(
                 day.deadlines
                     .iter()

@@ -41,7 +41,7 @@ pub struct Progress {
 /// Why an action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
-    #[error("{period}不在当前计划的报送月份内（{months}），未生成任何文件。请选择计划的报送月份。", period = .period.label())]
+    #[error("{period}不在该计划的报送月份内（{months}），未生成任何文件。请选择计划的报送月份。", period = .period.label())]
     PeriodOutsidePlan { period: Period, months: String },
     #[error("{period}同时属于几个计划：{candidates}。请用 --plan 编号 指定其中一个，未生成任何文件。", period = .period.label())]
     SeveralPlans { period: Period, candidates: String },

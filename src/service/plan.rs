@@ -79,8 +79,21 @@ pub fn read_plan_document(bytes: &[u8]) -> Result<PlanDocument, InputError> {
             Ok(PlanDocument { text, tables })
         }
         Err(_) if is_compound && is_old_word(bytes) => Err(InputError::OldWord),
+        // A zip that is no workbook (no `xl/` or `content.xml` part named in it): as a Word
+        // file, with Word's message.
+        Err(_) if is_zip && !names_workbook_part(bytes) => Ok(PlanDocument {
+            text: crate::plan_text::decode_file(bytes)?,
+            tables: Vec::new(),
+        }),
         Err(error) => Err(InputError::Spreadsheet(error.to_string())),
     }
+}
+
+/// Whether a zip names a workbook's part (`xl/…` of an `.xlsx`, `content.xml` of an `.ods`).
+fn names_workbook_part(bytes: &[u8]) -> bool {
+    [b"xl/".as_slice(), b"content.xml".as_slice()]
+        .iter()
+        .any(|name| bytes.windows(name.len()).any(|w| w == *name))
 }
 
 /// Whether a compound file holds a `WordDocument` stream (an old `.doc`).

@@ -60,14 +60,14 @@ pub(super) fn carry_forward(
         .ok_or_else(|| StoreError::Invalid("要沿用的计划已不存在".to_owned()))?;
     let already: Option<String> = tx
         .query_row(
-            "SELECT title FROM plans WHERE carried_from = ?1 AND kind = 'carried'",
+            "SELECT title FROM plans WHERE carried_from = ?1 AND kind = 'carried' AND state = 'active'",
             [carry.from],
             |row| row.get(0),
         )
         .optional()?;
     if let Some(existing) = already {
         return Err(StoreError::Invalid(format!(
-            "已经从该计划沿用出“{existing}”，请直接编辑它，或先删除它再沿用"
+            "已经从该计划沿用出“{existing}”，请直接编辑它，或先结束它（close-plan）再沿用"
         )));
     }
     if carry.tasks.is_empty() {
