@@ -484,3 +484,25 @@ fn groups_and_manners_in_notes_are_not_departments() {
     );
     assert_eq!(names(&tasks[3]["participants"]), ["融水生态环境局"]);
 }
+
+/// A short prose plan issued as 附件, with tasks and no sections: read, numbered from 1.
+#[test]
+fn a_short_prose_plan_issued_as_an_attachment() {
+    let temp = TempLedger::new();
+    let file = temp.dir.path().join("附件.txt");
+    std::fs::write(
+        &file,
+        "附件\n2020年度某县土壤污染防治重点工作实施计划\n1．完成农用地详查成果应用，2020年6月底前完成。（县生态环境局牵头，县农业农村局参与）\n2．推进受污染耕地安全利用。（县农业农村局牵头）\n",
+    )
+    .expect("write");
+    let (plan, _) = import(&temp.path, &file, true);
+    let codes: Vec<&str> = plan["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(codes, ["1.1", "1.2"]);
+    assert_eq!(plan["title"], "2020年度某县土壤污染防治重点工作实施计划");
+    assert_eq!(plan["tasks"][0]["milestones"][0]["date"], "2020-06-30");
+}

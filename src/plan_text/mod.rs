@@ -222,7 +222,11 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
         .unwrap_or_default();
 
     let mut sections: Vec<ParsedSection> = Vec::new();
-    let mut builder = SectionBuilder::default();
+    // Tasks before any section (a short plan without （一）…) are the first part.
+    let mut builder = SectionBuilder {
+        ordinal: 1,
+        ..SectionBuilder::default()
+    };
     let task_blocks = &blocks[parts.tasks.clone()];
     let mut new_departments: Vec<String> = Vec::new();
     let mut context = TaskContext {
