@@ -28,12 +28,30 @@ fn a_first_start_offers_own_plan_example_or_blank() {
     assert_eq!(harness.state().page(), Page::Home);
     harness.get_by_label_contains("还是空白的");
     drop(harness);
+    {
+        let (ledger, _) = Ledger::open(&temp.path).unwrap();
+        assert!(ledger.departments().unwrap().is_empty());
+    }
+    // A department added by hand on 责任部门.
+    let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
+    click(&mut harness, "责任部门");
+    let field = harness.get_by_label("新部门");
+    field.focus();
+    field.type_text("县生态环境局");
+    harness.run();
+    click(&mut harness, "添加部门");
+    assert_eq!(harness.state().error(), None);
+    drop(harness);
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.departments().unwrap()[0].name, "县生态环境局");
+    // The same name twice is refused.
+    assert!(ledger.add_department("县生态环境局").is_err());
+    drop(ledger);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     let plans = ledger.plans().unwrap();
     assert_eq!(plans.len(), 1);
     assert_eq!(plans[0].kind, PlanKind::Blank);
     assert_eq!(plans[0].year, 2026);
-    assert!(ledger.departments().unwrap().is_empty());
     assert!(!ledger.first_start_pending().unwrap());
     drop(ledger);
     // Opened again, it does not ask again.

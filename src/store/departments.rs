@@ -149,6 +149,29 @@ pub(super) fn update(tx: &Transaction<'_>, edit: &DepartmentEdit) -> Result<(), 
     Ok(())
 }
 
+/// Adds a department by hand (a blank ledger's, or a new unit); its id. A name another
+/// department uses as its name or alias is refused.
+pub(super) fn add(tx: &Transaction<'_>, name: &str, now: &str) -> Result<i64, StoreError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("部门名称不能为空".to_owned()));
+    }
+    if name.chars().count() > 40 {
+        return Err(StoreError::Invalid("部门名称过长（最多40个字）".to_owned()));
+    }
+    if let Some(holder) = holder_of_name(tx, name, 0)? {
+        return Err(StoreError::Invalid(format!(
+            "名称“{name}”已被部门“{holder}”使用"
+        )));
+    }
+    tx.execute(
+        "INSERT INTO departments (name, origin, position, created_at)
+         VALUES (?1, 'user', (SELECT coalesce(max(position), 0) + 1 FROM departments), ?2)",
+        (name, now),
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// Merges department `from` into `into` (two units merged in 机构改革): `from`'s name and
 /// aliases become `into`'s aliases, its duties, addresses, mail and chase records move over,
 /// and its returns go with them. Where both sent a return for the same plan and month, the

@@ -685,6 +685,12 @@ impl Ledger {
         self.write(|tx| new_year::new_blank(tx, year, &now))
     }
 
+    /// Adds a department by hand; its id.
+    pub fn add_department(&mut self, name: &str) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| departments::add(tx, name, &now))
+    }
+
     /// Merges department `from` into `into`; their returns stay, attributed to `into`.
     pub fn merge_departments(&mut self, from: i64, into: i64) -> Result<(), StoreError> {
         let now = now_stamp();

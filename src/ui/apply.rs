@@ -418,7 +418,7 @@ impl TaizhangApp {
                                 "请粘贴或打开本单位今年的计划文件，识别后核对保存"
                             }
                             FirstStart::Blank => {
-                                "已建立空白台账：本单位的计划印发后在“导入计划”中导入，其中的责任部门会一并建立"
+                                "已建立空白台账：可在“责任部门”中添加部门；本单位的计划印发后在“导入计划”中导入"
                             }
                             FirstStart::Example => "正在使用2019年融水县的示例计划",
                         }
@@ -454,6 +454,14 @@ impl TaizhangApp {
             Command::SetPlanActive { plan_id, active } => {
                 open.ledger.set_plan_active(plan_id, active)
             }
+            Command::AddDepartment(name) => match open.ledger.add_department(&name) {
+                Ok(id) => {
+                    self.departments_view.select(id);
+                    self.notice = Some(format!("已添加部门“{}”", name.trim()));
+                    Ok(())
+                }
+                Err(error) => Err(error),
+            },
             Command::MergeDepartments { from, into } => {
                 self.undo.clear();
                 let result = open.ledger.merge_departments(from, into);

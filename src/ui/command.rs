@@ -114,6 +114,8 @@ pub enum Command {
         plan_id: i64,
         active: bool,
     },
+    /// Add a department by hand.
+    AddDepartment(String),
     /// Merge one department into another; its returns go with it.
     MergeDepartments {
         from: i64,

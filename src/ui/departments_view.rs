@@ -12,6 +12,8 @@ use crate::store::DepartmentEdit;
 pub struct DepartmentsView {
     selected: Option<i64>,
     editor: Option<DepartmentEditor>,
+    /// The name typed for a new department.
+    new_department: String,
 }
 
 struct DepartmentEditor {
@@ -61,6 +63,20 @@ impl DepartmentsView {
                 ui.label(
                     egui::RichText::new(format!("共 {} 个部门", data.departments.len())).strong(),
                 );
+                ui.horizontal(|ui| {
+                    let response = labelled_field(ui, "新部门", &mut self.new_department, 130.0);
+                    let entered =
+                        response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    let add = ui.add_enabled(
+                        !self.new_department.trim().is_empty(),
+                        egui::Button::new("添加部门"),
+                    );
+                    if (add.clicked() || entered) && !self.new_department.trim().is_empty() {
+                        commands.push(Command::AddDepartment(std::mem::take(
+                            &mut self.new_department,
+                        )));
+                    }
+                });
                 egui::ScrollArea::vertical()
                     .id_salt("department_list_scroll")
                     .auto_shrink([false, false])

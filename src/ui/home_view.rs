@@ -166,7 +166,7 @@ fn first_start_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     if choice(
         ui,
         "空白台账",
-        "不载入示例，从空白开始；本单位的计划印发后再导入（其中的责任部门会一并建立）。",
+        "不载入示例，从空白开始：可在“责任部门”中添加部门，本单位的计划印发后再导入（其中的责任部门会一并建立）。",
     ) {
         commands.push(Command::FirstStart(FirstStart::Blank));
     }
