@@ -40,17 +40,12 @@ fn focus_leniently(
     } else {
         // Several plans own it: the one among them that is current, else the first.
         let period = period.ok_or_else(|| anyhow::anyhow!("缺少月份"))?;
-        let mut chosen = None;
-        for summary in ledger.plans()?.into_iter().filter(|p| p.active) {
-            let plan = ledger.plan(summary.id)?;
-            if crate::schedule::plan_periods(&plan).contains(&period) {
-                if summary.is_current {
-                    chosen = Some(summary.id);
-                    break;
-                }
-                chosen = chosen.or(Some(summary.id));
-            }
-        }
+        let owners = crate::service::plans_with_period(ledger, period)?;
+        let chosen = owners
+            .iter()
+            .find(|p| p.is_current)
+            .or(owners.first())
+            .map(|p| p.id);
         ledger.focus_plan(chosen)?;
     }
     Ok(())

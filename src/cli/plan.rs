@@ -314,15 +314,20 @@ pub(super) fn carry_forward(
             .map_err(|_| anyhow::anyhow!("台账中没有编号为 {id} 的计划"))?,
         None => ledger.current_plan()?,
     };
-    // From a plan that has ended or is ending: its last two months on.
-    let ending =
-        chrono::NaiveDate::from_ymd_opt(from.year, 11, 1).unwrap_or(chrono::NaiveDate::MAX);
-    if today < ending {
+    // From a plan that has ended or is ending, into the year after it only.
+    if !crate::service::can_carry_forward(&from, today) {
+        if today < crate::service::carry_opens(&from) {
+            anyhow::bail!(
+                "“{}”的年度尚未结束：{}年11月起才能沿用为{}年的工作计划，未作任何改动。",
+                from.label(),
+                from.year,
+                from.year + 1
+            );
+        }
         anyhow::bail!(
-            "“{}”的年度尚未结束：{}年11月起才能沿用为{}年的工作计划，未作任何改动。",
-            from.label(),
-            from.year,
-            from.year + 1
+            "{}年已过，“{}”不再沿用，未作任何改动；请导入今年的计划或新建空白计划。",
+            from.year + 1,
+            from.label()
         );
     }
     let tasks: Vec<i64> = if all_tasks {

@@ -141,7 +141,7 @@ pub(super) fn split(text: &str) -> (String, Vec<Block>) {
             continue;
         }
         // A closing bracket left over before a numbering mark (`]3．…`) closes nothing.
-        let unmarked = line.trim_start_matches(['）', ')', ']', '〕', '】', '］']);
+        let unmarked = line.trim_start_matches(super::notes::is_closing);
         let line = if unmarked.len() < line.len() && classify(unmarked).is_some() {
             unmarked
         } else {

@@ -5,6 +5,11 @@ use std::ops::Range;
 const OPENING: [char; 6] = ['（', '(', '[', '〔', '【', '［'];
 const CLOSING: [char; 7] = ['）', ')', ']', '〕', '】', '］', '〉'];
 
+/// Whether `c` is an opening bracket.
+pub(super) fn is_opening(c: char) -> bool {
+    OPENING.contains(&c)
+}
+
 /// Whether `c` is a closing bracket.
 pub(super) fn is_closing(c: char) -> bool {
     CLOSING.contains(&c)

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::notes::{is_closing, is_opening};
 use super::{ParsedPlan, ParsedSection, ParsedTask, PlanTextError, TaskContext, Warning};
 use crate::model::Milestone;
 
@@ -570,7 +571,7 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
         if !in_bracket
             && (line.starts_with("注：")
                 || line.starts_with("注:")
-                || (!line.starts_with(['（', '(', '〔', '【', '［', '['])
+                || (!line.starts_with(is_opening)
                     && super::notes::is_standing_text(line.trim_end_matches(['。', '；']))))
         {
             // A note row: its own row, the lines after it joined until the next row.
@@ -623,9 +624,9 @@ fn flattened_rows(lines: &[&str], header: &[String]) -> (TableRows, usize) {
 /// How many brackets a text opens and leaves open (negative when it closes more).
 fn bracket_balance(text: &str) -> isize {
     text.chars().fold(0, |balance, c| {
-        if "（(〔【［[".contains(c) {
+        if is_opening(c) {
             balance + 1
-        } else if "）)〕】］]".contains(c) {
+        } else if is_closing(c) {
             balance - 1
         } else {
             balance
@@ -646,10 +647,10 @@ fn without_bracket_groups(text: &str) -> String {
     let mut depth = 0usize;
     text.chars()
         .filter(|c| {
-            if "（(〔【［[".contains(*c) {
+            if is_opening(*c) {
                 depth += 1;
                 false
-            } else if "）)〕】］]".contains(*c) && depth > 0 {
+            } else if is_closing(*c) && depth > 0 {
                 depth -= 1;
                 false
             } else {
@@ -667,13 +668,7 @@ fn with_brackets_whole(pieces: Vec<String>) -> Vec<String> {
     let mut lines = 0;
     for piece in pieces {
         let open_before = depth > 0 && lines < MAX_CELL_LINES;
-        for c in piece.chars() {
-            if "（(〔【［[".contains(c) {
-                depth += 1;
-            } else if "）)〕】］]".contains(c) {
-                depth = (depth - 1).max(0);
-            }
-        }
+        depth = (depth + bracket_balance(&piece)).max(0);
         match joined.last_mut() {
             Some(last) if open_before => {
                 last.push_str(&piece);

@@ -110,6 +110,14 @@ impl DayState {
                 .all(|d| d.light == crate::schedule::Light::Green)
     }
 
+    /// Whether the plan is in play on the day: active, and this year's or later, or last
+    /// year's until its last return and quarterly report are in.
+    pub fn in_play(&self) -> bool {
+        let year = chrono::Datelike::year(&self.today);
+        self.plan.active
+            && (self.plan.year >= year || (self.plan.year == year - 1 && !self.is_finished()))
+    }
+
     /// When returns are due, holidays and the user's setting applied.
     pub fn rule(&self) -> DueRule<'_> {
         DueRule::from_settings(self.plan.reporting.due_day, &self.settings, &self.holidays)
@@ -163,24 +171,21 @@ impl LedgerDay {
             if summary.id == focus.plan.id || !summary.active {
                 continue;
             }
+            // Years before last year are over without reading them.
             if summary.year < chrono::Datelike::year(&today) - 1 {
                 continue;
             }
             let day = DayState::load_plan(ledger, summary.id, today, holidays)?;
-            if summary.year < chrono::Datelike::year(&today) && day.is_finished() {
-                continue;
+            if day.in_play() {
+                others.push(day);
             }
-            others.push(day);
         }
         Ok(Self { focus, others })
     }
 
-    /// Whether the plan in focus is itself in play: active, and not a year that is over.
+    /// Whether the plan in focus is itself in play.
     pub fn focus_in_play(&self) -> bool {
-        let year = chrono::Datelike::year(&self.focus.today);
-        self.focus.plan.active
-            && (self.focus.plan.year >= year
-                || (self.focus.plan.year == year - 1 && !self.focus.is_finished()))
+        self.focus.in_play()
     }
 
     /// The plans in play, the one in focus first when it is in play.
@@ -265,10 +270,10 @@ impl OnTimeByYear {
             if summary.kind == crate::model::PlanKind::Example {
                 continue;
             }
-            if !summary.active && ledger.plan_returns(summary.id, None)?.is_empty() {
+            let day = DayState::load_plan(ledger, summary.id, today, holidays)?;
+            if !summary.active && day.returns.is_empty() {
                 continue;
             }
-            let day = DayState::load_plan(ledger, summary.id, today, holidays)?;
             by_year
                 .entry(day.plan.year)
                 .or_default()

@@ -994,15 +994,21 @@ pub fn chase_mails_across(plans: &[(&super::DayState, Period)]) -> Vec<ChaseMail
         .into_iter()
         .map(|(mut mail, parts)| {
             if several {
-                mail.message = parts
-                    .iter()
-                    .map(|(label, message)| format!("【{label}】\n{message}"))
-                    .collect::<Vec<_>>()
-                    .join("\n\n");
+                mail.message = combined_message(&parts);
             }
             mail
         })
         .collect()
+}
+
+/// One message out of a department's messages under several plans, each headed by its
+/// plan: `【plan】` and the message.
+pub fn combined_message(parts: &[(String, String)]) -> String {
+    parts
+        .iter()
+        .map(|(label, message)| format!("【{label}】\n{message}"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// What became of one chase e-mail.

@@ -7,6 +7,18 @@ use crate::model::{Plan, Task};
 use crate::plan_text::{ParsedPlan, ParsedTask};
 use crate::similar::{bigrams, dice};
 
+/// Whether next year's working plan can be carried forward from `plan` on `today`: from
+/// November of its year on, while that next year has not passed. The window offers it and
+/// `carry-forward` allows it by this one rule.
+pub fn can_carry_forward(plan: &Plan, today: chrono::NaiveDate) -> bool {
+    today >= carry_opens(plan) && plan.year + 1 >= chrono::Datelike::year(&today)
+}
+
+/// The first day a plan can be carried forward: 1 November of its year.
+pub fn carry_opens(plan: &Plan) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(plan.year, 11, 1).unwrap_or(chrono::NaiveDate::MAX)
+}
+
 /// Words that make a task recur every year whatever its dates.
 const RECURRING: [&str; 9] = [
     "长期",

@@ -126,13 +126,7 @@ pub fn plan_for_period(
     let Some(period) = period else {
         return Ok(current);
     };
-    let mut owners = Vec::new();
-    for summary in ledger.plans()?.into_iter().filter(|p| p.active) {
-        let plan = ledger.plan(summary.id)?;
-        if crate::schedule::plan_periods(&plan).contains(&period) {
-            owners.push(summary);
-        }
-    }
+    let owners = plans_with_period(ledger, period)?;
     match owners.as_slice() {
         [] => Ok(current),
         [only] => Ok(only.id),
@@ -145,6 +139,21 @@ pub fn plan_for_period(
                 .join("；"),
         }),
     }
+}
+
+/// The active plans whose reporting months hold `period`, in the ledger's order.
+pub fn plans_with_period(
+    ledger: &crate::store::Ledger,
+    period: crate::schedule::Period,
+) -> Result<Vec<crate::store::PlanSummary>, crate::store::StoreError> {
+    let mut owners = Vec::new();
+    for summary in ledger.plans()?.into_iter().filter(|p| p.active) {
+        let plan = ledger.plan(summary.id)?;
+        if crate::schedule::plan_periods(&plan).contains(&period) {
+            owners.push(summary);
+        }
+    }
+    Ok(owners)
 }
 
 /// Every plan of the ledger as `label（--plan ID）`, for messages.

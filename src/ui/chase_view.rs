@@ -226,7 +226,10 @@ impl ChaseView {
 
 /// One other plan's chase: its label, the month, and who is still to send.
 struct OtherChase {
+    /// The plan's short label, for the list.
     label: String,
+    /// Its full label, heading its part of a message (as the e-mail has it).
+    plan_label: String,
     period: crate::schedule::Period,
     entries: Vec<crate::returns::ChaseEntry>,
 }
@@ -245,6 +248,7 @@ fn other_plans(data: &ReturnsContext<'_>, period: crate::schedule::Period) -> Ve
             );
             (!entries.is_empty()).then(|| OtherChase {
                 label: day.plan.short_label(),
+                plan_label: day.plan.label(),
                 period: month,
                 entries,
             })
@@ -304,7 +308,7 @@ fn combined_message(
 ) -> String {
     let mut parts = Vec::new();
     if let Some(entry) = focus.iter().find(|e| e.department_id == department_id) {
-        parts.push(format!("【{}】\n{}", data.plan.label(), entry.message));
+        parts.push((data.plan.label(), entry.message.clone()));
     }
     for other in others {
         if let Some(entry) = other
@@ -312,8 +316,8 @@ fn combined_message(
             .iter()
             .find(|e| e.department_id == department_id)
         {
-            parts.push(format!("【{}】\n{}", other.label, entry.message));
+            parts.push((other.plan_label.clone(), entry.message.clone()));
         }
     }
-    parts.join("\n\n")
+    crate::service::mail::combined_message(&parts)
 }

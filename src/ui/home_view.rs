@@ -199,7 +199,7 @@ fn plan_notice_ui(
                 ui.label("请开始新一年度：");
                 ui.horizontal_wrapped(|ui| {
                     // Carrying forward makes sense into the year after the plan's.
-                    if plan.year + 1 >= this_year
+                    if crate::service::can_carry_forward(plan, data.today)
                         && plan.kind != PlanKind::Blank
                         && ui
                             .button(format!("沿用为{}年工作计划（沿用上年）…", plan.year + 1))
@@ -219,8 +219,7 @@ fn plan_notice_ui(
     }
     // At the turn of the year (its last two months, or January before its last returns are
     // due) the next year's working plan can be carried forward from it.
-    let month = chrono::Datelike::month(&data.today);
-    let turning = (plan.year == this_year && month >= 11) || plan.year + 1 == this_year;
+    let turning = crate::service::can_carry_forward(plan, data.today);
     if turning && !newer_in_play && matches!(plan.kind, PlanKind::Example | PlanKind::Imported) {
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("“{}”的年度即将收尾。", plan.label()));
