@@ -40,9 +40,9 @@ pub const USAGE: &str = "\
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
   import-email FILE... [--department NAME] [--period YYYY-MM] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取保存的邮件（.eml/.msg）或邮件正文（.txt）：正文各行和附件，每封邮件一行 JSON
-  fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--dry-run] [--json]
+  fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--deadline SECONDS] [--dry-run] [--json]
                     从单位邮箱（IMAP）读取新邮件，不删除、不标记；密码（授权码）从环境变量 VAR 读取
-  chase --period YYYY-MM [--send --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR] [--json]
+  chase --period YYYY-MM [--send --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR [--deadline SECONDS]] [--json]
                     该月的催报消息；带 --send 时用邮件发给各部门
 
 选项 / options:
@@ -166,6 +166,8 @@ pub struct MailServer {
     pub security: crate::mail::tls::Security,
     pub user: String,
     pub password_env: String,
+    /// `--deadline SECONDS`: how long the whole fetch or send may take.
+    pub deadline: Option<u64>,
 }
 
 /// A command line that cannot be understood.
@@ -559,6 +561,7 @@ struct ServerWords {
     security: Option<crate::mail::tls::Security>,
     user: Option<String>,
     password_env: Option<String>,
+    deadline: Option<u64>,
 }
 
 impl ServerWords {
@@ -592,6 +595,19 @@ impl ServerWords {
             }
             "--user" => self.user = Some(words.value("--user")?),
             "--password-env" => self.password_env = Some(words.value("--password-env")?),
+            "--deadline" => {
+                let text = words.value("--deadline")?;
+                let seconds = text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (5..=3600).contains(s))
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--deadline 应为 5 至 3600 之间的秒数，而不是“{text}”"
+                        ))
+                    })?;
+                self.deadline = Some(seconds);
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -610,6 +626,7 @@ impl ServerWords {
             security: self.security.ok_or_else(|| missing("--security"))?,
             user: self.user.ok_or_else(|| missing("--user"))?,
             password_env: self.password_env.ok_or_else(|| missing("--password-env"))?,
+            deadline: self.deadline,
         })
     }
 }
@@ -663,7 +680,7 @@ fn chase(words: &mut Words) -> Result<Job, UsageError> {
     let send = if send {
         Some(server.finish("chase --send", "--smtp-host", "--smtp-port")?)
     } else {
-        if server.host.is_some() || server.user.is_some() {
+        if server.host.is_some() || server.user.is_some() || server.deadline.is_some() {
             return Err(usage("chase 的邮件服务器参数只在 --send 时使用"));
         }
         None

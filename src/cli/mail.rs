@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::args::MailServer;
 use super::json::{ChaseDepartmentJson, ChaseJson, message_json};
 use crate::schedule::Period;
-use crate::service::mail::{Intake, MailChoice, MailMode, MailOutcome, handle_message};
+use crate::service::mail::{Intake, MailChoice, MailMode, MailOutcome, RawMail, handle_message};
 use crate::store::{Ledger, MailOrigin};
 
 /// What `import-email` was asked.
@@ -131,7 +131,7 @@ pub(super) fn import_email(
                     ledger,
                     &mut intake,
                     &name,
-                    Ok(raw),
+                    RawMail::Whole(raw),
                     &MailOrigin::default(),
                     choice,
                     mode,
@@ -190,11 +190,20 @@ pub(super) fn fetch_mail(
     } else {
         MailMode::Commit
     };
+    let deadline = server.deadline.map_or(
+        crate::mail::net::FETCH_DEADLINE,
+        std::time::Duration::from_secs,
+    );
     let log = crate::logfile::LogFile::beside(ledger.path());
     let mut failed = 0;
     let mut write_error: Option<anyhow::Error> = None;
-    let result =
-        crate::service::mail::fetch_mail(ledger, &account, mode, today, &mut |_, outcome| {
+    let result = crate::service::fetch::fetch_mail(
+        ledger,
+        &account,
+        mode,
+        today,
+        deadline,
+        &mut |_, outcome| {
             if outcome.error.is_some() {
                 failed += 1;
             }
@@ -205,16 +214,31 @@ pub(super) fn fetch_mail(
                     false
                 }
             }
-        });
+        },
+    );
     if let Some(error) = write_error {
         return Err(error);
     }
-    if let Err(crate::service::mail::FetchError::Mailbox(error)) = &result {
+    if let Err(crate::service::fetch::FetchError::Mailbox(error)) = &result {
         log.error(&error.log_detail());
     }
-    result?;
+    let summary = result?;
+    // What did not arrive is said on stderr (stdout stays one JSON line per message).
+    for note in summary.notes() {
+        log.error(&note);
+        eprintln!("{note}");
+    }
     if failed > 0 {
         return Err(anyhow::anyhow!("{failed} 封邮件未能读取"));
+    }
+    if !summary.missing.is_empty() {
+        return Err(anyhow::anyhow!(
+            "{} 封邮件没有收到，下次收取时再试",
+            summary.missing.len()
+        ));
+    }
+    if let Some(stopped) = summary.out_of_time {
+        return Err(anyhow::anyhow!("{stopped}其余邮件下次收取。"));
     }
     Ok(())
 }
@@ -232,6 +256,9 @@ pub(super) fn chase(
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
     let day = crate::service::LedgerDay::load(ledger, today, &holidays)?;
     crate::service::check_period(&day.focus.plan, period)?;
+    if !day.focus.plan.active {
+        return Err(crate::service::ActionError::PlanClosed(day.focus.plan.label()).into());
+    }
     // Without --plan, a department's message covers what it owes under every plan in play,
     // each chased for its month (as the window's 催报 does).
     let others: &[crate::service::DayState] = if across { &day.others } else { &[] };
@@ -280,6 +307,11 @@ pub(super) fn chase(
             })
             .collect(),
     };
+    let failed = report
+        .departments
+        .iter()
+        .filter(|d| !d.sent && d.to.is_some() && d.error.is_some())
+        .count();
     if json {
         serde_json::to_writer(&mut *out, &report)?;
         writeln!(out)?;
@@ -298,6 +330,11 @@ pub(super) fn chase(
             )?;
             writeln!(out, "{}\n", department.message)?;
         }
+    }
+    if failed > 0 {
+        return Err(anyhow::anyhow!(
+            "{failed} 个部门的催报邮件未能发送（见上面各部门的原因），其余已发送并记入台账"
+        ));
     }
     Ok(())
 }

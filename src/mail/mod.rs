@@ -5,15 +5,19 @@
 //! other charsets) is mail-parser's; the `.msg` container is read with `cfb`. Nothing here
 //! touches the ledger or the network.
 
+mod error;
 pub mod imap;
 mod mime;
 pub mod msg;
+pub mod net;
 pub mod quote;
 pub mod secret;
 pub mod smtp;
 pub mod tls;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+
+pub use error::MailboxError;
 
 /// A saved e-mail may be at most this large: a return is a few hundred KB; a 25 MB attachment
 /// (34 MB once base64-encoded) is not a return and is refused before it is read.

@@ -1,15 +1,18 @@
-//! Sending chase e-mails through the office mailbox's SMTP server (lettre, rustls with the
-//! system's verifier). Each message is plain text, UTF-8, its subject RFC 2047-encoded.
+//! Sending e-mails through the office mailbox's SMTP server. The messages are built with
+//! lettre (plain text, UTF-8, the subject RFC 2047-encoded); the conversation with the server
+//! is ours, over the guarded stream of [`super::net`], because lettre reads the server's lines
+//! without a cap and cannot be given another stream. Each reply has a line cap, a size cap and
+//! a time, and a run of sends one deadline.
 
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::time::Duration;
 
+use lettre::Message;
 use lettre::message::{Mailbox, header::ContentType};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport as _};
 
-use super::imap::MailboxError;
-use super::tls::Security;
+use super::MailboxError;
+use super::net::{EXCHANGE, Guard, Metered, SEND_DEADLINE, Socket};
+use super::tls::{Security, TlsStream, connect_tcp, wrap};
 
 /// The server to send through.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +22,7 @@ pub struct SmtpAccount {
     pub security: Security,
     pub user: String,
     pub password: String,
-    /// The sender's address (normally the user).
+    /// The sender's address (the user when it is an address, else the unit's address).
     pub from: String,
 }
 
@@ -39,6 +42,10 @@ pub enum SendError {
     Mailbox(#[from] MailboxError),
     #[error("收件地址“{0}”不是有效的邮箱地址。")]
     BadAddress(String),
+    #[error(
+        "发件地址“{0}”不是有效的邮箱地址：请在“设置 → 单位邮箱”中填写本单位的邮箱地址，或用邮箱地址作为用户名。"
+    )]
+    BadSender(String),
     #[error("邮件服务器拒绝发送：{0}")]
     Rejected(String),
 }
@@ -50,64 +57,391 @@ impl SendError {
             other => other.to_string(),
         }
     }
+
+    /// Whether the connection can go on after this error (the server refused one message).
+    fn keeps_connection(&self) -> bool {
+        matches!(self, Self::BadAddress(_) | Self::Rejected(_))
+    }
 }
 
-/// An open connection that sends one message after another.
-pub struct Sender {
-    transport: SmtpTransport,
-    from: Mailbox,
+/// A reply may have lines of at most this many bytes (RFC 5321 says 512)...
+const REPLY_LINE: u64 = 4 * 1024;
+/// ...and at most this many bytes in all.
+const REPLY: u64 = 64 * 1024;
+
+enum Stream {
+    Plain(Metered<Socket>),
+    Tls(Box<Metered<TlsStream>>),
+}
+
+impl std::io::Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf),
+            Self::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl std::io::Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf),
+            Self::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush(),
+            Self::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// One reply: its code and its text (the lines joined).
+struct Reply {
+    code: u16,
+    text: String,
+}
+
+impl Reply {
+    fn is(&self, class: u16) -> bool {
+        self.code / 100 == class
+    }
+}
+
+/// An open, logged-in SMTP connection.
+struct Connection {
+    reader: BufReader<Stream>,
+    guard: Guard,
     server: String,
 }
 
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+impl Connection {
+    fn io_failure(&self, error: &std::io::Error) -> SendError {
+        super::tls::tls_failure(&self.server, error, &self.guard).into()
+    }
+
+    /// Reads one reply (all its lines), within the guard's limits for `what`.
+    fn reply(&mut self, what: &str) -> Result<Reply, SendError> {
+        self.guard.begin(what, REPLY, REPLY_LINE, EXCHANGE);
+        let mut text = String::new();
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| self.io_failure(&e))?;
+            if read == 0 {
+                return Err(MailboxError::Lost(format!("{} 关闭了连接", self.server)).into());
+            }
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end();
+            let code = line
+                .get(..3)
+                .and_then(|c| c.parse::<u16>().ok())
+                .filter(|c| (200..600).contains(c));
+            let Some(code) = code else {
+                return Err(MailboxError::Lost(format!(
+                    "{} 的应答不符合 SMTP 协议：{}",
+                    self.server,
+                    line.chars().take(80).collect::<String>()
+                ))
+                .into());
+            };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(line.get(4..).unwrap_or_default());
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return Ok(Reply { code, text });
+            }
+        }
+    }
+
+    fn send_line(&mut self, line: &str) -> Result<(), SendError> {
+        self.guard.begin("发送命令", REPLY, REPLY_LINE, EXCHANGE);
+        let stream = self.reader.get_mut();
+        stream
+            .write_all(line.as_bytes())
+            .and_then(|()| stream.write_all(b"\r\n"))
+            .and_then(|()| stream.flush())
+            .map_err(|e| self.io_failure(&e))
+    }
+
+    fn command(&mut self, line: &str, what: &str) -> Result<Reply, SendError> {
+        self.send_line(line)?;
+        self.reply(what)
+    }
+
+    /// `EHLO`; returns the extensions the server offers.
+    fn ehlo(&mut self) -> Result<Vec<String>, SendError> {
+        let reply = self.command("EHLO localhost", "EHLO 的应答")?;
+        if !reply.is(2) {
+            return Err(SendError::Rejected(format!(
+                "{} {}",
+                reply.code, reply.text
+            )));
+        }
+        Ok(reply.text.lines().skip(1).map(str::to_owned).collect())
+    }
+
+    fn login(&mut self, account: &SmtpAccount, extensions: &[String]) -> Result<(), SendError> {
+        let offered: Vec<String> = extensions
+            .iter()
+            .filter_map(|e| {
+                let upper = e.to_ascii_uppercase();
+                upper
+                    .strip_prefix("AUTH ")
+                    .or_else(|| upper.strip_prefix("AUTH="))
+                    .map(str::to_owned)
+            })
+            .flat_map(|list| {
+                list.split_whitespace()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let refused = |reply: &Reply| -> SendError {
+            if matches!(reply.code, 535 | 530 | 534 | 454) || reply.is(5) {
+                MailboxError::Login(format!("{} {}", reply.code, reply.text)).into()
+            } else {
+                SendError::Rejected(format!("{} {}", reply.code, reply.text))
+            }
+        };
+        if offered.iter().any(|m| m == "PLAIN") {
+            let token = base64(format!("\0{}\0{}", account.user, account.password).as_bytes());
+            let reply = self.command(&format!("AUTH PLAIN {token}"), "登录的应答")?;
+            return if reply.is(2) {
+                Ok(())
+            } else {
+                Err(refused(&reply))
+            };
+        }
+        if offered.iter().any(|m| m == "LOGIN") {
+            let reply = self.command("AUTH LOGIN", "登录的应答")?;
+            if reply.code != 334 {
+                return Err(refused(&reply));
+            }
+            let reply = self.command(&base64(account.user.as_bytes()), "登录的应答")?;
+            if reply.code != 334 {
+                return Err(refused(&reply));
+            }
+            let reply = self.command(&base64(account.password.as_bytes()), "登录的应答")?;
+            return if reply.is(2) {
+                Ok(())
+            } else {
+                Err(refused(&reply))
+            };
+        }
+        Err(MailboxError::AuthMechanism {
+            server: self.server.clone(),
+            offered: if offered.is_empty() {
+                "无".to_owned()
+            } else {
+                offered.join("、")
+            },
+        }
+        .into())
+    }
+
+    fn open(account: &SmtpAccount, guard: &Guard) -> Result<Self, SendError> {
+        let server = format!("{}:{}", account.host, account.port);
+        guard.reconnecting();
+        let socket = connect_tcp(&account.host, account.port, guard)?;
+        guard.begin("问候语", REPLY, REPLY_LINE, EXCHANGE);
+        let stream = match account.security {
+            Security::Tls => Stream::Tls(Box::new(Metered::new(
+                wrap(&account.host, socket, guard)?,
+                guard.clone(),
+            ))),
+            Security::StartTls | Security::None => {
+                Stream::Plain(Metered::new(socket, guard.clone()))
+            }
+        };
+        let mut connection = Self {
+            reader: BufReader::new(stream),
+            guard: guard.clone(),
+            server,
+        };
+        let greeting = connection.reply("问候语")?;
+        if !greeting.is(2) {
+            return Err(MailboxError::Lost(format!(
+                "{} 拒绝了连接：{} {}",
+                connection.server, greeting.code, greeting.text
+            ))
+            .into());
+        }
+        let mut extensions = connection.ehlo()?;
+        if account.security == Security::StartTls {
+            if !extensions
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case("STARTTLS"))
+            {
+                return Err(MailboxError::Tls(
+                    "服务器不支持 STARTTLS，请把加密方式改为 SSL/TLS（163 的端口 465）".to_owned(),
+                )
+                .into());
+            }
+            let reply = connection.command("STARTTLS", "STARTTLS 的应答")?;
+            if reply.code != 220 {
+                return Err(MailboxError::Tls(format!(
+                    "服务器不支持 STARTTLS（{} {}）",
+                    reply.code, reply.text
+                ))
+                .into());
+            }
+            // Anything the server sent after its 220 would be read as if encrypted: refuse
+            // (the STARTTLS injection).
+            if !connection.reader.buffer().is_empty() {
+                return Err(MailboxError::Tls(format!(
+                    "{} 在 STARTTLS 之后多发了未加密的内容，已断开",
+                    connection.server
+                ))
+                .into());
+            }
+            let Stream::Plain(metered) = connection.reader.into_inner() else {
+                return Err(MailboxError::Tls("STARTTLS".to_owned()).into());
+            };
+            let tls = wrap(&account.host, metered.into_inner(), guard)?;
+            connection = Self {
+                reader: BufReader::new(Stream::Tls(Box::new(Metered::new(tls, guard.clone())))),
+                guard: guard.clone(),
+                server: connection.server,
+            };
+            extensions = connection.ehlo()?;
+        }
+        connection.login(account, &extensions)?;
+        Ok(connection)
+    }
+
+    /// One message: envelope, then the data, dot-stuffed.
+    fn send(&mut self, from: &str, to: &str, data: &[u8]) -> Result<(), SendError> {
+        let reply = self.command(&format!("MAIL FROM:<{from}>"), "发件人的应答")?;
+        if !reply.is(2) {
+            return Err(SendError::Rejected(format!(
+                "{} {}",
+                reply.code, reply.text
+            )));
+        }
+        let reply = self.command(&format!("RCPT TO:<{to}>"), "收件人的应答")?;
+        if !reply.is(2) {
+            let _ = self.command("RSET", "RSET 的应答");
+            return Err(SendError::Rejected(format!(
+                "{} {}",
+                reply.code, reply.text
+            )));
+        }
+        let reply = self.command("DATA", "DATA 的应答")?;
+        if reply.code != 354 {
+            let _ = self.command("RSET", "RSET 的应答");
+            return Err(SendError::Rejected(format!(
+                "{} {}",
+                reply.code, reply.text
+            )));
+        }
+        let mut stuffed = Vec::with_capacity(data.len() + 64);
+        for line in data.split_inclusive(|b| *b == b'\n') {
+            if line.starts_with(b".") {
+                stuffed.push(b'.');
+            }
+            stuffed.extend_from_slice(line);
+        }
+        if !stuffed.ends_with(b"\r\n") {
+            stuffed.extend_from_slice(b"\r\n");
+        }
+        stuffed.extend_from_slice(b".\r\n");
+        self.guard.begin("发送邮件", REPLY, REPLY_LINE, EXCHANGE);
+        let stream = self.reader.get_mut();
+        stream
+            .write_all(&stuffed)
+            .and_then(|()| stream.flush())
+            .map_err(|e| self.io_failure(&e))?;
+        let reply = self.reply("邮件正文的应答")?;
+        if !reply.is(2) {
+            return Err(SendError::Rejected(format!(
+                "{} {}",
+                reply.code, reply.text
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Sends one message after another over one connection, within one deadline.
+pub struct Sender {
+    account: SmtpAccount,
+    from: Mailbox,
+    guard: Guard,
+    connection: Option<Connection>,
+}
+
 impl Sender {
+    /// A sender whose whole run ends within [`SEND_DEADLINE`].
     pub fn new(account: &SmtpAccount) -> Result<Self, SendError> {
+        Self::with_deadline(account, SEND_DEADLINE)
+    }
+
+    pub fn with_deadline(account: &SmtpAccount, deadline: Duration) -> Result<Self, SendError> {
         let from: Mailbox = account
             .from
+            .trim()
             .parse()
-            .map_err(|_| SendError::BadAddress(account.from.clone()))?;
-        let tls = || {
-            TlsParameters::builder(account.host.clone())
-                .build_rustls()
-                .map_err(|e| MailboxError::Tls(e.to_string()))
-        };
-        let tls = match account.security {
-            Security::Tls => Tls::Wrapper(tls()?),
-            Security::StartTls => Tls::Required(tls()?),
-            Security::None => Tls::None,
-        };
-        let transport = SmtpTransport::builder_dangerous(account.host.clone())
-            .port(account.port)
-            .tls(tls)
-            .credentials(Credentials::new(
-                account.user.clone(),
-                account.password.clone(),
-            ))
-            .timeout(Some(Duration::from_secs(60)))
-            .build();
+            .map_err(|_| SendError::BadSender(account.from.clone()))?;
         Ok(Self {
-            transport,
+            account: account.clone(),
             from,
-            server: format!("{}:{}", account.host, account.port),
+            guard: Guard::new(deadline),
+            connection: None,
         })
     }
 
+    fn connection(&mut self) -> Result<&mut Connection, SendError> {
+        if self.connection.is_none() {
+            self.connection = Some(Connection::open(&self.account, &self.guard)?);
+        }
+        self.connection
+            .as_mut()
+            .ok_or_else(|| MailboxError::Lost(self.account.host.clone()).into())
+    }
+
     /// Checks that the server answers and accepts the login, before anything is sent.
-    pub fn check(&self) -> Result<(), SendError> {
-        self.transport
-            .test_connection()
-            .map(|_| ())
-            .map_err(|e| self.failure(&e))
+    pub fn check(&mut self) -> Result<(), SendError> {
+        self.connection().map(|_| ())
     }
 
     /// Sends one message.
-    pub fn send(&self, outgoing: &Outgoing) -> Result<(), SendError> {
-        let address = outgoing
+    pub fn send(&mut self, outgoing: &Outgoing) -> Result<(), SendError> {
+        let address: lettre::Address = outgoing
             .to
+            .trim()
             .parse()
             .map_err(|_| SendError::BadAddress(outgoing.to.clone()))?;
         let to = Mailbox::new(
-            (!outgoing.to_name.is_empty()).then(|| outgoing.to_name.clone()),
-            address,
+            (!outgoing.to_name.is_empty()).then(|| clean_name(&outgoing.to_name)),
+            address.clone(),
         );
         let message = Message::builder()
             .from(self.from.clone())
@@ -116,50 +450,43 @@ impl Sender {
             .header(ContentType::TEXT_PLAIN)
             .body(outgoing.body.clone())
             .map_err(|e| SendError::Rejected(e.to_string()))?;
-        self.transport
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| self.failure(&e))
+        let data = message.formatted();
+        let from = self.from.email.to_string();
+        let result = self
+            .connection()
+            .and_then(|connection| connection.send(&from, address.as_ref(), &data));
+        if let Err(error) = &result
+            && !error.keeps_connection()
+        {
+            self.connection = None;
+        }
+        result
     }
 
-    fn failure(&self, error: &lettre::transport::smtp::Error) -> SendError {
-        use std::error::Error as _;
-        // An untrusted certificate says why; it may sit inside an io::Error, whose own
-        // `source` skips it.
-        let mut source = error.source();
-        while let Some(inner) = source {
-            let rustls_error = inner.downcast_ref::<rustls::Error>().or_else(|| {
-                inner
-                    .downcast_ref::<std::io::Error>()
-                    .and_then(|io| io.get_ref())
-                    .and_then(|e| e.downcast_ref::<rustls::Error>())
-            });
-            if let Some(rustls_error) = rustls_error {
-                let io = std::io::Error::new(std::io::ErrorKind::InvalidData, rustls_error.clone());
-                return super::tls::tls_failure(&self.server, &io).into();
-            }
-            source = inner.source();
+    /// Says goodbye (best effort).
+    pub fn quit(mut self) {
+        if let Some(connection) = self.connection.as_mut() {
+            let _ = connection.command("QUIT", "QUIT 的应答");
         }
-        if error.to_string().contains("STARTTLS") {
-            return MailboxError::Tls(
-                "服务器不支持 STARTTLS，请把加密方式改为 SSL/TLS（163 的端口 465）".to_owned(),
-            )
-            .into();
-        }
-        let code = error
-            .status()
-            .map(|code| code.to_string())
-            .unwrap_or_default();
-        if code.starts_with("535") || code.starts_with("530") {
-            return MailboxError::Login(error.to_string()).into();
-        }
-        if error.is_response() || error.is_permanent() || error.is_transient() {
-            return SendError::Rejected(error.to_string());
-        }
-        MailboxError::Connect {
-            server: self.server.clone(),
-            detail: error.to_string(),
-        }
-        .into()
+    }
+}
+
+/// A display name without control characters (they would break the header).
+fn clean_name(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(100).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_of_the_rfc_examples() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(b"\0u\0p"), "AHUAcA==");
     }
 }

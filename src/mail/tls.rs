@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use rustls_platform_verifier::BuilderVerifierExt as _;
 
-use super::imap::MailboxError;
+use super::MailboxError;
+use super::net::{Guard, Socket};
 
 /// How a mail server is reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -51,9 +52,8 @@ impl Security {
     }
 }
 
-/// Seconds to wait for a connection, and for each answer.
+/// Seconds to wait for a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-pub const IO_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The client configuration: ring, the platform verifier.
 pub fn client_config() -> Result<Arc<rustls::ClientConfig>, MailboxError> {
@@ -66,8 +66,9 @@ pub fn client_config() -> Result<Arc<rustls::ClientConfig>, MailboxError> {
     Ok(Arc::new(config))
 }
 
-/// Opens a TCP connection with timeouts; every failure is "cannot connect".
-pub fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, MailboxError> {
+/// Opens a TCP connection whose reads and writes the guard bounds; every failure is "cannot
+/// connect" (what the server does once connected is the guard's to say).
+pub fn connect_tcp(host: &str, port: u16, guard: &Guard) -> Result<Socket, MailboxError> {
     let unreachable = |detail: String| MailboxError::Connect {
         server: format!("{host}:{port}"),
         detail,
@@ -77,14 +78,12 @@ pub fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, MailboxError> {
         .map_err(|e| unreachable(e.to_string()))?;
     let mut last = None;
     for address in addresses {
-        match TcpStream::connect_timeout(&address, CONNECT_TIMEOUT) {
-            Ok(stream) => {
-                stream
-                    .set_read_timeout(Some(IO_TIMEOUT))
-                    .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)))
-                    .map_err(|e| unreachable(e.to_string()))?;
-                return Ok(stream);
-            }
+        let wait = CONNECT_TIMEOUT.min(guard.time_left());
+        if wait.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(&address, wait) {
+            Ok(stream) => return Ok(Socket::new(stream, guard.clone())),
             Err(error) => last = Some(error),
         }
     }
@@ -93,11 +92,11 @@ pub fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, MailboxError> {
     ))
 }
 
-pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, Socket>;
 
 /// Wraps a connected socket in TLS and completes the handshake, so that a certificate the
 /// system does not trust is refused here, with the reason.
-pub fn wrap(host: &str, mut tcp: TcpStream) -> Result<TlsStream, MailboxError> {
+pub fn wrap(host: &str, mut tcp: Socket, guard: &Guard) -> Result<TlsStream, MailboxError> {
     let name = rustls::pki_types::ServerName::try_from(host.to_owned())
         .map_err(|e| MailboxError::Tls(e.to_string()))?;
     let mut connection = rustls::ClientConnection::new(client_config()?, name)
@@ -105,13 +104,20 @@ pub fn wrap(host: &str, mut tcp: TcpStream) -> Result<TlsStream, MailboxError> {
     while connection.is_handshaking() {
         connection
             .complete_io(&mut tcp)
-            .map_err(|e| tls_failure(host, &e))?;
+            .map_err(|e| tls_failure(host, &e, guard))?;
     }
     Ok(rustls::StreamOwned::new(connection, tcp))
 }
 
-/// A TLS failure in words: an untrusted certificate says why.
-pub fn tls_failure(host: &str, error: &io::Error) -> MailboxError {
+/// A failure on a connected stream in words: what the guard stopped, an untrusted
+/// certificate and why, a server that does not speak TLS.
+pub fn tls_failure(host: &str, error: &io::Error, guard: &Guard) -> MailboxError {
+    if let Some(overrun) = guard.tripped() {
+        return MailboxError::Misbehaved {
+            server: host.to_owned(),
+            overrun,
+        };
+    }
     match error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -130,10 +136,7 @@ pub fn tls_failure(host: &str, error: &io::Error) -> MailboxError {
         }
         None => {}
     }
-    MailboxError::Connect {
-        server: host.to_owned(),
-        detail: error.to_string(),
-    }
+    MailboxError::Lost(format!("{host}: {error}"))
 }
 
 fn certificate_reason(error: &rustls::CertificateError) -> String {

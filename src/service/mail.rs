@@ -659,13 +659,21 @@ pub struct MailOutcome {
     pub duplicate_of: Option<MailRecord>,
 }
 
-/// Reads one message (its raw bytes, or the size of one too large to download), matches it,
-/// and records it as `mode` says. Each message is its own transaction.
+/// A message as it arrived: whole, or too large to read (only its headers).
+#[derive(Clone, Debug)]
+pub enum RawMail {
+    Whole(Vec<u8>),
+    TooLarge { size: u64, headers: Vec<u8> },
+}
+
+/// Reads one message (its raw bytes, or the headers of one too large to download), matches
+/// it, and records it as `mode` says. Each message is its own transaction; a message another
+/// fetch or import recorded meanwhile is reported as read before, never recorded twice.
 pub fn handle_message(
     ledger: &mut Ledger,
     intake: &mut Intake,
     source: &str,
-    raw: Result<Vec<u8>, u64>,
+    raw: RawMail,
     origin: &MailOrigin,
     choice: MailChoice,
     mode: MailMode,
@@ -678,17 +686,94 @@ pub fn handle_message(
         duplicate_of: None,
     };
     let raw = match raw {
-        Ok(raw) => raw,
-        Err(size) => {
-            let error = crate::mail::MailError::TooLarge(size / 1024 / 1024);
+        RawMail::Whole(raw) => raw,
+        RawMail::TooLarge { size, headers } => {
+            let error = crate::mail::MailError::TooLarge(size.div_ceil(1024 * 1024));
             if mode != MailMode::DryRun {
-                let message_id = format!("{}:{}", origin.account, origin.uid);
-                record_refused(ledger, origin, &message_id, None, &error.to_string())?;
+                record_too_large(ledger, origin, &headers, &error.to_string())?;
             }
             outcome.error = Some((error.to_string(), format!("{error} [{size} bytes]")));
             return Ok(outcome);
         }
     };
+    match record_read(
+        ledger,
+        intake,
+        source,
+        raw,
+        origin,
+        choice,
+        mode,
+        &mut outcome,
+    ) {
+        Err(StoreError::MailRecorded) => {
+            let message_id = outcome
+                .intake
+                .as_ref()
+                .map(|i| i.message.message_id.clone());
+            outcome.committed = None;
+            outcome.duplicate_of = match message_id {
+                Some(id) => ledger.mail_seen(&id)?,
+                None => None,
+            };
+            if let Some(intake) = outcome.intake.as_mut() {
+                intake
+                    .warnings
+                    .push("这封邮件已由另一处同时记入台账，未重复记录。".to_owned());
+            }
+            Ok(outcome)
+        }
+        Err(error) => Err(error),
+        Ok(()) => Ok(outcome),
+    }
+}
+
+/// Records a message too large to read by its headers (sender, subject, date, Message-ID):
+/// never its bytes.
+fn record_too_large(
+    ledger: &mut Ledger,
+    origin: &MailOrigin,
+    headers: &[u8],
+    note: &str,
+) -> Result<(), StoreError> {
+    let mut block = headers.to_vec();
+    block.extend_from_slice(b"\r\n\r\n");
+    let read = crate::mail::parse_mail(&block).ok();
+    let fallback = format!("{}:{}:{}", origin.account, origin.uid_validity, origin.uid);
+    let message_id = read
+        .as_ref()
+        .map(|m| m.message_id.clone())
+        .filter(|id| !id.starts_with("sha256:"))
+        .unwrap_or(fallback);
+    let new = NewMail {
+        message_id: &message_id,
+        origin,
+        sender: read.as_ref().map_or("", |m| m.from.as_str()),
+        subject: read.as_ref().map_or("", |m| m.subject.as_str()),
+        sent_on: read.as_ref().and_then(MailMessage::received_on),
+        state: MailState::Refused,
+        department_id: None,
+        period: None,
+        raw: None,
+        note,
+    };
+    match ledger.record_mail(&new) {
+        Ok(_) | Err(StoreError::MailRecorded) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+#[expect(clippy::too_many_arguments)]
+fn record_read(
+    ledger: &mut Ledger,
+    intake: &mut Intake,
+    source: &str,
+    raw: Vec<u8>,
+    origin: &MailOrigin,
+    choice: MailChoice,
+    mode: MailMode,
+    outcome: &mut MailOutcome,
+) -> Result<(), StoreError> {
     let mut prepared = match intake.prepare_bytes(source, raw.clone(), choice) {
         Ok(prepared) => prepared,
         Err(error) => {
@@ -698,7 +783,7 @@ pub fn handle_message(
                 record_refused(ledger, origin, &message_id, archived, &error.to_string())?;
             }
             outcome.error = Some((error.to_string(), error.log_detail()));
-            return Ok(outcome);
+            return Ok(());
         }
     };
     let seen = ledger.mail_seen(&prepared.message.message_id)?;
@@ -713,8 +798,8 @@ pub fn handle_message(
             earlier.state.label()
         ));
         if mode != MailMode::DryRun && !origin.account.is_empty() {
-            // Remember the UID, so the next fetch starts after it.
-            ledger.record_mail(&NewMail {
+            // Remember the UID, so that the next fetch passes it over.
+            let noted = ledger.record_mail(&NewMail {
                 message_id: &prepared.message.message_id,
                 origin,
                 sender: &prepared.message.from,
@@ -725,20 +810,25 @@ pub fn handle_message(
                 period: None,
                 raw: None,
                 note: "与已读取的邮件相同",
-            })?;
+            });
+            match noted {
+                Ok(_) | Err(StoreError::MailRecorded) => {}
+                Err(error) => return Err(error),
+            }
         }
         prepared.seen = Some(earlier.clone());
         outcome.duplicate_of = Some(earlier);
         outcome.intake = Some(prepared);
-        return Ok(outcome);
+        return Ok(());
     }
     prepared.seen = seen;
-    match mode {
-        MailMode::DryRun => {}
+    let recorded = match mode {
+        MailMode::DryRun => Ok(()),
+        MailMode::Hold if waiting.is_some() => Ok(()),
         MailMode::Hold => {
-            if waiting.is_none() {
-                let file_name = prepared.archive_name();
-                ledger.record_mail(&NewMail {
+            let file_name = prepared.archive_name();
+            ledger
+                .record_mail(&NewMail {
                     message_id: &prepared.message.message_id,
                     origin,
                     sender: &prepared.message.from,
@@ -749,19 +839,22 @@ pub fn handle_message(
                     period: prepared.period,
                     raw: Some((&file_name, &prepared.raw)),
                     note: "",
-                })?;
-            }
+                })
+                .map(|_| ())
         }
         MailMode::Commit => {
             let plan = intake.plan.clone();
-            outcome.committed = commit_message(ledger, &plan, &mut prepared, origin, waiting)?;
-            if outcome.committed.is_some() {
-                intake.refresh(ledger)?;
-            }
+            commit_message(ledger, &plan, &mut prepared, origin, waiting).and_then(|committed| {
+                outcome.committed = committed;
+                if committed.is_some() {
+                    intake.refresh(ledger)?;
+                }
+                Ok(())
+            })
         }
-    }
+    };
     outcome.intake = Some(prepared);
-    Ok(outcome)
+    recorded
 }
 
 /// Records a message that could not be read, so that the next fetch starts after it.
@@ -772,80 +865,21 @@ fn record_refused(
     raw: Option<(&str, &[u8])>,
     note: &str,
 ) -> Result<(), StoreError> {
-    ledger
-        .record_mail(&NewMail {
-            message_id,
-            origin,
-            sender: "",
-            subject: "",
-            sent_on: None,
-            state: MailState::Refused,
-            department_id: None,
-            period: None,
-            raw,
-            note,
-        })
-        .map(|_| ())
-}
-
-/// Why fetching stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    #[error(transparent)]
-    Mailbox(#[from] crate::mail::imap::MailboxError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Reads the new messages of the mailbox's folder and handles each as `mode` says, handing
-/// each outcome to `each` as it is done (`each` returns whether to go on). A dry run reads
-/// from the last recorded UID too, but records nothing.
-pub fn fetch_mail(
-    ledger: &mut Ledger,
-    account: &crate::mail::imap::Account,
-    mode: MailMode,
-    today: NaiveDate,
-    each: &mut dyn FnMut(super::Progress, MailOutcome) -> bool,
-) -> Result<crate::mail::imap::FolderState, FetchError> {
-    let account_name = format!("{}@{}", account.user, account.host);
-    let known = ledger.mail_last_uid(&account_name, &account.folder)?;
-    let mut intake = Intake::load(ledger, today)?;
-    let mut failure: Option<StoreError> = None;
-    let state = crate::mail::imap::fetch_new(account, known, &mut |index, total, fetched| {
-        let origin = MailOrigin {
-            account: account_name.clone(),
-            folder: account.folder.clone(),
-            uid_validity: fetched.uid_validity,
-            uid: fetched.uid,
-        };
-        let source = format!("{} UID {}", account.folder, fetched.uid);
-        let raw = fetched.bytes.ok_or(fetched.size);
-        match handle_message(
-            ledger,
-            &mut intake,
-            &source,
-            raw,
-            &origin,
-            MailChoice::default(),
-            mode,
-        ) {
-            Ok(outcome) => each(
-                super::Progress {
-                    done: index + 1,
-                    total,
-                    what: source,
-                },
-                outcome,
-            ),
-            Err(error) => {
-                failure = Some(error);
-                false
-            }
-        }
-    })?;
-    match failure {
-        Some(error) => Err(error.into()),
-        None => Ok(state),
+    let recorded = ledger.record_mail(&NewMail {
+        message_id,
+        origin,
+        sender: "",
+        subject: "",
+        sent_on: None,
+        state: MailState::Refused,
+        department_id: None,
+        period: None,
+        raw,
+        note,
+    });
+    match recorded {
+        Ok(_) | Err(StoreError::MailRecorded) => Ok(()),
+        Err(error) => Err(error),
     }
 }
 
@@ -886,8 +920,12 @@ impl ChaseMail {
     }
 }
 
-/// The chase e-mails of a month: one per department still missing or incomplete.
+/// The chase e-mails of a month: one per department still missing or incomplete. A closed
+/// plan is never chased ("不再催报"), in the window or by a command.
 pub fn chase_mails(day: &super::DayState, period: Period) -> Vec<ChaseMail> {
+    if !day.plan.active {
+        return Vec::new();
+    }
     let status = day.period_status(period);
     let context = crate::returns::ChaseContext::of(&day.plan, &day.settings);
     crate::returns::chase_entries(&status, day.today, &context)
@@ -1019,6 +1057,50 @@ pub struct ChaseResult {
     pub error: Option<String>,
 }
 
+/// Sends one chase e-mail (the I/O step, for a worker thread too); a department without an
+/// address is not sent, with a note.
+pub fn send_chase_mail(sender: &mut crate::mail::smtp::Sender, mail: ChaseMail) -> ChaseResult {
+    let Some(to) = mail.to.clone() else {
+        return ChaseResult {
+            mail,
+            sent: false,
+            error: Some("该部门没有邮箱地址，未发送；请在“责任部门”中填写。".to_owned()),
+        };
+    };
+    let outgoing = crate::mail::smtp::Outgoing {
+        to,
+        to_name: mail.department.clone(),
+        subject: mail.subject.clone(),
+        body: mail.message.clone(),
+    };
+    match sender.send(&outgoing) {
+        Ok(()) => ChaseResult {
+            mail,
+            sent: true,
+            error: None,
+        },
+        Err(error) => ChaseResult {
+            mail,
+            sent: false,
+            error: Some(error.to_string()),
+        },
+    }
+}
+
+/// Records a chase e-mail that was sent (the recording step, on the ledger's thread): one
+/// send per plan and month it chases, in one transaction.
+pub fn record_chase_result(ledger: &mut Ledger, result: &mut ChaseResult) {
+    if !result.sent {
+        return;
+    }
+    let records = result
+        .mail
+        .sent_now(result.mail.to.as_deref().unwrap_or_default());
+    if let Err(error) = ledger.record_chase_sends(&records) {
+        result.error = Some(format!("已发送，但未能记入台账：{error}"));
+    }
+}
+
 /// Sends each chase e-mail that has an address and records each send (its own transaction);
 /// a department without an address is skipped with a note. The server is checked once first:
 /// a wrong code or no network fails the whole run before anything is sent.
@@ -1028,7 +1110,7 @@ pub fn send_chase_mails(
     mails: Vec<ChaseMail>,
     progress: &mut dyn FnMut(super::Progress),
 ) -> Result<Vec<ChaseResult>, crate::mail::smtp::SendError> {
-    let sender = crate::mail::smtp::Sender::new(account)?;
+    let mut sender = crate::mail::smtp::Sender::new(account)?;
     sender.check()?;
     let total = mails.len();
     let mut results = Vec::new();
@@ -1038,39 +1120,10 @@ pub fn send_chase_mails(
             total,
             what: mail.department.clone(),
         });
-        let Some(to) = mail.to.clone() else {
-            results.push(ChaseResult {
-                mail,
-                sent: false,
-                error: Some("该部门没有邮箱地址，未发送；请在“责任部门”中填写。".to_owned()),
-            });
-            continue;
-        };
-        let outgoing = crate::mail::smtp::Outgoing {
-            to: to.clone(),
-            to_name: mail.department.clone(),
-            subject: mail.subject.clone(),
-            body: mail.message.clone(),
-        };
-        match sender.send(&outgoing) {
-            Ok(()) => {
-                let records = mail.sent_now(&to);
-                let error = ledger
-                    .record_chase_sends(&records)
-                    .err()
-                    .map(|e| format!("已发送，但未能记入台账：{e}"));
-                results.push(ChaseResult {
-                    mail,
-                    sent: true,
-                    error,
-                });
-            }
-            Err(error) => results.push(ChaseResult {
-                mail,
-                sent: false,
-                error: Some(error.to_string()),
-            }),
-        }
+        let mut result = send_chase_mail(&mut sender, mail);
+        record_chase_result(ledger, &mut result);
+        results.push(result);
     }
+    sender.quit();
     Ok(results)
 }

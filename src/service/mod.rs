@@ -6,6 +6,7 @@
 mod calendar;
 mod chase;
 mod day;
+pub mod fetch;
 pub mod mail;
 mod new_year;
 mod plan;
@@ -49,6 +50,8 @@ pub enum ActionError {
     SeveralPlans { period: Period, candidates: String },
     #[error("台账中没有编号为 {id} 的计划。台账中的计划：{plans}")]
     NoSuchPlan { id: i64, plans: String },
+    #[error("计划“{0}”已结束，不再催报。如仍需催报，请先在“工作计划”中重新启用它。")]
+    PlanClosed(String),
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]

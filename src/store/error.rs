@@ -27,6 +27,12 @@ pub enum StoreError {
     DiskFull,
     #[error("{0}")]
     Invalid(String),
+    /// The message is in the ledger already (recorded by another fetch or import meanwhile).
+    #[error("这封邮件已经记入台账，未重复记录。")]
+    MailRecorded,
+    /// Another fetch holds the mailbox.
+    #[error("另一处正在收取这个邮箱（{0}开始）：请等它结束后再试。")]
+    FetchRunning(String),
     #[error("无法访问文件“{}”：{}。", .path.display(), crate::files::io_phrase(.source))]
     Io {
         path: PathBuf,

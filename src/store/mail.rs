@@ -283,6 +283,134 @@ pub(super) fn last_uid(
         .optional()?)
 }
 
+/// The UIDs recorded from this folder under this UIDVALIDITY above `after`.
+pub(super) fn recorded_uids(
+    conn: &Connection,
+    account: &str,
+    folder: &str,
+    uid_validity: u32,
+    after: u32,
+) -> Result<std::collections::HashSet<u32>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT uid FROM mail_messages WHERE account = ?1 AND folder = ?2 AND uid_validity = ?3
+         AND uid > ?4 ORDER BY uid",
+    )?;
+    let uids = statement
+        .query_map((account, folder, uid_validity, after), |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(uids)
+}
+
+/// Every Message-ID the ledger holds.
+pub(super) fn message_ids(
+    conn: &Connection,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut statement =
+        conn.prepare("SELECT DISTINCT message_id FROM mail_messages ORDER BY message_id")?;
+    let ids = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+fn folder_key(kind: &str, account: &str, folder: &str) -> String {
+    format!("{kind}\t{account}\t{folder}")
+}
+
+/// The folder's mark: its UIDVALIDITY and the UID up to which every message was handled.
+/// A ledger from before the mark was kept takes the highest UID it recorded.
+pub(super) fn mark(
+    conn: &Connection,
+    account: &str,
+    folder: &str,
+) -> Result<Option<(u32, u32)>, StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [folder_key("mail_mark", account, folder)],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(stored) = stored {
+        let mut parts = stored.split_whitespace().map(str::parse::<u32>);
+        if let (Some(Ok(validity)), Some(Ok(uid))) = (parts.next(), parts.next()) {
+            return Ok(Some((validity, uid)));
+        }
+    }
+    last_uid(conn, account, folder)
+}
+
+pub(super) fn set_mark(
+    tx: &Transaction<'_>,
+    account: &str,
+    folder: &str,
+    mark: (u32, u32),
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (
+            folder_key("mail_mark", account, folder),
+            format!("{} {}", mark.0, mark.1),
+        ),
+    )?;
+    Ok(())
+}
+
+/// Takes the folder's fetch lock for `token` until `expires` (seconds since 1970); refuses
+/// while another holder's lock has not expired.
+pub(super) fn lock_folder(
+    tx: &Transaction<'_>,
+    account: &str,
+    folder: &str,
+    token: &str,
+    now: i64,
+    expires: i64,
+) -> Result<(), StoreError> {
+    let key = folder_key("mail_lock", account, folder);
+    let held: Option<String> = tx
+        .query_row("SELECT value FROM settings WHERE key = ?1", [&key], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if let Some(held) = held {
+        let mut parts = held.split('\t');
+        let holder = parts.next().unwrap_or_default();
+        let until = parts
+            .next()
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(0);
+        let since = parts.next().unwrap_or_default();
+        if holder != token && until > now {
+            return Err(StoreError::FetchRunning(since.to_owned()));
+        }
+    }
+    let since = chrono::Local::now().format("%H:%M:%S").to_string();
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (&key, format!("{token}\t{expires}\t{since}")),
+    )?;
+    Ok(())
+}
+
+/// Gives the lock back (when `token` still holds it).
+pub(super) fn unlock_folder(
+    tx: &Transaction<'_>,
+    account: &str,
+    folder: &str,
+    token: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM settings WHERE key = ?1 AND value LIKE ?2",
+        (
+            folder_key("mail_lock", account, folder),
+            format!("{token}\t%"),
+        ),
+    )?;
+    Ok(())
+}
+
 fn messages<P: rusqlite::Params>(
     conn: &Connection,
     filter: &str,
@@ -368,12 +496,48 @@ pub(super) fn archive(
     Ok(tx.last_insert_rowid())
 }
 
-/// Records a message (or updates the record with the same Message-ID from the same place).
+/// Whether this message is in the ledger already, checked inside the transaction that would
+/// record it, so that two fetches or imports running at once record it once: the same UID of
+/// the same folder, or (for a message that is a return or waits for the user) the same
+/// Message-ID. A note that a UID repeats an earlier message is no second record.
+fn recorded_already(tx: &Transaction<'_>, mail: &NewMail<'_>) -> Result<bool, StoreError> {
+    if !mail.origin.account.is_empty() {
+        let same_uid: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM mail_messages WHERE account = ?1 AND folder = ?2
+                 AND uid_validity = ?3 AND uid = ?4)",
+            (
+                &mail.origin.account,
+                &mail.origin.folder,
+                mail.origin.uid_validity,
+                mail.origin.uid,
+            ),
+            |row| row.get(0),
+        )?;
+        if same_uid {
+            return Ok(true);
+        }
+    }
+    if matches!(mail.state, MailState::Committed | MailState::Pending) {
+        let same_id: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM mail_messages WHERE message_id = ?1
+                 AND state IN ('committed', 'pending', 'rejected') AND note = '')",
+            [mail.message_id],
+            |row| row.get(0),
+        )?;
+        return Ok(same_id);
+    }
+    Ok(false)
+}
+
+/// Records a message; refuses one the ledger holds already ([`StoreError::MailRecorded`]).
 pub(super) fn record(
     tx: &Transaction<'_>,
     mail: &NewMail<'_>,
     now: &str,
 ) -> Result<i64, StoreError> {
+    if recorded_already(tx, mail)? {
+        return Err(StoreError::MailRecorded);
+    }
     let file_id = match mail.raw {
         Some((name, bytes)) => Some(archive(tx, "email", name, bytes, now)?),
         None => None,

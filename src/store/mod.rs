@@ -515,6 +515,59 @@ impl Ledger {
     }
 
     /// Recorded messages in a state (all, newest 2,000, for `None`).
+    /// The folder's mark (UIDVALIDITY, UID up to which all was handled).
+    pub fn mail_mark(&self, account: &str, folder: &str) -> Result<Option<(u32, u32)>, StoreError> {
+        mail::mark(&self.conn, account, folder)
+    }
+
+    /// UIDs recorded from a folder under a UIDVALIDITY above `after`.
+    pub fn mail_recorded_uids(
+        &self,
+        account: &str,
+        folder: &str,
+        uid_validity: u32,
+        after: u32,
+    ) -> Result<std::collections::HashSet<u32>, StoreError> {
+        mail::recorded_uids(&self.conn, account, folder, uid_validity, after)
+    }
+
+    /// Every Message-ID the ledger holds.
+    pub fn mail_message_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        mail::message_ids(&self.conn)
+    }
+
+    /// Moves the folder's mark on.
+    pub fn set_mail_mark(
+        &mut self,
+        account: &str,
+        folder: &str,
+        mark: (u32, u32),
+    ) -> Result<(), StoreError> {
+        self.write(|tx| mail::set_mark(tx, account, folder, mark))
+    }
+
+    /// Takes the folder's fetch lock for `token` for `seconds`; refuses while another holds it.
+    pub fn lock_mail_folder(
+        &mut self,
+        account: &str,
+        folder: &str,
+        token: &str,
+        seconds: i64,
+    ) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        self.write(|tx| mail::lock_folder(tx, account, folder, token, now, now + seconds))
+    }
+
+    /// Gives the folder's fetch lock back.
+    pub fn unlock_mail_folder(
+        &mut self,
+        account: &str,
+        folder: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| mail::unlock_folder(tx, account, folder, token))
+    }
+
     pub fn mail_messages(&self, state: Option<MailState>) -> Result<Vec<MailRecord>, StoreError> {
         mail::list(&self.conn, state)
     }

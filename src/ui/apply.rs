@@ -649,7 +649,7 @@ impl TaizhangApp {
                 &mut open.ledger,
                 &mut intake,
                 &name,
-                Ok(raw),
+                crate::service::mail::RawMail::Whole(raw),
                 &crate::store::MailOrigin::default(),
                 crate::service::mail::MailChoice::default(),
                 crate::service::mail::MailMode::Hold,
@@ -707,7 +707,7 @@ impl TaizhangApp {
         }
         let mailbox = open.data.mailbox.clone();
         if !mailbox.is_set() {
-            self.show_error(crate::mail::imap::MailboxError::NotSet.to_string());
+            self.show_error(crate::mail::MailboxError::NotSet.to_string());
             return;
         }
         let password = match mailbox_code(&mailbox.address) {
@@ -725,17 +725,16 @@ impl TaizhangApp {
             password,
             folder: mailbox.folder.clone(),
         };
-        let known = open
-            .ledger
-            .mail_last_uid(
-                &format!("{}@{}", account.user, account.host),
-                &account.folder,
-            )
-            .ok()
-            .flatten();
-        match crate::service::mail::Intake::load(&open.ledger, open.data.today) {
-            Ok(intake) => {
-                self.fetch_job = Some(super::mail_jobs::FetchJob::start(account, known, intake));
+        let run = crate::service::fetch::FetchRun::begin(
+            &mut open.ledger,
+            &account,
+            crate::service::mail::MailMode::Hold,
+            open.data.today,
+            crate::mail::net::FETCH_DEADLINE,
+        );
+        match run {
+            Ok(run) => {
+                self.fetch_job = Some(super::mail_jobs::FetchJob::start(account, run));
                 self.page = Page::Mail;
             }
             Err(error) => self.show_error(error.to_string()),
@@ -752,7 +751,7 @@ impl TaizhangApp {
         }
         let mailbox = open.data.mailbox.clone();
         if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
-            self.show_error(crate::mail::imap::MailboxError::NotSet.to_string());
+            self.show_error(crate::mail::MailboxError::NotSet.to_string());
             return;
         }
         let password = match mailbox_code(&mailbox.address) {

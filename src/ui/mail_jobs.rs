@@ -1,20 +1,22 @@
 //! The mailbox's background jobs: fetching new messages and sending chase e-mails, each on a
-//! worker thread so that the window stays live. The worker only talks to the server; every
-//! write to the ledger happens on the window's thread, one transaction per message or send,
-//! as each result arrives. A fetch can be cancelled between messages.
+//! worker thread so that the window stays live. The worker only talks to the server; the
+//! service's recording step ([`FetchRun::record`], [`record_chase_result`]) runs on the
+//! window's thread as each result arrives, the same functions the commands call. A fetch can
+//! be cancelled between messages.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
 use super::app::{LedgerState, TaizhangApp};
-use crate::mail::imap::{Account, Fetched, FolderState, MailboxError};
-use crate::service::mail::{ChaseMail, Intake, MailChoice, MailMode, handle_message};
-use crate::store::MailOrigin;
+use crate::mail::MailboxError;
+use crate::mail::imap::{Account, Fetched, FolderState};
+use crate::service::fetch::{FetchRun, FetchSummary};
+use crate::service::mail::{ChaseMail, ChaseResult, record_chase_result, send_chase_mail};
 
 /// What the fetch worker reports.
 pub enum FetchEvent {
-    /// Message `done` of `total` downloaded (or refused as too large).
+    /// Message `done` of `total` arrived (or was refused as too large, or not delivered).
     Message {
         done: usize,
         total: usize,
@@ -27,9 +29,7 @@ pub enum FetchEvent {
 pub struct FetchJob {
     receiver: Receiver<FetchEvent>,
     cancel: Arc<AtomicBool>,
-    intake: Intake,
-    account: String,
-    folder: String,
+    run: Option<FetchRun>,
     /// (done, total) so far.
     pub progress: (usize, usize),
     /// Messages recorded.
@@ -38,17 +38,20 @@ pub struct FetchJob {
 }
 
 impl FetchJob {
-    /// Starts reading the folder after `known` (UIDVALIDITY, last UID).
-    pub fn start(account: Account, known: Option<(u32, u32)>, intake: Intake) -> Self {
+    /// Starts reading the folder for `run` (which holds the folder's lock).
+    pub fn start(account: Account, run: FetchRun) -> Self {
         // One message at a time in flight: memory stays bounded by the message size limit.
         let (sender, receiver): (SyncSender<FetchEvent>, _) = std::sync::mpsc::sync_channel(1);
         let cancel = Arc::new(AtomicBool::new(false));
         let stop = Arc::clone(&cancel);
-        let name = format!("{}@{}", account.user, account.host);
-        let folder = account.folder.clone();
+        let known = run.known().clone();
+        let deadline = run.deadline;
         std::thread::spawn(move || {
-            let result =
-                crate::mail::imap::fetch_new(&account, known, &mut |done, total, fetched| {
+            let result = crate::mail::imap::fetch_new(
+                &account,
+                &known,
+                deadline,
+                &mut |done, total, fetched| {
                     if stop.load(Ordering::Relaxed) {
                         return false;
                     }
@@ -60,15 +63,14 @@ impl FetchJob {
                         })
                         .is_ok()
                         && !stop.load(Ordering::Relaxed)
-                });
+                },
+            );
             let _ = sender.send(FetchEvent::Finished(result));
         });
         Self {
             receiver,
             cancel,
-            intake,
-            account: name,
-            folder,
+            run: Some(run),
             progress: (0, 0),
             received: 0,
             cancelled: false,
@@ -82,7 +84,7 @@ impl FetchJob {
     }
 }
 
-/// A running send of chase e-mails: (department, address, result) as each is done.
+/// A running send of chase e-mails, each result as it is done.
 pub struct ChaseJob {
     receiver: Receiver<ChaseEvent>,
     pub progress: (usize, usize),
@@ -91,7 +93,7 @@ pub struct ChaseJob {
 }
 
 pub enum ChaseEvent {
-    Sent(ChaseMail, Result<(), String>),
+    Sent(ChaseResult),
     Finished(Result<(), String>),
 }
 
@@ -101,23 +103,16 @@ impl ChaseJob {
         let total = mails.len();
         std::thread::spawn(move || {
             let result = (|| {
-                let smtp = crate::mail::smtp::Sender::new(&account).map_err(|e| e.to_string())?;
+                let mut smtp =
+                    crate::mail::smtp::Sender::new(&account).map_err(|e| e.to_string())?;
                 smtp.check().map_err(|e| e.to_string())?;
                 for mail in mails {
-                    let Some(to) = mail.to.clone() else {
-                        continue;
-                    };
-                    let outgoing = crate::mail::smtp::Outgoing {
-                        to,
-                        to_name: mail.department.clone(),
-                        subject: mail.subject.clone(),
-                        body: mail.message.clone(),
-                    };
-                    let result = smtp.send(&outgoing).map_err(|e| e.to_string());
-                    if sender.send(ChaseEvent::Sent(mail, result)).is_err() {
+                    let result = send_chase_mail(&mut smtp, mail);
+                    if sender.send(ChaseEvent::Sent(result)).is_err() {
                         break;
                     }
                 }
+                smtp.quit();
                 Ok(())
             })();
             let _ = sender.send(ChaseEvent::Finished(result));
@@ -129,6 +124,22 @@ impl ChaseJob {
             failures: Vec::new(),
         }
     }
+}
+
+/// What the user is told when a fetch ends.
+fn fetch_notice(summary: &FetchSummary, received: usize, cancelled: bool) -> String {
+    let mut notice = if cancelled {
+        format!("已取消收取；已收到的 {received} 封邮件已保存。")
+    } else if received == 0 {
+        "没有新邮件。".to_owned()
+    } else {
+        format!("收到 {received} 封新邮件，请在“收件”中核对后导入。")
+    };
+    for note in summary.notes() {
+        notice.push(' ');
+        notice.push_str(&note);
+    }
+    notice
 }
 
 impl TaizhangApp {
@@ -152,27 +163,16 @@ impl TaizhangApp {
                     fetched,
                 }) => {
                     job.progress = (done, total);
-                    let origin = MailOrigin {
-                        account: job.account.clone(),
-                        folder: job.folder.clone(),
-                        uid_validity: fetched.uid_validity,
-                        uid: fetched.uid,
+                    let Some(run) = job.run.as_mut() else {
+                        continue;
                     };
-                    let source = format!("{} UID {}", job.folder, fetched.uid);
-                    match handle_message(
-                        &mut open.ledger,
-                        &mut job.intake,
-                        &source,
-                        fetched.bytes.ok_or(fetched.size),
-                        &origin,
-                        MailChoice::default(),
-                        MailMode::Hold,
-                    ) {
-                        Ok(outcome) => {
+                    match run.record(&mut open.ledger, fetched) {
+                        Ok(Some(outcome)) => {
                             if outcome.error.is_none() && outcome.duplicate_of.is_none() {
                                 job.received += 1;
                             }
                         }
+                        Ok(None) => {}
                         Err(error) => {
                             failure = Some(error.to_string());
                             job.cancel();
@@ -190,30 +190,37 @@ impl TaizhangApp {
                 }
             }
         }
+        let Some(result) = finished else {
+            if let Some(message) = failure {
+                self.show_error(format!("保存收到的邮件时出错：{message}"));
+            }
+            return;
+        };
         let received = job.received;
         let cancelled = job.cancelled;
+        let run = job.run.take();
+        let summary = run.map(|run| run.finish(&mut open.ledger, result));
+        self.fetch_job = None;
         if let Some(message) = failure {
             self.show_error(format!("保存收到的邮件时出错：{message}"));
         }
-        let Some(result) = finished else {
+        let Some(summary) = summary else {
             return;
         };
-        self.fetch_job = None;
         self.reload_data();
-        match result {
-            Ok(_) if cancelled => {
-                self.notice = Some(format!("已取消收取；已收到的 {received} 封邮件已保存。"));
+        match summary {
+            Ok(summary) => {
+                if summary.missing.is_empty() && summary.out_of_time.is_none() {
+                    self.notice = Some(fetch_notice(&summary, received, cancelled));
+                } else {
+                    self.show_error(fetch_notice(&summary, received, cancelled));
+                }
             }
-            Ok(_) if received == 0 => self.notice = Some("没有新邮件。".to_owned()),
-            Ok(_) => {
-                self.notice = Some(format!(
-                    "收到 {received} 封新邮件，请在“收件”中核对后导入。"
-                ));
-            }
-            Err(error) => {
+            Err(crate::service::fetch::FetchError::Mailbox(error)) => {
                 self.log.error(&error.log_detail());
                 self.show_error(error.to_string());
             }
+            Err(error) => self.show_error(error.to_string()),
         }
     }
 
@@ -229,20 +236,15 @@ impl TaizhangApp {
         let mut finished = None;
         loop {
             match job.receiver.try_recv() {
-                Ok(ChaseEvent::Sent(mail, result)) => {
+                Ok(ChaseEvent::Sent(mut result)) => {
                     job.progress.0 += 1;
-                    match result {
-                        Ok(()) => {
-                            job.sent += 1;
-                            let records = mail.sent_now(mail.to.as_deref().unwrap_or_default());
-                            if let Err(error) = open.ledger.record_chase_sends(&records) {
-                                job.failures.push(format!(
-                                    "{}：已发送，但未能记入台账：{error}",
-                                    mail.department
-                                ));
-                            }
-                        }
-                        Err(error) => job.failures.push(format!("{}：{error}", mail.department)),
+                    record_chase_result(&mut open.ledger, &mut result);
+                    if result.sent {
+                        job.sent += 1;
+                    }
+                    if let Some(error) = &result.error {
+                        job.failures
+                            .push(format!("{}：{error}", result.mail.department));
                     }
                 }
                 Ok(ChaseEvent::Finished(result)) => {

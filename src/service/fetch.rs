@@ -1,0 +1,266 @@
+//! Fetching the mailbox, once for the command and the window. The I/O (talking to the server,
+//! [`crate::mail::imap::fetch_new`]) is apart from the recording step ([`FetchRun::record`]): the
+//! command calls `record` in its loop, the window calls it on its own thread as its worker
+//! delivers. A run holds the folder's lock in the ledger from its first write, so that two
+//! fetches never record at once (and each message is recorded once, checked in its own
+//! transaction, whatever runs at once), and moves the folder's mark only over messages that were handled: a message the
+//! server did not deliver stays to be fetched next time.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use super::mail::{Intake, MailChoice, MailMode, MailOutcome, RawMail, handle_message};
+use crate::mail::MailboxError;
+use crate::mail::imap::{Account, Delivery, Fetched, FolderState, Known};
+use crate::store::{Ledger, MailOrigin, StoreError};
+
+/// Why fetching stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Mailbox(#[from] MailboxError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The name messages of a mailbox are recorded under.
+pub fn account_name(user: &str, host: &str) -> String {
+    format!("{}@{}", user.trim(), host.trim())
+}
+
+/// One fetch of one folder, from its lock to its mark.
+pub struct FetchRun {
+    account: String,
+    folder: String,
+    mode: MailMode,
+    token: String,
+    /// The folder's lock is held (taken at the first write, so that a run that fails before
+    /// anything arrived leaves the ledger as it was).
+    locked: bool,
+    intake: Intake,
+    known: Known,
+    /// The UIDVALIDITY and UID up to which every message was handled in this run.
+    mark: Option<(u32, u32)>,
+    /// A message was not delivered: the mark stays before it.
+    held_back: bool,
+    /// UIDs the server did not deliver.
+    pub missing: Vec<u32>,
+    /// Messages whose Message-ID the ledger held: not downloaded.
+    pub known_skipped: usize,
+    pub deadline: Duration,
+}
+
+/// What a finished run says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FetchSummary {
+    pub new_messages: usize,
+    pub missing: Vec<u32>,
+    pub known_skipped: usize,
+    /// The run stopped at its deadline (the sentence saying so); the rest is fetched next
+    /// time.
+    pub out_of_time: Option<String>,
+}
+
+impl FetchSummary {
+    /// What the user is told besides each message: a message the server did not deliver, a
+    /// run that ran out of time.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.missing.is_empty() {
+            notes.push(format!(
+                "邮件服务器没有送来 {} 封邮件（UID {}），它们留在邮箱中，下次收取时再试。",
+                self.missing.len(),
+                self.missing
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ));
+        }
+        if let Some(stopped) = &self.out_of_time {
+            notes.push(format!(
+                "{stopped}已读取的邮件都已记入台账；其余邮件留在邮箱中，下次收取时继续。"
+            ));
+        }
+        notes
+    }
+}
+
+impl FetchRun {
+    /// Reads what the ledger knows of the folder; nothing is written until a message arrives.
+    pub fn begin(
+        ledger: &mut Ledger,
+        account: &Account,
+        mode: MailMode,
+        today: NaiveDate,
+        deadline: Duration,
+    ) -> Result<Self, StoreError> {
+        let name = account_name(&account.user, &account.host);
+        let token = format!(
+            "{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        );
+        let mark = ledger.mail_mark(&name, &account.folder)?;
+        let uids = match mark {
+            Some((validity, last)) => {
+                ledger.mail_recorded_uids(&name, &account.folder, validity, last)?
+            }
+            None => Default::default(),
+        };
+        let known = Known {
+            mark,
+            uids,
+            message_ids: ledger.mail_message_ids()?,
+        };
+        Ok(Self {
+            intake: Intake::load(ledger, today)?,
+            account: name,
+            folder: account.folder.clone(),
+            mode,
+            token,
+            locked: false,
+            known,
+            mark: None,
+            held_back: false,
+            missing: Vec::new(),
+            known_skipped: 0,
+            deadline,
+        })
+    }
+
+    /// What the ledger holds of the folder, for the fetch.
+    pub fn known(&self) -> &Known {
+        &self.known
+    }
+
+    /// Records one delivery; `None` for a message skipped as known or not delivered.
+    pub fn record(
+        &mut self,
+        ledger: &mut Ledger,
+        fetched: Fetched,
+    ) -> Result<Option<MailOutcome>, StoreError> {
+        let origin = MailOrigin {
+            account: self.account.clone(),
+            folder: self.folder.clone(),
+            uid_validity: fetched.uid_validity,
+            uid: fetched.uid,
+        };
+        let source = format!("{} UID {}", self.folder, fetched.uid);
+        let raw = match fetched.delivery {
+            Delivery::Missing => {
+                self.held_back = true;
+                self.missing.push(fetched.uid);
+                return Ok(None);
+            }
+            Delivery::Known { .. } => {
+                self.known_skipped += 1;
+                self.advance(fetched.uid_validity, fetched.uid);
+                return Ok(None);
+            }
+            Delivery::Whole(bytes) => RawMail::Whole(bytes),
+            Delivery::TooLarge { size, headers } => RawMail::TooLarge { size, headers },
+        };
+        if self.mode != MailMode::DryRun && !self.locked {
+            // Held a minute past the deadline, so that a run that died frees it by itself.
+            let seconds = i64::try_from(self.deadline.as_secs()).unwrap_or(3600) + 60;
+            ledger.lock_mail_folder(&self.account, &self.folder, &self.token, seconds)?;
+            self.locked = true;
+        }
+        // Each message under the plan of the month it is for.
+        let outcome = handle_message(
+            ledger,
+            &mut self.intake,
+            &source,
+            raw,
+            &origin,
+            MailChoice::default(),
+            self.mode,
+        )?;
+        if let Some(intake) = &outcome.intake {
+            self.known
+                .message_ids
+                .insert(intake.message.message_id.clone());
+        }
+        self.advance(fetched.uid_validity, fetched.uid);
+        Ok(Some(outcome))
+    }
+
+    fn advance(&mut self, uid_validity: u32, uid: u32) {
+        if !self.held_back {
+            self.mark = Some((uid_validity, uid));
+        }
+    }
+
+    /// Keeps the mark and gives the lock back; says how the run ended. A run that ran out of
+    /// time is no failure: what was read is recorded, the rest waits for the next run.
+    pub fn finish(
+        self,
+        ledger: &mut Ledger,
+        result: Result<FolderState, MailboxError>,
+    ) -> Result<FetchSummary, FetchError> {
+        let mut kept = Ok(());
+        if self.mode != MailMode::DryRun {
+            if let Some(mark) = self.mark {
+                kept = ledger.set_mail_mark(&self.account, &self.folder, mark);
+            }
+            if self.locked {
+                let unlocked = ledger.unlock_mail_folder(&self.account, &self.folder, &self.token);
+                kept = kept.and(unlocked);
+            }
+        }
+        let mut summary = FetchSummary {
+            missing: self.missing,
+            known_skipped: self.known_skipped,
+            ..FetchSummary::default()
+        };
+        match result {
+            Ok(state) => summary.new_messages = state.new_messages,
+            Err(error) if error.is_deadline() => summary.out_of_time = Some(error.to_string()),
+            Err(error) => return Err(error.into()),
+        }
+        kept?;
+        Ok(summary)
+    }
+}
+
+/// Reads the new messages of the mailbox's folder and handles each as `mode` says, handing
+/// each outcome to `each` as it is done (`each` returns whether to go on). A dry run reads
+/// from the mark too, but records nothing.
+pub fn fetch_mail(
+    ledger: &mut Ledger,
+    account: &Account,
+    mode: MailMode,
+    today: NaiveDate,
+    deadline: Duration,
+    each: &mut dyn FnMut(super::Progress, MailOutcome) -> bool,
+) -> Result<FetchSummary, FetchError> {
+    let mut run = FetchRun::begin(ledger, account, mode, today, deadline)?;
+    let known = run.known().clone();
+    let mut failure: Option<StoreError> = None;
+    let result =
+        crate::mail::imap::fetch_new(account, &known, deadline, &mut |index, total, fetched| {
+            let what = format!("{} UID {}", account.folder, fetched.uid);
+            match run.record(ledger, fetched) {
+                Ok(Some(outcome)) => each(
+                    super::Progress {
+                        done: index + 1,
+                        total,
+                        what,
+                    },
+                    outcome,
+                ),
+                Ok(None) => true,
+                Err(error) => {
+                    failure = Some(error);
+                    false
+                }
+            }
+        });
+    let summary = run.finish(ledger, result);
+    match failure {
+        Some(error) => Err(error.into()),
+        None => summary,
+    }
+}
