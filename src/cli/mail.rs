@@ -287,10 +287,14 @@ pub(super) fn chase(
                 password: password(server)?,
                 from,
             };
-            crate::service::mail::send_chase_mails(ledger, &account, mails, &mut |_| {})
+            let deadline = server.deadline.map_or(
+                crate::mail::net::SEND_DEADLINE,
+                std::time::Duration::from_secs,
+            );
+            crate::service::mail::send_chase_mails(ledger, &account, mails, deadline, &mut |_| {})
                 .inspect_err(|error| {
-                    crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
-                })?
+                crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
+            })?
         }
     };
     let report = ChaseJson {

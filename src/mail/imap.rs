@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use super::MailboxError;
-use super::net::{EXCHANGE, Guard, Metered, Socket};
+use super::net::{EXCHANGE, Guard, MailStream, Metered, Socket};
 use super::tls::{Security, connect_tcp, wrap};
 
 /// The mailbox to read.
@@ -75,36 +75,6 @@ pub struct FolderState {
     pub new_messages: usize,
 }
 
-/// A stream that is plain or TLS, its reads metered by the connection's guard.
-enum Stream {
-    Plain(Metered<Socket>),
-    Tls(Box<Metered<super::tls::TlsStream>>),
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            Self::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.write(buf),
-            Self::Tls(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            Self::Tls(s) => s.flush(),
-        }
-    }
-}
-
 /// What the client says of itself in `ID`.
 fn id_command() -> String {
     format!(
@@ -126,7 +96,7 @@ const OVERHEAD: u64 = 64 * 1024;
 
 /// One connection: the session and the guard that bounds it.
 struct Connection {
-    session: imap::Session<Stream>,
+    session: imap::Session<MailStream>,
     guard: Guard,
     server: String,
 }
@@ -165,14 +135,14 @@ fn open(account: &Account, guard: &Guard) -> Result<Connection, MailboxError> {
     let socket = connect_tcp(&account.host, account.port, guard)?;
     guard.begin("问候语", SHORT, SHORT, EXCHANGE);
     let stream = match account.security {
-        Security::None => Stream::Plain(Metered::new(socket, guard.clone())),
-        Security::Tls => Stream::Tls(Box::new(Metered::new(
+        Security::None => MailStream::Plain(Metered::new(socket, guard.clone())),
+        Security::Tls => MailStream::Tls(Box::new(Metered::new(
             wrap(&account.host, socket, guard)?,
             guard.clone(),
         ))),
         Security::StartTls => {
             let socket = starttls(&server, socket, guard)?;
-            Stream::Tls(Box::new(Metered::new(
+            MailStream::Tls(Box::new(Metered::new(
                 wrap(&account.host, socket, guard)?,
                 guard.clone(),
             )))

@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn gbk_subject_and_rfc2231_name() {
         let (subject, _, _) = encoding_rs::GBK.encode("县林业局7月报送");
-        let encoded = format!("=?GBK?B?{}?=", base64_encode(&subject));
+        let encoded = format!("=?GBK?B?{}?=", crate::mail::smtp::base64(&subject));
         let eml = format!(
             "From: \"=?UTF-8?B?5p6X5Lia5bGA?=\" <LinYe@Example.cn>\r\n\
              To: rsxstg@163.com\r\n\
@@ -169,27 +169,5 @@ mod tests {
         assert_eq!(message.body.trim(), "1.1 已完成");
         assert_eq!(message.attachments[0].name, "报送.xls");
         assert_eq!(message.attachments[0].bytes, vec![0, 1, 2]);
-    }
-
-    fn base64_encode(bytes: &[u8]) -> String {
-        const TABLE: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk[0],
-                chunk.get(1).copied().unwrap_or(0),
-                chunk.get(2).copied().unwrap_or(0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
     }
 }

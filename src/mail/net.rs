@@ -335,6 +335,40 @@ impl<S: Write> Write for Metered<S> {
     }
 }
 
+/// A connection to a mail server, plain or TLS, its reads metered by its guard.
+pub enum MailStream {
+    Plain(Metered<Socket>),
+    Tls(Box<Metered<TlsStream>>),
+}
+
+/// TLS over a guarded socket.
+pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, Socket>;
+
+impl Read for MailStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf),
+            Self::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for MailStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf),
+            Self::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush(),
+            Self::Tls(s) => s.flush(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![expect(clippy::unwrap_used)]

@@ -11,8 +11,8 @@ use lettre::Message;
 use lettre::message::{Mailbox, header::ContentType};
 
 use super::MailboxError;
-use super::net::{EXCHANGE, Guard, Metered, SEND_DEADLINE, Socket};
-use super::tls::{Security, TlsStream, connect_tcp, wrap};
+use super::net::{EXCHANGE, Guard, MailStream, Metered, SEND_DEADLINE};
+use super::tls::{Security, connect_tcp, wrap};
 
 /// The server to send through.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,35 +69,6 @@ const REPLY_LINE: u64 = 4 * 1024;
 /// ...and at most this many bytes in all.
 const REPLY: u64 = 64 * 1024;
 
-enum Stream {
-    Plain(Metered<Socket>),
-    Tls(Box<Metered<TlsStream>>),
-}
-
-impl std::io::Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            Self::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl std::io::Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.write(buf),
-            Self::Tls(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            Self::Tls(s) => s.flush(),
-        }
-    }
-}
-
 /// One reply: its code and its text (the lines joined).
 struct Reply {
     code: u16,
@@ -112,12 +83,13 @@ impl Reply {
 
 /// An open, logged-in SMTP connection.
 struct Connection {
-    reader: BufReader<Stream>,
+    reader: BufReader<MailStream>,
     guard: Guard,
     server: String,
 }
 
-fn base64(bytes: &[u8]) -> String {
+/// Base64 (RFC 4648, padded): the AUTH exchange's encoding.
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -273,12 +245,12 @@ impl Connection {
         let socket = connect_tcp(&account.host, account.port, guard)?;
         guard.begin("问候语", REPLY, REPLY_LINE, EXCHANGE);
         let stream = match account.security {
-            Security::Tls => Stream::Tls(Box::new(Metered::new(
+            Security::Tls => MailStream::Tls(Box::new(Metered::new(
                 wrap(&account.host, socket, guard)?,
                 guard.clone(),
             ))),
             Security::StartTls | Security::None => {
-                Stream::Plain(Metered::new(socket, guard.clone()))
+                MailStream::Plain(Metered::new(socket, guard.clone()))
             }
         };
         let mut connection = Self {
@@ -322,12 +294,12 @@ impl Connection {
                 ))
                 .into());
             }
-            let Stream::Plain(metered) = connection.reader.into_inner() else {
+            let MailStream::Plain(metered) = connection.reader.into_inner() else {
                 return Err(MailboxError::Tls("STARTTLS".to_owned()).into());
             };
             let tls = wrap(&account.host, metered.into_inner(), guard)?;
             connection = Self {
-                reader: BufReader::new(Stream::Tls(Box::new(Metered::new(tls, guard.clone())))),
+                reader: BufReader::new(MailStream::Tls(Box::new(Metered::new(tls, guard.clone())))),
                 guard: guard.clone(),
                 server: connection.server,
             };

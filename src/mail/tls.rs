@@ -11,7 +11,7 @@ use std::time::Duration;
 use rustls_platform_verifier::BuilderVerifierExt as _;
 
 use super::MailboxError;
-use super::net::{Guard, Socket};
+use super::net::{Guard, Socket, TlsStream};
 
 /// How a mail server is reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -91,8 +91,6 @@ pub fn connect_tcp(host: &str, port: u16, guard: &Guard) -> Result<Socket, Mailb
         last.map_or_else(|| "no address".to_owned(), |e| e.to_string()),
     ))
 }
-
-pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, Socket>;
 
 /// Wraps a connected socket in TLS and completes the handshake, so that a certificate the
 /// system does not trust is refused here, with the reason.

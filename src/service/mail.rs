@@ -1108,9 +1108,10 @@ pub fn send_chase_mails(
     ledger: &mut Ledger,
     account: &crate::mail::smtp::SmtpAccount,
     mails: Vec<ChaseMail>,
+    deadline: std::time::Duration,
     progress: &mut dyn FnMut(super::Progress),
 ) -> Result<Vec<ChaseResult>, crate::mail::smtp::SendError> {
-    let mut sender = crate::mail::smtp::Sender::new(account)?;
+    let mut sender = crate::mail::smtp::Sender::with_deadline(account, deadline)?;
     sender.check()?;
     let total = mails.len();
     let mut results = Vec::new();

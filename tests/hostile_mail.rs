@@ -1,0 +1,373 @@
+//! Mail servers that fight back: misbehaving IMAP and SMTP servers on 127.0.0.1
+//! (`scripts/hostile-mail-server.py`, started by each test), driven through the headless
+//! commands as a check would. Each case ends with a clear sentence naming the server and what
+//! it did, within its deadline, and a ledger that is unchanged or changed as it should be:
+//! nothing lost, nothing twice, nothing refused stored by its bytes.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::BufRead as _;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::mail::ledger_with_addresses;
+use common::{TempLedger, arg, stderr, taizhang, taizhang_command};
+
+/// A misbehaving server in one mode; killed when dropped.
+struct Hostile {
+    dir: tempfile::TempDir,
+    port: u16,
+    child: Child,
+}
+
+impl Hostile {
+    fn start(mode: &str, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hostile-mail-server.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(mode)
+            .arg(dir.path())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().strip_prefix("PORT=").unwrap().parse().unwrap();
+        Self { dir, port, child }
+    }
+
+    /// The commands the server received, and the connection ends.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a command, killing it (and failing) if it has not ended within `limit`.
+fn run_within(mut command: Command, limit: Duration) -> (Output, Duration) {
+    let started = Instant::now();
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return (child.wait_with_output().unwrap(), started.elapsed());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the command still ran after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn fetch_command(db: &Path, port: u16, deadline: u64) -> Command {
+    let mut command = taizhang_command();
+    command
+        .args(["--db", arg(db), "--today", "2019-08-10", "fetch-mail"])
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--security", "none", "--user", "rsxstg@163.com"])
+        .args(["--password-env", "TZ_CODE", "--json"])
+        .args(["--deadline", &deadline.to_string()])
+        .env("TZ_CODE", "code");
+    command
+}
+
+fn fetch(db: &Path, server: &Hostile, deadline: u64) -> (Output, Duration) {
+    run_within(
+        fetch_command(db, server.port, deadline),
+        Duration::from_secs(deadline + 20),
+    )
+}
+
+fn new_ledger() -> TempLedger {
+    let ledger = TempLedger::new();
+    let made = taizhang(&["--db", arg(&ledger.path), "plan", "--json"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    ledger
+}
+
+/// (message_id, state, note, has archived bytes) of every recorded message.
+fn messages(db: &Path) -> Vec<(String, String, String, bool)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut statement = conn
+        .prepare(
+            "SELECT message_id, state, note, source_file_id IS NOT NULL FROM mail_messages
+             ORDER BY id",
+        )
+        .unwrap();
+    statement
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn ledger_bytes(db: &Path) -> Vec<u8> {
+    std::fs::read(db).unwrap()
+}
+
+/// A server that refuses to behave before any message leaves the ledger as it was.
+fn refused_before_anything(mode: &str, deadline: u64, expected: &[&str]) {
+    let ledger = new_ledger();
+    let before = ledger_bytes(&ledger.path);
+    let server = Hostile::start(mode, &[]);
+    let (output, took) = fetch(&ledger.path, &server, deadline);
+    let said = stderr(&output);
+    assert!(!output.status.success(), "{mode}: {said}");
+    assert!(
+        said.contains(&format!("127.0.0.1:{}", server.port)),
+        "{mode} names the server: {said}"
+    );
+    assert!(said.contains("已连接"), "{mode}: {said}");
+    for phrase in expected {
+        assert!(said.contains(phrase), "{mode}: {said}");
+    }
+    assert!(!said.contains("无法连接"), "{mode}: {said}");
+    assert!(took < Duration::from_secs(deadline + 5), "{mode}: {took:?}");
+    assert_eq!(
+        ledger_bytes(&ledger.path),
+        before,
+        "{mode} changed the ledger"
+    );
+}
+
+#[test]
+fn endless_lines_are_cut_at_their_cap() {
+    refused_before_anything("imap-endless-greeting", 60, &["问候语", "超过 64 KB"]);
+    refused_before_anything("imap-endless-id", 60, &["ID 命令的应答", "超过 64 KB"]);
+}
+
+#[test]
+fn slow_and_silent_servers_end_at_the_deadline() {
+    refused_before_anything("imap-trickle", 6, &["超过了 6 秒的时限"]);
+    refused_before_anything("imap-silent", 6, &["超过了 6 秒的时限"]);
+}
+
+/// A message larger than the limit, however the server says or sends it, is recorded by its
+/// headers only; the small messages beside it arrive; the ledger does not grow by its bytes.
+#[test]
+fn a_message_over_the_limit_is_recorded_by_its_headers_never_its_bytes() {
+    for mode in [
+        "imap-lying-size",
+        "imap-honest-big",
+        "imap-no-size",
+        "imap-huge-literal",
+    ] {
+        let ledger = new_ledger();
+        let size_before = std::fs::metadata(&ledger.path).unwrap().len();
+        let server = Hostile::start(mode, &[]);
+        let (output, took) = fetch(&ledger.path, &server, 120);
+        let said = stderr(&output);
+        assert!(took < Duration::from_secs(120), "{mode}: {took:?}");
+        let recorded = messages(&ledger.path);
+        assert_eq!(recorded.len(), 3, "{mode}: {recorded:?} {said}");
+        let big = &recorded[0];
+        assert_eq!(big.1, "refused", "{mode}: {recorded:?}");
+        assert!(big.2.contains("邮件太大"), "{mode}: {recorded:?}");
+        assert!(!big.3, "{mode}: the refused bytes were archived");
+        // Its Message-ID comes from its headers: a later fetch knows it.
+        assert!(
+            big.0 == "hostile-big@test" || big.0 == "hostile-1@test",
+            "{mode}: {recorded:?}"
+        );
+        assert!(recorded[1..].iter().all(|m| m.1 == "pending" && m.3));
+        let grown = std::fs::metadata(&ledger.path).unwrap().len() - size_before;
+        assert!(
+            grown < 2 * 1024 * 1024,
+            "{mode}: the ledger grew {grown} bytes"
+        );
+        // The user is told that one message was refused.
+        assert!(said.contains("1 封邮件未能读取"), "{mode}: {said}");
+        let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(
+            lines[0]["error"].as_str().unwrap().contains("邮件太大"),
+            "{mode}: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn a_message_the_server_did_not_deliver_is_fetched_next_time() {
+    let ledger = new_ledger();
+    let server = Hostile::start("imap-missing", &[]);
+    let (first, _) = fetch(&ledger.path, &server, 60);
+    let said = stderr(&first);
+    assert!(!first.status.success());
+    assert!(said.contains("没有送来 1 封邮件（UID 2）"), "{said}");
+    assert!(said.contains("下次收取时再试"), "{said}");
+    let ids: Vec<String> = messages(&ledger.path).into_iter().map(|m| m.0).collect();
+    assert_eq!(ids, ["hostile-1@test", "hostile-3@test"]);
+
+    let (second, _) = fetch(&ledger.path, &server, 60);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let ids: Vec<String> = messages(&ledger.path).into_iter().map(|m| m.0).collect();
+    assert_eq!(ids, ["hostile-1@test", "hostile-3@test", "hostile-2@test"]);
+    // The second run downloaded UID 2 only: UID 3 was recorded already.
+    let log = server.log();
+    let second_run = log.rsplit("-- connection closed").nth(1).unwrap();
+    assert!(second_run.contains("UID FETCH 2 (UID BODY.PEEK[]"), "{log}");
+    assert!(
+        !second_run.contains("UID FETCH 3 (UID BODY.PEEK[]"),
+        "{log}"
+    );
+
+    // A third run finds nothing new.
+    let (third, _) = fetch(&ledger.path, &server, 60);
+    assert!(third.status.success());
+    assert!(third.stdout.is_empty());
+    assert_eq!(messages(&ledger.path).len(), 3);
+}
+
+#[test]
+fn a_uidvalidity_that_changes_every_time_downloads_nothing_twice() {
+    let ledger = new_ledger();
+    let server = Hostile::start("imap-uidvalidity", &[]);
+    let (first, _) = fetch(&ledger.path, &server, 60);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(messages(&ledger.path).len(), 3);
+    let before = ledger_bytes(&ledger.path);
+    for _ in 0..2 {
+        let (again, _) = fetch(&ledger.path, &server, 60);
+        assert!(again.status.success(), "{}", stderr(&again));
+        assert!(again.stdout.is_empty());
+    }
+    assert_eq!(messages(&ledger.path).len(), 3);
+    let log = server.log();
+    let bodies = log.matches("BODY.PEEK[]<").count();
+    assert_eq!(bodies, 3, "each message downloaded once: {log}");
+    // Only the folder's mark moved.
+    assert_eq!(before.len(), ledger_bytes(&ledger.path).len());
+}
+
+#[test]
+fn two_fetches_at_once_record_each_message_once() {
+    let ledger = new_ledger();
+    let server = Hostile::start("imap-good", &["--messages", "120"]);
+    let mut first = fetch_command(&ledger.path, server.port, 60);
+    let mut second = fetch_command(&ledger.path, server.port, 60);
+    let one = first
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let two = second
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let one = one.wait_with_output().unwrap();
+    let two = two.wait_with_output().unwrap();
+    let recorded = messages(&ledger.path);
+    let mut ids: Vec<&String> = recorded.iter().map(|m| &m.0).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), recorded.len(), "a message recorded twice");
+    // Whatever the interleaving, a later fetch completes the folder, once.
+    let (third, _) = fetch(&ledger.path, &server, 60);
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert_eq!(messages(&ledger.path).len(), 120);
+    let refused = [stderr(&one), stderr(&two)].join("\n");
+    assert!(
+        one.status.success() && two.status.success() || refused.contains("另一处正在收取这个邮箱"),
+        "{refused}"
+    );
+}
+
+fn chase_command(db: &Path, port: u16, user: &str) -> Command {
+    let mut command = taizhang_command();
+    command
+        .args(["--db", arg(db), "--today", "2019-08-10", "chase"])
+        .args(["--period", "2019-07", "--send", "--json"])
+        .args(["--smtp-host", "127.0.0.1", "--smtp-port", &port.to_string()])
+        .args(["--security", "none", "--user", user])
+        .args(["--password-env", "TZ_CODE", "--deadline", "8"])
+        .env("TZ_CODE", "code");
+    command
+}
+
+#[test]
+fn smtp_servers_that_misbehave_are_named_and_nothing_is_recorded() {
+    for (mode, expected) in [
+        ("smtp-endless-220", "问候语中有一行超过 4 KB"),
+        ("smtp-no-auth", "不支持本程序能用的登录方式"),
+        ("smtp-cram-only", "服务器提供：CRAM-MD5"),
+        ("smtp-silent", "超过了 8 秒的时限"),
+        ("smtp-trickle", "超过了 8 秒的时限"),
+    ] {
+        let ledger = ledger_with_addresses(&[("县林业局", "lyj@example.cn")]);
+        let before = ledger_bytes(&ledger.path);
+        let server = Hostile::start(mode, &[]);
+        let (output, took) = run_within(
+            chase_command(&ledger.path, server.port, "rsxstg@163.com"),
+            Duration::from_secs(30),
+        );
+        let said = stderr(&output);
+        assert!(!output.status.success(), "{mode}");
+        assert!(said.contains(expected), "{mode}: {said}");
+        assert!(
+            said.contains(&format!("127.0.0.1:{}", server.port)),
+            "{mode}: {said}"
+        );
+        assert!(!said.contains("请检查网络"), "{mode}: {said}");
+        assert!(took < Duration::from_secs(13), "{mode}: {took:?}");
+        assert_eq!(ledger_bytes(&ledger.path), before, "{mode}");
+    }
+}
+
+#[test]
+fn a_user_name_that_is_no_address_sends_from_the_units_address() {
+    let ledger = ledger_with_addresses(&[("县林业局", "lyj@example.cn")]);
+    let server = Hostile::start("smtp-good", &[]);
+    // No unit address yet: the sender is what is missing, and the message says so.
+    let (output, _) = run_within(
+        chase_command(&ledger.path, server.port, "rsxstg"),
+        Duration::from_secs(30),
+    );
+    let said = stderr(&output);
+    assert!(!output.status.success());
+    assert!(said.contains("发件地址"), "{said}");
+    assert!(!said.contains("收件地址"), "{said}");
+    {
+        let (mut open, _) = taizhang::store::Ledger::open(&ledger.path).unwrap();
+        let mut mailbox = open.mailbox_settings().unwrap();
+        mailbox.address = "rsxstg@163.com".to_owned();
+        open.save_mailbox_settings(&mailbox).unwrap();
+    }
+    let (output, _) = run_within(
+        chase_command(&ledger.path, server.port, "rsxstg"),
+        Duration::from_secs(30),
+    );
+    let log = server.log();
+    assert!(log.contains("MAIL FROM:<rsxstg@163.com>"), "{log}");
+    // Departments without an address are not sent; the one with an address is.
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let forestry = report["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "县林业局")
+        .unwrap();
+    assert_eq!(forestry["sent"], true, "{report}");
+    assert!(output.status.success(), "{}", stderr(&output));
+}
