@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod cli;
+pub mod compound;
 pub mod crash;
 pub mod deadlines;
 pub mod excel;

@@ -17,6 +17,8 @@ pub enum ImportError {
     Corrupt(String),
     #[error("文件太大（{0} MB），报送表不会这么大。")]
     TooLarge(u64),
+    #[error("这封邮件的附件合计过大，此附件未读取。请把它另存后在“导入报送表”中单独导入。")]
+    MessageBudget,
     #[error("文件解压后过大（超过 {} MB），可能已损坏或是恶意文件，未读取。", MAX_INFLATED / 1024 / 1024)]
     Inflates,
     #[error("表格“{sheet}”有 {rows} 行以上，远多于进展表，未读取。请确认选对了文件。")]

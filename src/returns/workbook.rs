@@ -52,6 +52,25 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
     Err(ImportError::NotSpreadsheet)
 }
 
+/// What reading the file may cost in bytes: a zip's declared inflated size (which
+/// [`sniff`] holds its parts to), else the file's own size.
+pub fn read_cost(bytes: &[u8]) -> u64 {
+    let own = bytes.len() as u64;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return own;
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return own;
+    };
+    let mut total = own;
+    for index in 0..archive.len().min(5_000) {
+        if let Ok(entry) = archive.by_index_raw(index) {
+            total = total.saturating_add(entry.size().min(MAX_INFLATED));
+        }
+    }
+    total.min(MAX_INFLATED.saturating_add(own))
+}
+
 /// Checks a zip's parts: how many, how large they really inflate (a part may declare a small
 /// size and inflate to gigabytes), and the shared-string count an `.xlsx` declares.
 fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {

@@ -134,6 +134,10 @@ impl MessageIntake {
     }
 }
 
+/// What all of one message's attachments may inflate to, read after read, before the rest are
+/// left unread (each can be imported on its own).
+pub const MESSAGE_READ_BUDGET: u64 = 200 * 1024 * 1024;
+
 /// What matching needs of the ledger.
 pub struct IntakeContext<'a> {
     pub plan: &'a Plan,
@@ -273,6 +277,8 @@ pub fn prepare_message(
         department_id: choice.department_id.or(sender_department),
         period: choice.period.or(subject_period),
     };
+    // One budget for the whole message: what its attachments may inflate to, read after read.
+    let mut budget = MESSAGE_READ_BUDGET;
     let attachments: Vec<AttachmentIntake> = message
         .attachments
         .iter()
@@ -285,8 +291,8 @@ pub fn prepare_message(
                     &attachment.name,
                     &attachment.bytes,
                     first_choice,
-                    subject_department,
-                    rule_period,
+                    (subject_department, rule_period),
+                    &mut budget,
                 ),
                 AttachmentKind::ByHand => Err((
                     format!(
@@ -381,10 +387,19 @@ fn read_attachment(
     name: &str,
     bytes: &[u8],
     choice: ImportChoice,
-    subject_department: Option<i64>,
-    rule_period: Period,
+    (subject_department, rule_period): (Option<i64>, Period),
+    budget: &mut u64,
 ) -> Result<ParsedReturn, (String, String)> {
-    let read = |choice: ImportChoice| super::prepare_return(context, returns, name, bytes, choice);
+    // Each read costs what the file may inflate to; a message's attachments share one budget,
+    // so fifty attachments that each inflate to 95 MB are not read fifty times over.
+    let cost = crate::returns::workbook::read_cost(bytes);
+    let mut read = |choice: ImportChoice| {
+        if *budget < cost {
+            return Err(ImportError::MessageBudget);
+        }
+        *budget -= cost;
+        super::prepare_return(context, returns, name, bytes, choice)
+    };
     let mut result = read(choice);
     if let Err(ImportError::NoDepartment) = result
         && let Some(department_id) = subject_department
