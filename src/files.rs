@@ -101,6 +101,62 @@ pub fn size_text(bytes: u64) -> String {
 
 /// Opens a file for reading without blocking on a FIFO that slipped in between the check and
 /// the open (the check itself refuses FIFOs; this closes the race).
+/// Whether a character may stand in a name: no control characters, and none of the invisible
+/// format characters that reorder or hide text (U+202E makes `cod.xlsx` read as `xlsx.doc`).
+fn visible(c: char) -> bool {
+    !c.is_control()
+        && !matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// A name as shown and stored: invisible and control characters dropped, runs of white space
+/// made one space, trimmed.
+pub fn clean_name(name: &str) -> String {
+    let mut cleaned = String::with_capacity(name.len());
+    let mut space = false;
+    for c in name.chars().filter(|c| visible(*c) || c.is_whitespace()) {
+        if c.is_whitespace() {
+            space = !cleaned.is_empty();
+        } else {
+            if space {
+                cleaned.push(' ');
+                space = false;
+            }
+            cleaned.push(c);
+        }
+    }
+    cleaned
+}
+
+/// A name that is safe as a file name on Windows and Linux: cleaned as [`clean_name`], the
+/// characters Windows forbids replaced, no leading or trailing dots, at most 100 characters,
+/// and never a device name (`CON`, `NUL`, `COM1` …).
+pub fn safe_file_name(name: &str) -> String {
+    let cleaned: String = clean_name(name)
+        .chars()
+        .map(|c| if "\\/:*?\"<>|".contains(c) { '_' } else { c })
+        .take(100)
+        .collect();
+    let cleaned = cleaned
+        .trim_matches(|c: char| c == '.' || c == ' ')
+        .to_owned();
+    let stem = cleaned
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.ends_with(|c: char| c.is_ascii_digit()));
+    if device {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
 fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);

@@ -371,3 +371,116 @@ fn a_user_name_that_is_no_address_sends_from_the_units_address() {
     assert_eq!(forestry["sent"], true, "{report}");
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// A directory entry's offset for every stream named `name` (UTF-16, its length with the NUL
+/// at 64, type 2 at 66).
+fn stream_entries(bytes: &[u8], name: &str) -> Vec<usize> {
+    let encoded: Vec<u8> = name
+        .encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    (0..bytes.len().saturating_sub(128))
+        .filter(|p| {
+            bytes[*p..].starts_with(&encoded)
+                && usize::from(u16::from_le_bytes([bytes[p + 64], bytes[p + 65]])) == encoded.len()
+                && bytes[p + 66] == 2
+        })
+        .collect()
+}
+
+/// Fifty attachment streams that share one 400 KB chain would read out as fifty copies: the
+/// file is refused before anything is read, and nothing is written.
+#[test]
+fn a_msg_whose_attachments_share_one_chain_is_refused() {
+    let data = vec![7_u8; 400 * 1024];
+    let attachments: Vec<(String, &[u8])> = (0..50)
+        .map(|i| (format!("附件{i}.xlsx"), data.as_slice()))
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = attachments.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let mut bytes = taizhang::mail::msg::fixtures::msg_file(
+        "县林业局7月进展",
+        "lyj@example.cn",
+        "1.1 已完成",
+        1_564_707_600,
+        &borrowed,
+    );
+    let entries = stream_entries(&bytes, "__substg1.0_37010102");
+    assert_eq!(entries.len(), 50);
+    let first = entries[0];
+    let start: [u8; 4] = bytes[first + 116..first + 120].try_into().unwrap();
+    for entry in &entries[1..] {
+        bytes[entry + 116..entry + 120].copy_from_slice(&start);
+    }
+    let ledger = new_ledger();
+    let path = ledger.dir.path().join("shared.msg");
+    std::fs::write(&path, &bytes).unwrap();
+    let before = ledger_bytes(&ledger.path);
+    let output = taizhang(&[
+        "--db",
+        arg(&ledger.path),
+        "import-email",
+        arg(&path),
+        "--json",
+    ]);
+    assert!(!output.status.success());
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(line["error"].as_str().unwrap().contains("已损坏"), "{line}");
+    assert_eq!(ledger_bytes(&ledger.path), before);
+}
+
+/// Sets every central-directory entry's inflated size of a zip to `size`, as a bomb declares.
+fn declare_inflated(zip: &mut [u8], size: u32) {
+    let mut at = 0;
+    while let Some(found) = zip[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let header = at + found;
+        zip[header + 24..header + 28].copy_from_slice(&size.to_le_bytes());
+        at = header + 4;
+    }
+}
+
+/// One message's attachments share one budget: after two that may inflate to 100 MB each, the
+/// rest are left unread with a sentence.
+#[test]
+fn a_messages_attachments_share_one_read_budget() {
+    let ledger = new_ledger();
+    let templates = common::july_templates(&ledger.path);
+    let mut xlsx = std::fs::read(&templates[0]).unwrap();
+    declare_inflated(&mut xlsx, 20 * 1024 * 1024);
+    let attachments: Vec<(String, &[u8])> = (0..4)
+        .map(|i| (format!("filename=\"{i}.xlsx\""), xlsx.as_slice()))
+        .collect();
+    let raw = common::mail::message(
+        "lyj@example.cn",
+        "县林业局7月进展",
+        "Mon, 5 Aug 2019 09:00:00 +0800",
+        "budget@example.cn",
+        "见附件",
+        &attachments,
+    );
+    let path = ledger.dir.path().join("budget.eml");
+    std::fs::write(&path, raw).unwrap();
+    let output = taizhang(&[
+        "--db",
+        arg(&ledger.path),
+        "--today",
+        "2019-08-10",
+        "import-email",
+        arg(&path),
+        "--dry-run",
+        "--json",
+    ]);
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors: Vec<String> = line["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["error"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(errors.len(), 4, "{line}");
+    assert!(
+        errors[2..].iter().all(|e| e.contains("附件合计过大")),
+        "{errors:?}"
+    );
+    assert!(!errors[0].contains("附件合计过大"), "{errors:?}");
+}

@@ -410,12 +410,13 @@ pub(super) fn rename_department(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let department = department_named(ledger, name)?;
-    if department.name == new_name.trim() {
+    let new_name = crate::files::clean_name(new_name);
+    if department.name == new_name {
         writeln!(out, "“{}”的名称未变，未作改动。", department.name)?;
         return Ok(());
     }
     let mut edit = crate::store::DepartmentEdit::from_department(&department);
-    edit.name = new_name.trim().to_owned();
+    edit.name = new_name;
     ledger.update_department(&edit)?;
     writeln!(
         out,

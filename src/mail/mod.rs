@@ -15,7 +15,7 @@ pub mod secret;
 pub mod smtp;
 pub mod tls;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate};
 
 pub use error::MailboxError;
 
@@ -146,6 +146,16 @@ pub fn parse_mail(bytes: &[u8]) -> Result<MailMessage, MailError> {
     if message.message_id.is_empty() {
         message.message_id = format!("sha256:{}", crate::hash::sha256_hex(bytes));
     }
+    // A Date no return can have (year 0001 or 10000) is not taken as written.
+    if let Some(date) = message.date
+        && !(2000..=2100).contains(&date.with_timezone(&china_time()).year())
+    {
+        message.warnings.push(format!(
+            "邮件的发送日期（{}年）不可信，未采用；收到日期按收取或导入的日期计。",
+            date.with_timezone(&china_time()).year()
+        ));
+        message.date = None;
+    }
     message.from = message.from.trim().to_lowercase();
     Ok(message)
 }
@@ -153,7 +163,7 @@ pub fn parse_mail(bytes: &[u8]) -> Result<MailMessage, MailError> {
 /// A file name that is safe to show and to save under: no folders, no control characters.
 fn clean_file_name(name: &str, fallback: &str) -> String {
     let name = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+    let cleaned: String = crate::files::clean_name(name).chars().take(120).collect();
     let cleaned = cleaned.trim().trim_matches('.').to_owned();
     if cleaned.is_empty() {
         fallback.to_owned()
@@ -241,6 +251,11 @@ mod tests {
     #[test]
     fn names_lose_folders() {
         assert_eq!(clean_file_name("..\\..\\x.xlsx", "附件"), "x.xlsx");
+        // A right-to-left override would show `报送xlsx.exe` as `报送exe.xlsx`.
+        assert_eq!(
+            clean_file_name("报送\u{202E}xslx.exe", "附件"),
+            "报送xslx.exe"
+        );
         assert_eq!(clean_file_name("", "附件1"), "附件1");
     }
 }

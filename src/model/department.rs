@@ -46,6 +46,9 @@ pub struct Department {
     /// Addresses learned from committed e-mails (or added on 责任部门).
     pub addresses: Vec<String>,
     pub origin: DepartmentOrigin,
+    /// Tasks it reports besides its rows on the city's form: a department merged from one on
+    /// the form and one that reported the tasks it led keeps both duties.
+    pub extra_tasks: Vec<i64>,
 }
 
 impl Department {

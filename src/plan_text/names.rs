@@ -142,6 +142,7 @@ mod tests {
             email: String::new(),
             addresses: Vec::new(),
             origin: DepartmentOrigin::Plan,
+            extra_tasks: Vec::new(),
         };
         DepartmentNames::new(&[
             department(1, "县农业农村局", &["农业农村局"]),

@@ -224,22 +224,28 @@ pub fn obligations(plan: &Plan, departments: &[crate::model::Department]) -> Vec
                     until: None,
                 })
                 .collect();
-            let rows = if form_rows.is_empty() {
+            // A department on the form reports its form rows; one that is not reports the
+            // tasks it leads; a merged one that did both before keeps both.
+            let mut rows = form_rows;
+            let by_tasks = rows.is_empty();
+            if by_tasks || !department.extra_tasks.is_empty() {
                 // Closed tasks too: they were owed for the months before they were closed.
-                plan.tasks()
-                    .filter(|task| task.leads.iter().any(|d| d.department_id == department.id))
-                    .map(|task| ExpectedRow {
-                        key: RowKey::Task(task.id),
-                        code: task.code.clone(),
-                        text: task.title.clone(),
-                        quarterly: false,
-                        group: "牵头任务".to_owned(),
-                        until: task.closed_on.map(crate::schedule::Period::of),
-                    })
-                    .collect()
-            } else {
-                form_rows
-            };
+                rows.extend(
+                    plan.tasks()
+                        .filter(|task| {
+                            task.leads.iter().any(|d| d.department_id == department.id)
+                                && (by_tasks || department.extra_tasks.contains(&task.id))
+                        })
+                        .map(|task| ExpectedRow {
+                            key: RowKey::Task(task.id),
+                            code: task.code.clone(),
+                            text: task.title.clone(),
+                            quarterly: false,
+                            group: "牵头任务".to_owned(),
+                            until: task.closed_on.map(crate::schedule::Period::of),
+                        }),
+                );
+            }
             (!rows.is_empty()).then(|| Obligation {
                 department_id: department.id,
                 department: department.name.clone(),

@@ -35,11 +35,9 @@ pub fn parse_key(text: &str) -> Option<RowKey> {
     }
 }
 
-/// A name with the characters Windows forbids in file names replaced.
+/// A name that is safe as a file name (see [`crate::files::safe_file_name`]).
 pub fn safe_file_name(name: &str) -> String {
-    name.chars()
-        .map(|c| if "\\/:*?\"<>|".contains(c) { '_' } else { c })
-        .collect()
+    crate::files::safe_file_name(name)
 }
 
 /// The template's file name: `县农业农村局-2019年7月重点工作进展.xlsx`.

@@ -231,6 +231,19 @@ pub fn prepare_message(
     choice: MailChoice,
 ) -> MessageIntake {
     let mut warnings = message.warnings.clone();
+    // A date before last year's plan or after tomorrow is no return's: not taken as written.
+    let earliest = NaiveDate::from_ymd_opt(context.plan.year - 1, 1, 1);
+    let latest = context.today.succ_opt();
+    let mut message = message;
+    if let Some(date) = message.received_on()
+        && (earliest.is_some_and(|e| date < e) || latest.is_some_and(|l| date > l))
+    {
+        warnings.push(format!(
+            "邮件的发送日期（{}）不可信，未采用；收到日期按收取或导入的日期计。",
+            crate::model::format_date_cn(date)
+        ));
+        message.date = None;
+    }
     let received = match (message.received_on(), choice.received) {
         (Some(date), _) => date,
         (None, Some(date)) => date,

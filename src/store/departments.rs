@@ -60,17 +60,90 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<Department>, StoreError> {
                 email: row.get("email")?,
                 addresses: Vec::new(),
                 origin: DepartmentOrigin::from_str_lossy(&row.get::<_, String>("origin")?),
+                extra_tasks: Vec::new(),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    let mut extra = extra_tasks(conn)?;
     Ok(departments
         .into_iter()
         .map(|mut department| {
             department.aliases = aliases.remove(&department.id).unwrap_or_default();
             department.addresses = addresses.remove(&department.id).unwrap_or_default();
+            department.extra_tasks = extra.remove(&department.id).unwrap_or_default();
             department
         })
         .collect())
+}
+
+/// The settings key of the tasks departments report besides their form rows: a line per
+/// department, `department_id task_id task_id …`.
+const EXTRA_TASKS: &str = "department_extra_tasks";
+
+/// The tasks each department reports besides its form rows.
+fn extra_tasks(conn: &Connection) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [EXTRA_TASKS],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let mut extra = HashMap::new();
+    for line in stored.unwrap_or_default().lines() {
+        let mut ids = line
+            .split_whitespace()
+            .filter_map(|id| id.parse::<i64>().ok());
+        if let Some(department) = ids.next() {
+            extra.insert(department, ids.collect());
+        }
+    }
+    Ok(extra)
+}
+
+fn save_extra_tasks(
+    tx: &Transaction<'_>,
+    extra: &HashMap<i64, Vec<i64>>,
+) -> Result<(), StoreError> {
+    let mut lines: Vec<String> = extra
+        .iter()
+        .filter(|(_, tasks)| !tasks.is_empty())
+        .map(|(department, tasks)| {
+            std::iter::once(*department)
+                .chain(tasks.iter().copied())
+                .map(|id| id.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    lines.sort();
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (EXTRA_TASKS, lines.join("\n")),
+    )?;
+    Ok(())
+}
+
+/// The tasks a department leads.
+fn led_tasks(tx: &Transaction<'_>, department_id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut statement = tx.prepare(
+        "SELECT task_id FROM task_departments WHERE department_id = ?1 AND role = 'lead'
+         ORDER BY task_id",
+    )?;
+    let ids = statement
+        .query_map([department_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+/// Whether a department is named on any form row.
+fn on_form(tx: &Transaction<'_>, department_id: i64) -> Result<bool, StoreError> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM form_row_departments WHERE department_id = ?1)",
+        [department_id],
+        |row| row.get(0),
+    )?)
 }
 
 /// Which department, other than `except`, already uses `name` as its name or an alias.
@@ -91,11 +164,27 @@ fn holder_of_name(
         .optional()?)
 }
 
-pub(super) fn update(tx: &Transaction<'_>, edit: &DepartmentEdit) -> Result<(), StoreError> {
-    let name = edit.name.trim();
+/// The longest name a department may have.
+const MAX_NAME: usize = 40;
+
+/// A department name as stored: control and invisible characters dropped, white space made
+/// one, at most [`MAX_NAME`] characters.
+pub(super) fn clean_department_name(name: &str) -> Result<String, StoreError> {
+    let name = crate::files::clean_name(name);
     if name.is_empty() {
         return Err(StoreError::Invalid("部门名称不能为空".to_owned()));
     }
+    if name.chars().count() > MAX_NAME {
+        return Err(StoreError::Invalid(format!(
+            "部门名称过长（最多{MAX_NAME}个字）"
+        )));
+    }
+    Ok(name)
+}
+
+pub(super) fn update(tx: &Transaction<'_>, edit: &DepartmentEdit) -> Result<(), StoreError> {
+    let name = clean_department_name(&edit.name)?;
+    let name = name.as_str();
     let old_name: String = tx
         .query_row(
             "SELECT name FROM departments WHERE id = ?1",
@@ -109,8 +198,11 @@ pub(super) fn update(tx: &Transaction<'_>, edit: &DepartmentEdit) -> Result<(), 
     let mut aliases: Vec<String> = edit
         .aliases
         .iter()
-        .map(|alias| alias.trim().to_owned())
-        .filter(|alias| !alias.is_empty() && alias != name)
+        .filter(|alias| !crate::files::clean_name(alias).is_empty())
+        .map(|alias| clean_department_name(alias))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|alias| alias != name)
         .collect();
     if old_name != name && !aliases.contains(&old_name) {
         aliases.push(old_name);
@@ -152,13 +244,8 @@ pub(super) fn update(tx: &Transaction<'_>, edit: &DepartmentEdit) -> Result<(), 
 /// Adds a department by hand (a blank ledger's, or a new unit); its id. A name another
 /// department uses as its name or alias is refused.
 pub(super) fn add(tx: &Transaction<'_>, name: &str, now: &str) -> Result<i64, StoreError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(StoreError::Invalid("部门名称不能为空".to_owned()));
-    }
-    if name.chars().count() > 40 {
-        return Err(StoreError::Invalid("部门名称过长（最多40个字）".to_owned()));
-    }
+    let name = clean_department_name(name)?;
+    let name = name.as_str();
     if let Some(holder) = holder_of_name(tx, name, 0)? {
         return Err(StoreError::Invalid(format!(
             "名称“{name}”已被部门“{holder}”使用"
@@ -211,6 +298,20 @@ pub(super) fn merge(
             (from, into),
         )?;
     }
+    // The tasks each reported before: a department on the form reports its form rows (and any
+    // tasks kept from an earlier merge), one that is not reports the tasks it leads. The
+    // merged department keeps both duties, no more.
+    let mut extra = extra_tasks(tx)?;
+    let mut reported = Vec::new();
+    for id in [from, into] {
+        if on_form(tx, id)? {
+            reported.extend(extra.remove(&id).unwrap_or_default());
+        } else {
+            reported.extend(led_tasks(tx, id)?);
+        }
+    }
+    reported.sort_unstable();
+    reported.dedup();
     // Duties: a task or form row both had keeps one entry (a lead stays a lead).
     for table in ["task_departments", "form_row_departments"] {
         tx.execute(
@@ -234,6 +335,10 @@ pub(super) fn merge(
             (from, into),
         )?;
     }
+    if on_form(tx, into)? && !reported.is_empty() {
+        extra.insert(into, reported);
+    }
+    save_extra_tasks(tx, &extra)?;
 
     // Returns.
     let returns: Vec<(i64, i64, String)> = tx

@@ -134,10 +134,11 @@ fn department_id(
     let id = match found {
         Some(id) => id,
         None => {
+            let cleaned = super::departments::clean_department_name(name)?;
             tx.execute(
                 "INSERT INTO departments (name, origin, position, created_at)
                  VALUES (?1, 'plan', (SELECT coalesce(max(position), 0) + 1 FROM departments), ?2)",
-                (name.trim(), now),
+                (cleaned, now),
             )?;
             tx.last_insert_rowid()
         }
