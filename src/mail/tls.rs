@@ -73,9 +73,18 @@ pub fn connect_tcp(host: &str, port: u16, guard: &Guard) -> Result<Socket, Mailb
         server: format!("{host}:{port}"),
         detail,
     };
-    let addresses = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| unreachable(e.to_string()))?;
+    // The system's resolver has no timeout of its own: ask on a helper thread and wait at
+    // most the connect time.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let name = (host.to_owned(), port);
+    std::thread::spawn(move || {
+        let _ = sender.send(name.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+    });
+    let addresses = match receiver.recv_timeout(CONNECT_TIMEOUT.min(guard.time_left())) {
+        Ok(Ok(addresses)) => addresses,
+        Ok(Err(error)) => return Err(unreachable(error.to_string())),
+        Err(_) => return Err(unreachable("the name did not resolve in time".to_owned())),
+    };
     let mut last = None;
     for address in addresses {
         let wait = CONNECT_TIMEOUT.min(guard.time_left());
