@@ -274,6 +274,8 @@ fn the_sheet_page_edits_a_row_and_exports_both_files() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     harness.get_by_label_contains("已导出");
+    // The same flow as export-sheet: the rows no department has answered are named.
+    harness.get_by_label_contains("尚未报送（");
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
     let settings = &harness.state().data().unwrap().settings;
     assert_eq!(settings.contact_person, "韦工");

@@ -116,17 +116,6 @@ pub(super) fn import_email(
             .unwrap_or_default();
         let outcome = match crate::files::read_file(file, crate::mail::MAX_MESSAGE) {
             Ok(raw) => {
-                // Without --period, each message under the plan of the month it is for: a
-                // December return sent in February belongs to last year's plan.
-                if request.period.is_none()
-                    && let Ok(read) = intake.prepare_bytes(&name, raw.clone(), choice)
-                    && let Some(period) = read.period
-                    && let Ok(owner) = crate::service::plan_for_period(ledger, None, Some(period))
-                    && ledger.focused_plan_id().ok() != Some(owner)
-                {
-                    ledger.focus_plan(Some(owner))?;
-                    intake = Intake::load(ledger, today)?;
-                }
                 let mut outcome = handle_message(
                     ledger,
                     &mut intake,

@@ -724,16 +724,31 @@ pub fn handle_message(
             return Ok(outcome);
         }
     };
-    match record_read(
-        ledger,
-        intake,
-        source,
-        raw,
-        origin,
-        choice,
-        mode,
-        &mut outcome,
-    ) {
+    // Each message under the plan of the month it is for (a December return sent in February
+    // belongs to last year's plan), for import-email, fetch-mail and the window alike.
+    let prepared = intake.prepare_bytes(source, raw.clone(), choice);
+    let owner = match &prepared {
+        Ok(read) if choice.period.is_none() => read
+            .period
+            .and_then(|period| super::plan_for_period(ledger, None, Some(period)).ok())
+            .filter(|owner| *owner != intake.plan.id),
+        _ => None,
+    };
+    let previous = ledger.focused_plan_id()?;
+    let prepared = match owner {
+        Some(owner) => {
+            ledger.focus_plan(Some(owner))?;
+            *intake = Intake::load(ledger, intake.today)?;
+            intake.prepare_bytes(source, raw.clone(), choice)
+        }
+        None => prepared,
+    };
+    let recorded = record_read(ledger, intake, prepared, raw, origin, mode, &mut outcome);
+    if owner.is_some() {
+        ledger.focus_plan(Some(previous))?;
+        *intake = Intake::load(ledger, intake.today)?;
+    }
+    match recorded {
         Err(StoreError::MailRecorded) => {
             let message_id = outcome
                 .intake
@@ -791,18 +806,16 @@ fn record_too_large(
     }
 }
 
-#[expect(clippy::too_many_arguments)]
 fn record_read(
     ledger: &mut Ledger,
     intake: &mut Intake,
-    source: &str,
+    prepared: Result<MessageIntake, crate::mail::MailError>,
     raw: Vec<u8>,
     origin: &MailOrigin,
-    choice: MailChoice,
     mode: MailMode,
     outcome: &mut MailOutcome,
 ) -> Result<(), StoreError> {
-    let mut prepared = match intake.prepare_bytes(source, raw.clone(), choice) {
+    let mut prepared = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
             if mode != MailMode::DryRun && !origin.account.is_empty() {

@@ -256,7 +256,13 @@ impl TaizhangApp {
                     return;
                 }
                 let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
-                self.export_job = Some(super::jobs::start_export(sheet, folder, print, protected));
+                self.export_job = Some(super::jobs::start_export(
+                    sheet,
+                    open.data.plan.clone(),
+                    folder,
+                    print,
+                    protected,
+                ));
                 return;
             }
             Command::SaveSheetRow {
@@ -280,7 +286,13 @@ impl TaizhangApp {
                     self.show_error(format!("{}不在当前计划的年度内", period.label()));
                     return;
                 };
-                let due = period.due_date(open.data.plan.reporting.due_day);
+                // The day the chase message gives: moved past weekends and holidays.
+                let (_, due) = crate::schedule::DueRule::from_settings(
+                    open.data.plan.reporting.due_day,
+                    &open.data.settings,
+                    &open.data.holidays,
+                )
+                .due(period);
                 let result = crate::service::write_chase_list(
                     &open.data.ledger_path,
                     status,

@@ -56,6 +56,7 @@ impl TaizhangApp {
 /// Writes the sheet's files on a worker thread, so the window stays live.
 pub(super) fn start_export(
     sheet: crate::sheet::Sheet,
+    plan: crate::model::Plan,
     folder: PathBuf,
     print: bool,
     protected: crate::files::Protected,
@@ -67,12 +68,15 @@ pub(super) fn start_export(
             let stem = sheet.file_stem();
             let xlsx = folder.join(format!("{stem}.xlsx"));
             let pdf = folder.join(format!("{stem}.pdf"));
-            let warnings = crate::sheet::export_files(&sheet, Some(&xlsx), Some(&pdf), &protected)
-                .map_err(|e| e.to_string())?;
+            // The command's flow: the same checks, warnings and unanswered rows.
+            let export =
+                crate::service::export_sheet(&sheet, &plan, Some(&xlsx), Some(&pdf), &protected)
+                    .map_err(|e| e.to_string())?;
             Ok(ExportDone {
                 xlsx,
                 pdf,
-                warnings,
+                warnings: export.warnings,
+                missing: export.missing,
                 print,
             })
         })();
@@ -93,6 +97,13 @@ impl TaizhangApp {
                 let mut notice = format!("已导出：{}、{}", done.xlsx.display(), done.pdf.display());
                 for warning in &done.warnings {
                     notice.push_str(&format!("\n注意：{warning}"));
+                }
+                if !done.missing.is_empty() {
+                    notice.push_str(&format!(
+                        "\n尚未报送（{} 行）：{}",
+                        done.missing.len(),
+                        done.missing.join("；")
+                    ));
                 }
                 self.notice = Some(notice);
                 if done.print

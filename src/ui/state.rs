@@ -240,5 +240,7 @@ pub struct ExportDone {
     pub xlsx: PathBuf,
     pub pdf: PathBuf,
     pub warnings: Vec<String>,
+    /// Rows some department has not answered yet (`编号：部门尚未报送`).
+    pub missing: Vec<String>,
     pub print: bool,
 }
