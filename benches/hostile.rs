@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use taizhang::readers::xls_scan::fixtures as biff;
 use taizhang::returns::obligations;
 use taizhang::returns::spreadsheet::{ImportChoice, ImportContext, read_return};
-use taizhang::returns::xls_scan::fixtures as biff;
 use taizhang::store::Ledger;
 
 /// Resets the peak resident memory to the current one (Linux 4.0+).

@@ -7,7 +7,6 @@
 
 pub mod assets;
 pub mod cli;
-pub mod compound;
 pub mod crash;
 pub mod deadlines;
 pub mod excel;
@@ -19,6 +18,7 @@ pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod plan_text;
+pub mod readers;
 pub mod returns;
 pub mod schedule;
 pub mod seed;

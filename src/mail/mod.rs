@@ -114,10 +114,13 @@ pub fn sniff(bytes: &[u8]) -> Result<MailKind, MailError> {
     if bytes.len() as u64 > MAX_MESSAGE {
         return Err(MailError::TooLarge(bytes.len() as u64 / 1024 / 1024));
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    let container = crate::readers::sniff::container(bytes);
+    if container == crate::readers::sniff::Container::Compound {
         return Ok(MailKind::Msg);
     }
-    if bytes.starts_with(b"PK\x03\x04") || bytes.contains(&0) && !looks_utf16(bytes) {
+    if container == crate::readers::sniff::Container::Zip
+        || bytes.contains(&0) && !looks_utf16(bytes)
+    {
         return Err(MailError::NotMail);
     }
     if mime::has_headers(bytes) {

@@ -70,7 +70,7 @@ fn time_property(file: &mut Compound<'_>, tag: u16) -> Option<DateTime<FixedOffs
 pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
     // Every sector is read at most once: streams that share a chain (fifty attachments on one
     // 20 MB chain) are refused before anything is read out.
-    crate::compound::check_chains(bytes).map_err(|e| MailError::Corrupt(e.to_string()))?;
+    crate::readers::compound::check_chains(bytes).map_err(|e| MailError::Corrupt(e.to_string()))?;
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
         .map_err(|e| MailError::Corrupt(e.to_string()))?;
     if file.entry("/__substg1.0_0037001F").is_err()

@@ -8,7 +8,7 @@
 /// `>` quote marks.
 pub fn forwarded_text(body: &str) -> Option<String> {
     let mut lines = body.lines();
-    lines.by_ref().find(|line| is_marker(line))?;
+    lines.by_ref().find(|line| starts_quotation(line))?;
     let mut text = Vec::new();
     let mut in_headers = true;
     for line in lines {
@@ -28,7 +28,10 @@ pub fn forwarded_text(body: &str) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
 
-fn is_marker(line: &str) -> bool {
+/// Whether a line starts a quoted earlier message (`-----原始邮件-----`, `发件人:`, `在…写道：`,
+/// `On … wrote:`): everything from it on is not the sender's own text. The one test for the
+/// body splitter and the forward reader alike.
+pub fn starts_quotation(line: &str) -> bool {
     let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let dashes = compact.starts_with("---") || compact.starts_with("———");
     (dashes
@@ -42,6 +45,9 @@ fn is_marker(line: &str) -> bool {
         || compact.starts_with("发件人:")
         || compact.starts_with("发件人：")
         || compact.starts_with("From:")
+        || (compact.starts_with("在") && compact.ends_with("写道："))
+        || (compact.starts_with("在") && compact.ends_with("写道:"))
+        || (compact.starts_with("On") && compact.ends_with("wrote:"))
 }
 
 fn is_header_line(line: &str) -> bool {

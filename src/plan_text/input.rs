@@ -34,11 +34,10 @@ pub fn decode_file(bytes: &[u8]) -> Result<String, InputError> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(InputError::TooLarge(bytes.len() as u64 / 1024 / 1024));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return read_docx(bytes);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(InputError::OldWord);
+    match crate::readers::sniff::container(bytes) {
+        crate::readers::sniff::Container::Zip => return read_docx(bytes),
+        crate::readers::sniff::Container::Compound => return Err(InputError::OldWord),
+        _ => {}
     }
     decode_text(bytes)
 }
@@ -125,20 +124,7 @@ fn document_text(xml: &str) -> Result<String, InputError> {
                 text.push_str(run);
             }
             Ok(Event::GeneralRef(reference)) if in_text => {
-                if let Ok(Some(c)) = reference.resolve_char_ref() {
-                    text.push(c);
-                } else {
-                    let name: &str = reference.as_ref();
-                    let resolved = match name {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    };
-                    text.push_str(resolved);
-                }
+                text.push_str(&crate::readers::xml::reference_text(&reference));
             }
             Ok(Event::Eof) => break,
             Err(error) => return Err(InputError::Docx(error.to_string())),

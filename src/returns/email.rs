@@ -114,19 +114,7 @@ impl Marker {
 
 /// The start of a quoted earlier message: everything from here on is not the return.
 fn starts_quotation(line: &str) -> bool {
-    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    let dashes = compact.starts_with("---") || compact.starts_with("———");
-    (dashes
-        && (compact.contains("原始邮件")
-            || compact.contains("OriginalMessage")
-            || compact.contains("转发邮件")
-            || compact.contains("ForwardedMessage")))
-        || compact.starts_with("发件人:")
-        || compact.starts_with("发件人：")
-        || compact.starts_with("From:")
-        || (compact.starts_with("在") && compact.ends_with("写道："))
-        || (compact.starts_with("在") && compact.ends_with("写道:"))
-        || (compact.starts_with("On") && compact.ends_with("wrote:"))
+    crate::mail::quote::starts_quotation(line)
 }
 
 /// A closing, a date line, a contact line or the sender's name: the end of the return text.

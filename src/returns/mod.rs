@@ -3,17 +3,10 @@
 //! messages. No egui and no SQL here.
 
 mod chase;
-mod docx;
 mod email;
-pub mod grid;
-mod import_error;
-pub mod limits;
-mod ods;
 pub mod spreadsheet;
 mod status;
 pub mod template;
-pub mod workbook;
-pub mod xls_scan;
 
 pub use chase::{ChaseContext, ChaseEntry, chase_entries, chase_message};
 pub use email::{EmailSplit, split_email, split_email_body};

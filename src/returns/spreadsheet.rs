@@ -2,16 +2,16 @@
 //! original form, an old `.xls`, an `.ods`, moved columns, extra sheets — into a preview of the
 //! rows it would change. Nothing here writes; a file that cannot be read gives a clear reason.
 
-use super::grid::Grid;
-pub use super::import_error::ImportError;
 use super::template::{KEY_HEADER, META_MARK, META_SHEET, parse_key};
-use super::workbook::load_grids;
 use super::{Obligation, RowKey, RowStatus};
 use crate::model::Plan;
 use crate::plan_text::DepartmentNames;
+pub use crate::readers::ImportError;
+use crate::readers::grid::Grid;
+use crate::readers::workbook::load_grids;
 use crate::schedule::Period;
 
-pub use super::limits::{MAX_COLUMNS, MAX_FILE, MAX_INFLATED, MAX_ROWS};
+pub use crate::readers::limits::{MAX_COLUMNS, MAX_FILE, MAX_INFLATED, MAX_ROWS};
 
 /// Characters of a file's text quoted in a message or kept for an unmatched row.
 const QUOTE_CHARS: usize = 60;
@@ -725,7 +725,7 @@ pub fn keep_stored_text(parsed: &mut ParsedReturn, stored: Option<&super::Return
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::returns::workbook::sniff;
+    use crate::readers::workbook::sniff;
 
     #[test]
     fn numbering_stars_spaces_and_punctuation_do_not_count() {

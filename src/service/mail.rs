@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use crate::mail::{MailMessage, quote::forwarded_text};
 use crate::model::{Department, Plan};
+use crate::readers::sniff::Container;
 use crate::returns::spreadsheet::{
     ImportChoice, ImportContext, ImportError, ImportedRow, MatchKind, ParsedReturn, UnmatchedRow,
 };
@@ -200,10 +201,11 @@ pub fn department_of_address(address: &str, departments: &[Department]) -> Optio
 fn attachment_kind(name: &str, bytes: &[u8]) -> AttachmentKind {
     let lower = name.to_lowercase();
     let extension = lower.rsplit('.').next().unwrap_or_default();
-    if bytes.starts_with(b"%PDF") || ["pdf", "doc", "wps", "ofd", "et"].contains(&extension) {
+    let container = crate::readers::sniff::container(bytes);
+    if container == Container::Pdf || ["pdf", "doc", "wps", "ofd", "et"].contains(&extension) {
         return AttachmentKind::ByHand;
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if container == Container::Compound {
         // An old Word file is a compound file too: its main stream gives it away.
         let marker: Vec<u8> = "WordDocument"
             .encode_utf16()
@@ -214,9 +216,7 @@ fn attachment_kind(name: &str, bytes: &[u8]) -> AttachmentKind {
         }
         return AttachmentKind::Return;
     }
-    if bytes.starts_with(b"PK\x03\x04")
-        || ["xlsx", "xls", "ods", "docx", "xlsm"].contains(&extension)
-    {
+    if container == Container::Zip || ["xlsx", "xls", "ods", "docx", "xlsm"].contains(&extension) {
         return AttachmentKind::Return;
     }
     AttachmentKind::Other
@@ -405,7 +405,7 @@ fn read_attachment(
 ) -> Result<ParsedReturn, (String, String)> {
     // Each read costs what the file may inflate to; a message's attachments share one budget,
     // so fifty attachments that each inflate to 95 MB are not read fifty times over.
-    let cost = crate::returns::workbook::read_cost(bytes);
+    let cost = crate::readers::workbook::read_cost(bytes);
     let mut read = |choice: ImportChoice| {
         if *budget < cost {
             return Err(ImportError::MessageBudget);

@@ -2,7 +2,7 @@
 //! spreadsheet file, for the prose reader and the table reader alike.
 
 use crate::plan_text::{InputError, TableRows};
-use crate::returns::workbook::{Format, load_grids, sniff};
+use crate::readers::workbook::{Format, load_grids, sniff};
 
 /// A plan document's text (for the title, year and prose tasks) and its tables.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,8 +18,9 @@ pub fn read_plan_document(bytes: &[u8]) -> Result<PlanDocument, InputError> {
     if bytes.len() as u64 > crate::plan_text::MAX_INPUT_BYTES {
         return Err(InputError::TooLarge(bytes.len() as u64 / 1024 / 1024));
     }
-    let is_zip = bytes.starts_with(b"PK\x03\x04");
-    let is_compound = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let container = crate::readers::sniff::container(bytes);
+    let is_zip = container == crate::readers::sniff::Container::Zip;
+    let is_compound = container == crate::readers::sniff::Container::Compound;
     if !is_zip && !is_compound {
         return Ok(PlanDocument {
             text: crate::plan_text::decode_file(bytes)?,

@@ -15,7 +15,6 @@ pub enum CompoundError {
     TooMuch(u64),
 }
 
-const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
 const FREE: u32 = 0xFFFF_FFFF;
 const MINI_SECTOR: u64 = 64;
@@ -82,7 +81,7 @@ impl Claims {
 /// than the file holds. Returns the bytes the streams declare in all.
 pub fn check_chains(bytes: &[u8]) -> Result<u64, CompoundError> {
     let damaged = CompoundError::Damaged;
-    if !bytes.starts_with(&SIGNATURE) || bytes.len() < 512 {
+    if super::sniff::container(bytes) != super::sniff::Container::Compound || bytes.len() < 512 {
         return Err(damaged("signature"));
     }
     let size: u64 = match u16_at(bytes, 30) {

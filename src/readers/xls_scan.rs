@@ -123,7 +123,7 @@ pub fn scan_xls(bytes: &[u8], limits: &XlsLimits) -> Result<XlsSummary, XlsRefus
 // The compound file
 // ---------------------------------------------------------------------------------------------
 
-const CFB_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const CFB_SIGNATURE: [u8; 8] = super::sniff::COMPOUND;
 const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
 const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
 const DIFAT_SECTOR: u32 = 0xFFFF_FFFC;

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use super::import_error::ImportError;
+use super::error::ImportError;
 use super::limits::{MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_TEXT_BYTES};
 
 /// One cell: its text, and the column of the cell it came from when a merge filled it.

@@ -7,12 +7,12 @@
 //! cell's paragraphs (`text:p`, with `text:s`, tabs and line breaks), else its value. Merges come
 //! from `number-columns-spanned` / `number-rows-spanned`.
 
-use std::io::{BufReader, Cursor};
+use std::io::Cursor;
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::error::ImportError;
 use super::grid::{Grid, SharedText, SheetSink};
-use super::import_error::ImportError;
 use super::limits::{MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES};
 
 /// One cell's attributes as far as they matter here.
@@ -87,10 +87,8 @@ pub fn read(
 ) -> Result<Vec<Grid>, ImportError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    let content = archive
-        .by_name("content.xml")
+    let mut reader = super::xml::part_reader(&mut archive, "content.xml")
         .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(content));
     let mut buf = Vec::new();
     let mut state = State {
         row: 0,
@@ -163,19 +161,7 @@ pub fn read(
                 push_bounded(&mut state.text, text)?;
             }
             Event::GeneralRef(reference) if state.in_annotation == 0 && state.cell.is_some() => {
-                if let Ok(Some(c)) = reference.resolve_char_ref() {
-                    state.text.push(c);
-                } else {
-                    let name: &str = reference.as_ref();
-                    state.text.push_str(match name {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
+                push_bounded(&mut state.text, &super::xml::reference_text(&reference))?;
             }
             Event::End(element) => match element.name().as_ref() {
                 "table:table-cell" | "table:covered-table-cell" => {

@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use calamine::{Data, DataRef, Reader as _, Sheets};
 
+use super::error::ImportError;
 use super::grid::{Grid, Merge, SheetSink, TextBudget};
-use super::import_error::ImportError;
 use super::limits::{
     MAX_COLUMNS, MAX_FILE, MAX_INFLATED, MAX_MERGES, MAX_ROWS, MAX_SHARED_STRINGS, MAX_SHEETS,
     MAX_TEXT_BYTES,
@@ -35,10 +35,11 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
     if bytes.len() > MAX_FILE {
         return Err(ImportError::TooLarge(bytes.len() as u64 / 1024 / 1024));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
+    let container = super::sniff::container(bytes);
+    if container == super::sniff::Container::Zip {
         return check_zip(bytes);
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    if container == super::sniff::Container::Compound {
         // An encrypted .xlsx is a compound file holding an `EncryptedPackage` stream.
         let marker: Vec<u8> = "EncryptedPackage"
             .encode_utf16()
@@ -56,7 +57,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
 /// [`sniff`] holds its parts to), else the file's own size.
 pub fn read_cost(bytes: &[u8]) -> u64 {
     let own = bytes.len() as u64;
-    if !bytes.starts_with(b"PK\x03\x04") {
+    if super::sniff::container(bytes) != super::sniff::Container::Zip {
         return own;
     }
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {

@@ -5,12 +5,12 @@
 //! down like a spreadsheet's merges. Nested tables' text goes into the outer cell. Everything
 //! is bounded by the same grid limits as a spreadsheet.
 
-use std::io::{BufReader, Cursor};
+use std::io::Cursor;
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::error::ImportError;
 use super::grid::{Grid, SheetSink};
-use super::import_error::ImportError;
 use super::limits::MAX_ROWS;
 use super::ods::attribute;
 
@@ -42,10 +42,8 @@ struct State {
 pub fn read(bytes: &[u8], mut sink: SheetSink<'_>) -> Result<Vec<Grid>, ImportError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    let content = archive
-        .by_name("word/document.xml")
+    let mut reader = super::xml::part_reader(&mut archive, "word/document.xml")
         .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(content));
     let mut buf = Vec::new();
     let mut state = State::default();
     loop {
@@ -84,21 +82,7 @@ pub fn read(bytes: &[u8], mut sink: SheetSink<'_>) -> Result<Vec<Grid>, ImportEr
                 push_text(&mut state, run)?;
             }
             Event::GeneralRef(reference) if state.in_text => {
-                let resolved = if let Ok(Some(c)) = reference.resolve_char_ref() {
-                    c.to_string()
-                } else {
-                    let name: &str = reference.as_ref();
-                    match name {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    }
-                    .to_owned()
-                };
-                push_text(&mut state, &resolved)?;
+                push_text(&mut state, &super::xml::reference_text(&reference))?;
             }
             Event::Eof => break,
             _ => {}
