@@ -1,0 +1,251 @@
+//! The chase e-mails: one per department and month (covering every plan in play), sent one by
+//! one (the I/O step) and recorded under each plan and month it chases (the recording step).
+
+use crate::schedule::Period;
+use crate::store::Ledger;
+
+/// One department's chase e-mail for a month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChaseMail {
+    pub department_id: i64,
+    pub department: String,
+    /// The address it goes to: the department's first; `None` when it has none.
+    pub to: Option<String>,
+    pub subject: String,
+    pub message: String,
+    /// The plans and months it chases (one, or several when it covers several plans).
+    pub parts: Vec<(i64, Period)>,
+}
+
+impl ChaseMail {
+    /// The records of this message sent now to `address`: one per plan and month it chases,
+    /// so that each plan's 催报 shows it.
+    pub fn sent_now(&self, address: &str) -> Vec<(i64, crate::store::ChaseSend)> {
+        let sent_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+        self.parts
+            .iter()
+            .map(|(plan_id, period)| {
+                (
+                    *plan_id,
+                    crate::store::ChaseSend {
+                        department_id: self.department_id,
+                        period: period.to_string(),
+                        address: address.to_owned(),
+                        subject: self.subject.clone(),
+                        message: self.message.clone(),
+                        sent_at: sent_at.clone(),
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+/// The chase e-mails of a month: one per department still missing or incomplete. A closed
+/// plan is never chased ("不再催报"), in the window or by a command.
+pub fn chase_mails(day: &crate::service::DayState, period: Period) -> Vec<ChaseMail> {
+    if !day.plan.active {
+        return Vec::new();
+    }
+    let status = day.period_status(period);
+    let context = crate::returns::ChaseContext::of(&day.plan, &day.settings);
+    crate::returns::chase_entries(&status, day.today, &context)
+        .into_iter()
+        .map(|entry| {
+            let to = day
+                .departments
+                .iter()
+                .find(|d| d.id == entry.department_id)
+                .and_then(|d| d.mail_addresses().into_iter().next());
+            let subject = if entry.state.is_received() {
+                format!("请补报{}《重点工作进展》未填各项", period.label())
+            } else {
+                format!("请报送{}《重点工作进展》", period.label())
+            };
+            ChaseMail {
+                department_id: entry.department_id,
+                department: entry.department,
+                to,
+                subject,
+                message: entry.message,
+                parts: vec![(day.plan.id, period)],
+            }
+        })
+        .collect()
+}
+
+/// The month each other plan in play is chased for, beside `period` for the plan in focus:
+/// the same month when the plan has it, else its latest month already due on `today`.
+/// `(index in others, month)`.
+pub fn other_chase_periods(
+    today: chrono::NaiveDate,
+    others: &[crate::service::DayState],
+    period: Period,
+) -> Vec<(usize, Period)> {
+    let mut periods = Vec::new();
+    for (index, day) in others.iter().enumerate() {
+        let months = crate::schedule::plan_periods(&day.plan);
+        let chosen = if months.contains(&period) {
+            Some(period)
+        } else {
+            let rule = day.rule();
+            months
+                .iter()
+                .rev()
+                .find(|month| rule.due(**month).1 <= today)
+                .copied()
+        };
+        if let Some(chosen) = chosen {
+            periods.push((index, chosen));
+        }
+    }
+    periods
+}
+
+/// The plans a month's chase covers: the plan in focus for `period`, and each other plan in
+/// play for its own month.
+pub fn chase_plans<'a>(
+    focus: &'a crate::service::DayState,
+    others: &'a [crate::service::DayState],
+    period: Period,
+) -> Vec<(&'a crate::service::DayState, Period)> {
+    std::iter::once((focus, period))
+        .chain(
+            other_chase_periods(focus.today, others, period)
+                .into_iter()
+                .map(|(index, month)| (&others[index], month)),
+        )
+        .collect()
+}
+
+/// The chase e-mails for several plans at once, each with its month: one per department,
+/// covering what it owes under each plan (each part headed by its plan when there is more
+/// than one).
+pub fn chase_mails_across(plans: &[(&crate::service::DayState, Period)]) -> Vec<ChaseMail> {
+    let per_plan: Vec<(String, Vec<ChaseMail>)> = plans
+        .iter()
+        .map(|(day, period)| (day.plan.label(), chase_mails(day, *period)))
+        .collect();
+    let several = per_plan
+        .iter()
+        .filter(|(_, mails)| !mails.is_empty())
+        .count()
+        > 1;
+    let mut merged: Vec<(ChaseMail, Vec<(String, String)>)> = Vec::new();
+    for (label, mails) in per_plan {
+        for mail in mails {
+            match merged
+                .iter_mut()
+                .find(|(m, _)| m.department_id == mail.department_id)
+            {
+                Some((first, parts)) => {
+                    first.parts.extend(mail.parts.iter().copied());
+                    parts.push((label.clone(), mail.message));
+                }
+                None => {
+                    let message = mail.message.clone();
+                    merged.push((mail, vec![(label.clone(), message)]));
+                }
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut mail, parts)| {
+            if several {
+                mail.message = combined_message(&parts);
+            }
+            mail
+        })
+        .collect()
+}
+
+/// One message out of a department's messages under several plans, each headed by its
+/// plan: `【plan】` and the message.
+pub fn combined_message(parts: &[(String, String)]) -> String {
+    parts
+        .iter()
+        .map(|(label, message)| format!("【{label}】\n{message}"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// What became of one chase e-mail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChaseResult {
+    pub mail: ChaseMail,
+    pub sent: bool,
+    pub error: Option<String>,
+}
+
+/// Sends one chase e-mail (the I/O step, for a worker thread too); a department without an
+/// address is not sent, with a note.
+pub fn send_chase_mail(sender: &mut crate::mail::smtp::Sender, mail: ChaseMail) -> ChaseResult {
+    let Some(to) = mail.to.clone() else {
+        return ChaseResult {
+            mail,
+            sent: false,
+            error: Some("该部门没有邮箱地址，未发送；请在“责任部门”中填写。".to_owned()),
+        };
+    };
+    let outgoing = crate::mail::smtp::Outgoing {
+        to,
+        to_name: mail.department.clone(),
+        subject: mail.subject.clone(),
+        body: mail.message.clone(),
+    };
+    match sender.send(&outgoing) {
+        Ok(()) => ChaseResult {
+            mail,
+            sent: true,
+            error: None,
+        },
+        Err(error) => ChaseResult {
+            mail,
+            sent: false,
+            error: Some(error.to_string()),
+        },
+    }
+}
+
+/// Records a chase e-mail that was sent (the recording step, on the ledger's thread): one
+/// send per plan and month it chases, in one transaction.
+pub fn record_chase_result(ledger: &mut Ledger, result: &mut ChaseResult) {
+    if !result.sent {
+        return;
+    }
+    let records = result
+        .mail
+        .sent_now(result.mail.to.as_deref().unwrap_or_default());
+    if let Err(error) = ledger.record_chase_sends(&records) {
+        result.error = Some(format!("已发送，但未能记入台账：{error}"));
+    }
+}
+
+/// Sends each chase e-mail that has an address and records each send (its own transaction);
+/// a department without an address is skipped with a note. The server is checked once first:
+/// a wrong code or no network fails the whole run before anything is sent.
+pub fn send_chase_mails(
+    ledger: &mut Ledger,
+    account: &crate::mail::smtp::SmtpAccount,
+    mails: Vec<ChaseMail>,
+    deadline: std::time::Duration,
+    progress: &mut dyn FnMut(crate::service::Progress),
+) -> Result<Vec<ChaseResult>, crate::mail::smtp::SendError> {
+    let mut sender = crate::mail::smtp::Sender::with_deadline(account, deadline)?;
+    sender.check()?;
+    let total = mails.len();
+    let mut results = Vec::new();
+    for (index, mail) in mails.into_iter().enumerate() {
+        progress(crate::service::Progress {
+            done: index,
+            total,
+            what: mail.department.clone(),
+        });
+        let mut result = send_chase_mail(&mut sender, mail);
+        record_chase_result(ledger, &mut result);
+        results.push(result);
+    }
+    sender.quit();
+    Ok(results)
+}

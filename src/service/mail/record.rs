@@ -1,0 +1,403 @@
+//! Recording one message: the ledger's view for matching ([`Intake`]), the plan of the
+//! message's month, and one transaction per message, each message once.
+
+use chrono::NaiveDate;
+
+use crate::mail::MailMessage;
+use crate::model::{Department, Plan};
+use crate::returns::spreadsheet::ParsedReturn;
+use crate::returns::{Obligation, ReturnRecord};
+use crate::schedule::Period;
+use crate::store::{Ledger, MailCommit, MailOrigin, MailRecord, MailState, NewMail, StoreError};
+
+use super::*;
+
+/// Loads what matching needs and prepares a message.
+pub struct Intake {
+    pub plan: Plan,
+    pub departments: Vec<Department>,
+    pub obligations: Vec<Obligation>,
+    pub returns: Vec<ReturnRecord>,
+    pub today: NaiveDate,
+}
+
+impl Intake {
+    pub fn load(ledger: &Ledger, today: NaiveDate) -> Result<Self, StoreError> {
+        let plan = ledger.current_plan()?;
+        let departments = ledger.departments()?;
+        let obligations = crate::returns::obligations(&plan, &departments);
+        let returns = ledger.returns(None)?;
+        Ok(Self {
+            plan,
+            departments,
+            obligations,
+            returns,
+            today,
+        })
+    }
+
+    pub fn context(&self) -> IntakeContext<'_> {
+        IntakeContext {
+            plan: &self.plan,
+            departments: &self.departments,
+            obligations: &self.obligations,
+            returns: &self.returns,
+            today: self.today,
+        }
+    }
+
+    /// Reloads what a commit changed (returns and learned addresses).
+    pub fn refresh(&mut self, ledger: &Ledger) -> Result<(), StoreError> {
+        self.departments = ledger.departments()?;
+        self.returns = ledger.returns(None)?;
+        Ok(())
+    }
+
+    /// Reads a message's bytes (an `.eml`, `.msg` or body text) and prepares it.
+    pub fn prepare_bytes(
+        &self,
+        source: &str,
+        raw: Vec<u8>,
+        choice: MailChoice,
+    ) -> Result<MessageIntake, crate::mail::MailError> {
+        let message = crate::mail::parse_mail(&raw)?;
+        Ok(prepare_message(
+            &self.context(),
+            source,
+            message,
+            raw,
+            choice,
+        ))
+    }
+}
+
+/// Whether a message's month is one the plan has returns for.
+pub fn period_in_plan(plan: &Plan, period: Period) -> bool {
+    crate::schedule::plan_periods(plan).contains(&period)
+}
+
+/// Records one message: its returns (when the department is known and something is filled
+/// and the month is the plan's) in one transaction with the archived original, the message's
+/// record and the sender's address; otherwise the message waits for the user. Returns the
+/// rows changed, or `None` when it was left waiting.
+pub fn commit_message(
+    ledger: &mut Ledger,
+    plan: &Plan,
+    intake: &mut MessageIntake,
+    origin: &MailOrigin,
+    existing: Option<i64>,
+) -> Result<Option<usize>, StoreError> {
+    let file_name = intake.archive_name();
+    let period_ok = intake.period.is_some_and(|p| period_in_plan(plan, p));
+    let committable = intake.has_rows() && period_ok;
+    if intake.has_rows() && !period_ok {
+        intake.warnings.push(format!(
+            "{}不在当前计划的报送月份内，未导入。请选择月份。",
+            intake.period.map(Period::label).unwrap_or_default()
+        ));
+    }
+    let new = NewMail {
+        message_id: &intake.message.message_id,
+        origin,
+        sender: &intake.message.from,
+        subject: &intake.message.subject,
+        sent_on: Some(intake.received),
+        state: if committable {
+            MailState::Committed
+        } else {
+            MailState::Pending
+        },
+        department_id: intake.department.as_ref().map(|d| d.0),
+        period: intake.period,
+        raw: Some((&file_name, &intake.raw)),
+        note: "",
+    };
+    if !committable {
+        if existing.is_none() {
+            ledger.record_mail(&new)?;
+        }
+        return Ok(None);
+    }
+    let attachments: Vec<(&ParsedReturn, &[u8])> = intake
+        .attachments
+        .iter()
+        .filter_map(|a| a.filled_return().map(|p| (p, a.bytes.as_slice())))
+        .collect();
+    let body = intake.body.as_ref().filter(|b| !b.is_blank());
+    let learn = intake
+        .department
+        .as_ref()
+        .filter(|_| intake.message.from.contains('@'))
+        .map(|d| (d.0, intake.message.from.as_str()));
+    let commit = MailCommit {
+        mail: new,
+        existing,
+        body,
+        attachments,
+        received_on: intake.received,
+        learn_address: learn,
+    };
+    ledger.commit_mail(&commit).map(Some)
+}
+
+/// What to do with a message read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailMode {
+    /// Read and match only; nothing is written.
+    DryRun,
+    /// Record it, committing its returns when department, month and rows are known.
+    Commit,
+    /// Record it as waiting for the user (the window's 收件 page).
+    Hold,
+}
+
+/// What became of one message.
+#[derive(Debug)]
+pub struct MailOutcome {
+    /// The file, or `folder UID n` for a fetched message.
+    pub source: String,
+    pub intake: Option<MessageIntake>,
+    /// Why it could not be read: (message, detail for the log).
+    pub error: Option<(String, String)>,
+    /// Rows changed by the commit; `None` when nothing was committed.
+    pub committed: Option<usize>,
+    /// The message was read before: the earlier record.
+    pub duplicate_of: Option<MailRecord>,
+}
+
+/// A message as it arrived: whole, or too large to read (only its headers).
+#[derive(Clone, Debug)]
+pub enum RawMail {
+    Whole(Vec<u8>),
+    TooLarge { size: u64, headers: Vec<u8> },
+}
+
+/// Reads one message (its raw bytes, or the headers of one too large to download), matches
+/// it, and records it as `mode` says. Each message is its own transaction; a message another
+/// fetch or import recorded meanwhile is reported as read before, never recorded twice.
+pub fn handle_message(
+    ledger: &mut Ledger,
+    intake: &mut Intake,
+    source: &str,
+    raw: RawMail,
+    origin: &MailOrigin,
+    choice: MailChoice,
+    mode: MailMode,
+) -> Result<MailOutcome, StoreError> {
+    let mut outcome = MailOutcome {
+        source: source.to_owned(),
+        intake: None,
+        error: None,
+        committed: None,
+        duplicate_of: None,
+    };
+    let raw = match raw {
+        RawMail::Whole(raw) => raw,
+        RawMail::TooLarge { size, headers } => {
+            let error = crate::mail::MailError::TooLarge(size.div_ceil(1024 * 1024));
+            if mode != MailMode::DryRun {
+                record_too_large(ledger, origin, &headers, &error.to_string())?;
+            }
+            outcome.error = Some((error.to_string(), format!("{error} [{size} bytes]")));
+            return Ok(outcome);
+        }
+    };
+    // Each message under the plan of the month it is for (a December return sent in February
+    // belongs to last year's plan), for import-email, fetch-mail and the window alike.
+    let prepared = intake.prepare_bytes(source, raw.clone(), choice);
+    let owner = match &prepared {
+        Ok(read) if choice.period.is_none() => read
+            .period
+            .and_then(|period| crate::service::plan_for_period(ledger, None, Some(period)).ok())
+            .filter(|owner| *owner != intake.plan.id),
+        _ => None,
+    };
+    let previous = ledger.focused_plan_id()?;
+    let prepared = match owner {
+        Some(owner) => {
+            ledger.focus_plan(Some(owner))?;
+            *intake = Intake::load(ledger, intake.today)?;
+            intake.prepare_bytes(source, raw.clone(), choice)
+        }
+        None => prepared,
+    };
+    let recorded = record_read(ledger, intake, prepared, raw, origin, mode, &mut outcome);
+    if owner.is_some() {
+        ledger.focus_plan(Some(previous))?;
+        *intake = Intake::load(ledger, intake.today)?;
+    }
+    match recorded {
+        Err(StoreError::MailRecorded) => {
+            let message_id = outcome
+                .intake
+                .as_ref()
+                .map(|i| i.message.message_id.clone());
+            outcome.committed = None;
+            outcome.duplicate_of = match message_id {
+                Some(id) => ledger.mail_seen(&id)?,
+                None => None,
+            };
+            if let Some(intake) = outcome.intake.as_mut() {
+                intake
+                    .warnings
+                    .push("这封邮件已由另一处同时记入台账，未重复记录。".to_owned());
+            }
+            Ok(outcome)
+        }
+        Err(error) => Err(error),
+        Ok(()) => Ok(outcome),
+    }
+}
+
+/// Records a message too large to read by its headers (sender, subject, date, Message-ID):
+/// never its bytes.
+fn record_too_large(
+    ledger: &mut Ledger,
+    origin: &MailOrigin,
+    headers: &[u8],
+    note: &str,
+) -> Result<(), StoreError> {
+    let mut block = headers.to_vec();
+    block.extend_from_slice(b"\r\n\r\n");
+    let read = crate::mail::parse_mail(&block).ok();
+    let fallback = format!("{}:{}:{}", origin.account, origin.uid_validity, origin.uid);
+    let message_id = read
+        .as_ref()
+        .map(|m| m.message_id.clone())
+        .filter(|id| !id.starts_with("sha256:"))
+        .unwrap_or(fallback);
+    let new = NewMail {
+        message_id: &message_id,
+        origin,
+        sender: read.as_ref().map_or("", |m| m.from.as_str()),
+        subject: read.as_ref().map_or("", |m| m.subject.as_str()),
+        sent_on: read.as_ref().and_then(MailMessage::received_on),
+        state: MailState::Refused,
+        department_id: None,
+        period: None,
+        raw: None,
+        note,
+    };
+    match ledger.record_mail(&new) {
+        Ok(_) | Err(StoreError::MailRecorded) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+fn record_read(
+    ledger: &mut Ledger,
+    intake: &mut Intake,
+    prepared: Result<MessageIntake, crate::mail::MailError>,
+    raw: Vec<u8>,
+    origin: &MailOrigin,
+    mode: MailMode,
+    outcome: &mut MailOutcome,
+) -> Result<(), StoreError> {
+    let mut prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            if mode != MailMode::DryRun && !origin.account.is_empty() {
+                let message_id = format!("sha256:{}", crate::hash::sha256_hex(&raw));
+                let archived = Some(("无法读取的邮件.eml", raw.as_slice()));
+                record_refused(ledger, origin, &message_id, archived, &error.to_string())?;
+            }
+            outcome.error = Some((error.to_string(), error.log_detail()));
+            return Ok(());
+        }
+    };
+    let seen = ledger.mail_seen(&prepared.message.message_id)?;
+    let waiting = seen
+        .as_ref()
+        .filter(|s| s.state == MailState::Pending)
+        .map(|s| s.id);
+    if let Some(earlier) = seen.clone().filter(|s| s.state != MailState::Pending) {
+        prepared.warnings.push(format!(
+            "这封邮件已于{}读取过（{}），未重复导入。",
+            earlier.added_at,
+            earlier.state.label()
+        ));
+        if mode != MailMode::DryRun && !origin.account.is_empty() {
+            // Remember the UID, so that the next fetch passes it over.
+            let noted = ledger.record_mail(&NewMail {
+                message_id: &prepared.message.message_id,
+                origin,
+                sender: &prepared.message.from,
+                subject: &prepared.message.subject,
+                sent_on: Some(prepared.received),
+                state: MailState::Rejected,
+                department_id: None,
+                period: None,
+                raw: None,
+                note: "与已读取的邮件相同",
+            });
+            match noted {
+                Ok(_) | Err(StoreError::MailRecorded) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        prepared.seen = Some(earlier.clone());
+        outcome.duplicate_of = Some(earlier);
+        outcome.intake = Some(prepared);
+        return Ok(());
+    }
+    prepared.seen = seen;
+    let recorded = match mode {
+        MailMode::DryRun => Ok(()),
+        MailMode::Hold if waiting.is_some() => Ok(()),
+        MailMode::Hold => {
+            let file_name = prepared.archive_name();
+            ledger
+                .record_mail(&NewMail {
+                    message_id: &prepared.message.message_id,
+                    origin,
+                    sender: &prepared.message.from,
+                    subject: &prepared.message.subject,
+                    sent_on: Some(prepared.received),
+                    state: MailState::Pending,
+                    department_id: prepared.department.as_ref().map(|d| d.0),
+                    period: prepared.period,
+                    raw: Some((&file_name, &prepared.raw)),
+                    note: "",
+                })
+                .map(|_| ())
+        }
+        MailMode::Commit => {
+            let plan = intake.plan.clone();
+            commit_message(ledger, &plan, &mut prepared, origin, waiting).and_then(|committed| {
+                outcome.committed = committed;
+                if committed.is_some() {
+                    intake.refresh(ledger)?;
+                }
+                Ok(())
+            })
+        }
+    };
+    outcome.intake = Some(prepared);
+    recorded
+}
+
+/// Records a message that could not be read, so that the next fetch starts after it.
+fn record_refused(
+    ledger: &mut Ledger,
+    origin: &MailOrigin,
+    message_id: &str,
+    raw: Option<(&str, &[u8])>,
+    note: &str,
+) -> Result<(), StoreError> {
+    let recorded = ledger.record_mail(&NewMail {
+        message_id,
+        origin,
+        sender: "",
+        subject: "",
+        sent_on: None,
+        state: MailState::Refused,
+        department_id: None,
+        period: None,
+        raw,
+        note,
+    });
+    match recorded {
+        Ok(_) | Err(StoreError::MailRecorded) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
