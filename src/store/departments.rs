@@ -43,7 +43,7 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<Department>, StoreError> {
         let (department_id, alias) = row?;
         aliases.entry(department_id).or_default().push(alias);
     }
-    let mut addresses = super::mail::addresses(conn)?;
+    let mut addresses = super::mailbox::addresses(conn)?;
     let mut statement = conn.prepare(
         "SELECT id, name, contact_person, phone, email, origin
          FROM departments ORDER BY position, id",

@@ -4,8 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
-use super::StoreError;
-use crate::mail::tls::Security;
+use super::{Ledger, StoreError, now_stamp};
+use crate::returns::{ReturnSource, RowWrite};
 
 /// Where a message came from: a mailbox folder, or a saved file (empty account).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -90,169 +90,6 @@ pub struct NewMail<'a> {
     /// The original message (archived once, by hash), if it was downloaded.
     pub raw: Option<(&'a str, &'a [u8])>,
     pub note: &'a str,
-}
-
-/// The mailbox settings (everything but the secret).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MailboxSettings {
-    pub address: String,
-    pub imap_host: String,
-    pub imap_port: u16,
-    pub imap_security: Security,
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    pub smtp_security: Security,
-    pub folder: String,
-}
-
-impl Default for MailboxSettings {
-    fn default() -> Self {
-        Self::preset_163(String::new())
-    }
-}
-
-impl MailboxSettings {
-    /// 163's servers: IMAP 993 and SMTP 465, both TLS.
-    pub fn preset_163(address: String) -> Self {
-        Self {
-            address,
-            imap_host: "imap.163.com".to_owned(),
-            imap_port: 993,
-            imap_security: Security::Tls,
-            smtp_host: "smtp.163.com".to_owned(),
-            smtp_port: 465,
-            smtp_security: Security::Tls,
-            folder: "INBOX".to_owned(),
-        }
-    }
-
-    /// Whether enough is filled in to connect.
-    pub fn is_set(&self) -> bool {
-        !self.address.trim().is_empty() && !self.imap_host.trim().is_empty()
-    }
-
-    /// The account name messages are recorded under.
-    pub fn account(&self) -> String {
-        format!("{}@{}", self.address.trim(), self.imap_host.trim())
-    }
-}
-
-const MAILBOX_KEY: &str = "mailbox";
-
-pub(super) fn load_mailbox(conn: &Connection) -> Result<MailboxSettings, StoreError> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [MAILBOX_KEY],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let Some(stored) = stored else {
-        return Ok(MailboxSettings::default());
-    };
-    let mut settings = MailboxSettings::default();
-    for line in stored.lines() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let value = value.trim().to_owned();
-        match key.trim() {
-            "address" => settings.address = value,
-            "imap_host" => settings.imap_host = value,
-            "imap_port" => settings.imap_port = value.parse().unwrap_or(993),
-            "imap_security" => {
-                settings.imap_security = Security::parse(&value).unwrap_or_default();
-            }
-            "smtp_host" => settings.smtp_host = value,
-            "smtp_port" => settings.smtp_port = value.parse().unwrap_or(465),
-            "smtp_security" => {
-                settings.smtp_security = Security::parse(&value).unwrap_or_default();
-            }
-            "folder" => settings.folder = value,
-            _ => {}
-        }
-    }
-    Ok(settings)
-}
-
-pub(super) fn save_mailbox(
-    tx: &Transaction<'_>,
-    settings: &MailboxSettings,
-) -> Result<(), StoreError> {
-    let clean = |text: &str| text.replace(['\n', '\r'], "").trim().to_owned();
-    if settings.imap_port == 0 || settings.smtp_port == 0 {
-        return Err(StoreError::Invalid("端口须在 1 至 65535 之间".to_owned()));
-    }
-    let value = format!(
-        "address={}\nimap_host={}\nimap_port={}\nimap_security={}\nsmtp_host={}\nsmtp_port={}\nsmtp_security={}\nfolder={}",
-        clean(&settings.address),
-        clean(&settings.imap_host),
-        settings.imap_port,
-        settings.imap_security.code(),
-        clean(&settings.smtp_host),
-        settings.smtp_port,
-        settings.smtp_security.code(),
-        if settings.folder.trim().is_empty() {
-            "INBOX".to_owned()
-        } else {
-            clean(&settings.folder)
-        },
-    );
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (MAILBOX_KEY, value),
-    )?;
-    Ok(())
-}
-
-/// Every department's learned addresses, by department.
-pub(super) fn addresses(
-    conn: &Connection,
-) -> Result<std::collections::HashMap<i64, Vec<String>>, StoreError> {
-    let mut statement = conn.prepare(
-        "SELECT department_id, address FROM department_addresses ORDER BY department_id, id",
-    )?;
-    let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get(1)?)))?;
-    for row in rows {
-        let (department_id, address) = row?;
-        map.entry(department_id).or_default().push(address);
-    }
-    Ok(map)
-}
-
-/// Adds an address to a department; an address another department had moves here (the
-/// user's latest assignment wins).
-pub(super) fn add_address(
-    tx: &Transaction<'_>,
-    department_id: i64,
-    address: &str,
-    now: &str,
-) -> Result<bool, StoreError> {
-    let address = address.trim().to_lowercase();
-    if address.is_empty() || !address.contains('@') {
-        return Ok(false);
-    }
-    let changed = tx.execute(
-        "INSERT INTO department_addresses (department_id, address, added_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (address) DO UPDATE SET department_id = excluded.department_id
-         WHERE department_addresses.department_id != excluded.department_id",
-        (department_id, &address, now),
-    )?;
-    Ok(changed > 0)
-}
-
-pub(super) fn remove_address(
-    tx: &Transaction<'_>,
-    department_id: i64,
-    address: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM department_addresses WHERE department_id = ?1 AND address = ?2",
-        (department_id, address.trim()),
-    )?;
-    Ok(())
 }
 
 /// The message recorded under this Message-ID, if any.
@@ -595,55 +432,144 @@ pub(super) fn set_state(
     Ok(())
 }
 
-/// One chase e-mail sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChaseSend {
-    pub department_id: i64,
-    pub period: String,
-    pub address: String,
-    pub subject: String,
-    pub message: String,
-    pub sent_at: String,
-}
+impl Ledger {
+    /// The message recorded under this Message-ID, if any.
+    pub fn mail_seen(&self, message_id: &str) -> Result<Option<MailRecord>, StoreError> {
+        seen(&self.conn, message_id)
+    }
 
-pub(super) fn record_chase(
-    tx: &Transaction<'_>,
-    plan_id: i64,
-    send: &ChaseSend,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO chase_sends (plan_id, department_id, period, address, subject, message, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        (
-            plan_id,
-            send.department_id,
-            &send.period,
-            &send.address,
-            &send.subject,
-            &send.message,
-            &send.sent_at,
-        ),
-    )?;
-    Ok(())
-}
+    /// The UIDVALIDITY and last UID read from a mailbox folder.
+    pub fn mail_last_uid(
+        &self,
+        account: &str,
+        folder: &str,
+    ) -> Result<Option<(u32, u32)>, StoreError> {
+        last_uid(&self.conn, account, folder)
+    }
 
-/// Chase e-mails sent under a plan, newest first.
-pub(super) fn chase_sends(conn: &Connection, plan_id: i64) -> Result<Vec<ChaseSend>, StoreError> {
-    let mut statement = conn.prepare(
-        "SELECT department_id, period, address, subject, message, sent_at FROM chase_sends
-         WHERE plan_id = ?1 ORDER BY sent_at DESC, id DESC",
-    )?;
-    let sends = statement
-        .query_map([plan_id], |row| {
-            Ok(ChaseSend {
-                department_id: row.get(0)?,
-                period: row.get(1)?,
-                address: row.get(2)?,
-                subject: row.get(3)?,
-                message: row.get(4)?,
-                sent_at: row.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(sends)
+    /// The folder's mark (UIDVALIDITY, UID up to which all was handled).
+    pub fn mail_mark(&self, account: &str, folder: &str) -> Result<Option<(u32, u32)>, StoreError> {
+        mark(&self.conn, account, folder)
+    }
+
+    /// UIDs recorded from a folder under a UIDVALIDITY above `after`.
+    pub fn mail_recorded_uids(
+        &self,
+        account: &str,
+        folder: &str,
+        uid_validity: u32,
+        after: u32,
+    ) -> Result<std::collections::HashSet<u32>, StoreError> {
+        recorded_uids(&self.conn, account, folder, uid_validity, after)
+    }
+
+    /// Every Message-ID the ledger holds.
+    pub fn mail_message_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        message_ids(&self.conn)
+    }
+
+    /// Moves the folder's mark on.
+    pub fn set_mail_mark(
+        &mut self,
+        account: &str,
+        folder: &str,
+        mark: (u32, u32),
+    ) -> Result<(), StoreError> {
+        self.write(|tx| set_mark(tx, account, folder, mark))
+    }
+
+    /// Takes the folder's fetch lock for `token` for `seconds`; refuses while another holds it.
+    pub fn lock_mail_folder(
+        &mut self,
+        account: &str,
+        folder: &str,
+        token: &str,
+        seconds: i64,
+    ) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        self.write(|tx| lock_folder(tx, account, folder, token, now, now + seconds))
+    }
+
+    /// Gives the folder's fetch lock back.
+    pub fn unlock_mail_folder(
+        &mut self,
+        account: &str,
+        folder: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| unlock_folder(tx, account, folder, token))
+    }
+
+    /// Recorded messages in a state (all, newest 2,000, for `None`).
+    pub fn mail_messages(&self, state: Option<MailState>) -> Result<Vec<MailRecord>, StoreError> {
+        list(&self.conn, state)
+    }
+
+    /// Records a message that is not committed (waiting for the user, or refused).
+    pub fn record_mail(&mut self, new: &NewMail<'_>) -> Result<i64, StoreError> {
+        let now = now_stamp();
+        self.write(|tx| record(tx, new, &now))
+    }
+
+    /// Marks a recorded message as not a return (or back to waiting).
+    pub fn set_mail_state(&mut self, id: i64, state: MailState) -> Result<(), StoreError> {
+        let now = now_stamp();
+        self.write(|tx| set_state(tx, id, state, None, None, &now))
+    }
+
+    /// Commits one e-mail in one transaction: the body's rows (as an e-mail), each attached
+    /// return (as a spreadsheet), all received on the message's date; the original archived
+    /// by hash; the message recorded (or its waiting record committed); the sender's address
+    /// added to the department. Returns how many rows changed.
+    pub fn commit_mail(&mut self, commit: &super::MailCommit<'_>) -> Result<usize, StoreError> {
+        let now = now_stamp();
+        let focus = self.focus;
+        self.write(|tx| {
+            let plan_id = super::plans::focused_plan_id(tx, focus)?;
+            let mut changed = 0;
+            if let Some(body) = commit.body {
+                for row in body.rows.iter().filter(|r| r.accepted) {
+                    let write = RowWrite {
+                        department_id: body.department.0,
+                        period: body.period,
+                        key: row.key,
+                        progress: row.progress.clone(),
+                        remark: row.remark.clone(),
+                        source: ReturnSource::Email,
+                        received_on: Some(commit.received_on),
+                    };
+                    if super::returns::write_row(tx, plan_id, &write, &now)? {
+                        changed += 1;
+                    }
+                }
+            }
+            for (parsed, bytes) in &commit.attachments {
+                changed += super::returns::commit_import(
+                    tx,
+                    plan_id,
+                    parsed,
+                    commit.received_on,
+                    bytes,
+                    &now,
+                )?;
+            }
+            match commit.existing {
+                Some(id) => set_state(
+                    tx,
+                    id,
+                    MailState::Committed,
+                    commit.mail.department_id,
+                    commit.mail.period,
+                    &now,
+                )?,
+                None => {
+                    record(tx, &commit.mail, &now)?;
+                }
+            }
+            if let Some((department_id, address)) = commit.learn_address {
+                super::mailbox::add_address(tx, department_id, address, &now)?;
+            }
+            Ok(changed)
+        })
+    }
 }
