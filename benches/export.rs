@@ -19,7 +19,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (mut ledger, _) = Ledger::open(&dir.path().join("bench.sqlite")).unwrap();
     let period = Period::new(2019, 7).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     // Every department answers every row with about 300 characters.
     let text = "本月继续推进土壤污染防治各项工作，完成重点监管企业周边土壤监测点位布设，开展涉镉等重金属重点行业企业排查整治，督促企业落实土壤污染防治主体责任；组织召开专题会议2次，印发工作通知3份，开展现场检查15家次，发现问题6个，均已督促整改到位。下一步将继续加强督查，确保年度目标任务按时完成。";
     let writes: Vec<RowWrite> = plan

@@ -292,7 +292,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let ledger_path = dir.path().join("bench.sqlite");
     let (ledger, _) = Ledger::open(&ledger_path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     let known = taizhang::plan_text::DepartmentNames::new(&departments);

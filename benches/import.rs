@@ -28,7 +28,7 @@ fn peak_memory_mb() -> Option<f64> {
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (mut ledger, _) = Ledger::open(&dir.path().join("bench.sqlite")).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     let period = Period::new(2019, 7).unwrap();

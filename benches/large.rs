@@ -172,7 +172,7 @@ fn import_and_export(path: &std::path::Path, today: NaiveDate) {
     let copy = path.with_file_name("import-copy.sqlite");
     std::fs::copy(path, &copy).unwrap();
     let (mut ledger, _) = taizhang::store::Ledger::open(&copy).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     // The department with the most form rows of its own.

@@ -111,7 +111,7 @@ fn the_year_holds_every_milestone_due_date_and_quarterly_report() {
     );
     {
         let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-        let plan = ledger.current_plan().unwrap();
+        let plan = ledger.focused_plan().unwrap();
         let milestone = plan.tasks().next().unwrap().milestones[0].id;
         ledger
             .set_milestone_done(milestone, NaiveDate::from_ymd_opt(2019, 7, 1), "已入库")

@@ -282,7 +282,7 @@ fn import_plan_stores_a_gbk_file_as_the_new_current_plan() {
     let plans = ledger.plans().unwrap();
     assert_eq!(plans.len(), 2);
     assert!(plans[1].is_current && !plans[0].is_current);
-    let current = ledger.current_plan().unwrap();
+    let current = ledger.focused_plan().unwrap();
     assert_eq!(current.year, 2020);
     assert_eq!(
         current.tasks().next().unwrap().leads[0].name,

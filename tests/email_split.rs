@@ -13,7 +13,7 @@ use taizhang::store::Ledger;
 fn rows_of(department: &str) -> Vec<ExpectedRow> {
     let temp = TempLedger::new();
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     obligations(&plan, &departments)
         .into_iter()

@@ -225,7 +225,7 @@ fn an_ods_repeating_one_cell_over_every_column_is_refused_by_columns() {
 
 /// Our template for the department that owes the most rows, with its rows (code, text).
 fn template_of(setup: &common::ReturnsLedger) -> (Vec<u8>, Vec<(String, String)>) {
-    let plan = setup.ledger.current_plan().unwrap();
+    let plan = setup.ledger.focused_plan().unwrap();
     let departments = setup.ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     let obligation = owed.iter().max_by_key(|o| o.rows.len()).unwrap();
@@ -478,7 +478,7 @@ fn a_cell_longer_than_excel_holds_never_blocks_the_sheet() {
     let long = format!("{}完", "长".repeat(40_000));
     {
         let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-        let plan = ledger.current_plan().unwrap();
+        let plan = ledger.focused_plan().unwrap();
         let departments = ledger.departments().unwrap();
         let owed = obligations(&plan, &departments);
         let row = owed

@@ -32,7 +32,7 @@ fn fill_cells(bytes: &[u8], cells: &[(String, String)]) -> Vec<u8> {
 #[test]
 fn every_template_filled_in_comes_back_exactly() {
     let mut setup = setup();
-    let plan = setup.ledger.current_plan().unwrap();
+    let plan = setup.ledger.focused_plan().unwrap();
     let departments = setup.ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     assert_eq!(owed.len(), 13);
@@ -209,7 +209,7 @@ fn the_citys_original_form_is_read_by_its_row_texts() {
 #[test]
 fn of_two_rows_with_the_same_words_the_departments_own_is_matched() {
     let mut setup = setup();
-    let plan = setup.ledger.current_plan().unwrap();
+    let plan = setup.ledger.focused_plan().unwrap();
     let own = plan.form.rows().find(|r| r.code == "1.11").unwrap().clone();
     assert!(own.departments.iter().any(|(_, name)| name == "县住建局"));
     // An earlier row of another department comes to read the same.
@@ -281,7 +281,7 @@ fn moved_columns_ascii_brackets_line_breaks_and_an_instruction_sheet() {
         sheet.write_string(row, 3, *item).unwrap();
     }
     let bytes = workbook.save_to_buffer().unwrap();
-    let plan = setup.ledger.current_plan().unwrap();
+    let plan = setup.ledger.focused_plan().unwrap();
     let agriculture = setup
         .ledger
         .departments()

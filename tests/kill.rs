@@ -62,7 +62,7 @@ fn a_killed_plan_import_leaves_all_or_nothing() {
     );
     let full = started.elapsed();
     let (ledger, _) = Ledger::open(&reference.path).unwrap();
-    let expected_tasks = ledger.current_plan().unwrap().tasks().count();
+    let expected_tasks = ledger.focused_plan().unwrap().tasks().count();
     assert_eq!(expected_tasks, 20 * 99);
     drop(ledger);
 

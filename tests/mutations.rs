@@ -95,7 +95,7 @@ fn damaged_bytes_as_plan_files_never_panic() {
 fn damaged_spreadsheets_never_panic_the_reader() {
     let temp = common::TempLedger::new();
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     let context = ImportContext {

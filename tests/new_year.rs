@@ -197,7 +197,7 @@ fn a_carried_plan_replaced_by_the_real_one_keeps_its_returns_on_the_matched_rows
     // The coordinator edits the draft: a task's title.
     {
         let (mut ledger, _) = Ledger::open(db).unwrap();
-        let plan = ledger.current_plan().unwrap();
+        let plan = ledger.focused_plan().unwrap();
         assert_eq!(plan.id, carried_id);
         let task = plan.tasks().find(|t| t.code == "1.1").unwrap();
         let mut edit = taizhang::store::TaskEdit::from_task(task);

@@ -43,7 +43,7 @@ fn fixture() -> Fixture {
         .unwrap()
         .id;
     let fertiliser_row = ledger
-        .current_plan()
+        .focused_plan()
         .unwrap()
         .form
         .rows()
@@ -155,7 +155,7 @@ fn a_row_of_another_plan_or_department_is_refused_and_nothing_is_written() {
 fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
     let mut f = fixture();
     let today = date(2019, 8, 5);
-    let plan = f.ledger.current_plan().unwrap();
+    let plan = f.ledger.focused_plan().unwrap();
     let departments = f.ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
 
@@ -269,7 +269,7 @@ fn states_follow_the_received_dates_and_the_chase_list_shrinks() {
 #[test]
 fn lead_departments_without_form_rows_report_on_their_tasks() {
     let f = fixture();
-    let plan = f.ledger.current_plan().unwrap();
+    let plan = f.ledger.focused_plan().unwrap();
     let departments = f.ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     let police = owed.iter().find(|o| o.department == "县公安局").unwrap();
@@ -288,7 +288,7 @@ fn lead_departments_without_form_rows_report_on_their_tasks() {
 
 /// Writes `filled` of a department's owed rows for July, received on `received`.
 fn fill_rows(ledger: &mut Ledger, department_id: i64, filled: usize, received: NaiveDate) -> usize {
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     let owed = obligations(&plan, &departments);
     let rows = &owed
@@ -323,7 +323,7 @@ fn fill_rows(ledger: &mut Ledger, department_id: i64, filled: usize, received: N
 
 /// The department owing the most rows.
 fn busiest(ledger: &Ledger) -> i64 {
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let departments = ledger.departments().unwrap();
     obligations(&plan, &departments)
         .into_iter()

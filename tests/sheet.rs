@@ -22,7 +22,7 @@ const LONG_TEXT: &str = "7月份，我县继续推进化肥农药使用量零增
 fn ledger_with_returns() -> (TempLedger, Ledger) {
     let temp = TempLedger::new();
     let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let writes: Vec<RowWrite> = plan
         .form
         .rows()
@@ -55,7 +55,7 @@ fn ledger_with_returns() -> (TempLedger, Ledger) {
 
 fn sheet_of(ledger: &Ledger) -> Sheet {
     build_sheet(
-        &ledger.current_plan().unwrap(),
+        &ledger.focused_plan().unwrap(),
         &ledger.settings().unwrap(),
         &ledger.returns(Some(july())).unwrap(),
         &ledger.sheet_edits(Some(july())).unwrap(),
@@ -108,7 +108,7 @@ fn the_sheet_consolidates_the_returns_and_keeps_edits_with_history() {
     assert_eq!(history[0].progress, "推广测土配方施肥12.5万亩。");
 
     // A later change in the department's return makes the edit out of date.
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let form_row = plan.form.rows().find(|r| r.code == "1.8").unwrap();
     ledger
         .write_return_rows(&[RowWrite {
@@ -141,7 +141,7 @@ fn the_sheet_consolidates_the_returns_and_keeps_edits_with_history() {
     assert_eq!(rebuilt.edit.as_ref().unwrap().history_len, 2);
     // Other months are untouched.
     let june = build_sheet(
-        &ledger.current_plan().unwrap(),
+        &ledger.focused_plan().unwrap(),
         &ledger.settings().unwrap(),
         &ledger.returns(None).unwrap(),
         &ledger.sheet_edits(None).unwrap(),

@@ -30,7 +30,7 @@ fn a_missing_file_becomes_a_seeded_ledger() {
     assert_eq!(opened, Opened::Created);
     assert_eq!(ledger.schema_version().unwrap(), VERSION);
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     assert_eq!(plan.document_number, "融政办发〔2019〕84号");
     assert_eq!(plan.tasks().count(), 23);
     assert_eq!(plan.form.rows().count(), 31);
@@ -48,7 +48,7 @@ fn an_empty_file_is_upgraded_from_version_zero_like_a_new_one() {
     let temp = TempLedger::new();
     std::fs::write(&temp.path, b"").unwrap();
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    assert_eq!(ledger.current_plan().unwrap().tasks().count(), 23);
+    assert_eq!(ledger.focused_plan().unwrap().tasks().count(), 23);
     drop(ledger);
 
     let fresh = TempLedger::new();
@@ -63,7 +63,7 @@ fn reopening_keeps_the_data_and_does_not_seed_twice() {
     let before = schema_of(&temp.path);
     let (ledger, opened) = Ledger::open(&temp.path).unwrap();
     assert_eq!(opened, Opened::Existing);
-    assert_eq!(ledger.current_plan().unwrap().tasks().count(), 23);
+    assert_eq!(ledger.focused_plan().unwrap().tasks().count(), 23);
     assert_eq!(ledger.departments().unwrap().len(), 23);
     drop(ledger);
     assert_eq!(schema_of(&temp.path), before);
@@ -183,7 +183,7 @@ fn a_department_edit_is_saved_and_a_renamed_department_keeps_its_old_name_as_ali
     assert!(saved.aliases.contains(&"县自然规划局".to_owned()));
     assert!(saved.aliases.contains(&"自然规划局".to_owned()));
     // The plan names the department by its new name everywhere.
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let task = plan.tasks().find(|t| t.code == "5.2").unwrap();
     assert_eq!(task.leads[0].name, "县自然资源局（新）");
 }
@@ -192,7 +192,7 @@ fn a_department_edit_is_saved_and_a_renamed_department_keeps_its_old_name_as_ali
 fn a_task_edit_is_saved_and_milestones_keep_their_ids() {
     let temp = TempLedger::new();
     let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let task = plan.tasks().find(|t| t.code == "1.1").unwrap().clone();
     let forestry = ledger
         .departments()
@@ -221,7 +221,7 @@ fn a_task_edit_is_saved_and_milestones_keep_their_ids() {
     drop(ledger);
 
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let saved = plan.tasks().find(|t| t.code == "1.1").unwrap();
     assert_eq!(saved.title, "完成农用地土壤污染状况详查（修订）");
     let participants: Vec<&str> = saved
@@ -243,7 +243,7 @@ fn a_task_edit_is_saved_and_milestones_keep_their_ids() {
 fn an_invalid_task_edit_is_refused_whole() {
     let temp = TempLedger::new();
     let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-    let before = ledger.current_plan().unwrap();
+    let before = ledger.focused_plan().unwrap();
     let task = before.tasks().find(|t| t.code == "1.3").unwrap();
 
     let mut no_leads = TaskEdit::from_task(task);
@@ -268,7 +268,7 @@ fn an_invalid_task_edit_is_refused_whole() {
             .contains("既牵头又参与")
     );
 
-    assert_eq!(ledger.current_plan().unwrap(), before);
+    assert_eq!(ledger.focused_plan().unwrap(), before);
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn settings_and_due_day_are_saved() {
     drop(ledger);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     assert_eq!(ledger.settings().unwrap().contact_person, "李四");
-    assert_eq!(ledger.current_plan().unwrap().reporting.due_day, 5);
+    assert_eq!(ledger.focused_plan().unwrap().reporting.due_day, 5);
 }
 
 #[test]
@@ -294,7 +294,7 @@ fn backups_are_real_ledgers_and_same_day_backups_are_thinned_to_the_newest() {
     assert!(first.starts_with(temp.dir.path().join("backups")));
     let (copy, opened) = Ledger::open(&first).unwrap();
     assert_eq!(opened, Opened::Existing);
-    assert_eq!(copy.current_plan().unwrap().tasks().count(), 23);
+    assert_eq!(copy.focused_plan().unwrap().tasks().count(), 23);
     drop(copy);
 
     // A copy left half-written by a process stopped an hour ago is cleared away.
@@ -443,7 +443,7 @@ fn the_backup_at_start_copies_only_a_ledger_that_changed() {
         other => panic!("{other:?}"),
     };
     let (copy, _) = Ledger::open(&first).unwrap();
-    assert_eq!(copy.current_plan().unwrap(), ledger.current_plan().unwrap());
+    assert_eq!(copy.focused_plan().unwrap(), ledger.focused_plan().unwrap());
     drop(copy);
 
     // Nothing written since: no second copy.
@@ -649,14 +649,14 @@ fn a_full_disk_refuses_the_write_and_keeps_what_was_there() {
             Ok(())
         })
         .unwrap();
-    let before = ledger.current_plan().unwrap();
+    let before = ledger.focused_plan().unwrap();
     let task = before.tasks().next().unwrap();
     let mut edit = TaskEdit::from_task(task);
     edit.title = "很长".repeat(200_000);
     let error = ledger.update_task(&edit).unwrap_err();
     assert!(matches!(error, StoreError::DiskFull), "{error:?}");
     assert!(error.to_string().contains("磁盘空间已满"));
-    assert_eq!(ledger.current_plan().unwrap(), before);
+    assert_eq!(ledger.focused_plan().unwrap(), before);
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
 }
 

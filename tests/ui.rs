@@ -96,7 +96,7 @@ fn a_lead_department_can_be_removed_and_the_change_is_in_the_ledger() {
         harness.run();
     }
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let leads: Vec<String> = plan
         .tasks()
         .find(|t| t.code == "4.3")
@@ -322,7 +322,7 @@ fn a_pasted_plan_is_reviewed_corrected_and_committed_as_a_new_plan() {
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     let plans = ledger.plans().unwrap();
     assert_eq!(plans.len(), 2);
-    let current = ledger.current_plan().unwrap();
+    let current = ledger.focused_plan().unwrap();
     assert_eq!(current.year, 2020);
     let task = current.tasks().next().unwrap();
     assert_eq!(task.leads[0].name, "县自然规划局");
@@ -568,7 +568,7 @@ fn milestones_are_marked_done_from_the_home_page_and_the_plan() {
     eframe::App::on_exit(harness.state_mut(), None);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     let done = ledger
-        .current_plan()
+        .focused_plan()
         .unwrap()
         .tasks()
         .flat_map(|t| t.milestones.iter())

@@ -90,7 +90,7 @@ fn a_first_start_offers_own_plan_example_or_blank() {
     click(&mut harness, "新建2026年空白计划");
     drop(harness);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    let current = ledger.current_plan().unwrap();
+    let current = ledger.focused_plan().unwrap();
     assert_eq!((current.year, current.kind), (2026, PlanKind::Blank));
     assert_eq!(ledger.plans().unwrap().len(), 2);
 }
@@ -100,7 +100,7 @@ fn an_ended_plan_is_carried_forward_from_the_home_page() {
     let temp = TempLedger::new();
     let carried = {
         let (ledger, _) = Ledger::open(&temp.path).unwrap();
-        taizhang::service::default_carry(&ledger.current_plan().unwrap()).len()
+        taizhang::service::default_carry(&ledger.focused_plan().unwrap()).len()
     };
     let mut harness = start_app(&temp.path, day(2020, 1, 2), SIZE);
     harness.get_by_label_contains("的年度即将收尾");
@@ -111,7 +111,7 @@ fn an_ended_plan_is_carried_forward_from_the_home_page() {
     assert_eq!(harness.state().page(), Page::Plan);
     drop(harness);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
-    let current = ledger.current_plan().unwrap();
+    let current = ledger.focused_plan().unwrap();
     assert_eq!(current.kind, PlanKind::Carried);
     assert_eq!(current.year, 2020);
     assert_eq!(current.tasks().count(), carried);
@@ -227,7 +227,7 @@ fn the_real_plan_replaces_the_carried_one_in_the_window() {
     assert!(output.status.success(), "{}", common::stderr(&output));
     let carried = {
         let (ledger, _) = Ledger::open(&temp.path).unwrap();
-        ledger.current_plan().unwrap().id
+        ledger.focused_plan().unwrap().id
     };
     let seed = include_str!("fixtures/rongshui-2019-soil-plan.txt");
     let plan = temp.dir.path().join("2020年计划.txt");

@@ -107,7 +107,7 @@ fn overwriting_a_row_keeps_its_history_and_undo_puts_it_back() {
     let temp = TempLedger::new();
     {
         let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-        let plan = ledger.current_plan().unwrap();
+        let plan = ledger.focused_plan().unwrap();
         let row = plan.form.rows().find(|r| r.code == "1.11").unwrap().clone();
         let department_id = row.departments[0].0;
         ledger
@@ -412,7 +412,7 @@ fn the_sheet_lays_out_only_the_rows_in_view_and_the_last_row_is_reached_by_scrol
 /// command line would while the window is open.
 fn write_elsewhere(path: &std::path::Path, text: &str) {
     let (mut ledger, _) = Ledger::open(path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let row = plan.form.rows().find(|r| r.code == "1.11").unwrap().id;
     let department = ledger
         .departments()

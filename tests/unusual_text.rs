@@ -26,7 +26,7 @@ fn unusual_texts() -> Vec<String> {
 fn unusual_texts_survive_storage_export_and_import() {
     let temp = TempLedger::new();
     let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
-    let plan = ledger.current_plan().unwrap();
+    let plan = ledger.focused_plan().unwrap();
     let period = Period::new(2019, 7).unwrap();
     let rows: Vec<_> = plan
         .form

@@ -175,7 +175,7 @@ pub fn generate(path: &Path) -> i32 {
             })
             .expect("form rows");
 
-        let plan = ledger.current_plan().expect("plan");
+        let plan = ledger.focused_plan().expect("plan");
         let departments = ledger.departments().expect("departments");
         let owed = obligations(&plan, &departments);
         for month in 1..=12 {

@@ -21,7 +21,7 @@ pub fn fixture() -> &'static Fixture {
         std::fs::create_dir_all(&dir).expect("a folder in the temp folder");
         let (ledger, _) = taizhang::store::Ledger::open(&dir.join("ledger.sqlite"))
             .expect("a new ledger in the temp folder");
-        let plan = ledger.current_plan().expect("the seeded plan");
+        let plan = ledger.focused_plan().expect("the seeded plan");
         let departments = ledger.departments().expect("the seeded departments");
         let obligations = taizhang::returns::obligations(&plan, &departments);
         drop(ledger);

@@ -9,7 +9,7 @@ use crate::store::Ledger;
 
 /// `plan`: the current plan.
 pub(super) fn plan(ledger: &Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let plan = ledger.current_plan()?;
+    let plan = ledger.focused_plan()?;
     let departments = ledger.departments()?;
     if json {
         serde_json::to_writer(&mut *out, &plan_json(&plan, &departments))?;
@@ -181,7 +181,7 @@ pub(super) fn import_plan(
             score: found.as_ref().map(|m| (m.score * 100.0).round() / 100.0),
         })
         .collect();
-    let current = ledger.current_plan()?;
+    let current = ledger.focused_plan()?;
     let (plan, plan_id) = if request.dry_run {
         (parsed_plan_json(&parsed, &current, &departments), None)
     } else {
@@ -312,7 +312,7 @@ pub(super) fn carry_forward(
         Some(id) => ledger
             .plan(id)
             .map_err(|_| anyhow::anyhow!("台账中没有编号为 {id} 的计划"))?,
-        None => ledger.current_plan()?,
+        None => ledger.focused_plan()?,
     };
     // From a plan that has ended or is ending, into the year after it only.
     if !crate::service::can_carry_forward(&from, today) {

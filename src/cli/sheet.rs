@@ -19,7 +19,7 @@ pub(super) fn export_sheet(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let plan = ledger.current_plan()?;
+    let plan = ledger.focused_plan()?;
     let sheet = crate::service::month_sheet(ledger, period)?;
     let export = crate::service::export_sheet(
         &sheet,

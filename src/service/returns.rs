@@ -72,7 +72,7 @@ pub fn import_files(
     commit: Option<NaiveDate>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<FileOutcome>, ActionError> {
-    let plan = ledger.current_plan()?;
+    let plan = ledger.focused_plan()?;
     let departments = ledger.departments()?;
     let obligations = crate::returns::obligations(&plan, &departments);
     let context = ImportContext {

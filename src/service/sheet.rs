@@ -10,7 +10,7 @@ use crate::store::Ledger;
 
 /// The month's sheet from the ledger: the returns and the coordinator's edits of that month.
 pub fn month_sheet(ledger: &Ledger, period: Period) -> Result<crate::sheet::Sheet, ActionError> {
-    let plan = ledger.current_plan()?;
+    let plan = ledger.focused_plan()?;
     check_period(&plan, period)?;
     let settings = ledger.settings()?;
     let returns = ledger.returns(Some(period))?;

@@ -44,11 +44,6 @@ impl MailboxSettings {
     pub fn is_set(&self) -> bool {
         !self.address.trim().is_empty() && !self.imap_host.trim().is_empty()
     }
-
-    /// The account name messages are recorded under.
-    pub fn account(&self) -> String {
-        format!("{}@{}", self.address.trim(), self.imap_host.trim())
-    }
 }
 
 const MAILBOX_KEY: &str = "mailbox";

@@ -151,7 +151,7 @@ impl Ledger {
 
     /// The plan in focus (the current plan unless [`Ledger::focus_plan`] chose another) with
     /// its sections, tasks, form and reporting rule.
-    pub fn current_plan(&self) -> Result<Plan, StoreError> {
+    pub fn focused_plan(&self) -> Result<Plan, StoreError> {
         let plan_id = plans::focused_plan_id(&self.conn, self.focus)?;
         plans::load_plan(&self.conn, plan_id)
     }

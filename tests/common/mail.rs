@@ -422,7 +422,7 @@ pub fn ledger_with_addresses(addresses: &[(&str, &str)]) -> super::TempLedger {
 /// A department's rows for July: (code, text).
 pub fn rows_of(db: &Path, department: &str) -> Vec<(String, String)> {
     let (open, _) = taizhang::store::Ledger::open(db).expect("the ledger");
-    let plan = open.current_plan().expect("the ledger");
+    let plan = open.focused_plan().expect("the ledger");
     let departments = open.departments().expect("the ledger");
     let obligations = taizhang::returns::obligations(&plan, &departments);
     obligations

@@ -180,7 +180,7 @@ pub fn read_return_with(
     choice: taizhang::returns::spreadsheet::ImportChoice,
 ) -> Result<taizhang::returns::spreadsheet::ParsedReturn, taizhang::returns::spreadsheet::ImportError>
 {
-    let plan = setup.ledger.current_plan().expect("the plan");
+    let plan = setup.ledger.focused_plan().expect("the plan");
     let departments = setup.ledger.departments().expect("the departments");
     let owed = taizhang::returns::obligations(&plan, &departments);
     let context = taizhang::returns::spreadsheet::ImportContext {

@@ -23,7 +23,7 @@ pub struct Intake {
 
 impl Intake {
     pub fn load(ledger: &Ledger, today: NaiveDate) -> Result<Self, StoreError> {
-        let plan = ledger.current_plan()?;
+        let plan = ledger.focused_plan()?;
         let departments = ledger.departments()?;
         let obligations = crate::returns::obligations(&plan, &departments);
         let returns = ledger.returns(None)?;
