@@ -2,13 +2,13 @@
 //! worker thread so that the window stays live. The worker only talks to the server; the
 //! service's recording step ([`FetchRun::record`], [`record_chase_result`]) runs on the
 //! window's thread as each result arrives, the same functions the commands call. A fetch can
-//! be cancelled between messages.
+//! be cancelled between messages. A job knows nothing of the window: polled, it says how it
+//! ended ([`JobEnd`]) and the window shows that.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
-use super::app::{LedgerState, TaizhangApp};
 use crate::mail::MailboxError;
 use crate::mail::imap::{Account, Fetched, FolderState};
 use crate::service::fetch::{FetchRun, FetchSummary};
@@ -142,40 +142,51 @@ fn fetch_notice(summary: &FetchSummary, received: usize, cancelled: bool) -> Str
     notice
 }
 
-impl TaizhangApp {
-    /// Records each message the fetch worker delivered (as waiting on 收件) and takes the
-    /// result when it is done.
-    pub(super) fn poll_fetch(&mut self, ctx: &egui::Context) {
-        let Some(job) = &mut self.fetch_job else {
-            return;
-        };
-        let LedgerState::Open(open) = &mut self.state else {
-            return;
-        };
-        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+/// How a job ended, for the window to show.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JobEnd {
+    /// All went as asked.
+    Notice(String),
+    /// Something the user must read: (message, detail for the log).
+    Problem(String, String),
+}
+
+/// What one poll of a job gave.
+#[derive(Debug, Default)]
+pub struct Polled {
+    /// A problem met on the way (the job went on or was stopped).
+    pub problem: Option<String>,
+    /// Set once the job is over.
+    pub end: Option<JobEnd>,
+}
+
+impl FetchJob {
+    /// Records each message the worker delivered (as waiting on 收件) and, once the worker is
+    /// done, keeps the folder's mark and says how the fetch ended.
+    pub fn poll(&mut self, ledger: &mut crate::store::Ledger) -> Polled {
+        let mut polled = Polled::default();
         let mut finished = None;
-        let mut failure = None;
         loop {
-            match job.receiver.try_recv() {
+            match self.receiver.try_recv() {
                 Ok(FetchEvent::Message {
                     done,
                     total,
                     fetched,
                 }) => {
-                    job.progress = (done, total);
-                    let Some(run) = job.run.as_mut() else {
+                    self.progress = (done, total);
+                    let Some(run) = self.run.as_mut() else {
                         continue;
                     };
-                    match run.record(&mut open.ledger, fetched) {
+                    match run.record(ledger, fetched) {
                         Ok(Some(outcome)) => {
                             if outcome.error.is_none() && outcome.duplicate_of.is_none() {
-                                job.received += 1;
+                                self.received += 1;
                             }
                         }
                         Ok(None) => {}
                         Err(error) => {
-                            failure = Some(error.to_string());
-                            job.cancel();
+                            polled.problem = Some(format!("保存收到的邮件时出错：{error}"));
+                            self.cancel();
                         }
                     }
                 }
@@ -190,60 +201,42 @@ impl TaizhangApp {
                 }
             }
         }
-        let Some(result) = finished else {
-            if let Some(message) = failure {
-                self.show_error(format!("保存收到的邮件时出错：{message}"));
-            }
-            return;
+        let (Some(result), Some(run)) = (finished, self.run.take()) else {
+            return polled;
         };
-        let received = job.received;
-        let cancelled = job.cancelled;
-        let run = job.run.take();
-        let summary = run.map(|run| run.finish(&mut open.ledger, result));
-        self.fetch_job = None;
-        if let Some(message) = failure {
-            self.show_error(format!("保存收到的邮件时出错：{message}"));
-        }
-        let Some(summary) = summary else {
-            return;
-        };
-        self.reload_data();
-        match summary {
+        polled.end = Some(match run.finish(ledger, result) {
             Ok(summary) => {
+                let notice = fetch_notice(&summary, self.received, self.cancelled);
                 if summary.missing.is_empty() && summary.out_of_time.is_none() {
-                    self.notice = Some(fetch_notice(&summary, received, cancelled));
+                    JobEnd::Notice(notice)
                 } else {
-                    self.show_error(fetch_notice(&summary, received, cancelled));
+                    JobEnd::Problem(notice.clone(), notice)
                 }
             }
             Err(crate::service::fetch::FetchError::Mailbox(error)) => {
-                self.log.error(&error.log_detail());
-                self.show_error(error.to_string());
+                JobEnd::Problem(error.to_string(), error.log_detail())
             }
-            Err(error) => self.show_error(error.to_string()),
-        }
+            Err(error) => JobEnd::Problem(error.to_string(), error.to_string()),
+        });
+        polled
     }
+}
 
-    /// Records each chase e-mail sent and takes the result when all are done.
-    pub(super) fn poll_chase(&mut self, ctx: &egui::Context) {
-        let Some(job) = &mut self.chase_job else {
-            return;
-        };
-        let LedgerState::Open(open) = &mut self.state else {
-            return;
-        };
-        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+impl ChaseJob {
+    /// Records each chase e-mail sent and, once all are done, says how the send ended.
+    pub fn poll(&mut self, ledger: &mut crate::store::Ledger) -> Polled {
+        let mut polled = Polled::default();
         let mut finished = None;
         loop {
-            match job.receiver.try_recv() {
+            match self.receiver.try_recv() {
                 Ok(ChaseEvent::Sent(mut result)) => {
-                    job.progress.0 += 1;
-                    record_chase_result(&mut open.ledger, &mut result);
+                    self.progress.0 += 1;
+                    record_chase_result(ledger, &mut result);
                     if result.sent {
-                        job.sent += 1;
+                        self.sent += 1;
                     }
                     if let Some(error) = &result.error {
-                        job.failures
+                        self.failures
                             .push(format!("{}：{error}", result.mail.department));
                     }
                 }
@@ -259,21 +252,26 @@ impl TaizhangApp {
             }
         }
         let Some(result) = finished else {
-            return;
+            return polled;
         };
-        let sent = job.sent;
-        let failures = std::mem::take(&mut job.failures);
-        self.chase_job = None;
-        self.reload_data();
-        match result {
+        let failures = std::mem::take(&mut self.failures);
+        polled.end = Some(match result {
             Ok(()) if failures.is_empty() => {
-                self.notice = Some(format!("已发送 {sent} 封催报邮件。"));
+                JobEnd::Notice(format!("已发送 {} 封催报邮件。", self.sent))
             }
-            Ok(()) => self.show_error(format!(
-                "已发送 {sent} 封催报邮件；未发送：{}",
-                failures.join("；")
-            )),
-            Err(error) => self.show_error(format!("未能发送催报邮件：{error}")),
-        }
+            Ok(()) => {
+                let message = format!(
+                    "已发送 {} 封催报邮件；未发送：{}",
+                    self.sent,
+                    failures.join("；")
+                );
+                JobEnd::Problem(message.clone(), message)
+            }
+            Err(error) => {
+                let message = format!("未能发送催报邮件：{error}");
+                JobEnd::Problem(message.clone(), message)
+            }
+        });
+        polled
     }
 }

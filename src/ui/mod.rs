@@ -11,6 +11,7 @@ mod context;
 mod departments_view;
 mod fonts;
 mod home_view;
+mod job_results;
 mod jobs;
 mod mail_jobs;
 mod mail_view;
