@@ -201,7 +201,10 @@ impl FetchJob {
                 }
             }
         }
-        let (Some(result), Some(run)) = (finished, self.run.take()) else {
+        let Some(result) = finished else {
+            return polled;
+        };
+        let Some(run) = self.run.take() else {
             return polled;
         };
         polled.end = Some(match run.finish(ledger, result) {
