@@ -141,13 +141,7 @@ pub(super) fn import_plan(
     let bytes = crate::files::read_file(file, crate::plan_text::MAX_INPUT_BYTES)?;
     let document = crate::service::read_plan_document(&bytes)?;
     let departments = ledger.departments()?;
-    let known = crate::plan_text::DepartmentNames::new(&departments);
-    let parsed = crate::crash::catching(|| {
-        crate::plan_text::parse_plan_document(&document.text, &document.tables, &known)
-    })
-    .map_err(|_| {
-        anyhow::anyhow!("识别计划时程序出错，未保存任何内容；详细原因已记入日志 taizhang.log。")
-    })??;
+    let parsed = crate::service::recognise_plan(&document.text, &document.tables, &departments)?;
     let warnings: Vec<String> = parsed
         .warnings
         .iter()

@@ -21,7 +21,10 @@ pub use day::{DayState, LedgerDay, OnTimeByYear};
 pub use new_year::{
     TaskMatch, can_carry_forward, carry_opens, default_carry, match_tasks, task_is_finished,
 };
-pub use plan::{PlanDocument, plan_for_period, plans_with_period, read_plan_document};
+pub use plan::{
+    PlanDocument, RecogniseError, plan_for_period, plans_with_period, read_plan_document,
+    recognise_plan,
+};
 pub use returns::{
     FileOutcome, ImportedFile, duplicate_of, import_files, prepare_return, read_return_file,
 };

@@ -167,3 +167,28 @@ fn plan_list(ledger: &crate::store::Ledger) -> String {
         .collect::<Vec<_>>()
         .join("；")
 }
+
+/// Why a plan's text could not be recognised.
+#[derive(Debug, thiserror::Error)]
+pub enum RecogniseError {
+    #[error(transparent)]
+    Text(#[from] crate::plan_text::PlanTextError),
+    /// A reader's bug, caught: the user's text is kept and nothing is saved.
+    #[error(
+        "识别计划时程序出错，未能读取这段文字，未保存任何内容；详细原因已记入日志 taizhang.log。请把文件发给开发人员。"
+    )]
+    ReaderBug,
+}
+
+/// Recognises a plan in a document's text and tables, for the window and `import-plan`
+/// alike; a reader's bug becomes [`RecogniseError::ReaderBug`] instead of ending the program.
+pub fn recognise_plan(
+    text: &str,
+    tables: &[TableRows],
+    departments: &[crate::model::Department],
+) -> Result<crate::plan_text::ParsedPlan, RecogniseError> {
+    let known = crate::plan_text::DepartmentNames::new(departments);
+    crate::crash::catching(|| crate::plan_text::parse_plan_document(text, tables, &known))
+        .map_err(|_| RecogniseError::ReaderBug)?
+        .map_err(RecogniseError::from)
+}

@@ -4,7 +4,7 @@ use super::command::{Command, PlanImport};
 use super::context::PlanContext;
 use super::widgets::{labelled_field, section_title};
 use crate::model::{Milestone, format_date_cn, parse_date};
-use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, TableRows, parse_plan_document};
+use crate::plan_text::{DepartmentNames, NamedPart, ParsedPlan, TableRows};
 use crate::store::SourceFile;
 
 /// The plan import page (导入计划): paste a plan document's text or open a file, review what
@@ -209,16 +209,8 @@ impl PlanImportView {
     }
 
     fn recognise(&mut self, data: &PlanContext<'_>) {
-        let known = DepartmentNames::new(data.departments);
         // A reader bug must not take the window down with the user's pasted text.
-        let parsed =
-            crate::crash::catching(|| parse_plan_document(&self.input, &self.tables, &known));
-        let Ok(parsed) = parsed else {
-            self.error =
-                Some("识别时程序出错，未能读取这段文字。请把文字发给开发人员。".to_owned());
-            return;
-        };
-        match parsed {
+        match crate::service::recognise_plan(&self.input, &self.tables, data.departments) {
             Ok(parsed) => {
                 self.error = None;
                 // Pasted text is kept as the archived original.
