@@ -270,3 +270,18 @@ fn the_real_plan_replaces_the_carried_one_in_the_window() {
             .is_some_and(|row| row.progress.contains("联合执法检查2次"))
     }));
 }
+
+/// 结束此计划 promises 不再催报: the window's 催报 lists nothing to chase for a closed plan.
+#[test]
+fn a_closed_plan_is_not_chased_on_the_chase_page() {
+    let temp = TempLedger::new();
+    let made = common::taizhang(&["--db", common::arg(&temp.path), "plan", "--json"]);
+    assert!(made.status.success());
+    let closed = common::taizhang(&["--db", common::arg(&temp.path), "close-plan", "--plan", "1"]);
+    assert!(closed.status.success(), "{}", common::stderr(&closed));
+    let mut harness = start_app(&temp.path, day(2019, 8, 10), [1280.0, 900.0]);
+    click(&mut harness, "催报");
+    harness.get_by_label_contains("已结束，不再催报");
+    assert!(harness.query_by_label("全部复制").is_none());
+    assert!(harness.query_by_label("打印催报单").is_none());
+}

@@ -32,6 +32,11 @@ impl ChaseView {
         let Some(status) = data.status(selection.period) else {
             return;
         };
+        // The promise of 结束此计划: a closed plan is never chased.
+        if !data.plan.active {
+            ui.label(format!("计划“{}”已结束，不再催报。", data.plan.label()));
+            return;
+        }
         let entries = chase_entries(
             status,
             data.today,
