@@ -1,8 +1,6 @@
 //! Applying the commands the views emit: each write goes through the service layer or the
 //! ledger's one write path in one transaction, then the views' data is read again.
 
-use std::path::PathBuf;
-
 use super::app::{LedgerState, TaizhangApp};
 use super::command::{Command, FirstStart};
 use super::plan_view::PlanView;
@@ -51,16 +49,7 @@ impl TaizhangApp {
                 return;
             }
             Command::ExportIcs => {
-                match crate::service::write_ics(&open.data.ledger_path, &open.data.deadlines) {
-                    Ok(path) => {
-                        self.notice = Some(format!(
-                            "已导出 {} 个期限到“{}”，可用微信或邮件发到手机后导入日历",
-                            open.data.deadlines.len(),
-                            path.display()
-                        ));
-                    }
-                    Err(error) => self.show_error(error.to_string()),
-                }
+                self.export_ics();
                 return;
             }
             Command::AddImportFiles(paths) => {
@@ -157,48 +146,7 @@ impl TaizhangApp {
                 return;
             }
             Command::WriteTemplates { period, folder } => {
-                let rule = crate::schedule::DueRule::from_settings(
-                    open.data.plan.reporting.due_day,
-                    &open.data.settings,
-                    &open.data.holidays,
-                );
-                let (_, due) = rule.due(period);
-                match crate::service::write_templates(
-                    &open.data.plan,
-                    &open.data.obligations,
-                    period,
-                    due,
-                    &folder,
-                    &crate::files::Protected::for_ledger(&open.data.ledger_path),
-                    &mut |_| {},
-                ) {
-                    Ok(written) => {
-                        let kept: Vec<String> = written
-                            .iter()
-                            .filter(|t| t.kept_existing.is_some())
-                            .map(|t| {
-                                t.path
-                                    .file_name()
-                                    .map(|n| n.to_string_lossy().into_owned())
-                                    .unwrap_or_default()
-                            })
-                            .collect();
-                        let mut notice = format!(
-                            "已在“{}”生成 {} 份{}报送模板",
-                            folder.display(),
-                            written.len(),
-                            period.label()
-                        );
-                        if !kept.is_empty() {
-                            notice.push_str(&format!(
-                                "；文件夹中已有同名文件，未覆盖，以下模板另存为新名字：{}",
-                                kept.join("、")
-                            ));
-                        }
-                        self.notice = Some(notice);
-                    }
-                    Err(error) => self.show_error(error.to_string()),
-                }
+                self.write_templates(period, folder);
                 return;
             }
             Command::CommitImport(id) => {
@@ -244,25 +192,7 @@ impl TaizhangApp {
                 folder,
                 print,
             } => {
-                let sheet = crate::sheet::build_sheet(
-                    &open.data.plan,
-                    &open.data.settings,
-                    &open.data.returns,
-                    &open.data.sheet_edits,
-                    period,
-                );
-                if let Err(error) = crate::service::check_period(&open.data.plan, period) {
-                    self.show_error(error.to_string());
-                    return;
-                }
-                let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
-                self.export_job = Some(super::jobs::start_export(
-                    sheet,
-                    open.data.plan.clone(),
-                    folder,
-                    print,
-                    protected,
-                ));
+                self.export_sheet(period, folder, print);
                 return;
             }
             Command::SaveSheetRow {
@@ -282,37 +212,7 @@ impl TaizhangApp {
                 return;
             }
             Command::PrintChaseList(period) => {
-                let Some(status) = open.data.status(period) else {
-                    self.show_error(format!("{}不在当前计划的年度内", period.label()));
-                    return;
-                };
-                // The day the chase message gives: moved past weekends and holidays.
-                let (_, due) = crate::schedule::DueRule::from_settings(
-                    open.data.plan.reporting.due_day,
-                    &open.data.settings,
-                    &open.data.holidays,
-                )
-                .due(period);
-                let result = crate::service::write_chase_list(
-                    &open.data.ledger_path,
-                    status,
-                    due,
-                    open.data.today,
-                    &crate::returns::ChaseContext::of(&open.data.plan, &open.data.settings),
-                )
-                .map_err(|e| e.to_string())
-                .and_then(|path| {
-                    crate::service::open_with_system(&path).map_err(|e| {
-                        format!(
-                            "已生成“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
-                            path.display(),
-                            crate::files::io_phrase(&e)
-                        )
-                    })
-                });
-                if let Err(message) = result {
-                    self.show_error(message);
-                }
+                self.print_chase_list(period);
                 return;
             }
             Command::SaveReturnRows(writes) if open.changed_elsewhere() => {
@@ -598,12 +498,6 @@ fn previous_values(data: &AppData, writes: &[RowWrite]) -> Vec<RowWrite> {
         .collect()
 }
 
-/// The mailbox's code from the system's credential store, or why there is none.
-fn mailbox_code(address: &str) -> Result<String, String> {
-    crate::mail::secret::load(address)?
-        .ok_or_else(|| "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned())
-}
-
 /// A waiting message read from its archived original and matched with the user's choice.
 fn prepare_waiting(
     ledger: &crate::store::Ledger,
@@ -626,173 +520,4 @@ fn prepare_waiting(
         .map_err(|e| e.to_string())?;
     prepared.seen = Some(record.clone());
     Ok(prepared)
-}
-
-impl TaizhangApp {
-    /// Reads saved e-mails into 收件: each is recorded as waiting (once; a message read
-    /// before says so).
-    fn add_mail_files(&mut self, paths: Vec<PathBuf>) {
-        let LedgerState::Open(open) = &mut self.state else {
-            return;
-        };
-        self.page = Page::Mail;
-        let mut intake = match crate::service::mail::Intake::load(&open.ledger, open.data.today) {
-            Ok(intake) => intake,
-            Err(error) => {
-                self.show_error(error.to_string());
-                return;
-            }
-        };
-        let mut problems = Vec::new();
-        let mut added = 0;
-        for path in paths {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let raw = match crate::files::read_file(&path, crate::mail::MAX_MESSAGE) {
-                Ok(raw) => raw,
-                Err(error) => {
-                    problems.push(error.to_string());
-                    continue;
-                }
-            };
-            match crate::service::mail::handle_message(
-                &mut open.ledger,
-                &mut intake,
-                &name,
-                crate::service::mail::RawMail::Whole(raw),
-                &crate::store::MailOrigin::default(),
-                crate::service::mail::MailChoice::default(),
-                crate::service::mail::MailMode::Hold,
-            ) {
-                Ok(outcome) => {
-                    if let Some((message, detail)) = &outcome.error {
-                        self.log.error(&format!("{name}：{detail}"));
-                        problems.push(format!("“{name}”：{message}"));
-                    } else if let Some(earlier) = &outcome.duplicate_of {
-                        problems.push(format!(
-                            "“{name}”已于{}读取过（{}），未重复导入。",
-                            earlier.added_at,
-                            earlier.state.label()
-                        ));
-                    } else {
-                        added += 1;
-                    }
-                }
-                Err(error) => problems.push(error.to_string()),
-            }
-        }
-        self.reload_data();
-        if added > 0 {
-            self.notice = Some(format!("已读入 {added} 封邮件，请核对后导入。"));
-        }
-        if !problems.is_empty() {
-            self.show_error(problems.join("\n"));
-        }
-    }
-
-    /// Writes out a file kept in the ledger (an archived original, an attachment) and opens it
-    /// with the system's program.
-    fn open_written(&mut self, written: Result<PathBuf, crate::service::ActionError>) {
-        let result = written.map_err(|e| e.to_string()).and_then(|path| {
-            crate::service::open_with_system(&path).map_err(|e| {
-                format!(
-                    "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
-                    path.display(),
-                    crate::files::io_phrase(&e)
-                )
-            })
-        });
-        if let Err(message) = result {
-            self.show_error(message);
-        }
-    }
-
-    /// Starts reading the mailbox with the code from the system's credential store.
-    fn start_fetch(&mut self) {
-        let LedgerState::Open(open) = &mut self.state else {
-            return;
-        };
-        if self.fetch_job.is_some() {
-            return;
-        }
-        let mailbox = open.data.mailbox.clone();
-        if !mailbox.is_set() {
-            self.show_error(crate::mail::MailboxError::NotSet.to_string());
-            return;
-        }
-        let password = match mailbox_code(&mailbox.address) {
-            Ok(code) => code,
-            Err(message) => {
-                self.show_error(message);
-                return;
-            }
-        };
-        let account = crate::mail::imap::Account {
-            host: mailbox.imap_host.clone(),
-            port: mailbox.imap_port,
-            security: mailbox.imap_security,
-            user: mailbox.address.clone(),
-            password,
-            folder: mailbox.folder.clone(),
-        };
-        let run = crate::service::fetch::FetchRun::begin(
-            &mut open.ledger,
-            &account,
-            crate::service::mail::MailMode::Hold,
-            open.data.today,
-            crate::mail::net::FETCH_DEADLINE,
-        );
-        match run {
-            Ok(run) => {
-                self.fetch_job = Some(super::mail_jobs::FetchJob::start(account, run));
-                self.page = Page::Mail;
-            }
-            Err(error) => self.show_error(error.to_string()),
-        }
-    }
-
-    /// Starts e-mailing the month's chase messages.
-    fn start_chase(&mut self, period: crate::schedule::Period) {
-        let LedgerState::Open(open) = &mut self.state else {
-            return;
-        };
-        if self.chase_job.is_some() {
-            return;
-        }
-        let mailbox = open.data.mailbox.clone();
-        if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
-            self.show_error(crate::mail::MailboxError::NotSet.to_string());
-            return;
-        }
-        let password = match mailbox_code(&mailbox.address) {
-            Ok(code) => code,
-            Err(message) => {
-                self.show_error(message);
-                return;
-            }
-        };
-        let holidays = open.data.holidays.clone();
-        // What each department owes under every plan in play, in one message.
-        let mails = match crate::service::DayState::load(&open.ledger, open.data.today, &holidays) {
-            Ok(day) => {
-                let plans = crate::service::mail::chase_plans(&day, &open.data.others, period);
-                crate::service::mail::chase_mails_across(&plans)
-            }
-            Err(error) => {
-                self.show_error(error.to_string());
-                return;
-            }
-        };
-        let account = crate::mail::smtp::SmtpAccount {
-            host: mailbox.smtp_host.clone(),
-            port: mailbox.smtp_port,
-            security: mailbox.smtp_security,
-            user: mailbox.address.clone(),
-            password,
-            from: mailbox.address.clone(),
-        };
-        self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, mails));
-    }
 }

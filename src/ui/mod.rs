@@ -3,6 +3,8 @@
 
 mod app;
 mod apply;
+mod apply_files;
+mod apply_mail;
 mod calendar_view;
 mod chase_view;
 mod checklist_view;

@@ -1,0 +1,183 @@
+//! The mailbox's commands in the window: saved e-mails read into 收件, a fetch and a chase
+//! send started on their workers (the service's flows; see `mail_jobs.rs`), a written file
+//! opened with the system.
+
+use std::path::PathBuf;
+
+use super::app::{LedgerState, TaizhangApp};
+use super::state::Page;
+
+impl TaizhangApp {
+    /// Reads saved e-mails into 收件: each is recorded as waiting (once; a message read
+    /// before says so).
+    pub(super) fn add_mail_files(&mut self, paths: Vec<PathBuf>) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        self.page = Page::Mail;
+        let mut intake = match crate::service::mail::Intake::load(&open.ledger, open.data.today) {
+            Ok(intake) => intake,
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
+        let mut problems = Vec::new();
+        let mut added = 0;
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let raw = match crate::files::read_file(&path, crate::mail::MAX_MESSAGE) {
+                Ok(raw) => raw,
+                Err(error) => {
+                    problems.push(error.to_string());
+                    continue;
+                }
+            };
+            match crate::service::mail::handle_message(
+                &mut open.ledger,
+                &mut intake,
+                &name,
+                crate::service::mail::RawMail::Whole(raw),
+                &crate::store::MailOrigin::default(),
+                crate::service::mail::MailChoice::default(),
+                crate::service::mail::MailMode::Hold,
+            ) {
+                Ok(outcome) => {
+                    if let Some((message, detail)) = &outcome.error {
+                        self.log.error(&format!("{name}：{detail}"));
+                        problems.push(format!("“{name}”：{message}"));
+                    } else if let Some(earlier) = &outcome.duplicate_of {
+                        problems.push(format!(
+                            "“{name}”已于{}读取过（{}），未重复导入。",
+                            earlier.added_at,
+                            earlier.state.label()
+                        ));
+                    } else {
+                        added += 1;
+                    }
+                }
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        self.reload_data();
+        if added > 0 {
+            self.notice = Some(format!("已读入 {added} 封邮件，请核对后导入。"));
+        }
+        if !problems.is_empty() {
+            self.show_error(problems.join("\n"));
+        }
+    }
+
+    /// Writes out a file kept in the ledger (an archived original, an attachment) and opens it
+    /// with the system's program.
+    pub(super) fn open_written(&mut self, written: Result<PathBuf, crate::service::ActionError>) {
+        let result = written.map_err(|e| e.to_string()).and_then(|path| {
+            crate::service::open_with_system(&path).map_err(|e| {
+                format!(
+                    "已取出“{}”，但无法用系统程序打开：{}。请在文件夹中双击打开。",
+                    path.display(),
+                    crate::files::io_phrase(&e)
+                )
+            })
+        });
+        if let Err(message) = result {
+            self.show_error(message);
+        }
+    }
+
+    /// Starts reading the mailbox with the code from the system's credential store.
+    pub(super) fn start_fetch(&mut self) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if self.fetch_job.is_some() {
+            return;
+        }
+        let mailbox = open.data.mailbox.clone();
+        if !mailbox.is_set() {
+            self.show_error(crate::mail::MailboxError::NotSet.to_string());
+            return;
+        }
+        let password = match mailbox_code(&mailbox.address) {
+            Ok(code) => code,
+            Err(message) => {
+                self.show_error(message);
+                return;
+            }
+        };
+        let account = crate::mail::imap::Account {
+            host: mailbox.imap_host.clone(),
+            port: mailbox.imap_port,
+            security: mailbox.imap_security,
+            user: mailbox.address.clone(),
+            password,
+            folder: mailbox.folder.clone(),
+        };
+        let run = crate::service::fetch::FetchRun::begin(
+            &mut open.ledger,
+            &account,
+            crate::service::mail::MailMode::Hold,
+            open.data.today,
+            crate::mail::net::FETCH_DEADLINE,
+        );
+        match run {
+            Ok(run) => {
+                self.fetch_job = Some(super::mail_jobs::FetchJob::start(account, run));
+                self.page = Page::Mail;
+            }
+            Err(error) => self.show_error(error.to_string()),
+        }
+    }
+
+    /// Starts e-mailing the month's chase messages.
+    pub(super) fn start_chase(&mut self, period: crate::schedule::Period) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if self.chase_job.is_some() {
+            return;
+        }
+        let mailbox = open.data.mailbox.clone();
+        if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
+            self.show_error(crate::mail::MailboxError::NotSet.to_string());
+            return;
+        }
+        let password = match mailbox_code(&mailbox.address) {
+            Ok(code) => code,
+            Err(message) => {
+                self.show_error(message);
+                return;
+            }
+        };
+        let holidays = open.data.holidays.clone();
+        // What each department owes under every plan in play, in one message.
+        let mails = match crate::service::DayState::load(&open.ledger, open.data.today, &holidays) {
+            Ok(day) => {
+                let plans = crate::service::mail::chase_plans(&day, &open.data.others, period);
+                crate::service::mail::chase_mails_across(&plans)
+            }
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
+        let account = crate::mail::smtp::SmtpAccount {
+            host: mailbox.smtp_host.clone(),
+            port: mailbox.smtp_port,
+            security: mailbox.smtp_security,
+            user: mailbox.address.clone(),
+            password,
+            from: mailbox.address.clone(),
+        };
+        self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, mails));
+    }
+}
+
+/// The mailbox's code from the system's credential store, or why there is none.
+fn mailbox_code(address: &str) -> Result<String, String> {
+    crate::mail::secret::load(address)?
+        .ok_or_else(|| "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned())
+}
