@@ -21,6 +21,10 @@ IMAP modes (the mailbox holds N small returns, UIDs 1..N, Message-ID <hostile-K@
   imap-trickle         greeting one byte every 2 s
   imap-silent          accepts and says nothing
   imap-missing         the first connection answers UID 2's body fetch OK without data
+  imap-missing-first   the same for UID 1
+  imap-size-overflow   UID 1 declares an RFC822.SIZE past any number
+  imap-huge-header     UID 1 declares 2000 but is 30 MB, and its headers (30 MB) are sent whole
+                       whatever part was asked for
   imap-uidvalidity     UIDVALIDITY changes on every connection
 SMTP modes (each logs the commands it gets, message lines too):
   smtp-good            behaves: any login, every message accepted
@@ -29,6 +33,7 @@ SMTP modes (each logs the commands it gets, message lines too):
   smtp-cram-only       EHLO offers AUTH CRAM-MD5 only
   smtp-silent          accepts and says nothing
   smtp-trickle         greeting one byte every 2 s
+  smtp-silent-after-data  accepts the first message's DATA, then says nothing
 """
 import argparse
 import os
@@ -133,6 +138,10 @@ def imap(conn, mode, args, state):
     big = None
     if mode in ("imap-lying-size", "imap-honest-big", "imap-no-size"):
         big = big_message(60_000_000 if mode == "imap-lying-size" else 30_000_000)
+    if mode == "imap-huge-header":
+        line = b"X-Filler: " + b"y" * 988 + b"\r\n"
+        big = (b"From: lyj@example.cn\r\nSubject: big\r\nMessage-ID: <hostile-big@test>\r\n"
+               + line * 30000 + b"\r\nbody\r\n")
     while True:
         command = conn.line()
         parts = command.split(" ", 2)
@@ -173,7 +182,9 @@ def imap(conn, mode, args, state):
                 header = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
                 if "RFC822.SIZE" in what:
                     items = b"UID %d" % uid
-                    if not (uid == 1 and mode == "imap-no-size"):
+                    if uid == 1 and mode == "imap-size-overflow":
+                        items += b" RFC822.SIZE 99999999999999999999999"
+                    elif not (uid == 1 and mode == "imap-no-size"):
                         declared = 2000 if (uid == 1 and big is not None) else len(raw)
                         items += b" RFC822.SIZE %d" % declared
                     mid = [l for l in header.split(b"\r\n") if l.lower().startswith(b"message-id")]
@@ -181,15 +192,21 @@ def imap(conn, mode, args, state):
                     items += b" BODY[HEADER.FIELDS (MESSAGE-ID)] {%d}\r\n%s" % (len(field), field)
                     conn.send(b"* %d FETCH (%s)\r\n" % (uid, items))
                 elif "BODY.PEEK[HEADER]" in what:
-                    conn.send(b"* %d FETCH (UID %d BODY[HEADER] {%d}\r\n%s)\r\n" % (uid, uid, len(header), header))
+                    conn.send(b"* %d FETCH (UID %d BODY[HEADER] {%d}\r\n" % (uid, uid, len(header)))
+                    view = memoryview(header)
+                    for start in range(0, len(header), 1 << 20):
+                        conn.send(bytes(view[start:start + (1 << 20)]))
+                    conn.send(b")\r\n")
                 elif "BODY.PEEK[]" in what:
                     if mode == "imap-missing" and uid == 2 and first:
+                        continue
+                    if mode == "imap-missing-first" and uid == 1 and first:
                         continue
                     if mode == "imap-huge-literal" and uid == 1:
                         conn.endless(b"* 1 FETCH (UID 1 BODY[] {2000000000}\r\n")
                     limit = partial_limit(what)
                     data = raw
-                    honour = not (mode == "imap-lying-size" and uid == 1)
+                    honour = not (mode in ("imap-lying-size", "imap-huge-header") and uid == 1)
                     if limit is not None and honour:
                         data = raw[:limit]
                     section = b"BODY[]<0>" if limit is not None else b"BODY[]"
@@ -232,6 +249,9 @@ def smtp(conn, mode, args, state):
             conn.send(b"354 go on\r\n")
             while conn.line() != ".":
                 pass
+            if mode == "smtp-silent-after-data":
+                time.sleep(3600)
+                raise Stop()
             conn.send(b"250 queued\r\n")
         elif command.startswith("QUIT"):
             conn.send(b"221 bye\r\n")

@@ -130,6 +130,7 @@ pub(super) fn import_email(
             }
             Err(error) => MailOutcome {
                 source,
+                headers: None,
                 intake: None,
                 error: Some((error.to_string(), format!("{error:?}"))),
                 committed: None,
@@ -196,6 +197,10 @@ pub(super) fn fetch_mail(
             if outcome.error.is_some() {
                 failed += 1;
             }
+            // A message read before is no new message: a second run prints nothing.
+            if outcome.duplicate_of.is_some() {
+                return true;
+            }
             match print(&outcome, dry_run, json, out, &log) {
                 Ok(()) => true,
                 Err(error) => {
@@ -212,9 +217,16 @@ pub(super) fn fetch_mail(
         log.error(&error.log_detail());
     }
     let summary = result?;
-    // What did not arrive is said on stderr (stdout stays one JSON line per message).
-    for note in summary.notes() {
-        log.error(&note);
+    // What did not arrive is said on stderr (stdout stays one JSON line per message); a run
+    // out of time says so once, as its error.
+    let notes = summary.notes();
+    for note in &notes {
+        log.error(note);
+    }
+    if summary.out_of_time.is_some() {
+        return Err(anyhow::anyhow!(notes.join(" ")));
+    }
+    for note in &notes {
         eprintln!("{note}");
     }
     if failed > 0 {
@@ -225,9 +237,6 @@ pub(super) fn fetch_mail(
             "{} 封邮件没有收到，下次收取时再试",
             summary.missing.len()
         ));
-    }
-    if let Some(stopped) = summary.out_of_time {
-        return Err(anyhow::anyhow!("{stopped}其余邮件下次收取。"));
     }
     Ok(())
 }
@@ -263,10 +272,24 @@ pub(super) fn chase(
             })
             .collect(),
         Some(server) => {
+            // The unit's address when the user name is none: the mailbox's, else the one
+            // the chase messages ask returns to be sent to.
             let from = if server.user.contains('@') {
                 server.user.clone()
             } else {
-                ledger.mailbox_settings()?.address
+                let mailbox = ledger.mailbox_settings()?.address;
+                if mailbox.contains('@') {
+                    mailbox
+                } else {
+                    ledger
+                        .settings()?
+                        .email
+                        .split([',', ';', '，', '；', ' ', '、'])
+                        .map(str::trim)
+                        .find(|a| a.contains('@'))
+                        .unwrap_or_default()
+                        .to_owned()
+                }
             };
             let account = crate::mail::smtp::SmtpAccount {
                 host: server.host.clone(),
@@ -326,7 +349,8 @@ pub(super) fn chase(
     }
     if failed > 0 {
         return Err(anyhow::anyhow!(
-            "{failed} 个部门的催报邮件未能发送（见上面各部门的原因），其余已发送并记入台账"
+            "{failed} 个部门的催报邮件未能发送（见各部门的原因）；已发送 {sent} 封，均已记入台账",
+            sent = report.departments.iter().filter(|d| d.sent).count()
         ));
     }
     Ok(())

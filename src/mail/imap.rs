@@ -48,8 +48,13 @@ pub enum Delivery {
     /// The whole message, at most [`super::MAX_MESSAGE`] bytes.
     Whole(Vec<u8>),
     /// Larger than [`super::MAX_MESSAGE`] (by its declared size or by what arrived): only its
-    /// headers were read.
-    TooLarge { size: u64, headers: Vec<u8> },
+    /// headers were read. `sent_past`: the server sent more than it was asked for, so what it
+    /// sent may not even be the message.
+    TooLarge {
+        size: u64,
+        headers: Vec<u8>,
+        sent_past: bool,
+    },
     /// Its Message-ID is in the ledger already: not downloaded.
     Known { message_id: String },
     /// The server answered without the message: it stays to be fetched next time.
@@ -325,12 +330,29 @@ fn headers_of(connection: &mut Connection, uid: u32) -> Result<Vec<u8>, MailboxE
         .unwrap_or_default())
 }
 
+/// A message's headers; when the server sends more than asked for them, none (on a new
+/// connection), so that one message cannot block the mailbox.
+fn headers_or_none(
+    mut connection: Connection,
+    uid: u32,
+    reopen: &dyn Fn(Connection) -> Result<Connection, MailboxError>,
+) -> Result<(Connection, Vec<u8>), MailboxError> {
+    match headers_of(&mut connection, uid) {
+        Ok(headers) => Ok((connection, headers)),
+        Err(MailboxError::Misbehaved {
+            overrun: super::net::Overrun::TooMuch { .. } | super::net::Overrun::Line { .. },
+            ..
+        }) => Ok((reopen(connection)?, Vec::new())),
+        Err(error) => Err(error),
+    }
+}
+
 /// What arrived for one message asked for in full.
 enum Body {
     Bytes(Vec<u8>),
     Missing,
     /// The server sent more than asked: the connection is spent.
-    Overrun(MailboxError),
+    Overrun,
 }
 
 /// Fetches at most [`super::MAX_MESSAGE`] + 1 bytes of a message, whatever it declared.
@@ -353,7 +375,7 @@ fn body_of(connection: &mut Connection, uid: u32) -> Result<Body, MailboxError> 
                 MailboxError::Misbehaved {
                     overrun: super::net::Overrun::TooMuch { .. } | super::net::Overrun::Line { .. },
                     ..
-                } => Ok(Body::Overrun(failed)),
+                } => Ok(Body::Overrun),
                 _ => Err(failed),
             };
         }
@@ -378,6 +400,18 @@ pub fn fetch_new(
     let guard = Guard::new(deadline);
     let mut connection = open(account, &guard)?;
     let (uid_validity, any) = examine(&mut connection, &account.folder)?;
+    let reopen = |connection: Connection| -> Result<Connection, MailboxError> {
+        drop(connection);
+        let mut connection = open(account, &guard)?;
+        let (validity, _) = examine(&mut connection, &account.folder)?;
+        if validity != uid_validity {
+            return Err(MailboxError::Lost(format!(
+                "{} 的文件夹在读取中途改变了 UIDVALIDITY",
+                connection.server
+            )));
+        }
+        Ok(connection)
+    };
     let same_folder = known
         .mark
         .is_some_and(|(validity, _)| validity == uid_validity);
@@ -400,7 +434,16 @@ pub fn fetch_new(
         Vec::new()
     };
     uids.sort_unstable();
-    let listed = sizes_and_ids(&mut connection, &uids)?;
+    // A list the server garbles (a size past any number, a broken answer) must not block the
+    // mailbox: read on without it, every message then fetched as its first 24 MB + 1 bytes.
+    let listed = match sizes_and_ids(&mut connection, &uids) {
+        Ok(listed) => listed,
+        Err(error @ MailboxError::Misbehaved { .. }) => return Err(error),
+        Err(_) => {
+            connection = reopen(connection)?;
+            std::collections::HashMap::new()
+        }
+    };
     let total = uids.len();
     for (index, uid) in uids.iter().copied().enumerate() {
         if connection.guard.past_deadline() {
@@ -414,31 +457,35 @@ pub fn fetch_new(
             if let Some(message_id) = message_id.filter(|id| known.message_ids.contains(id)) {
                 Delivery::Known { message_id }
             } else if size > super::MAX_MESSAGE {
+                let (kept, headers) = headers_or_none(connection, uid, &reopen)?;
+                connection = kept;
                 Delivery::TooLarge {
                     size,
-                    headers: headers_of(&mut connection, uid)?,
+                    headers,
+                    sent_past: false,
                 }
             } else {
                 match body_of(&mut connection, uid)? {
                     Body::Bytes(bytes) if bytes.len() as u64 > super::MAX_MESSAGE => {
+                        let (kept, headers) = headers_or_none(connection, uid, &reopen)?;
+                        connection = kept;
                         Delivery::TooLarge {
                             size: size.max(bytes.len() as u64),
-                            headers: headers_of(&mut connection, uid)?,
+                            headers,
+                            sent_past: false,
                         }
                     }
                     Body::Bytes(bytes) => Delivery::Whole(bytes),
                     Body::Missing => Delivery::Missing,
-                    Body::Overrun(error) => {
-                        // The server sent more than it was asked for: read its headers on a
-                        // new connection and go on.
-                        connection = open(account, &guard)?;
-                        let (validity, _) = examine(&mut connection, &account.folder)?;
-                        if validity != uid_validity {
-                            return Err(error);
-                        }
+                    Body::Overrun => {
+                        // The server sent more than it was asked for: read the headers on a new
+                        // connection and go on.
+                        let (kept, headers) = headers_or_none(reopen(connection)?, uid, &reopen)?;
+                        connection = kept;
                         Delivery::TooLarge {
                             size: size.max(super::MAX_MESSAGE + 1),
-                            headers: headers_of(&mut connection, uid)?,
+                            headers,
+                            sent_past: true,
                         }
                     }
                 }

@@ -78,6 +78,8 @@ pub enum MailError {
     Empty,
     #[error("邮件太大（{0} MB），超过报送邮件的上限（{limit} MB），未读取。请在邮箱网页中下载附件后单独导入。", limit = MAX_MESSAGE / 1024 / 1024)]
     TooLarge(u64),
+    #[error("邮件服务器为这封邮件发送的内容超过 {limit} MB（或不是正常的应答），未读取，只按邮件头记录。请在邮箱网页中查看这封邮件，附件可下载后单独导入。", limit = MAX_MESSAGE / 1024 / 1024)]
+    SentPast,
     #[error("这不是邮件文件（.eml 或 .msg），也不是邮件正文文本。")]
     NotMail,
     /// The reader's own words stay in the payload, for the log.
@@ -153,10 +155,9 @@ pub fn parse_mail(bytes: &[u8]) -> Result<MailMessage, MailError> {
     if let Some(date) = message.date
         && !(2000..=2100).contains(&date.with_timezone(&china_time()).year())
     {
-        message.warnings.push(format!(
-            "邮件的发送日期（{}年）不可信，未采用；收到日期按收取或导入的日期计。",
-            date.with_timezone(&china_time()).year()
-        ));
+        message
+            .warnings
+            .push("邮件的发送日期不可信，未采用；收到日期按收取或导入的日期计。".to_owned());
         message.date = None;
     }
     message.from = message.from.trim().to_lowercase();

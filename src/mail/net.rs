@@ -163,6 +163,11 @@ impl Guard {
         state.started.elapsed() >= state.deadline
     }
 
+    /// The job's deadline.
+    pub fn deadline(&self) -> Duration {
+        self.lock().deadline
+    }
+
     /// The time left for the job.
     pub fn time_left(&self) -> Duration {
         let state = self.lock();

@@ -391,6 +391,14 @@ impl Sender {
     }
 
     fn connection(&mut self) -> Result<&mut Connection, SendError> {
+        if self.connection.is_none() && self.guard.past_deadline() {
+            // The run is out of time: say so, never "cannot connect".
+            return Err(MailboxError::Misbehaved {
+                server: format!("{}:{}", self.account.host, self.account.port),
+                overrun: super::net::Overrun::Deadline(self.guard.deadline()),
+            }
+            .into());
+        }
         if self.connection.is_none() {
             self.connection = Some(Connection::open(&self.account, &self.guard)?);
         }

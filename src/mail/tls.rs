@@ -143,7 +143,16 @@ pub fn tls_failure(host: &str, error: &io::Error, guard: &Guard) -> MailboxError
         }
         None => {}
     }
-    MailboxError::Lost(format!("{host}: {error}"))
+    MailboxError::Lost(format!(
+        "{host} {}",
+        match error.kind() {
+            io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::UnexpectedEof => "断开了连接".to_owned(),
+            _ => crate::files::io_phrase(error).to_owned(),
+        }
+    ))
 }
 
 fn certificate_reason(error: &rustls::CertificateError) -> String {

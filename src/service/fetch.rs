@@ -48,6 +48,8 @@ pub struct FetchRun {
     pub missing: Vec<u32>,
     /// Messages whose Message-ID the ledger held: not downloaded.
     pub known_skipped: usize,
+    /// Messages read and recorded.
+    pub recorded: usize,
     pub deadline: Duration,
 }
 
@@ -60,6 +62,8 @@ pub struct FetchSummary {
     /// The run stopped at its deadline (the sentence saying so); the rest is fetched next
     /// time.
     pub out_of_time: Option<String>,
+    /// Messages read and recorded in this run.
+    pub recorded: usize,
 }
 
 impl FetchSummary {
@@ -68,19 +72,24 @@ impl FetchSummary {
     pub fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         if !self.missing.is_empty() {
+            let mut uids: Vec<String> = self.missing.iter().take(20).map(u32::to_string).collect();
+            if self.missing.len() > 20 {
+                uids.push("…".to_owned());
+            }
             notes.push(format!(
                 "邮件服务器没有送来 {} 封邮件（UID {}），它们留在邮箱中，下次收取时再试。",
                 self.missing.len(),
-                self.missing
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join("、")
+                uids.join("、")
             ));
         }
         if let Some(stopped) = &self.out_of_time {
+            let read = if self.recorded > 0 {
+                format!("本次读取的 {} 封邮件已记入台账；", self.recorded)
+            } else {
+                String::new()
+            };
             notes.push(format!(
-                "{stopped}已读取的邮件都已记入台账；其余邮件留在邮箱中，下次收取时继续。"
+                "{stopped}{read}其余邮件留在邮箱中，下次收取时继续。"
             ));
         }
         notes
@@ -126,6 +135,7 @@ impl FetchRun {
             held_back: false,
             missing: Vec::new(),
             known_skipped: 0,
+            recorded: 0,
             deadline,
         })
     }
@@ -150,6 +160,11 @@ impl FetchRun {
         let source = format!("{} UID {}", self.folder, fetched.uid);
         let raw = match fetched.delivery {
             Delivery::Missing => {
+                if !self.held_back && self.mark.is_none() {
+                    // The first new message did not arrive: the mark must say so, or a ledger
+                    // whose mark is the highest UID recorded would pass it over next time.
+                    self.mark = Some((fetched.uid_validity, fetched.uid.saturating_sub(1)));
+                }
                 self.held_back = true;
                 self.missing.push(fetched.uid);
                 return Ok(None);
@@ -160,7 +175,15 @@ impl FetchRun {
                 return Ok(None);
             }
             Delivery::Whole(bytes) => RawMail::Whole(bytes),
-            Delivery::TooLarge { size, headers } => RawMail::TooLarge { size, headers },
+            Delivery::TooLarge {
+                size,
+                headers,
+                sent_past,
+            } => RawMail::TooLarge {
+                size,
+                headers,
+                sent_past,
+            },
         };
         if self.mode != MailMode::DryRun && !self.locked {
             // Held a minute past the deadline, so that a run that died frees it by itself.
@@ -183,6 +206,9 @@ impl FetchRun {
                 .message_ids
                 .insert(intake.message.message_id.clone());
         }
+        if outcome.error.is_none() && outcome.duplicate_of.is_none() {
+            self.recorded += 1;
+        }
         self.advance(fetched.uid_validity, fetched.uid);
         Ok(Some(outcome))
     }
@@ -202,7 +228,7 @@ impl FetchRun {
     ) -> Result<FetchSummary, FetchError> {
         let mut kept = Ok(());
         if self.mode != MailMode::DryRun {
-            if let Some(mark) = self.mark {
+            if let Some(mark) = self.mark.filter(|mark| Some(*mark) != self.known.mark) {
                 kept = ledger.set_mail_mark(&self.account, &self.folder, mark);
             }
             if self.locked {
@@ -213,6 +239,7 @@ impl FetchRun {
         let mut summary = FetchSummary {
             missing: self.missing,
             known_skipped: self.known_skipped,
+            recorded: self.recorded,
             ..FetchSummary::default()
         };
         match result {

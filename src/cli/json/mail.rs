@@ -70,6 +70,14 @@ pub fn message_json(outcome: &crate::service::mail::MailOutcome, dry_run: bool) 
         source: outcome.source.clone(),
     };
     let Some(intake) = &outcome.intake else {
+        if let Some(headers) = &outcome.headers {
+            json.message_id.clone_from(&headers.message_id);
+            json.from.clone_from(&headers.from);
+            json.subject.clone_from(&headers.subject);
+            json.date = headers
+                .received_on()
+                .map(|d| d.format("%Y-%m-%d").to_string());
+        }
         return json;
     };
     // Rows count as imported where a commit recorded them, or would in a dry run.

@@ -240,7 +240,10 @@ pub fn prepare_message(
         (Some(date), _) => date,
         (None, Some(date)) => date,
         (None, None) => {
-            if !message.from.is_empty() {
+            let doubted = warnings
+                .iter()
+                .any(|w| w.contains("发送日期") && w.contains("不可信"));
+            if !message.from.is_empty() && !doubted {
                 warnings.push("邮件没有发送日期，收到日期按今天记。".to_owned());
             }
             context.today

@@ -156,6 +156,8 @@ pub enum MailMode {
 pub struct MailOutcome {
     /// The file, or `folder UID n` for a fetched message.
     pub source: String,
+    /// A message too large to read, known by its headers only.
+    pub headers: Option<MailMessage>,
     pub intake: Option<MessageIntake>,
     /// Why it could not be read: (message, detail for the log).
     pub error: Option<(String, String)>,
@@ -169,7 +171,12 @@ pub struct MailOutcome {
 #[derive(Clone, Debug)]
 pub enum RawMail {
     Whole(Vec<u8>),
-    TooLarge { size: u64, headers: Vec<u8> },
+    TooLarge {
+        size: u64,
+        headers: Vec<u8>,
+        /// The server sent more than it was asked for.
+        sent_past: bool,
+    },
 }
 
 /// Reads one message (its raw bytes, or the headers of one too large to download), matches
@@ -186,6 +193,7 @@ pub fn handle_message(
 ) -> Result<MailOutcome, StoreError> {
     let mut outcome = MailOutcome {
         source: source.to_owned(),
+        headers: None,
         intake: None,
         error: None,
         committed: None,
@@ -193,12 +201,22 @@ pub fn handle_message(
     };
     let raw = match raw {
         RawMail::Whole(raw) => raw,
-        RawMail::TooLarge { size, headers } => {
-            let error = crate::mail::MailError::TooLarge(size.div_ceil(1024 * 1024));
+        RawMail::TooLarge {
+            size,
+            headers,
+            sent_past,
+        } => {
+            let error = if sent_past {
+                crate::mail::MailError::SentPast
+            } else {
+                crate::mail::MailError::TooLarge(size.div_ceil(1024 * 1024))
+            };
+            let read = header_message(origin, &headers);
             if mode != MailMode::DryRun {
-                record_too_large(ledger, origin, &headers, &error.to_string())?;
+                record_too_large(ledger, origin, &read, &error.to_string())?;
             }
             outcome.error = Some((error.to_string(), format!("{error} [{size} bytes]")));
+            outcome.headers = Some(read);
             return Ok(outcome);
         }
     };
@@ -251,27 +269,31 @@ pub fn handle_message(
 
 /// Records a message too large to read by its headers (sender, subject, date, Message-ID):
 /// never its bytes.
+/// A message known only by its headers: sender, subject, date and Message-ID (the folder's
+/// place when it has none).
+fn header_message(origin: &MailOrigin, headers: &[u8]) -> MailMessage {
+    let mut block = headers.to_vec();
+    block.extend_from_slice(b"\r\n\r\n");
+    let mut read = crate::mail::parse_mail(&block).unwrap_or_default();
+    if read.message_id.is_empty() || read.message_id.starts_with("sha256:") {
+        read.message_id = format!("{}:{}:{}", origin.account, origin.uid_validity, origin.uid);
+    }
+    read.body.clear();
+    read
+}
+
 fn record_too_large(
     ledger: &mut Ledger,
     origin: &MailOrigin,
-    headers: &[u8],
+    read: &MailMessage,
     note: &str,
 ) -> Result<(), StoreError> {
-    let mut block = headers.to_vec();
-    block.extend_from_slice(b"\r\n\r\n");
-    let read = crate::mail::parse_mail(&block).ok();
-    let fallback = format!("{}:{}:{}", origin.account, origin.uid_validity, origin.uid);
-    let message_id = read
-        .as_ref()
-        .map(|m| m.message_id.clone())
-        .filter(|id| !id.starts_with("sha256:"))
-        .unwrap_or(fallback);
     let new = NewMail {
-        message_id: &message_id,
+        message_id: &read.message_id,
         origin,
-        sender: read.as_ref().map_or("", |m| m.from.as_str()),
-        subject: read.as_ref().map_or("", |m| m.subject.as_str()),
-        sent_on: read.as_ref().and_then(MailMessage::received_on),
+        sender: &read.from,
+        subject: &read.subject,
+        sent_on: read.received_on(),
         state: MailState::Refused,
         department_id: None,
         period: None,
