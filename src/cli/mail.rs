@@ -197,10 +197,6 @@ pub(super) fn fetch_mail(
             if outcome.error.is_some() {
                 failed += 1;
             }
-            // A message read before is no new message: a second run prints nothing.
-            if outcome.duplicate_of.is_some() {
-                return true;
-            }
             match print(&outcome, dry_run, json, out, &log) {
                 Ok(()) => true,
                 Err(error) => {
