@@ -96,13 +96,8 @@ impl TaizhangApp {
         if self.fetch_job.is_some() {
             return;
         }
-        let mailbox = open.data.mailbox.clone();
-        if !mailbox.is_set() {
-            self.show_error(crate::mail::MailboxError::NotSet.to_string());
-            return;
-        }
-        let password = match mailbox_code(&mailbox.address) {
-            Ok(code) => code,
+        let (mailbox, password) = match mailbox_and_code(&open.data.mailbox, false) {
+            Ok(found) => found,
             Err(message) => {
                 self.show_error(message);
                 return;
@@ -140,13 +135,8 @@ impl TaizhangApp {
         if self.chase_job.is_some() {
             return;
         }
-        let mailbox = open.data.mailbox.clone();
-        if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
-            self.show_error(crate::mail::MailboxError::NotSet.to_string());
-            return;
-        }
-        let password = match mailbox_code(&mailbox.address) {
-            Ok(code) => code,
+        let (mailbox, password) = match mailbox_and_code(&open.data.mailbox, true) {
+            Ok(found) => found,
             Err(message) => {
                 self.show_error(message);
                 return;
@@ -180,4 +170,16 @@ impl TaizhangApp {
 fn mailbox_code(address: &str) -> Result<String, String> {
     crate::mail::secret::load(address)?
         .ok_or_else(|| "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned())
+}
+
+/// The mailbox's settings and its code, or why a job cannot start (no mailbox set, no SMTP
+/// server when `sending`, no code saved).
+fn mailbox_and_code(
+    mailbox: &crate::store::MailboxSettings,
+    sending: bool,
+) -> Result<(crate::store::MailboxSettings, String), String> {
+    if !mailbox.is_set() || sending && mailbox.smtp_host.trim().is_empty() {
+        return Err(crate::mail::MailboxError::NotSet.to_string());
+    }
+    Ok((mailbox.clone(), mailbox_code(&mailbox.address)?))
 }
