@@ -1,0 +1,350 @@
+//! The command line: global options, the job asked for, and its arguments.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::model::parse_date;
+use crate::schedule::Period;
+
+/// Usage text, printed for `--help` and after a bad argument.
+pub const USAGE: &str = "\
+用法 / usage:
+  taizhang [--db FILE] [--today YYYY-MM-DD]                 打开窗口 (open the window)
+  taizhang [--db FILE] [--today YYYY-MM-DD] COMMAND [ARGS]  运行一个命令后退出 (run one job)
+
+命令 / commands:
+  plan [--json]     输出当前计划 (print the ledger's current plan)
+  plans [--json]    列出台账中的全部计划：编号、年度、状态、报送月份 (every plan of the ledger)
+  import-plan FILE [--dry-run] [--json]
+                    读取计划文件（.txt/.docx/.xlsx，正文式或任务分工表式），输出识别结果；
+                    不带 --dry-run 时保存为新的当前计划
+  import-plan 遇到同年度的“沿用上年”或空白计划时按任务相似度对应后替换它（--replace ID 指定，--new 另存为新计划）
+  carry-forward [--from ID] [--all-tasks] [--shift-dates] [--json]
+                    从已结束的计划沿用出下一年度的工作计划（沿用上年）：部门、报表、未完成或常态化的任务
+  close-plan --plan ID / reopen-plan --plan ID
+                    结束（或重新启用）一个计划：保留记录，不再显示和催报
+  rename-department 原名称 新名称   部门更名，原名称保留为别名
+  merge-departments 被合并部门 合并后部门   两个部门合并，报送记录随之归入
+  status、deadlines、templates、export-sheet、chase 均可加 --plan ID 指定计划（编号见 plans）；
+  不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
+  export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
+                    写出该月的《重点工作进展》表 (write the month's progress sheet)
+  deadlines --from DATE --to DATE [--json]
+                    该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
+  templates --period YYYY-MM --out DIR
+                    为每个报送部门生成该月的报送模板 (one return template per department)
+  import-returns FILE... [--period YYYY-MM] [--department NAME] [--received YYYY-MM-DD] [--dry-run] [--json]
+                    读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
+  status [--period YYYY-MM] [--json]
+                    各部门该月的报送状态；默认上个月 (each department's return state for a month)
+  import-email FILE... [--department NAME] [--period YYYY-MM] [--received YYYY-MM-DD] [--dry-run] [--json]
+                    读取保存的邮件（.eml/.msg）或邮件正文（.txt）：正文各行和附件，每封邮件一行 JSON
+  fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--deadline SECONDS] [--dry-run] [--json]
+                    从单位邮箱（IMAP）读取新邮件，不删除、不标记；密码（授权码）从环境变量 VAR 读取
+  chase --period YYYY-MM [--send --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR [--deadline SECONDS]] [--json]
+                    该月的催报消息；带 --send 时用邮件发给各部门
+
+选项 / options:
+  --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
+  --today DATE      视为今天的日期 (the date taken as today)
+  --help            显示本说明 (show this text)
+  --version         显示版本 (print the version, one line)";
+
+/// What the command line asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    pub db: Option<PathBuf>,
+    pub today: Option<NaiveDate>,
+    pub job: Option<Job>,
+}
+
+/// A headless job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Print the current plan.
+    Plan { json: bool },
+    /// Read a plan document; store it as a new current plan unless `dry_run`.
+    ImportPlan {
+        file: PathBuf,
+        dry_run: bool,
+        json: bool,
+        /// The carried or blank plan the read plan takes the place of; by default the active
+        /// one of the same year, if any.
+        replace: Option<i64>,
+        /// Store it beside the others even when a carried plan of its year exists.
+        new_plan: bool,
+    },
+    /// Create next year's working plan (沿用上年) from an ended plan.
+    CarryForward {
+        from: Option<i64>,
+        all_tasks: bool,
+        shift_dates: bool,
+        json: bool,
+    },
+    /// Close a plan (kept, no longer shown or chased), or open it again.
+    ClosePlan { plan: i64, reopen: bool, json: bool },
+    /// Rename a department; the old name stays as an alias.
+    RenameDepartment { name: String, new_name: String },
+    /// Merge one department into another; its returns go with it.
+    MergeDepartments { from: String, into: String },
+    /// Write a month's progress sheet.
+    ExportSheet {
+        period: Period,
+        xlsx: Option<PathBuf>,
+        pdf: Option<PathBuf>,
+        json: bool,
+        plan: Option<i64>,
+    },
+    /// Print every dated item between two days.
+    Deadlines {
+        from: NaiveDate,
+        to: NaiveDate,
+        json: bool,
+        /// One plan only; every plan in play without it.
+        plan: Option<i64>,
+    },
+    /// Write one return template per department.
+    Templates {
+        period: Period,
+        out: PathBuf,
+        plan: Option<i64>,
+    },
+    /// Read returned spreadsheets; store them unless `dry_run`.
+    ImportReturns {
+        files: Vec<PathBuf>,
+        period: Option<Period>,
+        department: Option<String>,
+        /// The day the returns arrived (default: today).
+        received: Option<NaiveDate>,
+        dry_run: bool,
+        json: bool,
+    },
+    /// Print each department's return state for a period (default: the month before today).
+    Status {
+        period: Option<Period>,
+        json: bool,
+        plan: Option<i64>,
+    },
+    /// Print every plan of the ledger.
+    Plans { json: bool },
+    /// Read saved e-mails (or bodies saved as text); store them unless `dry_run`.
+    ImportEmail {
+        files: Vec<PathBuf>,
+        department: Option<String>,
+        period: Option<Period>,
+        received: Option<NaiveDate>,
+        dry_run: bool,
+        json: bool,
+    },
+    /// Read the mailbox's new messages.
+    FetchMail {
+        server: MailServer,
+        folder: String,
+        dry_run: bool,
+        json: bool,
+    },
+    /// The month's chase messages; e-mailed when `send` is given.
+    Chase {
+        period: Period,
+        send: Option<MailServer>,
+        json: bool,
+        plan: Option<i64>,
+    },
+    /// Print the usage text.
+    Help,
+    /// Print the version, one line.
+    Version,
+}
+
+/// A mail server as the command line gives it; the password is read from the environment
+/// variable named, never from the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailServer {
+    pub host: String,
+    pub port: u16,
+    pub security: crate::mail::tls::Security,
+    pub user: String,
+    pub password_env: String,
+    /// `--deadline SECONDS`: how long the whole fetch or send may take.
+    pub deadline: Option<u64>,
+}
+
+/// A command line that cannot be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn usage(message: impl Into<String>) -> UsageError {
+    UsageError(message.into())
+}
+
+/// One command's words after its name: flags, options with a value, and plain arguments.
+struct Words {
+    command: String,
+    words: std::vec::IntoIter<String>,
+}
+
+enum Word {
+    /// `--name`
+    Flag(String),
+    /// A word that is not an option.
+    Plain(String),
+}
+
+impl Words {
+    fn next(&mut self) -> Option<Word> {
+        let word = self.words.next()?;
+        Some(if word.starts_with("--") {
+            Word::Flag(word)
+        } else {
+            Word::Plain(word)
+        })
+    }
+
+    /// The value after `--name`.
+    fn value(&mut self, name: &str) -> Result<String, UsageError> {
+        self.words
+            .next()
+            .ok_or_else(|| usage(format!("{name} 后面缺少值")))
+    }
+
+    fn period(&mut self, name: &str) -> Result<Period, UsageError> {
+        let text = self.value(name)?;
+        Period::parse(&text)
+            .ok_or_else(|| usage(format!("{name} 的月份“{text}”无效，应为 YYYY-MM")))
+    }
+
+    fn date(&mut self, name: &str) -> Result<NaiveDate, UsageError> {
+        let text = self.value(name)?;
+        parse_date(&text)
+            .ok_or_else(|| usage(format!("{name} 的日期“{text}”无效，应为 YYYY-MM-DD")))
+    }
+
+    /// A plan's number after `--plan`.
+    fn plan_id(&mut self) -> Result<i64, UsageError> {
+        self.plan_id_after("--plan")
+    }
+
+    /// A plan's number after `flag` (`--plan`, `--from`, `--replace`).
+    fn plan_id_after(&mut self, flag: &str) -> Result<i64, UsageError> {
+        let text = self.value(flag)?;
+        text.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| {
+                usage(format!(
+                    "{flag} 的计划编号“{text}”无效，应为 plans 列出的编号"
+                ))
+            })
+    }
+
+    fn unknown(&self, word: &str) -> UsageError {
+        usage(format!("{} 命令不认识参数“{word}”", self.command))
+    }
+}
+
+/// Reads the arguments after the program name.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
+    let mut args = args.into_iter();
+    let mut invocation = Invocation {
+        db: None,
+        today: None,
+        job: None,
+    };
+    let mut command_words: Vec<String> = Vec::new();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--db" => {
+                let value = args
+                    .next()
+                    .ok_or_else(|| usage("--db 后面缺少台账文件路径"))?;
+                invocation.db = Some(PathBuf::from(value));
+            }
+            "--today" => {
+                let value = args.next().ok_or_else(|| usage("--today 后面缺少日期"))?;
+                let date = parse_date(&value).ok_or_else(|| {
+                    usage(format!("--today 的日期“{value}”无效，应为 YYYY-MM-DD"))
+                })?;
+                invocation.today = Some(date);
+            }
+            "--help" | "-h" => invocation.job = Some(Job::Help),
+            "--version" | "-V" => invocation.job = Some(Job::Version),
+            _ => command_words.push(arg),
+        }
+    }
+    if invocation.job.is_some() {
+        return Ok(invocation);
+    }
+    let mut words = command_words.into_iter();
+    let Some(name) = words.next() else {
+        return Ok(invocation);
+    };
+    let mut words = Words {
+        command: name.clone(),
+        words: words.collect::<Vec<_>>().into_iter(),
+    };
+    invocation.job = Some(match name.as_str() {
+        "plan" => plan(&mut words)?,
+        "plans" => Job::Plans {
+            json: only_json(&mut words)?,
+        },
+        "import-plan" => import_plan(&mut words)?,
+        "carry-forward" => carry_forward(&mut words)?,
+        "close-plan" => close_plan(&mut words, false)?,
+        "reopen-plan" => close_plan(&mut words, true)?,
+        "rename-department" => {
+            let (name, new_name) = two_names(&mut words)?;
+            Job::RenameDepartment { name, new_name }
+        }
+        "merge-departments" => {
+            let (from, into) = two_names(&mut words)?;
+            Job::MergeDepartments { from, into }
+        }
+        "export-sheet" => export_sheet(&mut words)?,
+        "deadlines" => deadlines(&mut words)?,
+        "templates" => templates(&mut words)?,
+        "import-returns" => import_returns(&mut words)?,
+        "status" => status(&mut words)?,
+        "import-email" => import_email(&mut words)?,
+        "fetch-mail" => fetch_mail(&mut words)?,
+        "chase" => chase(&mut words)?,
+        other => return Err(usage(format!("未知命令“{other}”"))),
+    });
+    Ok(invocation)
+}
+
+mod mail;
+mod plan;
+mod returns;
+
+use mail::*;
+use plan::*;
+use returns::*;
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_options_in_any_order() {
+        let invocation = parse_args(args("plan --db a.sqlite --json --today 2019-08-05")).unwrap();
+        assert_eq!(invocation.db, Some(PathBuf::from("a.sqlite")));
+        assert_eq!(invocation.today, NaiveDate::from_ymd_opt(2019, 8, 5));
+        assert_eq!(invocation.job, Some(Job::Plan { json: true }));
+        assert_eq!(parse_args(args("")).unwrap().job, None);
+    }
+
+    #[test]
+    fn refuses_unknown_commands_and_bad_values() {
+        assert!(parse_args(args("frobnicate")).is_err());
+        assert!(parse_args(args("plan --xml")).is_err());
+        assert!(parse_args(args("--today 2019-13-01")).is_err());
+        assert!(parse_args(args("--db")).is_err());
+    }
+}
