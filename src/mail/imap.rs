@@ -72,14 +72,6 @@ pub struct Fetched {
     pub delivery: Delivery,
 }
 
-/// What a fetch found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FolderState {
-    pub uid_validity: u32,
-    /// New messages found (before any was handled).
-    pub new_messages: usize,
-}
-
 /// What the client says of itself in `ID`.
 fn id_command() -> String {
     format!(
@@ -396,7 +388,7 @@ pub fn fetch_new(
     known: &Known,
     deadline: Duration,
     each: &mut dyn FnMut(usize, usize, Fetched) -> bool,
-) -> Result<FolderState, MailboxError> {
+) -> Result<(), MailboxError> {
     let guard = Guard::new(deadline);
     let mut connection = open(account, &guard)?;
     let (uid_validity, any) = examine(&mut connection, &account.folder)?;
@@ -502,8 +494,5 @@ pub fn fetch_new(
     }
     connection.guard.begin("退出的应答", SHORT, SHORT, EXCHANGE);
     let _ = connection.session.logout();
-    Ok(FolderState {
-        uid_validity,
-        new_messages: total,
-    })
+    Ok(())
 }

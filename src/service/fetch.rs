@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::mail::{Intake, MailChoice, MailMode, MailOutcome, RawMail, handle_message};
 use crate::mail::MailboxError;
-use crate::mail::imap::{Account, Delivery, Fetched, FolderState, Known};
+use crate::mail::imap::{Account, Delivery, Fetched, Known};
 use crate::store::{Ledger, MailOrigin, StoreError};
 
 /// Why fetching stopped.
@@ -46,8 +46,6 @@ pub struct FetchRun {
     held_back: bool,
     /// UIDs the server did not deliver.
     pub missing: Vec<u32>,
-    /// Messages whose Message-ID the ledger held: not downloaded.
-    pub known_skipped: usize,
     /// Messages read and recorded.
     pub recorded: usize,
     pub deadline: Duration,
@@ -56,9 +54,8 @@ pub struct FetchRun {
 /// What a finished run says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FetchSummary {
-    pub new_messages: usize,
+    /// UIDs the server did not deliver.
     pub missing: Vec<u32>,
-    pub known_skipped: usize,
     /// The run stopped at its deadline (the sentence saying so); the rest is fetched next
     /// time.
     pub out_of_time: Option<String>,
@@ -134,7 +131,6 @@ impl FetchRun {
             mark: None,
             held_back: false,
             missing: Vec::new(),
-            known_skipped: 0,
             recorded: 0,
             deadline,
         })
@@ -170,7 +166,6 @@ impl FetchRun {
                 return Ok(None);
             }
             Delivery::Known { .. } => {
-                self.known_skipped += 1;
                 self.advance(fetched.uid_validity, fetched.uid);
                 return Ok(None);
             }
@@ -224,7 +219,7 @@ impl FetchRun {
     pub fn finish(
         self,
         ledger: &mut Ledger,
-        result: Result<FolderState, MailboxError>,
+        result: Result<(), MailboxError>,
     ) -> Result<FetchSummary, FetchError> {
         let mut kept = Ok(());
         if self.mode != MailMode::DryRun {
@@ -238,12 +233,11 @@ impl FetchRun {
         }
         let mut summary = FetchSummary {
             missing: self.missing,
-            known_skipped: self.known_skipped,
             recorded: self.recorded,
             ..FetchSummary::default()
         };
         match result {
-            Ok(state) => summary.new_messages = state.new_messages,
+            Ok(_) => {}
             Err(error) if error.is_deadline() => summary.out_of_time = Some(error.to_string()),
             Err(error) => return Err(error.into()),
         }

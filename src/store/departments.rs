@@ -82,13 +82,7 @@ const EXTRA_TASKS: &str = "department_extra_tasks";
 
 /// The tasks each department reports besides its form rows.
 fn extra_tasks(conn: &Connection) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [EXTRA_TASKS],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let stored = super::settings::value(conn, EXTRA_TASKS)?;
     let mut extra = HashMap::new();
     for line in stored.unwrap_or_default().lines() {
         let mut ids = line
@@ -117,12 +111,7 @@ fn save_extra_tasks(
         })
         .collect();
     lines.sort();
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (EXTRA_TASKS, lines.join("\n")),
-    )?;
-    Ok(())
+    super::settings::set_value(tx, EXTRA_TASKS, &lines.join("\n"))
 }
 
 /// The tasks a department leads.

@@ -161,14 +161,7 @@ pub(super) fn mark(
     account: &str,
     folder: &str,
 ) -> Result<Option<(u32, u32)>, StoreError> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [folder_key("mail_mark", account, folder)],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if let Some(stored) = stored {
+    if let Some(stored) = super::settings::value(conn, &folder_key("mail_mark", account, folder))? {
         let mut parts = stored.split_whitespace().map(str::parse::<u32>);
         if let (Some(Ok(validity)), Some(Ok(uid))) = (parts.next(), parts.next()) {
             return Ok(Some((validity, uid)));
@@ -183,15 +176,11 @@ pub(super) fn set_mark(
     folder: &str,
     mark: (u32, u32),
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (
-            folder_key("mail_mark", account, folder),
-            format!("{} {}", mark.0, mark.1),
-        ),
-    )?;
-    Ok(())
+    super::settings::set_value(
+        tx,
+        &folder_key("mail_mark", account, folder),
+        &format!("{} {}", mark.0, mark.1),
+    )
 }
 
 /// Takes the folder's fetch lock for `token` until `expires` (seconds since 1970); refuses
@@ -205,12 +194,7 @@ pub(super) fn lock_folder(
     expires: i64,
 ) -> Result<(), StoreError> {
     let key = folder_key("mail_lock", account, folder);
-    let held: Option<String> = tx
-        .query_row("SELECT value FROM settings WHERE key = ?1", [&key], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    if let Some(held) = held {
+    if let Some(held) = super::settings::value(tx, &key)? {
         let mut parts = held.split('\t');
         let holder = parts.next().unwrap_or_default();
         let until = parts
@@ -223,12 +207,7 @@ pub(super) fn lock_folder(
         }
     }
     let since = chrono::Local::now().format("%H:%M:%S").to_string();
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (&key, format!("{token}\t{expires}\t{since}")),
-    )?;
-    Ok(())
+    super::settings::set_value(tx, &key, &format!("{token}\t{expires}\t{since}"))
 }
 
 /// Gives the lock back (when `token` still holds it).
@@ -436,15 +415,6 @@ impl Ledger {
     /// The message recorded under this Message-ID, if any.
     pub fn mail_seen(&self, message_id: &str) -> Result<Option<MailRecord>, StoreError> {
         seen(&self.conn, message_id)
-    }
-
-    /// The UIDVALIDITY and last UID read from a mailbox folder.
-    pub fn mail_last_uid(
-        &self,
-        account: &str,
-        folder: &str,
-    ) -> Result<Option<(u32, u32)>, StoreError> {
-        last_uid(&self.conn, account, folder)
     }
 
     /// The folder's mark (UIDVALIDITY, UID up to which all was handled).

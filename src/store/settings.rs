@@ -5,6 +5,25 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction};
 use super::StoreError;
 use crate::model::Settings;
 
+/// One row of `settings` by key: the value, if the row is there.
+pub(super) fn value(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+/// Sets one row of `settings`.
+pub(super) fn set_value(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )?;
+    Ok(())
+}
+
 const KEYS: [&str; 6] = [
     "unit",
     "contact_person",

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
 use crate::mail::MailboxError;
-use crate::mail::imap::{Account, Fetched, FolderState};
+use crate::mail::imap::{Account, Fetched};
 use crate::service::fetch::{FetchRun, FetchSummary};
 use crate::service::mail::{ChaseMail, ChaseResult, record_chase_result, send_chase_mail};
 
@@ -22,7 +22,7 @@ pub enum FetchEvent {
         total: usize,
         fetched: Fetched,
     },
-    Finished(Result<FolderState, MailboxError>),
+    Finished(Result<(), MailboxError>),
 }
 
 /// A running fetch.
