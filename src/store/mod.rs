@@ -11,6 +11,7 @@ mod error;
 mod guard;
 mod lock;
 mod mail;
+mod mail_folder;
 mod mailbox;
 mod new_year;
 mod open;
