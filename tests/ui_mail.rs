@@ -13,7 +13,7 @@ use common::mail::{
     CODE, ImapServer, SmtpServer, USER, ledger_with_addresses, message, rows_of, secret_service,
     utf8_word,
 };
-use common::{click, drop_files, start_app};
+use common::{click, drop_files, run_until, start_app};
 use egui_kittest::kittest::Queryable as _;
 use taizhang::mail::tls::Security;
 use taizhang::store::{Ledger, MailState, MailboxSettings};
@@ -39,22 +39,6 @@ fn set_mailbox(db: &Path, imap_port: u16, smtp_port: u16) {
         })
         .unwrap();
     taizhang::mail::secret::save(USER, CODE).unwrap();
-}
-
-/// Runs frames until `done` holds (the worker threads answer within seconds).
-fn run_until(
-    harness: &mut egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>,
-    done: impl Fn(&egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>) -> bool,
-) {
-    for _ in 0..600 {
-        harness.step();
-        if done(harness) {
-            harness.run();
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("timed out waiting for the window");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use super::overview_view::OverviewView;
 use super::plan_view::PlanView;
 use super::returns_view::ReturnsView;
 use super::settings_view::SettingsView;
-use super::state::{AppData, ExportDone, Page, Selection, UndoStep};
+use super::state::{AppData, Page, Selection, UndoStep};
 use crate::logfile::LogFile;
 use crate::store::{BackupJob, Ledger, LedgerLock, Opened, StoreError};
 
@@ -86,7 +86,7 @@ pub struct TaizhangApp {
     /// Chase e-mails being sent in the background.
     pub(super) chase_job: Option<super::mail_jobs::ChaseJob>,
     /// A sheet export running in the background.
-    pub(super) export_job: Option<std::sync::mpsc::Receiver<Result<ExportDone, String>>>,
+    pub(super) export_job: Option<super::jobs::ExportJob>,
     pub(super) selection: Option<Selection>,
     /// The values the last return saves replaced, to put back on 撤销.
     pub(super) undo: Vec<UndoStep>,
@@ -398,10 +398,7 @@ impl eframe::App for TaizhangApp {
         let page_before = self.page;
         self.follow_the_clock();
         self.notice_changes_elsewhere(ui.ctx());
-        self.poll_export(ui.ctx());
-        self.poll_backup(ui.ctx());
-        self.poll_fetch(ui.ctx());
-        self.poll_chase(ui.ctx());
+        self.poll_jobs(ui.ctx());
         // Files dropped on the window from Explorer go to the import preview, as chosen ones
         // do; saved e-mails go to 收件.
         let dropped: Vec<PathBuf> = ui.ctx().input(|input| {

@@ -97,7 +97,7 @@ impl TaizhangApp {
             return;
         }
         let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
-        self.export_job = Some(super::jobs::start_export(
+        self.export_job = Some(super::jobs::ExportJob::start(
             sheet,
             open.data.plan.clone(),
             folder,

@@ -1,12 +1,60 @@
 //! What the window shows when a background job reports: the jobs say how they ended
-//! ([`super::mail_jobs::JobEnd`]), the window shows it and reloads what changed.
+//! ([`JobEnd`]), the window shows it and reloads what changed.
 
 use super::app::{LedgerState, TaizhangApp};
-use super::mail_jobs::{JobEnd, Polled};
+use super::jobs::{JobEnd, backup_end};
+use super::mail_jobs::Polled;
 
 impl TaizhangApp {
-    /// Polls the fetch of the mailbox.
-    pub(super) fn poll_fetch(&mut self, ctx: &egui::Context) {
+    /// Polls every background job once a frame.
+    pub(super) fn poll_jobs(&mut self, ctx: &egui::Context) {
+        self.poll_export(ctx);
+        self.poll_backup(ctx);
+        self.poll_fetch(ctx);
+        self.poll_chase(ctx);
+    }
+
+    /// Waits for the backup at start to finish and takes its result (tests and benchmarks;
+    /// the window polls instead).
+    pub fn wait_for_backup(&mut self) {
+        if let LedgerState::Open(open) = &mut self.state
+            && let Some(mut job) = open.backup_job.take()
+            && let Some(result) = job.wait()
+        {
+            self.show_end(backup_end(result));
+        }
+    }
+
+    fn poll_backup(&mut self, ctx: &egui::Context) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        let Some(job) = &mut open.backup_job else {
+            return;
+        };
+        match job.try_finish() {
+            Some(result) => {
+                open.backup_job = None;
+                self.show_end(backup_end(result));
+            }
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+        }
+    }
+
+    fn poll_export(&mut self, ctx: &egui::Context) {
+        let Some(job) = &mut self.export_job else {
+            return;
+        };
+        match job.poll() {
+            Some(end) => {
+                self.export_job = None;
+                self.show_end(end);
+            }
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+        }
+    }
+
+    fn poll_fetch(&mut self, ctx: &egui::Context) {
         let (Some(job), LedgerState::Open(open)) = (&mut self.fetch_job, &mut self.state) else {
             return;
         };
@@ -18,8 +66,7 @@ impl TaizhangApp {
         self.show_polled(polled);
     }
 
-    /// Polls the send of chase e-mails.
-    pub(super) fn poll_chase(&mut self, ctx: &egui::Context) {
+    fn poll_chase(&mut self, ctx: &egui::Context) {
         let (Some(job), LedgerState::Open(open)) = (&mut self.chase_job, &mut self.state) else {
             return;
         };
@@ -35,12 +82,21 @@ impl TaizhangApp {
         if let Some(problem) = polled.problem {
             self.show_error(problem);
         }
-        let Some(end) = polled.end else {
-            return;
-        };
+        if let Some(end) = polled.end {
+            self.show_end(end);
+        }
+    }
+
+    /// Shows how a job ended and reloads what it may have changed.
+    fn show_end(&mut self, end: JobEnd) {
         self.reload_data();
         match end {
+            JobEnd::Quiet => {}
             JobEnd::Notice(notice) => self.notice = Some(notice),
+            JobEnd::Warning(message) => {
+                self.log.error(&message);
+                self.notice = Some(message);
+            }
             JobEnd::Problem(message, detail) => {
                 self.log.error(&detail);
                 self.show_error(message);

@@ -1,74 +1,93 @@
-//! The window's background jobs: the backup at start and the sheet export, each on a worker
-//! thread so that the window stays live, polled once a frame.
+//! The window's background work that is not mail: the backup at start, the sheet export and
+//! reading a plan file for the import preview. Each runs on a worker thread so that the
+//! window stays live; polled, a job says how it ended ([`JobEnd`]) and knows nothing of the
+//! window. The mail jobs are in [`super::mail_jobs`].
 
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
-use super::app::{LedgerState, TaizhangApp};
-use super::state::ExportDone;
 use crate::store::{StartBackup, StoreError};
 
-impl TaizhangApp {
-    /// Waits for the backup at start to finish and takes its result (tests and benchmarks;
-    /// the window polls instead).
-    pub fn wait_for_backup(&mut self) {
-        if let LedgerState::Open(open) = &mut self.state
-            && let Some(mut job) = open.backup_job.take()
-            && let Some(result) = job.wait()
-        {
-            self.backup_finished(result);
-        }
+/// How a job ended, for the window to show.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JobEnd {
+    /// Done, nothing to say; what it changed is reloaded.
+    Quiet,
+    /// All went as asked.
+    Notice(String),
+    /// Worth saying but not an error (shown as a notice, written to the log).
+    Warning(String),
+    /// Something the user must read: (message, detail for the log).
+    Problem(String, String),
+}
+
+/// A closure run on a worker thread, its result taken once it is ready.
+pub struct Worker<T> {
+    receiver: Receiver<T>,
+}
+
+/// A worker that ended without a result (it panicked).
+#[derive(Debug)]
+pub struct WorkerLost;
+
+impl<T: Send + 'static> Worker<T> {
+    pub fn spawn(work: impl FnOnce() -> T + Send + 'static) -> Self {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(work());
+        });
+        Self { receiver }
     }
 
-    /// Takes the result of the backup at start once it has finished.
-    pub(super) fn poll_backup(&mut self, ctx: &egui::Context) {
-        let LedgerState::Open(open) = &mut self.state else {
-            return;
-        };
-        let Some(job) = &mut open.backup_job else {
-            return;
-        };
-        match job.try_finish() {
-            Some(result) => {
-                open.backup_job = None;
-                self.backup_finished(result);
-            }
-            None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
-        }
-    }
-
-    fn backup_finished(&mut self, result: Result<StartBackup, StoreError>) {
-        match result {
-            Ok(StartBackup::Made(_)) => {
-                if let LedgerState::Open(open) = &mut self.state {
-                    open.data.backups = crate::store::list_backups(&self.ledger_path);
-                }
-            }
-            Ok(StartBackup::Unchanged(_)) => {}
-            Err(error) => {
-                let message = format!("启动时的自动备份失败：{error}");
-                self.log.error(&message);
-                self.notice = Some(message);
-            }
+    /// The result once the worker has finished, else `None`.
+    pub fn poll(&mut self) -> Option<Result<T, WorkerLost>> {
+        match self.receiver.try_recv() {
+            Ok(result) => Some(Ok(result)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(WorkerLost)),
         }
     }
 }
 
-/// Writes the sheet's files on a worker thread, so the window stays live.
-pub(super) fn start_export(
-    sheet: crate::sheet::Sheet,
-    plan: crate::model::Plan,
-    folder: PathBuf,
+/// What the backup at start ended with.
+pub fn backup_end(result: Result<StartBackup, StoreError>) -> JobEnd {
+    match result {
+        Ok(StartBackup::Made(_)) | Ok(StartBackup::Unchanged(_)) => JobEnd::Quiet,
+        Err(error) => JobEnd::Warning(format!("启动时的自动备份失败：{error}")),
+    }
+}
+
+/// A finished export: the files written and what to check.
+#[derive(Debug)]
+struct ExportDone {
+    xlsx: PathBuf,
+    pdf: PathBuf,
+    warnings: Vec<String>,
+    /// Rows some department has not answered yet (`编号：部门尚未报送`).
+    missing: Vec<String>,
+}
+
+/// The sheet's files being written on a worker, by the command's flow
+/// ([`crate::service::export_sheet`]).
+pub struct ExportJob {
+    worker: Worker<Result<ExportDone, String>>,
+    /// Open the PDF to print once it is written.
     print: bool,
-    protected: crate::files::Protected,
-) -> std::sync::mpsc::Receiver<Result<ExportDone, String>> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let result = (|| {
+}
+
+impl ExportJob {
+    pub fn start(
+        sheet: crate::sheet::Sheet,
+        plan: crate::model::Plan,
+        folder: PathBuf,
+        print: bool,
+        protected: crate::files::Protected,
+    ) -> Self {
+        let worker = Worker::spawn(move || {
             crate::files::ensure_folder(&folder).map_err(|e| e.to_string())?;
             let stem = sheet.file_stem();
             let xlsx = folder.join(format!("{stem}.xlsx"));
             let pdf = folder.join(format!("{stem}.pdf"));
-            // The command's flow: the same checks, warnings and unanswered rows.
             let export =
                 crate::service::export_sheet(&sheet, &plan, Some(&xlsx), Some(&pdf), &protected)
                     .map_err(|e| e.to_string())?;
@@ -77,23 +96,15 @@ pub(super) fn start_export(
                 pdf,
                 warnings: export.warnings,
                 missing: export.missing,
-                print,
             })
-        })();
-        let _ = sender.send(result);
-    });
-    receiver
-}
+        });
+        Self { worker, print }
+    }
 
-impl TaizhangApp {
-    /// Takes the result of a finished export, if any.
-    pub(super) fn poll_export(&mut self, ctx: &egui::Context) {
-        let Some(receiver) = &self.export_job else {
-            return;
-        };
-        match receiver.try_recv() {
+    /// How the export ended, once it has; opens the PDF to print when asked.
+    pub fn poll(&mut self) -> Option<JobEnd> {
+        Some(match self.worker.poll()? {
             Ok(Ok(done)) => {
-                self.export_job = None;
                 let mut notice = format!("已导出：{}、{}", done.xlsx.display(), done.pdf.display());
                 for warning in &done.warnings {
                     notice.push_str(&format!("\n注意：{warning}"));
@@ -105,22 +116,92 @@ impl TaizhangApp {
                         done.missing.join("；")
                     ));
                 }
-                self.notice = Some(notice);
-                if done.print
+                if self.print
                     && let Err(error) = crate::service::open_with_system(&done.pdf)
                 {
-                    self.show_error(format!("无法打开“{}”打印：{error}", done.pdf.display()));
+                    let message =
+                        format!("{notice}\n无法打开“{}”打印：{error}", done.pdf.display());
+                    return Some(JobEnd::Problem(message.clone(), message));
                 }
+                JobEnd::Notice(notice)
             }
-            Ok(Err(message)) => {
-                self.export_job = None;
-                self.show_error(message);
+            Ok(Err(message)) => JobEnd::Problem(message.clone(), message),
+            Err(WorkerLost) => {
+                JobEnd::Problem("导出意外中止".to_owned(), "导出意外中止".to_owned())
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => ctx.request_repaint(),
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.export_job = None;
-                self.show_error("导出意外中止".to_owned());
+        })
+    }
+}
+
+/// A plan file read for the import preview: its name, bytes and document.
+pub struct PlanFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub document: crate::service::PlanDocument,
+}
+
+/// Reads a plan file on a worker: a large `.docx` or `.xlsx` never freezes the window. The
+/// same reading as `import-plan` ([`crate::service::read_plan_document`]).
+pub fn read_plan_file(path: PathBuf) -> Worker<Result<PlanFile, String>> {
+    Worker::spawn(move || {
+        let bytes = crate::files::read_file(&path, crate::plan_text::MAX_INPUT_BYTES)
+            .map_err(|error| format!("无法读取“{}”：{error}", path.display()))?;
+        let document = crate::crash::catching(|| crate::service::read_plan_document(&bytes))
+            .map_err(|_| format!("读取“{}”时程序出错，文件未读入", path.display()))?
+            .map_err(|error| error.to_string())?;
+        Ok(PlanFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes,
+            document,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used)]
+    use super::*;
+
+    fn finished<T: Send + 'static>(mut worker: Worker<T>) -> Result<T, WorkerLost> {
+        for _ in 0..500 {
+            if let Some(result) = worker.poll() {
+                return result;
             }
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
+        panic!("the worker never ended");
+    }
+
+    #[test]
+    fn a_worker_gives_its_result_once_done() {
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let mut worker = Worker::spawn(move || {
+            wait.recv().unwrap();
+            42
+        });
+        assert!(worker.poll().is_none(), "not before it is done");
+        go.send(()).unwrap();
+        assert_eq!(finished(worker).unwrap(), 42);
+    }
+
+    #[test]
+    fn a_plan_file_that_cannot_be_read_says_so() {
+        let dir = std::env::temp_dir().join(format!("taizhang-jobs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("没有这个文件.docx");
+        let message = finished(read_plan_file(missing)).unwrap().err().unwrap();
+        assert!(message.starts_with("无法读取"), "{message}");
+        let fifo_like = dir.clone();
+        let message = finished(read_plan_file(fifo_like)).unwrap().err().unwrap();
+        assert!(message.starts_with("无法读取"), "{message}");
+        let text = dir.join("计划.txt");
+        std::fs::write(&text, "2020年工作计划\n一、总体要求\n").unwrap();
+        let file = finished(read_plan_file(text)).unwrap().unwrap();
+        assert_eq!(file.name, "计划.txt");
+        assert!(file.document.text.contains("总体要求"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

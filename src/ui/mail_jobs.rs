@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
+pub use super::jobs::JobEnd;
 use crate::mail::MailboxError;
 use crate::mail::imap::{Account, Fetched};
 use crate::service::fetch::{FetchRun, FetchSummary};
@@ -140,15 +141,6 @@ fn fetch_notice(summary: &FetchSummary, received: usize, cancelled: bool) -> Str
         notice.push_str(&note);
     }
     notice
-}
-
-/// How a job ended, for the window to show.
-#[derive(Debug, PartialEq, Eq)]
-pub enum JobEnd {
-    /// All went as asked.
-    Notice(String),
-    /// Something the user must read: (message, detail for the log).
-    Problem(String, String),
 }
 
 /// What one poll of a job gave.

@@ -233,14 +233,3 @@ pub(super) struct UndoStep {
     pub(super) writes: Vec<crate::returns::RowWrite>,
     pub(super) unreceive: Option<(i64, Period)>,
 }
-
-/// A finished export: the files written and what to check.
-#[derive(Debug)]
-pub struct ExportDone {
-    pub xlsx: PathBuf,
-    pub pdf: PathBuf,
-    pub warnings: Vec<String>,
-    /// Rows some department has not answered yet (`编号：部门尚未报送`).
-    pub missing: Vec<String>,
-    pub print: bool,
-}

@@ -201,11 +201,15 @@ pub fn typed_path_ui(
     button: &str,
 ) -> Option<std::path::PathBuf> {
     let label = ui.label("文件路径");
-    ui.add(egui::TextEdit::singleline(path).desired_width(260.0))
+    let field = ui
+        .add(egui::TextEdit::singleline(path).desired_width(260.0))
         .labelled_by(label.id);
-    (ui.add_enabled(!path.trim().is_empty(), egui::Button::new(button))
-        .clicked())
-    .then(|| std::path::PathBuf::from(path.trim()))
+    // Enter in the field opens it, as the button does.
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let clicked = ui
+        .add_enabled(!path.trim().is_empty(), egui::Button::new(button))
+        .clicked();
+    ((clicked || entered) && !path.trim().is_empty()).then(|| std::path::PathBuf::from(path.trim()))
 }
 
 /// The pages' plan filter when several plans are in play: all of them, or one.

@@ -74,6 +74,22 @@ pub fn click(harness: &mut egui_kittest::Harness<'static, taizhang::ui::Taizhang
     harness.run();
 }
 
+/// Runs frames until `done` holds (worker threads answer within seconds).
+pub fn run_until(
+    harness: &mut egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>,
+    done: impl Fn(&egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>) -> bool,
+) {
+    for _ in 0..600 {
+        harness.step();
+        if done(harness) {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("timed out waiting for the window");
+}
+
 /// Runs the real binary with these arguments.
 pub fn taizhang(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_taizhang"))

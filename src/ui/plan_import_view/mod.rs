@@ -24,6 +24,8 @@ pub struct PlanImportView {
     source_file: Option<SourceFile>,
     review: Option<Review>,
     error: Option<String>,
+    /// A file being read on a worker.
+    reading: Option<super::jobs::Worker<Result<super::jobs::PlanFile, String>>>,
 }
 
 struct Review {
@@ -132,6 +134,7 @@ impl PlanImportView {
     }
 
     fn input_ui(&mut self, ui: &mut egui::Ui, data: &PlanContext<'_>) {
+        self.poll_reading(ui.ctx());
         ui.heading("导入新一年度的计划");
         ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx / .xlsx 文件（正文式计划和任务分工表式计划均可），然后点“识别”。识别结果核对无误后才会保存。");
         ui.horizontal(|ui| {
@@ -157,7 +160,10 @@ impl PlanImportView {
             if let Some(path) = super::widgets::typed_path_ui(ui, &mut self.typed_path, "打开") {
                 self.open_file(&path);
             }
-            if let Some(file) = &self.source_file {
+            if self.reading.is_some() {
+                ui.spinner();
+                ui.label("正在读取文件…");
+            } else if let Some(file) = &self.source_file {
                 ui.label(format!("已读入：{}", file.name));
             }
             let recognise =
@@ -190,25 +196,32 @@ impl PlanImportView {
     }
 
     fn open_file(&mut self, path: &std::path::Path) {
-        match crate::files::read_file(path, crate::plan_text::MAX_INPUT_BYTES)
-            .map_err(|e| e.to_string())
-        {
-            Ok(bytes) => match crate::service::read_plan_document(&bytes) {
-                Ok(document) => {
-                    self.input = document.text;
-                    self.tables = document.tables;
-                    self.error = None;
-                    self.source_file = Some(SourceFile {
-                        name: path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                        bytes,
-                    });
-                }
-                Err(error) => self.error = Some(error.to_string()),
-            },
-            Err(error) => self.error = Some(format!("无法读取“{}”：{error}", path.display())),
+        self.error = None;
+        self.reading = Some(super::jobs::read_plan_file(path.to_path_buf()));
+    }
+
+    /// Takes the file read on the worker, once it is read.
+    fn poll_reading(&mut self, ctx: &egui::Context) {
+        let Some(worker) = &mut self.reading else {
+            return;
+        };
+        let Some(result) = worker.poll() else {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        };
+        self.reading = None;
+        match result {
+            Ok(Ok(file)) => {
+                self.input = file.document.text;
+                self.tables = file.document.tables;
+                self.error = None;
+                self.source_file = Some(SourceFile {
+                    name: file.name,
+                    bytes: file.bytes,
+                });
+            }
+            Ok(Err(message)) => self.error = Some(message),
+            Err(super::jobs::WorkerLost) => self.error = Some("读取文件意外中止".to_owned()),
         }
     }
 
