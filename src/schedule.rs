@@ -300,14 +300,7 @@ mod tests {
     }
 
     fn rule() -> ReportingRule {
-        ReportingRule {
-            due_day: 3,
-            due_day_source: String::new(),
-            form_due_day: 1,
-            form_due_day_source: String::new(),
-            quarterly_months: vec![1, 4, 7, 10],
-            quarterly_rule: String::new(),
-        }
+        ReportingRule::default()
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::json::{ImportReturnJson, ImportRowJson, UnmatchedJson, status_json};
+use super::json::{ImportReturnJson, status_json};
 use crate::returns::PeriodStatus;
 use crate::returns::spreadsheet::ImportChoice;
 use crate::schedule::Period;
@@ -121,15 +121,7 @@ pub(super) fn import_returns(
     let log = crate::logfile::LogFile::beside(ledger.path());
     let mut failed = 0;
     for outcome in outcomes {
-        let mut result = ImportReturnJson {
-            file: outcome.file.display().to_string(),
-            department: None,
-            period: None,
-            rows: Vec::new(),
-            unmatched: Vec::new(),
-            warnings: Vec::new(),
-            error: None,
-        };
+        let mut result = ImportReturnJson::new(outcome.file.display().to_string());
         match outcome.result {
             Err((message, detail)) => {
                 failed += 1;
@@ -139,34 +131,12 @@ pub(super) fn import_returns(
             }
             Ok(imported) => {
                 let parsed = imported.parsed;
-                let blank = parsed.is_blank();
-                result.department = Some(parsed.department.1.clone());
-                result.period = Some(parsed.period.to_string());
-                result.warnings.clone_from(&parsed.warnings);
+                result.fill(&parsed, true);
                 if let Some((earlier, when)) = imported.duplicate {
                     result
                         .warnings
                         .push(format!("同一文件已于{when}导入过（{earlier}）"));
                 }
-                result.rows = parsed
-                    .rows
-                    .iter()
-                    .map(|row| ImportRowJson {
-                        code: row.code.clone(),
-                        status: row.status.code(),
-                        progress: row.progress.clone(),
-                        remark: row.remark.clone(),
-                        imported: row.accepted && !blank,
-                    })
-                    .collect();
-                result.unmatched = parsed
-                    .unmatched
-                    .iter()
-                    .map(|u| UnmatchedJson {
-                        row: u.row,
-                        text: u.text.clone(),
-                    })
-                    .collect();
             }
         }
         if request.json {

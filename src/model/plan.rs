@@ -253,6 +253,21 @@ pub struct ReportingRule {
     pub quarterly_rule: String,
 }
 
+impl Default for ReportingRule {
+    /// The seed plan's rule without its wording: due on the 3rd, the form's own note the
+    /// 1st, quarterly rows in detail in January, April, July and October.
+    fn default() -> Self {
+        Self {
+            due_day: 3,
+            due_day_source: String::new(),
+            form_due_day: 1,
+            form_due_day_source: String::new(),
+            quarterly_months: vec![1, 4, 7, 10],
+            quarterly_rule: String::new(),
+        }
+    }
+}
+
 /// Our own unit and contact, printed in the sheet's header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {

@@ -101,6 +101,15 @@ impl Sheet {
         format!("（{}）", self.period.label())
     }
 
+    /// The header fields on one line (`填报单位：…`), joined by `gap`.
+    pub fn header_line(&self, gap: &str) -> String {
+        self.header
+            .iter()
+            .map(|(field, value)| format!("{field}：{value}"))
+            .collect::<Vec<_>>()
+            .join(gap)
+    }
+
     /// All rows in order.
     pub fn rows(&self) -> impl Iterator<Item = &SheetRow> {
         self.groups.iter().flat_map(|g| g.rows.iter())

@@ -294,12 +294,7 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
         12.0,
     );
     y -= 12.0 * 1.6;
-    let header_text = sheet
-        .header
-        .iter()
-        .map(|(field, value)| format!("{field}：{value}"))
-        .collect::<Vec<_>>()
-        .join("　　　　");
+    let header_text = sheet.header_line("　　　　");
     painter.text(&mut page, &header_text, MARGIN_X, y - 11.0, 10.5);
     y -= 10.5 * 1.8;
 

@@ -134,12 +134,7 @@ fn fill(worksheet: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     worksheet.merge_range(1, 0, 1, 4, fit_cell(&sheet.title).as_ref(), &title)?;
     worksheet.set_row_height(1, 30)?;
     worksheet.merge_range(2, 0, 2, 4, fit_cell(&sheet.period_line()).as_ref(), &period)?;
-    let header_text = sheet
-        .header
-        .iter()
-        .map(|(field, value)| format!("{field}：{value}"))
-        .collect::<Vec<_>>()
-        .join("        ");
+    let header_text = sheet.header_line("        ");
     worksheet.merge_range(3, 0, 3, 4, fit_cell(&header_text).as_ref(), &header_line)?;
     worksheet.set_row_height(3, 20)?;
     const HEADER_ROW: u32 = 4;

@@ -316,9 +316,7 @@ impl Ledger {
     /// added to the department. Returns how many rows changed.
     pub fn commit_mail(&mut self, commit: &super::MailCommit<'_>) -> Result<usize, StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = super::plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             let mut changed = 0;
             if let Some(body) = commit.body {
                 for row in body.rows.iter().filter(|r| r.accepted) {

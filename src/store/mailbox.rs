@@ -107,12 +107,7 @@ pub(super) fn save_mailbox(
             clean(&settings.folder)
         },
     );
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (MAILBOX_KEY, value),
-    )?;
-    Ok(())
+    super::settings::set_value(tx, MAILBOX_KEY, &value)
 }
 
 /// Every department's learned addresses, by department.
@@ -248,11 +243,7 @@ impl Ledger {
 
     /// Records a chase e-mail sent under the current plan.
     pub fn record_chase_send(&mut self, send: &ChaseSend) -> Result<(), StoreError> {
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = super::plans::focused_plan_id(tx, focus)?;
-            record_chase(tx, plan_id, send)
-        })
+        self.write_focused(|tx, plan_id| record_chase(tx, plan_id, send))
     }
 
     /// Records one chase e-mail that covered several plans: a send per (plan, month), in one

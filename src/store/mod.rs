@@ -99,13 +99,18 @@ impl Ledger {
         let value = action(&tx)?;
         // Every committed write changes this value: the backup at start compares it with the
         // newest backup's and skips the copy when they are equal.
-        tx.prepare_cached(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?
-        .execute((backup::CHANGE_KEY, new_change_id()))?;
+        settings::set_value(&tx, backup::CHANGE_KEY, &new_change_id())?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// [`Self::write`] on the plan in focus: the action gets its id.
+    pub fn write_focused<T>(
+        &mut self,
+        action: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let focus = self.focus;
+        self.write(|tx| action(tx, plans::focused_plan_id(tx, focus)?))
     }
 
     /// Copies the ledger into its `backups/` folder and thins the older backups by
@@ -187,9 +192,7 @@ impl Ledger {
         if !(1..=28).contains(&due_day) {
             return Err(StoreError::Invalid("报送日须在1至28日之间".to_owned()));
         }
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             tx.execute(
                 "UPDATE reporting_rules SET due_day = ?1 WHERE plan_id = ?2",
                 (due_day, plan_id),
@@ -217,9 +220,7 @@ impl Ledger {
     /// Overwritten values go to the history. Returns how many rows changed.
     pub fn write_return_rows(&mut self, writes: &[RowWrite]) -> Result<usize, StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             let mut changed = 0;
             for write in writes {
                 if returns::write_row(tx, plan_id, write, &now)? {
@@ -238,9 +239,7 @@ impl Ledger {
         unreceive: Option<(i64, Period)>,
     ) -> Result<usize, StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             let mut changed = 0;
             for write in writes {
                 if returns::write_row(tx, plan_id, write, &now)? {
@@ -271,9 +270,7 @@ impl Ledger {
         source: ReturnSource,
     ) -> Result<(), StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             returns::set_received(
                 tx,
                 plan_id,
@@ -305,9 +302,7 @@ impl Ledger {
         bytes: &[u8],
     ) -> Result<usize, StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             returns::commit_import(tx, plan_id, parsed, received_on, bytes, &now)
         })
     }
@@ -320,11 +315,7 @@ impl Ledger {
     /// Puts an earlier value of a row back; the value it replaces is kept in the history.
     pub fn restore_row(&mut self, history_id: i64) -> Result<(), StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
-            returns::restore(tx, plan_id, history_id, &now)
-        })
+        self.write_focused(|tx, plan_id| returns::restore(tx, plan_id, history_id, &now))
     }
 
     /// Every plan in the ledger, oldest year first.
@@ -440,9 +431,7 @@ impl Ledger {
         based_on: &str,
     ) -> Result<(), StoreError> {
         let now = now_stamp();
-        let focus = self.focus;
-        self.write(|tx| {
-            let plan_id = plans::focused_plan_id(tx, focus)?;
+        self.write_focused(|tx, plan_id| {
             sheet::save(
                 tx,
                 plan_id,

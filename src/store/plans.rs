@@ -450,12 +450,5 @@ fn load_reporting(conn: &Connection, plan_id: i64) -> Result<ReportingRule, Stor
             },
         )
         .optional()?;
-    Ok(rule.unwrap_or(ReportingRule {
-        due_day: 3,
-        due_day_source: String::new(),
-        form_due_day: 1,
-        form_due_day_source: String::new(),
-        quarterly_months: vec![1, 4, 7, 10],
-        quarterly_rule: String::new(),
-    }))
+    Ok(rule.unwrap_or_default())
 }

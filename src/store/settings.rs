@@ -16,11 +16,11 @@ pub(super) fn value(conn: &Connection, key: &str) -> Result<Option<String>, Stor
 
 /// Sets one row of `settings`.
 pub(super) fn set_value(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )?;
+    )?
+    .execute((key, value))?;
     Ok(())
 }
 

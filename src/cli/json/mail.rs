@@ -99,22 +99,10 @@ pub fn message_json(outcome: &crate::service::mail::MailOutcome, dry_run: bool) 
     }
     json.warnings.extend(intake.warnings.iter().cloned());
     for attachment in &intake.attachments {
-        let mut file = ImportReturnJson {
-            file: attachment.name.clone(),
-            department: None,
-            period: None,
-            rows: Vec::new(),
-            unmatched: Vec::new(),
-            warnings: Vec::new(),
-            error: None,
-        };
+        let mut file = ImportReturnJson::new(attachment.name.clone());
         match &attachment.result {
             Ok(parsed) => {
-                file.department = Some(parsed.department.1.clone());
-                file.period = Some(parsed.period.to_string());
-                file.rows = rows_json(parsed, recorded);
-                file.unmatched = unmatched_json(parsed);
-                file.warnings.clone_from(&parsed.warnings);
+                file.fill(parsed, recorded);
                 if parsed.is_blank() {
                     file.warnings
                         .push(crate::returns::spreadsheet::BLANK_RETURN.to_owned());

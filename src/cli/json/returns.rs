@@ -17,6 +17,31 @@ pub struct ImportReturnJson {
     pub error: Option<String>,
 }
 
+impl ImportReturnJson {
+    /// A file's object before it is read.
+    pub fn new(file: String) -> Self {
+        Self {
+            file,
+            department: None,
+            period: None,
+            rows: Vec::new(),
+            unmatched: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// What a read return says: its department, month, rows and warnings. `recorded`: the
+    /// accepted rows were stored.
+    pub fn fill(&mut self, parsed: &crate::returns::spreadsheet::ParsedReturn, recorded: bool) {
+        self.department = Some(parsed.department.1.clone());
+        self.period = Some(parsed.period.to_string());
+        self.rows = rows_json(parsed, recorded);
+        self.unmatched = unmatched_json(parsed);
+        self.warnings.extend(parsed.warnings.iter().cloned());
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ImportRowJson {
     pub code: String,
