@@ -9,7 +9,7 @@ mod plan;
 pub use date::{format_date_cn, parse_date};
 pub use department::{Department, DepartmentOrigin};
 pub use duties::{Duties, DutyTask};
-pub use form::{Form, FormGroup, FormRow};
+pub use form::{Form, FormGroup, FormRow, FormTextEntry, shift_years};
 pub use plan::{
     Heading, Milestone, Plan, PlanKind, ReportingRule, Role, Section, Settings, Target, Task,
     TaskDepartment, plan_label,

@@ -53,7 +53,10 @@ pub struct SheetHistoryEntry {
 /// One row of the sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetRow {
+    /// The form row; 0 for a task the form does not list.
     pub form_row_id: i64,
+    /// A plan task the form does not list, reported on by the departments that lead it.
+    pub task_id: Option<i64>,
     /// `1.8`
     pub code: String,
     /// The number printed in the form, `8`.
@@ -74,6 +77,16 @@ pub struct SheetRow {
     pub missing: Vec<String>,
     pub edit: Option<SheetEdit>,
 }
+
+impl SheetRow {
+    /// A key unique among the sheet's rows: the form row's id, or the task's id negated.
+    pub fn key(&self) -> i64 {
+        self.task_id.map_or(self.form_row_id, |id| -id)
+    }
+}
+
+/// The group after the form's own, for tasks the form does not list.
+pub const TASKS_GROUP: &str = "表中未列的牵头任务";
 
 /// A group of rows under one `重点内容`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,7 +200,7 @@ pub(crate) fn line_count(text: &str, width: f64) -> usize {
 fn consolidate_row(
     departments: &[(i64, String)],
     returns: &[ReturnRecord],
-    form_row_id: i64,
+    key: RowKey,
 ) -> (String, String, Vec<String>) {
     let mut answers: Vec<(&str, RowStatus, &str, &str)> = Vec::new();
     let mut missing = Vec::new();
@@ -195,7 +208,7 @@ fn consolidate_row(
         let row = returns
             .iter()
             .find(|r| r.department_id == *department_id)
-            .and_then(|r| r.row(RowKey::FormRow(form_row_id)));
+            .and_then(|r| r.row(key));
         let progress = row.map_or("", |r| r.progress.trim());
         let remark = row.map_or("", |r| r.remark.trim());
         let status = RowStatus::of(progress);
@@ -239,6 +252,56 @@ fn consolidate_row(
     (progress, remarks.join("\n"), missing)
 }
 
+/// The rows of the tasks the form does not list that a department reported on this month:
+/// whatever a department reports reaches the month's sheet. In the plan's task order; each
+/// row names the departments that answered.
+fn task_rows(plan: &Plan, returns: &[ReturnRecord]) -> Vec<SheetRow> {
+    plan.tasks()
+        .filter_map(|task| {
+            let key = RowKey::Task(task.id);
+            let answered: Vec<(i64, String)> = returns
+                .iter()
+                .filter(|r| {
+                    r.row(key).is_some_and(|row| {
+                        !row.progress.trim().is_empty() || !row.remark.trim().is_empty()
+                    })
+                })
+                .map(|r| {
+                    let name = task
+                        .leads
+                        .iter()
+                        .chain(task.participants.iter())
+                        .find(|d| d.department_id == r.department_id)
+                        .map(|d| d.name.clone())
+                        .unwrap_or_default();
+                    (r.department_id, name)
+                })
+                .collect();
+            if answered.is_empty() {
+                return None;
+            }
+            let (consolidated, consolidated_remark, missing) =
+                consolidate_row(&answered, returns, key);
+            Some(SheetRow {
+                form_row_id: 0,
+                task_id: Some(task.id),
+                code: task.code.clone(),
+                number: task.code.clone(),
+                text: task.title.clone(),
+                units: answered.into_iter().map(|(_, name)| name).collect(),
+                progress: consolidated.clone(),
+                remark: consolidated_remark.clone(),
+                consolidated,
+                consolidated_remark,
+                edited: false,
+                stale: false,
+                missing,
+                edit: None,
+            })
+        })
+        .collect()
+}
+
 /// Builds the sheet of a period from the plan's form, the period's returns and the saved edits.
 pub fn build_sheet(
     plan: &Plan,
@@ -263,7 +326,7 @@ pub fn build_sheet(
                 .iter()
                 .map(|row| {
                     let (consolidated, consolidated_remark, missing) =
-                        consolidate_row(&row.departments, &returns, row.id);
+                        consolidate_row(&row.departments, &returns, RowKey::FormRow(row.id));
                     let edit = edits
                         .iter()
                         .find(|e| e.form_row_id == row.id && e.period == period)
@@ -274,6 +337,7 @@ pub fn build_sheet(
                     };
                     SheetRow {
                         form_row_id: row.id,
+                        task_id: None,
                         code: row.code.clone(),
                         number: row.code.rsplit('.').next().unwrap_or_default().to_owned(),
                         text: row.text.clone(),
@@ -290,7 +354,15 @@ pub fn build_sheet(
                 })
                 .collect(),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut groups = groups;
+    let task_rows = task_rows(plan, &returns);
+    if !task_rows.is_empty() {
+        groups.push(SheetGroup {
+            name: TASKS_GROUP.to_owned(),
+            rows: task_rows,
+        });
+    }
     let field = |name: &str, value: &str| (name.to_owned(), value.to_owned());
     let header_names = if plan.form.header_fields.len() == 3 {
         plan.form.header_fields.clone()
@@ -350,7 +422,11 @@ mod tests {
 
     #[test]
     fn one_department_text_as_is() {
-        let (text, _, missing) = consolidate_row(&departments()[..1], &[record(1, "排查3处")], 5);
+        let (text, _, missing) = consolidate_row(
+            &departments()[..1],
+            &[record(1, "排查3处")],
+            RowKey::FormRow(5),
+        );
         assert_eq!(text, "排查3处");
         assert!(missing.is_empty());
     }
@@ -360,11 +436,12 @@ mod tests {
         let (text, _, missing) = consolidate_row(
             &departments(),
             &[record(1, "排查3处"), record(2, "整治2处")],
-            5,
+            RowKey::FormRow(5),
         );
         assert_eq!(text, "县住建局：排查3处\n县城管执法局：整治2处");
         assert!(missing.is_empty());
-        let (text, _, missing) = consolidate_row(&departments(), &[record(1, "排查3处")], 5);
+        let (text, _, missing) =
+            consolidate_row(&departments(), &[record(1, "排查3处")], RowKey::FormRow(5));
         assert_eq!(text, "县住建局：排查3处");
         assert_eq!(missing, ["县城管执法局"]);
     }
@@ -374,16 +451,20 @@ mod tests {
         let (text, _, _) = consolidate_row(
             &departments(),
             &[record(1, "无此项任务"), record(2, "无")],
-            5,
+            RowKey::FormRow(5),
         );
         assert_eq!(text, "无此项任务");
         let (text, _, _) = consolidate_row(
             &departments(),
             &[record(1, "无此项任务"), record(2, "整治2处")],
-            5,
+            RowKey::FormRow(5),
         );
         assert_eq!(text, "县城管执法局：整治2处");
-        let (text, _, missing) = consolidate_row(&departments(), &[record(1, "无此项任务")], 5);
+        let (text, _, missing) = consolidate_row(
+            &departments(),
+            &[record(1, "无此项任务")],
+            RowKey::FormRow(5),
+        );
         assert_eq!(
             text, "",
             "one said 无, one has not answered: not yet 无此项任务"

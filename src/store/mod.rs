@@ -8,6 +8,7 @@ mod backup;
 mod calendar;
 mod departments;
 mod error;
+mod form_text;
 mod guard;
 mod lock;
 mod mail;

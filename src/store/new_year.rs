@@ -50,11 +50,11 @@ pub(super) fn carry_forward(
     carry: &CarryForward,
     now: &str,
 ) -> Result<i64, StoreError> {
-    let (year, title, issuer, notes): (i32, String, String, String) = tx
+    let (year, title, notes): (i32, String, String) = tx
         .query_row(
-            "SELECT year, title, issuer, notes FROM plans WHERE id = ?1",
+            "SELECT year, title, notes FROM plans WHERE id = ?1",
             [carry.from],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?
         .ok_or_else(|| StoreError::Invalid("要沿用的计划已不存在".to_owned()))?;
@@ -79,11 +79,11 @@ pub(super) fn carry_forward(
     tx.execute(
         "INSERT INTO plans (year, title, document_number, issuer, issued_on, is_current,
              source_file_id, created_at, kind, state, notes, carried_from)
-         VALUES (?1, ?2, '', ?3, NULL, 1, NULL, ?4, 'carried', 'active', ?5, ?6)",
+         VALUES (?1, ?2, '', '', NULL, 1, NULL, ?3, 'carried', 'active', ?4, ?5)",
         (
             year + 1,
+            // Nobody has issued it: no issuer, no number, no date.
             next_year_title(&title, year),
-            &issuer,
             now,
             &notes,
             carry.from,

@@ -353,6 +353,12 @@ pub(super) fn copy_form_and_rule(
     from: i64,
     to: i64,
 ) -> Result<(), StoreError> {
+    copy_form_rows_and_rule(tx, from, to)?;
+    // A form copied to a later year's plan speaks of that year.
+    super::form_text::move_years(tx, from, to)
+}
+
+fn copy_form_rows_and_rule(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO reporting_rules (plan_id, due_day, due_day_source, form_due_day,
              form_due_day_source, quarterly_months, quarterly_rule)

@@ -354,6 +354,7 @@ fn load_form(conn: &Connection, plan_id: i64) -> Result<Form, StoreError> {
                         columns: split_lines(&row.get::<_, String>("columns")?),
                         notes: split_lines(&row.get::<_, String>("notes")?),
                         groups: Vec::new(),
+                        history: Vec::new(),
                     },
                 ))
             },
@@ -362,6 +363,7 @@ fn load_form(conn: &Connection, plan_id: i64) -> Result<Form, StoreError> {
     let Some((form_id, mut form)) = form else {
         return Ok(Form::default());
     };
+    form.history = super::form_text::history(conn, form_id)?;
 
     let mut statement = conn.prepare(
         "SELECT frd.form_row_id, d.id, d.name

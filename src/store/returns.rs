@@ -243,7 +243,8 @@ pub(super) fn write_row(
                     now,
                 ),
             )?;
-            Ok(true)
+            // A row the return left empty changed nothing the user can see.
+            Ok(!(write.progress.is_empty() && write.remark.is_empty()))
         }
     }
 }

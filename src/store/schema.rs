@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
 /// the full schema and the upgrade from version 1.
@@ -372,6 +372,19 @@ CREATE INDEX return_row_history_row ON return_row_history(return_row_id, id);
     v3_tables!()
 );
 
+/// What version 5 added: the history of the form's title and notes (the coordinator edits
+/// them on 进展表; a carried plan's are moved a year on).
+const V5_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS form_history (
+    id          INTEGER PRIMARY KEY,
+    form_id     INTEGER NOT NULL REFERENCES forms(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    notes       TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS form_history_form ON form_history(form_id, id);
+"#;
+
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
 /// Version 0 is an empty file; each later version gets its own arm.
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
@@ -379,22 +392,27 @@ pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError
         0 => {
             tx.execute_batch(CREATE_SQL)?;
             tx.execute_batch(V4_SQL)?;
+            tx.execute_batch(V5_SQL)?;
         }
         1 => {
             tx.execute_batch(V2_SQL)?;
             tx.execute_batch(V3_SQL)?;
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
+            tx.execute_batch(V5_SQL)?;
         }
         2 => {
             tx.execute_batch(V3_SQL)?;
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
+            tx.execute_batch(V5_SQL)?;
         }
         3 => {
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
+            tx.execute_batch(V5_SQL)?;
         }
+        4 => tx.execute_batch(V5_SQL)?,
         VERSION => return Ok(()),
         other => {
             return Err(StoreError::Invalid(format!(

@@ -44,6 +44,23 @@ impl TaizhangApp {
                 self.page = page;
                 return;
             }
+            Command::OpenSettingsUnit => {
+                self.page = super::state::Page::Settings;
+                self.settings_view.show_unit();
+                return;
+            }
+            Command::SaveFormText {
+                plan_id,
+                title,
+                notes,
+            } => match open.ledger.set_form_text(plan_id, &title, &notes) {
+                Ok(true) => {
+                    self.notice = Some("已保存表格标题和表注，原来的文字记入修改记录。".to_owned());
+                    Ok(())
+                }
+                Ok(false) => Ok(()),
+                Err(error) => Err(error),
+            },
             Command::Notify(message) => {
                 self.notice = Some(message);
                 return;

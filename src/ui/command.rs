@@ -55,6 +55,14 @@ pub enum Command {
         based_on: String,
     },
     ShowSheetHistory(i64),
+    /// Set the title and notes of a plan's form (the sheet's title and 注).
+    SaveFormText {
+        plan_id: i64,
+        title: String,
+        notes: Vec<String>,
+    },
+    /// Open 设置 at the unit's fields (the sheet's header).
+    OpenSettingsUnit,
     /// Write the month's sheet as XLSX and PDF into a folder (and open the PDF to print).
     ExportSheet {
         period: Period,

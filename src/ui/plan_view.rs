@@ -307,14 +307,23 @@ fn plan_switcher_ui(ui: &mut egui::Ui, data: &PlanContext<'_>, commands: &mut Ve
 fn plan_header_ui(ui: &mut egui::Ui, plan: &Plan) {
     ui.heading(plan.label());
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("文号：{}", plan.document_number));
-        ui.separator();
-        ui.label(format!("印发：{}", plan.issuer));
-        if let Some(date) = plan.issued_on {
+        // Only what the plan says: a carried or blank plan was issued by nobody.
+        if plan.kind == crate::model::PlanKind::Carried {
+            ui.label("沿用上年，尚未印发");
             ui.separator();
-            ui.label(format!("日期：{}", format_date_cn(date)));
         }
-        ui.separator();
+        if !plan.document_number.is_empty() {
+            ui.label(format!("文号：{}", plan.document_number));
+            ui.separator();
+        }
+        if !plan.issuer.is_empty() {
+            ui.label(format!("印发：{}", plan.issuer));
+            ui.separator();
+        }
+        if let Some(date) = plan.issued_on {
+            ui.label(format!("日期：{}", format_date_cn(date)));
+            ui.separator();
+        }
         ui.label(format!("年度：{}年", plan.year));
     });
     egui::CollapsingHeader::new("目标指标")

@@ -274,6 +274,15 @@ fn file_ui(
             ui.label(egui::RichText::new(warning).color(ui.visuals().warn_fg_color));
         }
         let record = data.record(parsed.department.0, parsed.period);
+        // The two text columns share what is left beside the tick and the row picker, and
+        // wrap there: a long return never pushes the table past the window's edge.
+        let text_width = ((ui.available_width() - 300.0 - 140.0) / 2.0).max(140.0);
+        let text_cell = |ui: &mut egui::Ui, text: egui::RichText| {
+            ui.scope(|ui| {
+                ui.set_max_width(text_width);
+                ui.add(egui::Label::new(text).wrap());
+            });
+        };
         egui::Grid::new(("import_rows", file.id))
             .num_columns(4)
             .striped(true)
@@ -328,16 +337,20 @@ fn file_ui(
                     let current = record
                         .and_then(|r| r.row(row.key))
                         .map_or(String::new(), |r| r.progress.clone());
-                    ui.weak(if current.is_empty() {
+                    let shown = if current.is_empty() {
                         "（空）".to_owned()
                     } else {
                         current.clone()
-                    });
+                    };
+                    text_cell(ui, egui::RichText::new(shown).weak());
                     let new_text = format!("【{}】{}", row.status.label(), row.progress);
                     if current == row.progress {
-                        ui.weak(format!("{new_text}（相同）"));
+                        text_cell(
+                            ui,
+                            egui::RichText::new(format!("{new_text}（相同）")).weak(),
+                        );
                     } else {
-                        ui.label(egui::RichText::new(new_text).strong());
+                        text_cell(ui, egui::RichText::new(new_text).strong());
                     }
                     ui.end_row();
                 }

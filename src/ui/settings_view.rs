@@ -14,6 +14,8 @@ pub struct SettingsView {
     base: Settings,
     draft: Settings,
     mailbox: MailboxDraft,
+    /// Opened from 进展表's 修改表头: show the unit's fields at the top, 填报人 focused.
+    to_unit: bool,
 }
 
 /// The mailbox settings as typed.
@@ -29,6 +31,11 @@ struct MailboxDraft {
 }
 
 impl SettingsView {
+    /// The next frame shows the unit's fields (the sheet's header) at the top.
+    pub fn show_unit(&mut self) {
+        self.to_unit = true;
+    }
+
     /// Saves what is typed but not yet saved (the window is closing).
     pub fn flush(&mut self, data: &SettingsContext<'_>, commands: &mut Vec<Command>) {
         if self.base == *data.settings && self.draft != self.base {
@@ -46,19 +53,22 @@ impl SettingsView {
             self.base = data.settings.clone();
             self.draft = data.settings.clone();
         }
-        egui::ScrollArea::vertical()
+        let mut scroll = egui::ScrollArea::vertical()
             .id_salt("settings_scroll")
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.heading("设置");
-                self.unit_ui(ui, commands);
-                self.mailbox_ui(ui, data, commands);
-                due_day_ui(ui, data, commands);
-                reminders_ui(ui, &mut self.draft, &self.base, commands);
-                ledger_ui(ui, data, commands);
-                about_ui(ui);
-                theme_ui(ui);
-            });
+            .auto_shrink([false, false]);
+        if self.to_unit {
+            scroll = scroll.vertical_scroll_offset(0.0);
+        }
+        scroll.show(ui, |ui| {
+            ui.heading("设置");
+            self.unit_ui(ui, commands);
+            self.mailbox_ui(ui, data, commands);
+            due_day_ui(ui, data, commands);
+            reminders_ui(ui, &mut self.draft, &self.base, commands);
+            ledger_ui(ui, data, commands);
+            about_ui(ui);
+            theme_ui(ui);
+        });
     }
 
     fn unit_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
@@ -71,8 +81,11 @@ impl SettingsView {
                 lost_focus |=
                     labelled_field(ui, "填报单位", &mut self.draft.unit, 320.0).lost_focus();
                 ui.end_row();
-                lost_focus |= labelled_field(ui, "填报人", &mut self.draft.contact_person, 320.0)
-                    .lost_focus();
+                let person = labelled_field(ui, "填报人", &mut self.draft.contact_person, 320.0);
+                if std::mem::take(&mut self.to_unit) {
+                    person.request_focus();
+                }
+                lost_focus |= person.lost_focus();
                 ui.end_row();
                 lost_focus |=
                     labelled_field(ui, "联系电话", &mut self.draft.phone, 320.0).lost_focus();

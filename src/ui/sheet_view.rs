@@ -31,6 +31,10 @@ pub struct SheetView {
     contact_prompt: Option<(bool, String, String)>,
     /// The prompt was shown this session: it is not shown again.
     contact_asked: bool,
+    /// The form's title and notes as typed, with the plan they were taken from.
+    form_text: Option<(i64, String, String)>,
+    /// Show the form text's earlier versions.
+    show_form_history: bool,
 }
 
 impl SheetView {
@@ -92,6 +96,7 @@ impl SheetView {
             );
             let saved: BTreeMap<i64, (String, String)> = sheet
                 .rows()
+                .filter(|row| row.task_id.is_none())
                 .map(|row| (row.form_row_id, (row.progress.clone(), row.remark.clone())))
                 .collect();
             let period_changed = self.cached.as_ref().is_none_or(|(p, _, _)| *p != period);
@@ -117,7 +122,7 @@ impl SheetView {
         let Some((period, _, sheet)) = &self.cached else {
             return;
         };
-        for row in sheet.rows() {
+        for row in sheet.rows().filter(|row| row.task_id.is_none()) {
             let Some(draft) = self.drafts.get(&row.form_row_id) else {
                 continue;
             };
@@ -160,6 +165,7 @@ impl SheetView {
         }
         let period = selection.period;
         let sheet = self.sheet(data, period).clone();
+        self.form_text_ui(ui, data, &sheet, commands);
 
         ui.horizontal_wrapped(|ui| {
             for (field, value) in &sheet.header {
@@ -167,7 +173,7 @@ impl SheetView {
                 ui.separator();
             }
             if ui.small_button("修改表头").clicked() {
-                commands.push(Command::OpenPage(super::state::Page::Settings));
+                commands.push(Command::OpenSettingsUnit);
             }
         });
         ui.horizontal(|ui| {
@@ -227,12 +233,17 @@ impl SheetView {
         });
         let missing: usize = sheet.rows().filter(|r| !r.missing.is_empty()).count();
         let stale: usize = sheet.rows().filter(|r| r.stale).count();
-        if missing > 0 || stale > 0 {
+        let mut warnings = Vec::new();
+        if missing > 0 {
+            warnings.push(format!("{missing} 行有部门尚未报送"));
+        }
+        if stale > 0 {
+            warnings.push(format!("{stale} 行的修改可能已过时"));
+        }
+        if !warnings.is_empty() {
             ui.label(
-                egui::RichText::new(format!(
-                    "{missing} 行有部门尚未报送，{stale} 行的修改可能已过时。"
-                ))
-                .color(ui.visuals().warn_fg_color),
+                egui::RichText::new(format!("{}。", warnings.join("，")))
+                    .color(ui.visuals().warn_fg_color),
             );
         }
 
@@ -251,7 +262,14 @@ impl SheetView {
                 }
                 for group in &sheet.groups {
                     section_title(ui, &group.name);
+                    if group.name == crate::sheet::TASKS_GROUP {
+                        ui.weak("以下任务不在报送表中，是牵头部门按任务报送的进展，原样列在表后；如需修改，请在“月度报送”中修改该部门的报送。");
+                    }
                     for row in &group.rows {
+                        if row.task_id.is_some() {
+                            task_row_ui(ui, row);
+                            continue;
+                        }
                         let Some(draft) = self.drafts.get_mut(&row.form_row_id) else {
                             continue;
                         };
@@ -357,11 +375,102 @@ impl SheetView {
                 }
                 if !sheet.notes.is_empty() {
                     ui.add_space(6.0);
-                    ui.weak(format!("注：{}", sheet.notes.join("；")));
+                    ui.weak("注：");
+                    for note in &sheet.notes {
+                        ui.weak(note);
+                    }
                 }
             });
         if commit {
             self.commit(commands);
         }
+    }
+}
+
+/// A task the form does not list: what its departments reported, as they wrote it.
+fn task_row_ui(ui: &mut egui::Ui, row: &crate::sheet::SheetRow) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(format!("{} {}", row.code, row.text)).strong());
+            ui.weak(row.units.join("、"));
+        });
+        ui.label(format!("进展情况：{}", row.progress));
+        if !row.remark.is_empty() {
+            ui.label(format!("备注：{}", row.remark));
+        }
+    });
+}
+
+impl SheetView {
+    /// The form's title and notes as the exported files print them, editable (the city's
+    /// form changes its year every year); earlier versions are kept.
+    fn form_text_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &SheetContext<'_>,
+        sheet: &Sheet,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.label(egui::RichText::new(format!("{}{}", sheet.title, sheet.period_line())).strong());
+        let plan = data.plan;
+        let stored = (plan.form.title.clone(), plan.form.notes.join("\n"));
+        if self
+            .form_text
+            .as_ref()
+            .is_none_or(|(id, _, _)| *id != plan.id)
+        {
+            self.form_text = Some((plan.id, stored.0.clone(), stored.1.clone()));
+        }
+        egui::CollapsingHeader::new("修改表格标题和表注")
+            .id_salt("form_text")
+            .show(ui, |ui| {
+                let Some((_, title, notes)) = &mut self.form_text else {
+                    return;
+                };
+                labelled_field(ui, "表格标题", title, 520.0);
+                let label = ui.label("表注（每行一条）");
+                ui.add(
+                    egui::TextEdit::multiline(notes)
+                        .desired_rows(4)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+                let changed =
+                    (title.as_str(), notes.as_str()) != (stored.0.as_str(), stored.1.as_str());
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(changed, egui::Button::new("保存标题和表注"))
+                        .clicked()
+                    {
+                        commands.push(Command::SaveFormText {
+                            plan_id: plan.id,
+                            title: title.clone(),
+                            notes: notes.lines().map(str::to_owned).collect(),
+                        });
+                    }
+                    if ui.add_enabled(changed, egui::Button::new("还原")).clicked() {
+                        *title = stored.0.clone();
+                        *notes = stored.1.clone();
+                    }
+                    let history = &plan.form.history;
+                    if !history.is_empty() {
+                        ui.toggle_value(
+                            &mut self.show_form_history,
+                            format!("修改记录（{}）", history.len()),
+                        );
+                    }
+                });
+                if self.show_form_history {
+                    for entry in &plan.form.history {
+                        ui.weak(format!(
+                            "{}前：{}　注：{}",
+                            entry.replaced_at,
+                            entry.title,
+                            entry.notes.join("；")
+                        ));
+                    }
+                }
+            });
     }
 }

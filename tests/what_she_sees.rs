@@ -1,0 +1,279 @@
+//! What she sees is true (issue 23): the sheet's title and notes belong to each plan and move
+//! on with the year, a task the form does not list still reaches the month's files, and the
+//! counts the window gives are the ones the command gives.
+#![expect(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TempLedger, arg, taizhang};
+use serde_json::Value;
+use taizhang::store::Ledger;
+
+fn run(db: &std::path::Path, today: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--db", arg(db), "--today", today];
+    all.extend_from_slice(args);
+    let output = taizhang(&all);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        common::stderr(&output)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or(Value::Null)
+}
+
+fn pdf_text(path: &std::path::Path) -> String {
+    let document = lopdf::Document::load(path).unwrap();
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    document.extract_text(&pages).unwrap()
+}
+
+fn xlsx_text(path: &std::path::Path) -> String {
+    common::sheets::cells(&std::fs::read(path).unwrap())
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes the month's sheet through the command; the texts of its XLSX and PDF.
+fn export(
+    db: &std::path::Path,
+    dir: &std::path::Path,
+    today: &str,
+    period: &str,
+) -> (String, String) {
+    let xlsx = dir.join(format!("{period}.xlsx"));
+    let pdf = dir.join(format!("{period}.pdf"));
+    run(
+        db,
+        today,
+        &[
+            "export-sheet",
+            "--period",
+            period,
+            "--xlsx",
+            arg(&xlsx),
+            "--pdf",
+            arg(&pdf),
+            "--json",
+        ],
+    );
+    (xlsx_text(&xlsx), pdf_text(&pdf))
+}
+
+#[test]
+fn a_carried_plan_has_its_own_year_on_the_sheet_and_no_issuer() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    let carried = run(db, "2019-12-28", &["carry-forward", "--json"]);
+    let plan = run(db, "2020-01-06", &["plan", "--json"]);
+    assert_eq!(plan["id"], carried["plan_id"]);
+    assert_eq!(
+        plan["form"]["title"],
+        "2020年柳州市落实《土壤污染防治行动计划》重点工作进展"
+    );
+    assert_eq!(plan["issuer"], "", "nobody issued the carried plan");
+    let (xlsx, pdf) = export(db, temp.dir.path(), "2020-02-06", "2020-01");
+    for text in [&xlsx, &pdf] {
+        assert!(
+            text.contains("2020年柳州市落实《土壤污染防治行动计划》重点工作进展"),
+            "{text}"
+        );
+        assert!(!text.contains("2019年柳州市"), "{text}");
+    }
+    // The rule's wording says where it came from.
+    let (ledger, _) = Ledger::open(db).unwrap();
+    let rule = &ledger.focused_plan().unwrap().reporting;
+    assert!(
+        rule.due_day_source.is_empty() || rule.due_day_source.starts_with("沿用2019年计划"),
+        "{}",
+        rule.due_day_source
+    );
+    // The 2019 sheet keeps its own title.
+    let (xlsx, _) = export(db, temp.dir.path(), "2020-02-06", "2019-12");
+    assert!(xlsx.contains("2019年柳州市落实"), "{xlsx}");
+}
+
+#[test]
+fn the_form_text_is_edited_with_history_and_a_bad_edit_writes_nothing() {
+    let temp = TempLedger::new();
+    let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plan = ledger.focused_plan().unwrap();
+    let notes = vec![
+        "1．每月3日前报送".to_owned(),
+        "2．无该项任务的请写无此项任务".to_owned(),
+    ];
+    assert!(
+        ledger
+            .set_form_text(plan.id, "2019年融水县土壤污染防治重点工作进展", &notes)
+            .unwrap()
+    );
+    let before = std::fs::read(&temp.path).unwrap();
+    for (title, notes) in [
+        ("  ", notes.clone()),
+        (&"长".repeat(201)[..], notes.clone()),
+        ("标题", vec!["注".repeat(501)]),
+    ] {
+        let error = ledger.set_form_text(plan.id, title, &notes).unwrap_err();
+        assert!(error.to_string().contains("表"), "{error}");
+    }
+    assert!(ledger.set_form_text(9999, "标题", &notes).is_err());
+    assert_eq!(
+        std::fs::read(&temp.path).unwrap(),
+        before,
+        "refusals write nothing"
+    );
+    // The same text again changes nothing.
+    assert!(
+        !ledger
+            .set_form_text(plan.id, "2019年融水县土壤污染防治重点工作进展", &notes)
+            .unwrap()
+    );
+    let form = ledger.focused_plan().unwrap().form;
+    assert_eq!(form.title, "2019年融水县土壤污染防治重点工作进展");
+    assert_eq!(form.notes, notes);
+    assert_eq!(form.history.len(), 1);
+    assert_eq!(
+        form.history[0].title,
+        "2019年柳州市落实《土壤污染防治行动计划》重点工作进展"
+    );
+    assert_eq!(form.history[0].notes.len(), 4);
+    drop(ledger);
+    let (xlsx, pdf) = export(&temp.path, temp.dir.path(), "2019-08-06", "2019-07");
+    for text in [&xlsx, &pdf] {
+        assert!(
+            text.contains("2019年融水县土壤污染防治重点工作进展"),
+            "{text}"
+        );
+        assert!(text.contains("每月3日前报送"), "{text}");
+    }
+}
+
+#[test]
+fn a_task_the_form_does_not_list_reaches_the_sheet_and_its_files() {
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    let body = temp.dir.path().join("县公安局.txt");
+    std::fs::write(
+        &body,
+        "县公安局2019年7月进展情况\n3.1.4 7月开展危险废物非法倾倒专项检查2次，未发现非法倾倒。\n",
+    )
+    .unwrap();
+    let imported = run(
+        db,
+        "2019-08-02",
+        &[
+            "import-email",
+            arg(&body),
+            "--department",
+            "县公安局",
+            "--period",
+            "2019-07",
+            "--received",
+            "2019-08-02",
+            "--json",
+        ],
+    );
+    assert!(imported.to_string().contains("专项检查2次"), "{imported}");
+    let status = run(
+        db,
+        "2019-08-06",
+        &["status", "--period", "2019-07", "--json"],
+    );
+    let police = status["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "县公安局")
+        .unwrap()
+        .clone();
+    assert_eq!(police["complete"], true, "{police}");
+
+    let (xlsx, pdf) = export(db, temp.dir.path(), "2019-08-06", "2019-07");
+    for text in [&xlsx, &pdf] {
+        assert!(
+            text.contains("专项检查2次"),
+            "the words reach the file: {text}"
+        );
+        assert!(text.contains("不断强化工业固体废物处理处置"), "{text}");
+        assert!(text.contains("3.1.4"), "{text}");
+    }
+    assert!(xlsx.contains(taizhang::sheet::TASKS_GROUP), "{xlsx}");
+    // The sheet the window shows has the row too, read-only, after the form's rows.
+    let (ledger, _) = Ledger::open(db).unwrap();
+    let sheet = taizhang::service::month_sheet(&ledger, common::july()).unwrap();
+    let last = sheet.groups.last().unwrap();
+    assert_eq!(last.name, taizhang::sheet::TASKS_GROUP);
+    assert_eq!(last.rows.len(), 1);
+    assert_eq!(last.rows[0].code, "3.1.4");
+    assert_eq!(last.rows[0].units, ["县公安局"]);
+    assert!(last.rows[0].missing.is_empty());
+}
+
+#[test]
+fn an_import_counts_the_rows_it_filled() {
+    let mut setup = common::returns_ledger();
+    let templates = common::july_templates(setup.ledger.path());
+    let template = templates
+        .iter()
+        .find(|t| t.to_string_lossy().contains("县农业农村局"))
+        .unwrap();
+    let filled = common::sheets::fill_first_row(&std::fs::read(template).unwrap(), "已完成排查。");
+    let parsed =
+        common::read_return_with(&setup, "农业农村局.xlsx", &filled, Default::default()).unwrap();
+    let with_text = parsed
+        .rows
+        .iter()
+        .filter(|r| r.accepted && !r.progress.is_empty())
+        .count();
+    assert_eq!(with_text, 1);
+    assert!(parsed.rows.len() > 1, "the template's other rows are empty");
+    let received = chrono::NaiveDate::from_ymd_opt(2019, 8, 2).unwrap();
+    let changed = setup
+        .ledger
+        .commit_return_import(&parsed, received, &filled)
+        .unwrap();
+    assert_eq!(
+        changed, with_text,
+        "已导入，N 行有变化 counts the rows the file filled"
+    );
+    let again = setup
+        .ledger
+        .commit_return_import(&parsed, received, &filled)
+        .unwrap();
+    assert_eq!(again, 0);
+}
+
+/// 进展表 shows the form's title for the month, edits it with its history, says only the
+/// counts that are true, and 修改表头 opens 设置 at the unit's fields.
+#[test]
+fn the_sheet_page_shows_and_edits_the_title_and_opens_the_header_fields() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let mut harness = common::start_app(&temp.path, common::today(), [1280.0, 800.0]);
+    common::click(&mut harness, "进展表");
+    harness
+        .get_by_label_contains("2019年柳州市落实《土壤污染防治行动计划》重点工作进展（2019年7月）");
+    // Nothing is edited: no "0 行的修改可能已过时".
+    harness.get_by_label_contains("行有部门尚未报送。");
+    assert!(harness.query_by_label_contains("可能已过时").is_none());
+    common::click(&mut harness, "修改表格标题和表注");
+    let field = harness.get_by_label("表格标题");
+    field.focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "2019年融水县土壤污染防治重点工作进展".to_owned(),
+    )));
+    harness.run();
+    common::click(&mut harness, "保存标题和表注");
+    assert_eq!(harness.state().error(), None);
+    harness.get_by_label_contains("2019年融水县土壤污染防治重点工作进展（2019年7月）");
+    harness.get_by_label("修改记录（1）");
+    let data = harness.state().data().unwrap();
+    assert_eq!(data.plan.form.title, "2019年融水县土壤污染防治重点工作进展");
+    common::click(&mut harness, "修改表头");
+    harness.get_by_label_contains("本单位（填入进展表表头）");
+    assert!(harness.get_by_label("填报人").is_focused());
+}
