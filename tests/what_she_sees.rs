@@ -277,3 +277,60 @@ fn the_sheet_page_shows_and_edits_the_title_and_opens_the_header_fields() {
     harness.get_by_label_contains("本单位（填入进展表表头）");
     assert!(harness.get_by_label("填报人").is_focused());
 }
+
+/// The window imports a December return under last year's plan while the carried plan is in
+/// focus, as `import-returns` does: one rule for both.
+#[test]
+fn the_window_records_a_december_return_under_the_plan_of_its_month() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    run(db, "2019-12-28", &["carry-forward", "--json"]);
+    let out = temp.dir.path().join("templates");
+    let output = taizhang(&[
+        "--db",
+        arg(db),
+        "--today",
+        "2020-01-02",
+        "templates",
+        "--period",
+        "2019-12",
+        "--out",
+        arg(&out),
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let template = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("县农业农村局"))
+        .unwrap();
+    let filled = common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "十二月已完成。");
+    std::fs::write(&template, filled).unwrap();
+    let (old, carried) = {
+        let (ledger, _) = Ledger::open(db).unwrap();
+        let plans = ledger.plans().unwrap();
+        (plans[0].id, ledger.focused_plan().unwrap().id)
+    };
+    assert_ne!(old, carried);
+
+    let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    let mut harness = common::start_app(db, day, [1400.0, 1000.0]);
+    common::drop_files(&mut harness, &[&template]);
+    harness.run();
+    harness.get_by_label_contains("2019年12月属于");
+    common::click(&mut harness, "导入此文件");
+    assert_eq!(harness.state().error(), None);
+    drop(harness);
+
+    let (ledger, _) = Ledger::open(db).unwrap();
+    let december = taizhang::schedule::Period::new(2019, 12).unwrap();
+    let under_old = ledger.plan_returns(old, Some(december)).unwrap();
+    assert!(
+        under_old
+            .iter()
+            .flat_map(|r| r.rows.iter())
+            .any(|row| row.progress == "十二月已完成。"),
+        "{under_old:?}"
+    );
+    assert!(ledger.plan_returns(carried, None).unwrap().is_empty());
+}

@@ -97,12 +97,11 @@ pub(super) fn import_returns(
                 .first()
                 .and_then(|o| o.result.as_ref().ok())
                 .map(|imported| imported.parsed.period);
-            let owner = period.and_then(|period| {
-                crate::service::plan_for_period(ledger, None, Some(period)).ok()
-            });
-            let moved = owner.is_some_and(|owner| Some(owner) != ledger.focused_plan_id().ok());
+            // The one rule for the window and the commands.
+            let owner = crate::service::mail::plan_of_month(ledger, period)?;
+            let moved = owner != ledger.focused_plan_id()?;
             if moved {
-                ledger.focus_plan(owner)?;
+                ledger.focus_plan(Some(owner))?;
             }
             if commit.is_some() || moved {
                 outcomes.extend(crate::service::import_files(

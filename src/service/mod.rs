@@ -26,7 +26,8 @@ pub use plan::{
     recognise_plan,
 };
 pub use returns::{
-    FileOutcome, ImportedFile, duplicate_of, import_files, prepare_return, read_return_file,
+    FileOutcome, ImportedFile, commit_return_under, duplicate_of, import_files, prepare_return,
+    prepare_return_for_month, read_return_file,
 };
 pub use sheet::{SheetExport, export_sheet, month_sheet};
 pub use system::{open_with_system, write_attachment, write_source_file};

@@ -37,6 +37,58 @@ pub fn prepare_return(
     Ok(parsed)
 }
 
+/// Reads and matches a returned file under the plan of its month: first under the plan in
+/// focus (`focused`, with its returns), then, when the month belongs to one of the `others`
+/// in play, under that plan ([`super::mail::month_owner`], the rule `import-returns` and the
+/// e-mail intake follow). Gives the other plan's id when it was read under one.
+pub fn prepare_return_for_month(
+    focused: (&ImportContext<'_>, &[ReturnRecord]),
+    others: &[(ImportContext<'_>, &[ReturnRecord])],
+    name: &str,
+    bytes: &[u8],
+    choice: ImportChoice,
+) -> Result<(Option<i64>, ParsedReturn), ImportError> {
+    let parsed = prepare_return(focused.0, focused.1, name, bytes, choice)?;
+    let holds = |context: &ImportContext<'_>| {
+        crate::schedule::plan_periods(context.plan).contains(&parsed.period)
+    };
+    let holders: Vec<i64> = std::iter::once(focused.0)
+        .chain(others.iter().map(|(context, _)| context))
+        .filter(|context| holds(context))
+        .map(|context| context.plan.id)
+        .collect();
+    let owner = super::mail::month_owner(focused.0.plan.id, &holders);
+    match others.iter().find(|(context, _)| context.plan.id == owner) {
+        Some((context, returns)) => {
+            let choice = ImportChoice {
+                period: Some(parsed.period),
+                ..choice
+            };
+            prepare_return(context, returns, name, bytes, choice).map(|p| (Some(owner), p))
+        }
+        None => Ok((None, parsed)),
+    }
+}
+
+/// Commits a reviewed return under `plan` (the plan of its month, when it is not the one in
+/// focus); the ledger's focus is put back afterwards. Rows changed.
+pub fn commit_return_under(
+    ledger: &mut Ledger,
+    plan: Option<i64>,
+    parsed: &ParsedReturn,
+    received: NaiveDate,
+    bytes: &[u8],
+) -> Result<usize, crate::store::StoreError> {
+    let Some(plan) = plan else {
+        return ledger.commit_return_import(parsed, received, bytes);
+    };
+    let previous = ledger.focus();
+    ledger.focus_plan(Some(plan))?;
+    let result = ledger.commit_return_import(parsed, received, bytes);
+    ledger.focus_plan(previous)?;
+    result
+}
+
 /// When a file with these bytes was imported before: (its name, when).
 pub fn duplicate_of(
     ledger: &Ledger,

@@ -147,6 +147,11 @@ impl Ledger {
     }
 
     /// The plan that plan-scoped reads and writes act on.
+    /// The plan chosen by [`Ledger::focus_plan`]; `None` follows the current plan.
+    pub fn focus(&self) -> Option<i64> {
+        self.focus
+    }
+
     pub fn focused_plan_id(&self) -> Result<i64, StoreError> {
         plans::focused_plan_id(&self.conn, self.focus)
     }

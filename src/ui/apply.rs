@@ -133,7 +133,12 @@ impl TaizhangApp {
                 let Some((_, intake)) = &self.mail_intake else {
                     return;
                 };
-                let prepared = prepare_waiting(&open.ledger, &open.data, intake, id, choice);
+                let prepared = match open.data.inbox.iter().find(|m| m.id == id) {
+                    Some(record) => {
+                        crate::service::mail::prepare_held(&open.ledger, intake, record, choice)
+                    }
+                    None => Err("这封邮件已不在台账中".to_owned()),
+                };
                 self.mail_view.set_prepared(
                     id,
                     super::mail_view::Prepared {
@@ -167,11 +172,18 @@ impl TaizhangApp {
                 return;
             }
             Command::CommitImport(id) => {
-                let Some((parsed, bytes, received)) = self.import_returns_view.reviewed(id) else {
+                let Some((parsed, bytes, received, plan)) = self.import_returns_view.reviewed(id)
+                else {
                     return;
                 };
                 self.undo.clear();
-                let result = open.ledger.commit_return_import(parsed, received, bytes);
+                let result = crate::service::commit_return_under(
+                    &mut open.ledger,
+                    plan,
+                    parsed,
+                    received,
+                    bytes,
+                );
                 if let Ok(changed) = &result {
                     let message = format!("已导入，{changed} 行有变化");
                     self.import_returns_view.mark_done(id, message);
@@ -421,14 +433,8 @@ impl TaizhangApp {
                     .map(|m| m.origin.clone())
                     .unwrap_or_default();
                 self.undo.clear();
-                let plan = open.data.plan.clone();
-                match crate::service::mail::commit_message(
-                    &mut open.ledger,
-                    &plan,
-                    &mut intake,
-                    &origin,
-                    Some(id),
-                ) {
+                match crate::service::mail::commit_held(&mut open.ledger, &mut intake, &origin, id)
+                {
                     Ok(Some(changed)) => {
                         let department = intake
                             .department
@@ -513,28 +519,4 @@ fn previous_values(data: &AppData, writes: &[RowWrite]) -> Vec<RowWrite> {
             }
         })
         .collect()
-}
-
-/// A waiting message read from its archived original and matched with the user's choice.
-fn prepare_waiting(
-    ledger: &crate::store::Ledger,
-    data: &super::state::AppData,
-    intake: &crate::service::mail::Intake,
-    id: i64,
-    choice: crate::service::mail::MailChoice,
-) -> Result<crate::service::mail::MessageIntake, String> {
-    let record = data
-        .inbox
-        .iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| "这封邮件已不在台账中".to_owned())?;
-    let file_id = record
-        .source_file_id
-        .ok_or_else(|| "没有保存这封邮件的原文".to_owned())?;
-    let (name, raw) = ledger.source_file(file_id).map_err(|e| e.to_string())?;
-    let mut prepared = intake
-        .prepare_bytes(&name, raw, choice)
-        .map_err(|e| e.to_string())?;
-    prepared.seen = Some(record.clone());
-    Ok(prepared)
 }

@@ -24,6 +24,8 @@ pub struct ImportFile {
     pub bytes: Vec<u8>,
     choice: ImportChoice,
     parsed: Option<Result<ParsedReturn, String>>,
+    /// Read under another plan in play, the one its month belongs to: (id, label).
+    plan: Option<(i64, String)>,
     /// The same file was imported before: (name, when).
     duplicate: Option<(String, String)>,
     /// Set once committed.
@@ -58,6 +60,7 @@ impl ReturnImportView {
             bytes,
             choice: ImportChoice::default(),
             parsed: None,
+            plan: None,
             duplicate,
             done: None,
             received: String::new(),
@@ -74,13 +77,23 @@ impl ReturnImportView {
 
     /// The file with this id, its reviewed parse and its received date, for committing; `None`
     /// unless it is ready (read, dated, and not an unconfirmed blank).
-    pub fn reviewed(&self, id: u64) -> Option<(&ParsedReturn, &[u8], chrono::NaiveDate)> {
+    /// A file ready to commit: what was read, its bytes, the received day and the plan it
+    /// was read under when that is not the one in focus.
+    pub fn reviewed(
+        &self,
+        id: u64,
+    ) -> Option<(&ParsedReturn, &[u8], chrono::NaiveDate, Option<i64>)> {
         let file = self.files.iter().find(|f| f.id == id)?;
         if !file.ready() {
             return None;
         }
         match (&file.parsed, file.received_on()) {
-            (Some(Ok(parsed)), Some(received)) => Some((parsed, &file.bytes, received)),
+            (Some(Ok(parsed)), Some(received)) => Some((
+                parsed,
+                &file.bytes,
+                received,
+                file.plan.as_ref().map(|(id, _)| *id),
+            )),
             _ => None,
         }
     }
@@ -161,6 +174,20 @@ impl ReturnImportView {
             departments: data.departments,
             obligations: data.obligations,
         };
+        let others: Vec<(ImportContext<'_>, &[crate::returns::ReturnRecord])> = data
+            .others
+            .iter()
+            .map(|day| {
+                (
+                    ImportContext {
+                        plan: &day.plan,
+                        departments: &day.departments,
+                        obligations: &day.obligations,
+                    },
+                    day.returns.as_slice(),
+                )
+            })
+            .collect();
         let choices: Vec<(i64, String)> = data
             .obligations
             .iter()
@@ -180,16 +207,21 @@ impl ReturnImportView {
                         file.received = data.today.format("%Y-%m-%d").to_string();
                     }
                     if file.parsed.is_none() {
-                        file.parsed = Some(
-                            crate::service::prepare_return(
-                                &context,
-                                data.returns,
-                                &file.name,
-                                &file.bytes,
-                                file.choice,
-                            )
-                            .map_err(|e| e.to_string()),
+                        // Under the plan of the file's month, as import-returns reads it.
+                        let read = crate::service::prepare_return_for_month(
+                            (&context, data.returns),
+                            &others,
+                            &file.name,
+                            &file.bytes,
+                            file.choice,
                         );
+                        file.plan = read.as_ref().ok().and_then(|(plan, _)| {
+                            let plan = (*plan)?;
+                            let label = data.others.iter().find(|d| d.plan.id == plan)?;
+                            Some((plan, label.plan.label()))
+                        });
+                        file.parsed =
+                            Some(read.map(|(_, parsed)| parsed).map_err(|e| e.to_string()));
                     }
                     // Each card's pickers need ids of their own.
                     let changed = ui
@@ -248,6 +280,16 @@ fn file_ui(
             None => return,
         };
         changed |= choice_ui(ui, &mut file.choice, Some(parsed), periods, choices);
+        if let Some((_, label)) = &file.plan {
+            ui.label(
+                egui::RichText::new(format!(
+                    "{}属于“{label}”，按该计划的报送表记录。",
+                    parsed.period.label()
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        let other_plan = file.plan.is_some();
         ui.horizontal(|ui| {
             let label = ui.label("收到日期");
             ui.add(egui::TextEdit::singleline(&mut file.received).desired_width(100.0))
@@ -305,22 +347,27 @@ fn file_ui(
                     };
                     // The user can point a row at another of the department's rows.
                     let mut target = row.key;
-                    egui::ComboBox::from_id_salt(("match", row.file_row))
-                        .selected_text(format!("{}{how}", row.text))
-                        .width(300.0)
-                        .show_ui(ui, |ui| {
-                            if let Some(obligation) = data.obligation(parsed.department.0) {
-                                for expected in &obligation.rows {
-                                    ui.selectable_value(
-                                        &mut target,
-                                        expected.key,
-                                        format!("{} {}", expected.code, expected.text),
-                                    );
+                    if other_plan {
+                        // The rows of another plan: matched as read, not re-pointed here.
+                        ui.label(format!("{}{how}", row.text)).labelled_by(check.id);
+                    } else {
+                        egui::ComboBox::from_id_salt(("match", row.file_row))
+                            .selected_text(format!("{}{how}", row.text))
+                            .width(300.0)
+                            .show_ui(ui, |ui| {
+                                if let Some(obligation) = data.obligation(parsed.department.0) {
+                                    for expected in &obligation.rows {
+                                        ui.selectable_value(
+                                            &mut target,
+                                            expected.key,
+                                            format!("{} {}", expected.code, expected.text),
+                                        );
+                                    }
                                 }
-                            }
-                        })
-                        .response
-                        .labelled_by(check.id);
+                            })
+                            .response
+                            .labelled_by(check.id);
+                    }
                     if target != row.key
                         && let Some(expected) = data
                             .obligation(parsed.department.0)

@@ -10,9 +10,11 @@
 //! received date".
 
 mod chase;
+mod held;
 mod intake;
 mod record;
 
 pub use chase::*;
+pub use held::*;
 pub use intake::*;
 pub use record::*;

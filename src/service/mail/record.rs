@@ -224,9 +224,7 @@ pub fn handle_message(
     // belongs to last year's plan), for import-email, fetch-mail and the window alike.
     let prepared = intake.prepare_bytes(source, raw.clone(), choice);
     let owner = match &prepared {
-        Ok(read) if choice.period.is_none() => read
-            .period
-            .and_then(|period| crate::service::plan_for_period(ledger, None, Some(period)).ok())
+        Ok(read) if choice.period.is_none() => Some(super::plan_of_month(ledger, read.period)?)
             .filter(|owner| *owner != intake.plan.id),
         _ => None,
     };
