@@ -1,5 +1,6 @@
-//! What Excel holds: a cell keeps at most 32,767 UTF-16 units. Shared by the sheet export and
-//! the return templates, so that one long text never makes a whole file fail.
+//! What Excel holds: a cell keeps at most 32,767 UTF-16 units, and how wide a text is in its
+//! columns. Shared by the sheet export and the return templates, so that one long text never
+//! makes a whole file fail and both lay out rows alike.
 
 /// The most UTF-16 units Excel keeps in one cell.
 pub const EXCEL_CELL_LIMIT: usize = 32_767;
@@ -25,4 +26,18 @@ pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect();
     std::borrow::Cow::Owned(format!("{kept}{CUT_MARK}"))
+}
+
+/// How wide a text is in Excel's character units: CJK characters count two.
+pub fn display_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 1.1 } else { 2.0 })
+        .sum()
+}
+
+/// How many lines a text takes in a column `width` characters wide.
+pub fn line_count(text: &str, width: f64) -> usize {
+    text.split('\n')
+        .map(|line| ((display_width(line) / (width - 1.0).max(1.0)).ceil() as usize).max(1))
+        .sum()
 }

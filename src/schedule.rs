@@ -126,6 +126,16 @@ impl<'a> DueRule<'a> {
         }
     }
 
+    /// The rule of a plan: its due day under the user's settings (moved past weekends and
+    /// holidays when she asked). The one rule for the pages, the messages and the commands.
+    pub fn of_plan(
+        plan: &crate::model::Plan,
+        settings: &crate::model::Settings,
+        calendar: &'a crate::holidays::HolidayCalendar,
+    ) -> Self {
+        Self::from_settings(plan.reporting.due_day, settings, calendar)
+    }
+
     /// The nominal and the effective due date of a period's returns.
     pub fn due(&self, period: Period) -> (NaiveDate, NaiveDate) {
         let nominal = period.due_date(self.due_day);

@@ -52,7 +52,9 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
     click(&mut harness, "催报");
     assert!(
         harness
-            .query_all_by_label_contains("请贵单位于8月6日前报送2019年7月份《重点工作进展》")
+            .query_all_by_label_contains(
+                "2019年7月份《重点工作进展》应于8月3日前报送，截至8月5日尚未收到贵单位的报送。请于8月6日前报送"
+            )
             .next()
             .is_some()
     );
@@ -206,7 +208,7 @@ fn the_chase_message_copied_names_the_missing_rows() {
     harness.run();
     harness.get_by_label_contains("已复制给县农业农村局的催报消息");
     assert!(
-        text.starts_with("县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，请贵单位于8月6日前报送2019年7月份《重点工作进展》，需填写："),
+        text.starts_with("县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，2019年7月份《重点工作进展》应于8月3日前报送，截至8月5日尚未收到贵单位的报送。请于8月6日前报送，需填写："),
         "{text}"
     );
     // The rows as the department's template numbers them.

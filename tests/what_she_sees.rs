@@ -304,7 +304,8 @@ fn the_window_records_a_december_return_under_the_plan_of_its_month() {
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().contains("县农业农村局"))
         .unwrap();
-    let filled = common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "十二月已完成。");
+    let filled =
+        common::sheets::fill_first_row(&std::fs::read(&template).unwrap(), "十二月已完成。");
     std::fs::write(&template, filled).unwrap();
     let (old, carried) = {
         let (ledger, _) = Ledger::open(db).unwrap();

@@ -268,25 +268,11 @@ pub(super) fn chase(
             })
             .collect(),
         Some(server) => {
-            // The unit's address when the user name is none: the mailbox's, else the one
-            // the chase messages ask returns to be sent to.
-            let from = if server.user.contains('@') {
-                server.user.clone()
-            } else {
-                let mailbox = ledger.mailbox_settings()?.address;
-                if mailbox.contains('@') {
-                    mailbox
-                } else {
-                    ledger
-                        .settings()?
-                        .email
-                        .split([',', ';', '，', '；', ' ', '、'])
-                        .map(str::trim)
-                        .find(|a| a.contains('@'))
-                        .unwrap_or_default()
-                        .to_owned()
-                }
-            };
+            let from = crate::service::mail::chase_sender(
+                &server.user,
+                &ledger.mailbox_settings()?.address,
+                &ledger.settings()?.email,
+            );
             let account = crate::mail::smtp::SmtpAccount {
                 host: server.host.clone(),
                 port: server.port,
@@ -299,10 +285,11 @@ pub(super) fn chase(
                 crate::mail::net::SEND_DEADLINE,
                 std::time::Duration::from_secs,
             );
-            crate::service::mail::send_chase_mails(ledger, &account, mails, deadline, &mut |_| {})
-                .inspect_err(|error| {
-                crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
-            })?
+            crate::service::mail::send_chase_mails(ledger, &account, mails, deadline).inspect_err(
+                |error| {
+                    crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
+                },
+            )?
         }
     };
     let report = ChaseJson {

@@ -138,8 +138,7 @@ pub(super) fn import_plan(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let file = request.file;
-    let bytes = crate::files::read_file(file, crate::plan_text::MAX_INPUT_BYTES)?;
-    let document = crate::service::read_plan_document(&bytes)?;
+    let (bytes, document) = crate::service::read_plan_file(file)?;
     let departments = ledger.departments()?;
     let parsed = crate::service::recognise_plan(&document.text, &document.tables, &departments)?;
     let warnings: Vec<String> = parsed

@@ -47,13 +47,49 @@ impl ChaseContext {
     }
 }
 
-/// The message to send, as an office writes it: the plan it follows, 报送 when nothing came and
-/// 补报 when part is missing, the rows as the department's template numbers them (★ marks its
-/// own), where to send it and whom to ask, and the sender.
+/// The days a chase message speaks of: the month's due day and the day it is written. Once
+/// the due day has passed, the message says so and gives a new date
+/// ([`chase_deadline`]: the next working day).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChaseDates {
+    pub due: NaiveDate,
+    pub today: NaiveDate,
+}
+
+impl ChaseDates {
+    /// The date the message asks for.
+    pub fn deadline(&self) -> NaiveDate {
+        chase_deadline(self.due, self.today)
+    }
+
+    /// The due day has passed.
+    pub fn overdue(&self) -> bool {
+        self.today > self.due
+    }
+}
+
+/// `X月X日`
+fn month_day(date: NaiveDate) -> String {
+    format!("{}月{}日", date.month(), date.day())
+}
+
+/// The chase e-mail's subject: 报送 or 补报, and 逾期 once the due day has passed.
+pub fn chase_subject(period: crate::schedule::Period, received: bool, overdue: bool) -> String {
+    match (received, overdue) {
+        (true, _) => format!("请补报{}《重点工作进展》未填各项", period.label()),
+        (false, false) => format!("请报送{}《重点工作进展》", period.label()),
+        (false, true) => format!("{}《重点工作进展》已逾期未报，请尽快报送", period.label()),
+    }
+}
+
+/// The message to send, as an office writes it: the plan it follows, 报送 when nothing came
+/// (after the due day: that it was due and nothing has arrived, with the new date) and 补报
+/// when part is missing, the rows as the department's template numbers them (★ marks its own),
+/// where to send it and whom to ask, and the sender.
 pub fn chase_message(
     context: &ChaseContext,
     department: &str,
-    deadline: NaiveDate,
+    dates: ChaseDates,
     period: crate::schedule::Period,
     missing_rows: &[ExpectedRow],
     rows_expected: usize,
@@ -76,9 +112,15 @@ pub fn chase_message(
         _ => String::new(),
     };
     let month = format!("{}年{}月份《重点工作进展》", period.year, period.month);
-    let date = format!("{}月{}日", deadline.month(), deadline.day());
+    let date = month_day(dates.deadline());
     let request = if received {
         format!("{plan}贵单位{month}已收到，但以下各项尚未填写：{rows}。请于{date}前补报。")
+    } else if dates.overdue() {
+        format!(
+            "{plan}{month}应于{}前报送，截至{}尚未收到贵单位的报送。请于{date}前报送，需填写：{rows}。",
+            month_day(dates.due),
+            month_day(dates.today)
+        )
     } else {
         format!("{plan}请贵单位于{date}前报送{month}，需填写：{rows}。")
     };
@@ -138,7 +180,10 @@ pub fn chase_entries(
     today: NaiveDate,
     context: &ChaseContext,
 ) -> Vec<ChaseEntry> {
-    let deadline = chase_deadline(status.due, today);
+    let dates = ChaseDates {
+        due: status.due,
+        today,
+    };
     status
         .departments
         .iter()
@@ -153,7 +198,7 @@ pub fn chase_entries(
             message: chase_message(
                 context,
                 &d.department,
-                deadline,
+                dates,
                 status.period,
                 &d.missing_rows,
                 d.rows_expected,
@@ -197,7 +242,10 @@ mod tests {
             phone: "0772-5120000".to_owned(),
             sender: "融水生态环境局生态股".to_owned(),
         };
-        let deadline = NaiveDate::from_ymd_opt(2019, 8, 6).unwrap();
+        let deadline = ChaseDates {
+            due: NaiveDate::from_ymd_opt(2019, 8, 6).unwrap(),
+            today: NaiveDate::from_ymd_opt(2019, 8, 1).unwrap(),
+        };
         let july = crate::schedule::Period::new(2019, 7).unwrap();
         let message = chase_message(&context, "县农业农村局", deadline, july, &rows, 6, false);
         assert_eq!(
@@ -224,6 +272,24 @@ mod tests {
         let many: Vec<ExpectedRow> = (0..23).map(|_| rows[0].clone()).collect();
         let message = chase_message(&context, "融水生态环境局", deadline, july, &many, 23, false);
         assert!(message.contains("需填写：标★的全部23项。"), "{message}");
+        // After the due day (Tuesday 6 August): it was due, nothing came, a new date (the
+        // next working day after today).
+        let late = ChaseDates {
+            due: NaiveDate::from_ymd_opt(2019, 8, 6).unwrap(),
+            today: NaiveDate::from_ymd_opt(2019, 8, 9).unwrap(),
+        };
+        let message = chase_message(&context, "县农业农村局", late, july, &rows, 6, false);
+        assert!(
+            message.contains(
+                "2019年7月份《重点工作进展》应于8月6日前报送，截至8月9日尚未收到贵单位的报送。请于8月12日前报送，需填写："
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("请贵单位于"), "{message}");
+        assert_eq!(
+            chase_subject(july, false, true),
+            "2019年7月《重点工作进展》已逾期未报，请尽快报送"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub mod spreadsheet;
 mod status;
 pub mod template;
 
-pub use chase::{ChaseContext, ChaseEntry, chase_entries, chase_message};
+pub use chase::{
+    ChaseContext, ChaseDates, ChaseEntry, chase_entries, chase_message, chase_subject,
+};
 pub use email::{EmailSplit, split_email, split_email_body};
 pub use status::{DepartmentStatus, PeriodStatus, on_time_rate, period_status, year_statuses};
 

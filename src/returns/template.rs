@@ -213,9 +213,7 @@ pub fn write_template(
             sheet.write_string_with_format(*row_index, 3, "", format)?;
             sheet.write_string_with_format(*row_index, 4, "", format)?;
             sheet.write_string_with_format(*row_index, 5, key_text(row.key), &cell)?;
-            let lines = (super::super::sheet::display_width(&item) / 35.0)
-                .ceil()
-                .max(1.0);
+            let lines = (crate::excel::display_width(&item) / 35.0).ceil().max(1.0);
             sheet.set_row_height(*row_index, (lines * 15.0 + 14.0).max(32.0))?;
             let last_of_group = rows
                 .get(index + 1)

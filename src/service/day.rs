@@ -52,7 +52,7 @@ impl DayState {
         let plan = ledger.plan(plan_id)?;
         let departments = ledger.departments()?;
         let settings = ledger.settings()?;
-        let rule = DueRule::from_settings(plan.reporting.due_day, &settings, holidays);
+        let rule = DueRule::of_plan(&plan, &settings, holidays);
         let obligations = crate::returns::obligations(&plan, &departments);
         let returns = ledger.plan_returns(plan_id, None)?;
         let statuses = crate::returns::year_statuses(
@@ -120,7 +120,7 @@ impl DayState {
 
     /// When returns are due, holidays and the user's setting applied.
     pub fn rule(&self) -> DueRule<'_> {
-        DueRule::from_settings(self.plan.reporting.due_day, &self.settings, &self.holidays)
+        DueRule::of_plan(&self.plan, &self.settings, &self.holidays)
     }
 
     /// Every department's state for a month, inside the plan's year or not.

@@ -22,8 +22,8 @@ pub use new_year::{
     TaskMatch, can_carry_forward, carry_opens, default_carry, match_tasks, task_is_finished,
 };
 pub use plan::{
-    PlanDocument, RecogniseError, plan_for_period, plans_with_period, read_plan_document,
-    recognise_plan,
+    PlanDocument, PlanFileError, RecogniseError, plan_for_period, plans_with_period,
+    read_plan_document, read_plan_file, recognise_plan,
 };
 pub use returns::{
     FileOutcome, ImportedFile, commit_return_under, duplicate_of, import_files, prepare_return,

@@ -11,6 +11,26 @@ pub struct PlanDocument {
     pub tables: Vec<TableRows>,
 }
 
+/// Why a plan file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("读取文件时程序出错，文件未读入；详细原因已记入日志 taizhang.log。")]
+    ReaderBug,
+}
+
+/// Reads a plan file through the guarded reader (its size capped) and then its document; a
+/// reader bug becomes an error, never a crash. `import-plan` and the window's worker alike.
+pub fn read_plan_file(path: &std::path::Path) -> Result<(Vec<u8>, PlanDocument), PlanFileError> {
+    let bytes = crate::files::read_file(path, crate::plan_text::MAX_INPUT_BYTES)?;
+    let document = crate::crash::catching(|| read_plan_document(&bytes))
+        .map_err(|_| PlanFileError::ReaderBug)??;
+    Ok((bytes, document))
+}
+
 /// Reads a plan file's bytes, choosing the format by content: `.txt` in any Chinese encoding,
 /// `.docx` (paragraphs and tables), `.xlsx`/`.xls`/`.ods` (every sheet as a table, its cells
 /// as the text). Every reader's size limits apply.

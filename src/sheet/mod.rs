@@ -181,20 +181,6 @@ pub fn export_files(
     Ok(warnings)
 }
 
-/// How wide a text is in Excel's character units: CJK characters count two.
-pub(crate) fn display_width(text: &str) -> f64 {
-    text.chars()
-        .map(|c| if c.is_ascii() { 1.1 } else { 2.0 })
-        .sum()
-}
-
-/// How many lines a text takes in a column `width` characters wide.
-pub(crate) fn line_count(text: &str, width: f64) -> usize {
-    text.split('\n')
-        .map(|line| ((display_width(line) / (width - 1.0).max(1.0)).ceil() as usize).max(1))
-        .sum()
-}
-
 /// Consolidates one form row from the returns: one department's text as is; several each
 /// prefixed by its name; 无此项任务 only where every one said so.
 fn consolidate_row(

@@ -2,7 +2,8 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{ExportError, Sheet, line_count};
+use super::{ExportError, Sheet};
+use crate::excel::line_count;
 
 /// Column widths in Excel's character units: 重点内容, 重点工作事项, 责任单位, 进展情况, 备注.
 const WIDTHS: [f64; 5] = [11.0, 34.0, 17.0, 62.0, 16.0];

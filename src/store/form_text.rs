@@ -150,7 +150,16 @@ impl Ledger {
         let (title, notes) = clean_form_text(title, notes)?;
         let now = now_stamp();
         self.write(|tx| {
-            super::plans::focused_plan_id(tx, Some(plan_id))?;
+            let exists: Option<i64> = tx
+                .query_row("SELECT id FROM plans WHERE id = ?1", [plan_id], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            if exists.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "台账中没有编号为 {plan_id} 的计划"
+                )));
+            }
             set_form_text(tx, plan_id, &title, &notes, &now)
         })
     }

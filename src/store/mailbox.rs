@@ -259,7 +259,7 @@ impl Ledger {
 
     /// Chase e-mails sent under the current plan, newest first.
     pub fn chase_sends(&self) -> Result<Vec<ChaseSend>, StoreError> {
-        let plan_id = super::plans::focused_plan_id(&self.conn, self.focus)?;
+        let plan_id = self.focused_plan_id()?;
         chase_sends(&self.conn, plan_id)
     }
 }

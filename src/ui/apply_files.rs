@@ -31,8 +31,8 @@ impl TaizhangApp {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
-        let rule = crate::schedule::DueRule::from_settings(
-            open.data.plan.reporting.due_day,
+        let rule = crate::schedule::DueRule::of_plan(
+            &open.data.plan,
             &open.data.settings,
             &open.data.holidays,
         );
@@ -116,8 +116,8 @@ impl TaizhangApp {
             return;
         };
         // The day the chase message gives: moved past weekends and holidays.
-        let (_, due) = crate::schedule::DueRule::from_settings(
-            open.data.plan.reporting.due_day,
+        let (_, due) = crate::schedule::DueRule::of_plan(
+            &open.data.plan,
             &open.data.settings,
             &open.data.holidays,
         )

@@ -160,7 +160,12 @@ impl TaizhangApp {
             security: mailbox.smtp_security,
             user: mailbox.address.clone(),
             password,
-            from: mailbox.address.clone(),
+            // The same sender as chase --send.
+            from: crate::service::mail::chase_sender(
+                &mailbox.address,
+                &mailbox.address,
+                &open.data.settings.email,
+            ),
         };
         self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, mails));
     }

@@ -45,8 +45,10 @@ impl ChaseView {
         // The other plans in play, each chased for its own month: a department's message
         // covers what it owes under each.
         let others = other_plans(data, selection.period);
+        // What is e-mailed: one message per department covering every plan in play.
+        let merged = merged_mails(data, status);
         if !others.is_empty() {
-            other_plans_ui(ui, data, &entries, &others, commands);
+            other_plans_ui(ui, &merged, &others, commands);
         }
         ui.label(format!(
             "{}进展应于{}前报送；催报消息写明的期限：{}。",
@@ -69,11 +71,11 @@ impl ChaseView {
         ui.horizontal(|ui| {
             ui.label(format!("共 {} 个部门待催报", entries.len()));
             if ui.button("全部复制").clicked() {
-                let all: Vec<&str> = entries.iter().map(|e| e.message.as_str()).collect();
-                ui.ctx().copy_text(all.join("\n"));
+                let all: Vec<&str> = merged.iter().map(|m| m.message.as_str()).collect();
+                ui.ctx().copy_text(all.join("\n\n"));
                 commands.push(Command::Notify(format!(
                     "已复制 {} 个部门的催报消息",
-                    entries.len()
+                    merged.len()
                 )));
             }
             if ui.button("打印催报单").clicked() {
@@ -120,11 +122,10 @@ impl ChaseView {
                             }
                             if ui.button(format!("复制给{}", entry.department)).clicked() {
                                 // What the department owes under the other plans too.
-                                let message = if others.is_empty() {
-                                    entry.message.clone()
-                                } else {
-                                    combined_message(data, entry.department_id, &entries, &others)
-                                };
+                                let message = merged
+                                    .iter()
+                                    .find(|m| m.department_id == entry.department_id)
+                                    .map_or_else(|| entry.message.clone(), |m| m.message.clone());
                                 ui.ctx().copy_text(message);
                                 commands.push(Command::Notify(format!(
                                     "已复制给{}的催报消息",
@@ -233,8 +234,6 @@ impl ChaseView {
 struct OtherChase {
     /// The plan's short label, for the list.
     label: String,
-    /// Its full label, heading its part of a message (as the e-mail has it).
-    plan_label: String,
     period: crate::schedule::Period,
     entries: Vec<crate::returns::ChaseEntry>,
 }
@@ -253,7 +252,6 @@ fn other_plans(data: &ReturnsContext<'_>, period: crate::schedule::Period) -> Ve
             );
             (!entries.is_empty()).then(|| OtherChase {
                 label: day.plan.short_label(),
-                plan_label: day.plan.label(),
                 period: month,
                 entries,
             })
@@ -265,8 +263,7 @@ fn other_plans(data: &ReturnsContext<'_>, period: crate::schedule::Period) -> Ve
 /// covers what the department owes under every plan.
 fn other_plans_ui(
     ui: &mut egui::Ui,
-    data: &ReturnsContext<'_>,
-    focus: &[crate::returns::ChaseEntry],
+    merged: &[crate::service::mail::ChaseMail],
     others: &[OtherChase],
     commands: &mut Vec<Command>,
 ) {
@@ -289,10 +286,11 @@ fn other_plans_ui(
                         if ui
                             .button(format!("复制给{}（含各计划）", entry.department))
                             .clicked()
+                            && let Some(mail) = merged
+                                .iter()
+                                .find(|m| m.department_id == entry.department_id)
                         {
-                            let message =
-                                combined_message(data, entry.department_id, focus, others);
-                            ui.ctx().copy_text(message);
+                            ui.ctx().copy_text(mail.message.clone());
                             commands.push(Command::Notify(format!(
                                 "已复制给{}的催报消息（含各计划）",
                                 entry.department
@@ -304,25 +302,23 @@ fn other_plans_ui(
         });
 }
 
-/// A department's message across plans, each part headed by its plan.
-fn combined_message(
+/// The month's chase e-mails as they are sent: the plan in focus and each other plan in play
+/// for its own month, one message per department ([`crate::service::mail::merge_across`]).
+fn merged_mails(
     data: &ReturnsContext<'_>,
-    department_id: i64,
-    focus: &[crate::returns::ChaseEntry],
-    others: &[OtherChase],
-) -> String {
-    let mut parts = Vec::new();
-    if let Some(entry) = focus.iter().find(|e| e.department_id == department_id) {
-        parts.push((data.plan.label(), entry.message.clone()));
+    status: &crate::returns::PeriodStatus,
+) -> Vec<crate::service::mail::ChaseMail> {
+    use crate::service::mail::{ChaseSource, chase_mails, chase_mails_of, other_chase_periods};
+    let focus = ChaseSource {
+        plan: data.plan,
+        settings: data.settings,
+        departments: data.departments,
+        today: data.today,
+    };
+    let mut per_plan = vec![(data.plan.label(), chase_mails_of(&focus, status))];
+    for (index, month) in other_chase_periods(data.today, data.others, status.period) {
+        let day = &data.others[index];
+        per_plan.push((day.plan.label(), chase_mails(day, month)));
     }
-    for other in others {
-        if let Some(entry) = other
-            .entries
-            .iter()
-            .find(|e| e.department_id == department_id)
-        {
-            parts.push((other.plan_label.clone(), entry.message.clone()));
-        }
-    }
-    crate::service::mail::combined_message(&parts)
+    crate::service::mail::merge_across(per_plan)
 }

@@ -144,11 +144,13 @@ pub struct PlanFile {
 /// same reading as `import-plan` ([`crate::service::read_plan_document`]).
 pub fn read_plan_file(path: PathBuf) -> Worker<Result<PlanFile, String>> {
     Worker::spawn(move || {
-        let bytes = crate::files::read_file(&path, crate::plan_text::MAX_INPUT_BYTES)
-            .map_err(|error| format!("无法读取“{}”：{error}", path.display()))?;
-        let document = crate::crash::catching(|| crate::service::read_plan_document(&bytes))
-            .map_err(|_| format!("读取“{}”时程序出错，文件未读入", path.display()))?
-            .map_err(|error| error.to_string())?;
+        let (bytes, document) =
+            crate::service::read_plan_file(&path).map_err(|error| match error {
+                crate::service::PlanFileError::File(error) => {
+                    format!("无法读取“{}”：{error}", path.display())
+                }
+                other => other.to_string(),
+            })?;
         Ok(PlanFile {
             name: path
                 .file_name()

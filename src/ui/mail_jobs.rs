@@ -13,7 +13,7 @@ pub use super::jobs::JobEnd;
 use crate::mail::MailboxError;
 use crate::mail::imap::{Account, Fetched};
 use crate::service::fetch::{FetchRun, FetchSummary};
-use crate::service::mail::{ChaseMail, ChaseResult, record_chase_result, send_chase_mail};
+use crate::service::mail::{ChaseMail, ChaseResult, record_chase_result};
 
 /// What the fetch worker reports.
 pub enum FetchEvent {
@@ -103,19 +103,14 @@ impl ChaseJob {
         let (sender, receiver) = std::sync::mpsc::channel();
         let total = mails.len();
         std::thread::spawn(move || {
-            let result = (|| {
-                let mut smtp =
-                    crate::mail::smtp::Sender::new(&account).map_err(|e| e.to_string())?;
-                smtp.check().map_err(|e| e.to_string())?;
-                for mail in mails {
-                    let result = send_chase_mail(&mut smtp, mail);
-                    if sender.send(ChaseEvent::Sent(result)).is_err() {
-                        break;
-                    }
-                }
-                smtp.quit();
-                Ok(())
-            })();
+            // The service's I/O step; each result is recorded on the window's thread.
+            let result = crate::service::mail::send_chase_run(
+                &account,
+                mails,
+                crate::mail::net::SEND_DEADLINE,
+                &mut |result| sender.send(ChaseEvent::Sent(result)).is_ok(),
+            )
+            .map_err(|e| e.to_string());
             let _ = sender.send(ChaseEvent::Finished(result));
         });
         Self {

@@ -44,31 +44,54 @@ impl ChaseMail {
 /// The chase e-mails of a month: one per department still missing or incomplete. A closed
 /// plan is never chased ("不再催报"), in the window or by a command.
 pub fn chase_mails(day: &crate::service::DayState, period: Period) -> Vec<ChaseMail> {
-    if !day.plan.active {
+    chase_mails_of(
+        &ChaseSource {
+            plan: &day.plan,
+            settings: &day.settings,
+            departments: &day.departments,
+            today: day.today,
+        },
+        &day.period_status(period),
+    )
+}
+
+/// What a plan's chase e-mails are made of (the window holds these without a [`DayState`]).
+///
+/// [`DayState`]: crate::service::DayState
+pub struct ChaseSource<'a> {
+    pub plan: &'a crate::model::Plan,
+    pub settings: &'a crate::model::Settings,
+    pub departments: &'a [crate::model::Department],
+    pub today: chrono::NaiveDate,
+}
+
+/// The chase e-mails of one plan's month from its status.
+pub fn chase_mails_of(
+    source: &ChaseSource<'_>,
+    status: &crate::returns::PeriodStatus,
+) -> Vec<ChaseMail> {
+    if !source.plan.active {
         return Vec::new();
     }
-    let status = day.period_status(period);
-    let context = crate::returns::ChaseContext::of(&day.plan, &day.settings);
-    crate::returns::chase_entries(&status, day.today, &context)
+    let period = status.period;
+    let context = crate::returns::ChaseContext::of(source.plan, source.settings);
+    crate::returns::chase_entries(status, source.today, &context)
         .into_iter()
         .map(|entry| {
-            let to = day
+            let to = source
                 .departments
                 .iter()
                 .find(|d| d.id == entry.department_id)
                 .and_then(|d| d.mail_addresses().into_iter().next());
-            let subject = if entry.state.is_received() {
-                format!("请补报{}《重点工作进展》未填各项", period.label())
-            } else {
-                format!("请报送{}《重点工作进展》", period.label())
-            };
+            let overdue = source.today > status.due;
+            let subject = crate::returns::chase_subject(period, entry.state.is_received(), overdue);
             ChaseMail {
                 department_id: entry.department_id,
                 department: entry.department,
                 to,
                 subject,
                 message: entry.message,
-                parts: vec![(day.plan.id, period)],
+                parts: vec![(source.plan.id, period)],
             }
         })
         .collect()
@@ -122,10 +145,18 @@ pub fn chase_plans<'a>(
 /// covering what it owes under each plan (each part headed by its plan when there is more
 /// than one).
 pub fn chase_mails_across(plans: &[(&crate::service::DayState, Period)]) -> Vec<ChaseMail> {
-    let per_plan: Vec<(String, Vec<ChaseMail>)> = plans
-        .iter()
-        .map(|(day, period)| (day.plan.label(), chase_mails(day, *period)))
-        .collect();
+    merge_across(
+        plans
+            .iter()
+            .map(|(day, period)| (day.plan.label(), chase_mails(day, *period)))
+            .collect(),
+    )
+}
+
+/// Each plan's chase e-mails (with the plan's label) merged into one per department, each
+/// part headed by its plan when more than one plan chases. The window's 全部复制 and the
+/// e-mails sent are this list.
+pub fn merge_across(per_plan: Vec<(String, Vec<ChaseMail>)>) -> Vec<ChaseMail> {
     let several = per_plan
         .iter()
         .filter(|(_, mails)| !mails.is_empty())
@@ -222,30 +253,58 @@ pub fn record_chase_result(ledger: &mut Ledger, result: &mut ChaseResult) {
     }
 }
 
-/// Sends each chase e-mail that has an address and records each send (its own transaction);
-/// a department without an address is skipped with a note. The server is checked once first:
-/// a wrong code or no network fails the whole run before anything is sent.
+/// The I/O step of a run of chase e-mails, for the command and the window's worker alike:
+/// connects, checks the server once (a wrong code or no network fails the run before anything
+/// is sent), sends each e-mail in turn within `deadline`, and hands each result to `each` as it
+/// is done (`false` stops the run). A department without an address gets a note, not a send.
+pub fn send_chase_run(
+    account: &crate::mail::smtp::SmtpAccount,
+    mails: Vec<ChaseMail>,
+    deadline: std::time::Duration,
+    each: &mut dyn FnMut(ChaseResult) -> bool,
+) -> Result<(), crate::mail::smtp::SendError> {
+    let mut sender = crate::mail::smtp::Sender::with_deadline(account, deadline)?;
+    sender.check()?;
+    for mail in mails {
+        if !each(send_chase_mail(&mut sender, mail)) {
+            break;
+        }
+    }
+    sender.quit();
+    Ok(())
+}
+
+/// Sends each chase e-mail ([`send_chase_run`]) and records each send as it is done (its own
+/// transaction).
 pub fn send_chase_mails(
     ledger: &mut Ledger,
     account: &crate::mail::smtp::SmtpAccount,
     mails: Vec<ChaseMail>,
     deadline: std::time::Duration,
-    progress: &mut dyn FnMut(crate::service::Progress),
 ) -> Result<Vec<ChaseResult>, crate::mail::smtp::SendError> {
-    let mut sender = crate::mail::smtp::Sender::with_deadline(account, deadline)?;
-    sender.check()?;
-    let total = mails.len();
     let mut results = Vec::new();
-    for (index, mail) in mails.into_iter().enumerate() {
-        progress(crate::service::Progress {
-            done: index,
-            total,
-            what: mail.department.clone(),
-        });
-        let mut result = send_chase_mail(&mut sender, mail);
+    send_chase_run(account, mails, deadline, &mut |mut result| {
         record_chase_result(ledger, &mut result);
         results.push(result);
-    }
-    sender.quit();
+        true
+    })?;
     Ok(results)
+}
+
+/// The address chase e-mails are sent from: `user` when it is an address, else the
+/// mailbox's (设置 → 单位邮箱), else the first address the chase messages ask returns to be
+/// sent to (设置 → 电子邮箱).
+pub fn chase_sender(user: &str, mailbox: &str, unit_email: &str) -> String {
+    if user.contains('@') {
+        return user.trim().to_owned();
+    }
+    if mailbox.contains('@') {
+        return mailbox.trim().to_owned();
+    }
+    unit_email
+        .split([',', ';', '，', '；', ' ', '、'])
+        .map(str::trim)
+        .find(|a| a.contains('@'))
+        .unwrap_or_default()
+        .to_owned()
 }
