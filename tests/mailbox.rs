@@ -449,7 +449,10 @@ fn chase_emails_arrive_at_a_real_smtp_server_and_are_recorded() {
     for (raw, recipients) in &delivered {
         let message = taizhang::mail::parse_mail(raw).unwrap();
         // The due day (3 August) has passed: the subject says so.
-        assert_eq!(message.subject, "2019年7月《重点工作进展》已逾期未报，请尽快报送");
+        assert_eq!(
+            message.subject,
+            "2019年7月《重点工作进展》已逾期未报，请尽快报送"
+        );
         assert_eq!(message.from, USER);
         let department = sent.iter().find(|d| d["to"] == recipients.trim()).unwrap();
         assert_eq!(

@@ -132,7 +132,7 @@ pub fn sniff(bytes: &[u8]) -> Result<MailKind, MailError> {
 }
 
 fn looks_utf16(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
+    crate::readers::sniff::utf16_bom(bytes).is_some()
 }
 
 /// Reads a saved e-mail (or a body saved as text) into a message.
@@ -211,13 +211,7 @@ pub fn html_text(html: &str) -> String {
             text.push(c);
         }
     }
-    let text = text
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
+    let text = crate::readers::xml::html_entities(&text);
     // Collapse the blank lines that block tags leave.
     let mut lines: Vec<&str> = Vec::new();
     for line in text.lines() {

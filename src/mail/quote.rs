@@ -28,6 +28,11 @@ pub fn forwarded_text(body: &str) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
 
+/// Whether a line is marked as quoted (`>` or the full-width `＞`).
+pub fn quote_marked(line: &str) -> bool {
+    line.starts_with('>') || line.starts_with('＞')
+}
+
 /// Whether a line starts a quoted earlier message (`-----原始邮件-----`, `发件人:`, `在…写道：`,
 /// `On … wrote:`): everything from it on is not the sender's own text. The one test for the
 /// body splitter and the forward reader alike.

@@ -50,10 +50,11 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, InputError> {
     }
     let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         String::from_utf8_lossy(rest).into_owned()
-    } else if bytes.starts_with(&[0xFF, 0xFE]) {
-        encoding_rs::UTF_16LE.decode(bytes).0.into_owned()
-    } else if bytes.starts_with(&[0xFE, 0xFF]) {
-        encoding_rs::UTF_16BE.decode(bytes).0.into_owned()
+    } else if let Some(order) = crate::readers::sniff::utf16_bom(bytes) {
+        match order {
+            crate::readers::sniff::Utf16::Le => encoding_rs::UTF_16LE.decode(bytes).0.into_owned(),
+            crate::readers::sniff::Utf16::Be => encoding_rs::UTF_16BE.decode(bytes).0.into_owned(),
+        }
     } else if let Ok(text) = std::str::from_utf8(bytes) {
         text.to_owned()
     } else {

@@ -30,6 +30,37 @@ pub fn container(bytes: &[u8]) -> Container {
     }
 }
 
+/// Whether a compound file names a stream (its directory holds names in UTF-16LE):
+/// `WordDocument` gives away an old `.doc`, `EncryptedPackage` an encrypted `.xlsx`.
+pub fn names_stream(bytes: &[u8], stream: &str) -> bool {
+    let marker: Vec<u8> = stream.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    container(bytes) == Container::Compound
+        && bytes.windows(marker.len()).any(|w| w == marker.as_slice())
+}
+
+/// An old Word file (`.doc`): a compound file with a `WordDocument` stream.
+pub fn is_old_word(bytes: &[u8]) -> bool {
+    names_stream(bytes, "WordDocument")
+}
+
+/// Text that starts with a UTF-16 byte-order mark (little- or big-endian).
+pub fn utf16_bom(bytes: &[u8]) -> Option<Utf16> {
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        Some(Utf16::Le)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        Some(Utf16::Be)
+    } else {
+        None
+    }
+}
+
+/// The byte order of UTF-16 text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Utf16 {
+    Le,
+    Be,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +72,12 @@ mod tests {
         assert_eq!(container(b"%PDF-1.7"), Container::Pdf);
         assert_eq!(container(b"1.1 text"), Container::Other);
         assert_eq!(container(b""), Container::Other);
+        let mut doc = COMPOUND.to_vec();
+        doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(is_old_word(&doc));
+        assert!(!is_old_word(&doc[8..]), "not a compound file");
+        assert!(!names_stream(&doc, "EncryptedPackage"));
+        assert_eq!(utf16_bom(&[0xFF, 0xFE, 0x41, 0]), Some(Utf16::Le));
+        assert_eq!(utf16_bom(b"text"), None);
     }
 }

@@ -41,11 +41,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
     }
     if container == super::sniff::Container::Compound {
         // An encrypted .xlsx is a compound file holding an `EncryptedPackage` stream.
-        let marker: Vec<u8> = "EncryptedPackage"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+        if super::sniff::names_stream(bytes, "EncryptedPackage") {
             return Err(ImportError::Encrypted);
         }
         return Ok(Format::Xls);

@@ -46,7 +46,7 @@ pub fn split_email_body(body: &str, rows: &[ExpectedRow]) -> EmailSplit {
             }
             continue;
         }
-        if trimmed.starts_with('>') || trimmed.starts_with('＞') {
+        if crate::mail::quote::quote_marked(trimmed) {
             split.skipped.push(trimmed.to_owned());
             continue;
         }

@@ -75,7 +75,7 @@ pub fn read_plan_document(bytes: &[u8]) -> Result<PlanDocument, InputError> {
         }
         Ok(Format::Xlsx | Format::Ods | Format::Xls) => {
             let tables = tables().map_err(|e| {
-                if is_compound && is_old_word(bytes) {
+                if is_compound && crate::readers::sniff::is_old_word(bytes) {
                     InputError::OldWord
                 } else {
                     InputError::Spreadsheet(e)
@@ -99,7 +99,9 @@ pub fn read_plan_document(bytes: &[u8]) -> Result<PlanDocument, InputError> {
             }
             Ok(PlanDocument { text, tables })
         }
-        Err(_) if is_compound && is_old_word(bytes) => Err(InputError::OldWord),
+        Err(_) if is_compound && crate::readers::sniff::is_old_word(bytes) => {
+            Err(InputError::OldWord)
+        }
         // A zip that is no workbook (no `xl/` or `content.xml` part named in it): as a Word
         // file, with Word's message.
         Err(_) if is_zip && !names_workbook_part(bytes) => Ok(PlanDocument {
@@ -115,15 +117,6 @@ fn names_workbook_part(bytes: &[u8]) -> bool {
     [b"xl/".as_slice(), b"content.xml".as_slice()]
         .iter()
         .any(|name| bytes.windows(name.len()).any(|w| w == *name))
-}
-
-/// Whether a compound file holds a `WordDocument` stream (an old `.doc`).
-fn is_old_word(bytes: &[u8]) -> bool {
-    let marker: Vec<u8> = "WordDocument"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    bytes.windows(marker.len()).any(|w| w == marker.as_slice())
 }
 
 /// The plan a command acts on: the one named (`--plan ID`), else the active plan whose

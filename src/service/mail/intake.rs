@@ -199,11 +199,7 @@ fn attachment_kind(name: &str, bytes: &[u8]) -> AttachmentKind {
     }
     if container == Container::Compound {
         // An old Word file is a compound file too: its main stream gives it away.
-        let marker: Vec<u8> = "WordDocument"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+        if crate::readers::sniff::is_old_word(bytes) {
             return AttachmentKind::ByHand;
         }
         return AttachmentKind::Return;
