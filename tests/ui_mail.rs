@@ -13,7 +13,7 @@ use common::mail::{
     CODE, ImapServer, SmtpServer, USER, ledger_with_addresses, message, rows_of, secret_service,
     utf8_word,
 };
-use common::{click, drop_files, run_until, start_app};
+use common::{click, drop_files, run_until, start_app, taizhang};
 use egui_kittest::kittest::Queryable as _;
 use taizhang::mail::tls::Security;
 use taizhang::store::{Ledger, MailState, MailboxSettings};
@@ -251,4 +251,51 @@ fn chase_emails_are_sent_from_the_window_after_a_confirmation() {
     drop(harness);
     let (open, _) = Ledger::open(&ledger.path).unwrap();
     assert_eq!(open.chase_sends().unwrap().len(), 2);
+}
+
+/// A December return read in January, while the carried 2020 plan is in focus, goes to the
+/// 2019 plan in the window too (as import-email and fetch-mail record it).
+#[test]
+fn a_december_message_dropped_in_january_goes_to_last_years_plan() {
+    let ledger = ledger_with_addresses(&[("县农业农村局", "nyj@example.cn")]);
+    let farm = rows_of(&ledger.path, "县农业农村局");
+    let carried = taizhang(&[
+        "--db",
+        common::arg(&ledger.path),
+        "--today",
+        "2019-12-28",
+        "carry-forward",
+        "--json",
+    ]);
+    assert!(carried.status.success(), "{}", common::stderr(&carried));
+    let msg = taizhang::mail::msg::fixtures::msg_file(
+        "县农业农村局12月份进展",
+        "nyj@example.cn",
+        &format!("{} {}：十二月已完成。\r\n", farm[4].0, farm[4].1),
+        // 2020-01-03 09:00 in China.
+        1_578_013_200,
+        &[],
+    );
+    let file = ledger.dir.path().join("12月份进展.msg");
+    std::fs::write(&file, msg).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    let mut harness = start_app(&ledger.path, day, [1280.0, 900.0]);
+    drop_files(&mut harness, &[&file]);
+    harness.get_by_label_contains("已读入 1 封邮件");
+    harness.run();
+    harness.get_by_label("导入这封邮件").click();
+    harness.run();
+    harness.get_by_label_contains("已导入县农业农村局的邮件");
+    drop(harness);
+    let (open, _) = Ledger::open(&ledger.path).unwrap();
+    let plans = open.plans().unwrap();
+    let december = taizhang::schedule::Period::new(2019, 12).unwrap();
+    let old = open.plan_returns(plans[0].id, Some(december)).unwrap();
+    assert!(
+        old.iter()
+            .flat_map(|r| r.rows.iter())
+            .any(|row| row.progress.contains("十二月已完成")),
+        "{old:?}"
+    );
+    assert!(open.plan_returns(plans[1].id, None).unwrap().is_empty());
 }

@@ -140,6 +140,12 @@ fn role_of(header: &str) -> Option<Role> {
 
 /// Year and month named in a text: `2019年7月`, or `7月` with the plan's year.
 pub(crate) fn period_in(text: &str, plan_year: i32) -> Option<Period> {
+    period_in_with(text, &|_| plan_year)
+}
+
+/// [`period_in`] where a month written without its year takes the year `year_of(month)`
+/// gives (an e-mail's `12月` read in January is last December).
+pub(crate) fn period_in_with(text: &str, year_of: &dyn Fn(u32) -> i32) -> Option<Period> {
     let chars: Vec<char> = text.chars().collect();
     for (index, c) in chars.iter().enumerate() {
         if *c != '月' {
@@ -187,7 +193,7 @@ pub(crate) fn period_in(text: &str, plan_year: i32) -> Option<Period> {
                 .flatten()
                 .map(|y| 2000 + y)
         });
-        if let Some(period) = Period::new(year.unwrap_or(plan_year), month) {
+        if let Some(period) = Period::new(year.unwrap_or_else(|| year_of(month)), month) {
             return Some(period);
         }
     }

@@ -1,7 +1,7 @@
 //! Reading one message into a [`MessageIntake`]: department, month, received date, the body's
 //! rows and each attachment through the return reader. Nothing is written here.
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 
 use crate::mail::{MailMessage, quote::forwarded_text};
 use crate::model::{Department, Plan};
@@ -245,9 +245,17 @@ pub fn prepare_message(
             context.today
         }
     };
-    let plan_year = context.plan.year;
+    // A month named without its year is the latest such month not after the one the message
+    // arrived in: `12月` read on 3 January is last December, whichever plan is in focus.
+    let year_of = |month: u32| {
+        if month <= received.month() {
+            received.year()
+        } else {
+            received.year() - 1
+        }
+    };
     let subject = month_words_to_digits(&message.subject);
-    let subject_period = crate::returns::spreadsheet::period_in(&subject, plan_year);
+    let subject_period = crate::returns::spreadsheet::period_in_with(&subject, &year_of);
     let sender_department = department_of_address(&message.from, context.departments);
     let named = format!("{} {}", message.subject, message.from_name);
     let subject_department = department_in(&named, context.departments);
@@ -269,7 +277,7 @@ pub fn prepare_message(
                     .any(|word| line.contains(word))
         })
         .find_map(|line| {
-            crate::returns::spreadsheet::period_in(&month_words_to_digits(line), plan_year)
+            crate::returns::spreadsheet::period_in_with(&month_words_to_digits(line), &year_of)
         });
 
     let import_context = ImportContext {
