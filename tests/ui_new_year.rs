@@ -249,7 +249,10 @@ fn the_real_plan_replaces_the_carried_one_in_the_window() {
     harness.get_by_label_contains(
         "替换“2020年度融水苗族自治县土壤污染防治攻坚重点工作实施计划（沿用上年）”",
     );
-    click(&mut harness, "与沿用上年计划的任务对应");
+    harness
+        .get_by_label_contains("与沿用上年计划的任务对应（0 项将关闭）")
+        .click();
+    harness.run();
     harness.get_by_label_contains("按文字相似度和牵头单位自动对应");
     // Every carried task continues: none is to be closed.
     assert!(

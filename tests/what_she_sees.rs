@@ -335,3 +335,163 @@ fn the_window_records_a_december_return_under_the_plan_of_its_month() {
     );
     assert!(ledger.plan_returns(carried, None).unwrap().is_empty());
 }
+
+/// Every labelled node of the window lies within its width: nothing is cut at the right edge.
+fn assert_nothing_cut(
+    harness: &egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>,
+    width: f32,
+) {
+    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+    let cut: Vec<String> = harness
+        .query_all_by_label_contains("")
+        .filter(|node| {
+            let rect = node.rect();
+            rect.max.x > width + 1.0 || rect.min.x < -1.0
+        })
+        .map(|node| {
+            format!(
+                "“{}” {:?}",
+                node.accesskit_node().label().unwrap_or_default(),
+                node.rect()
+            )
+        })
+        .collect();
+    assert!(
+        cut.is_empty(),
+        "past the window's edge ({width}):\n{}",
+        cut.join("\n")
+    );
+}
+
+/// Scrolls a node into view and checks it is then inside the window.
+fn reachable(
+    harness: &mut egui_kittest::Harness<'static, taizhang::ui::TaizhangApp>,
+    label: &str,
+    size: [f32; 2],
+) {
+    use egui_kittest::kittest::Queryable as _;
+    harness.get_by_label_contains(label).scroll_to_me();
+    harness.run_steps(30);
+    let rect = harness.get_by_label_contains(label).rect();
+    assert!(
+        rect.max.y <= size[1] + 1.0 && rect.min.y >= 0.0,
+        "“{label}” cannot be scrolled into the window: {rect:?}"
+    );
+}
+
+/// The plan-import review with the carried plan's matches is usable at 1280×800 and 900×600:
+/// nothing cut at the edge, the matches and the tasks to close reachable by scrolling, a
+/// clear pair matched by its lead.
+#[test]
+fn the_import_review_fits_the_window_and_scrolls_to_its_end() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    run(
+        db,
+        "2019-12-28",
+        &["carry-forward", "--all-tasks", "--json"],
+    );
+    let seed = include_str!("fixtures/rongshui-2019-soil-plan.txt");
+    // The 2020 plan drops one task: it is to be closed.
+    let seed = seed.replace("2019", "2020").replace("2018", "2019");
+    // Task 3.1.4 is the paragraph from its number to the next item.
+    let start = seed.find("（4）不断强化工业固体废物处理处置").unwrap();
+    let end = seed.find("2．严格控制重金属污染物排放总量").unwrap();
+    let text = format!("{}{}", &seed[..start], &seed[end..]);
+    let plan = temp.dir.path().join("2020年计划.txt");
+    std::fs::write(&plan, text).unwrap();
+    for size in [[1280.0, 800.0], [900.0, 600.0]] {
+        let day = chrono::NaiveDate::from_ymd_opt(2020, 6, 20).unwrap();
+        let mut harness = common::start_app(db, day, size);
+        common::click(&mut harness, "导入计划");
+        let field = harness.get_by_label("文件路径");
+        field.focus();
+        field.type_text(plan.to_str().unwrap());
+        harness.run();
+        harness.key_press(egui::Key::Enter);
+        common::run_until(&mut harness, |h| {
+            h.query_by_label_contains("已读入：2020年计划.txt")
+                .is_some()
+        });
+        common::click(&mut harness, "识别");
+        assert_nothing_cut(&harness, size[0]);
+        common::click(&mut harness, "核对任务");
+        let tab = harness.get_by_label_contains("与沿用上年计划的任务对应");
+        tab.click();
+        harness.run();
+        assert_nothing_cut(&harness, size[0]);
+        reachable(&mut harness, "将关闭的沿用任务", size);
+        // The last match's picker scrolls into the window.
+        let role = egui::accesskit::Role::ComboBox;
+        harness
+            .query_all_by_role(role)
+            .last()
+            .unwrap()
+            .scroll_to_me();
+        harness.run_steps(30);
+        let rect = harness.query_all_by_role(role).last().unwrap().rect();
+        assert!(
+            rect.max.y <= size[1] + 1.0 && rect.min.y >= 0.0,
+            "the last match cannot be scrolled into the window: {rect:?}"
+        );
+        assert_nothing_cut(&harness, size[0]);
+    }
+}
+
+/// A table plan's short task title finds last year's paragraph with the same lead: the new
+/// 1.1 "完成受污染耕地安全利用任务" (牵头 县农业农村局) continues 4.2 "开展受污染耕地安全利用和治理与修复".
+#[test]
+fn a_short_title_with_the_same_lead_is_matched() {
+    use taizhang::plan_text::{NamedPart, ParsedPlan, ParsedSection, ParsedTask};
+    let temp = TempLedger::new();
+    run(
+        &temp.path,
+        "2019-12-28",
+        &["carry-forward", "--all-tasks", "--json"],
+    );
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let carried = ledger.focused_plan().unwrap();
+    let task = |code: &str, title: &str, lead: &str| ParsedTask {
+        code: code.to_owned(),
+        title: title.to_owned(),
+        body: String::new(),
+        note: String::new(),
+        leads_separately: false,
+        leads: vec![NamedPart {
+            name: lead.to_owned(),
+            scope: String::new(),
+        }],
+        participants: Vec::new(),
+        milestones: Vec::new(),
+        deadline: "2020年底前".to_owned(),
+        span: 0..0,
+    };
+    let parsed = ParsedPlan {
+        title: "2020年土壤污染防治工作任务分工表".to_owned(),
+        year: 2020,
+        document_number: String::new(),
+        issuer: String::new(),
+        issued_on: None,
+        targets: Vec::new(),
+        sections: vec![ParsedSection {
+            number: "一".to_owned(),
+            title: "农用地".to_owned(),
+            headings: Vec::new(),
+            tasks: vec![
+                task("1.1", "完成受污染耕地安全利用任务", "县农业农村局"),
+                task("1.2", "组织开展全县化肥农药减量增效", "县农业农村局"),
+            ],
+        }],
+        new_departments: Vec::new(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        source: String::new(),
+    };
+    let matches = taizhang::service::match_tasks(&carried, &parsed);
+    assert_eq!(
+        matches[0].as_ref().map(|m| m.code.as_str()),
+        Some("4.2"),
+        "{matches:?}"
+    );
+}

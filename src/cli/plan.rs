@@ -263,7 +263,11 @@ fn write_plan_text(plan: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "{}", plan.title)?;
     writeln!(out, "{}  {}", plan.document_number, plan.issuer)?;
     for section in &plan.sections {
-        writeln!(out, "（{}）{}", section.number, section.title)?;
+        writeln!(
+            out,
+            "{}",
+            crate::model::section_heading(&section.number, &section.title)
+        )?;
         for task in &section.tasks {
             let names = |list: &[crate::model::TaskDepartment]| {
                 list.iter()

@@ -12,5 +12,5 @@ pub use duties::{Duties, DutyTask};
 pub use form::{Form, FormGroup, FormRow, FormTextEntry, shift_years};
 pub use plan::{
     Heading, Milestone, Plan, PlanKind, ReportingRule, Role, Section, Settings, Target, Task,
-    TaskDepartment, plan_label,
+    TaskDepartment, plan_label, section_heading,
 };

@@ -268,6 +268,16 @@ impl Default for ReportingRule {
     }
 }
 
+/// A section's heading as the plan prints it: `（三）加强建设用地准入管理`; a section without
+/// a number (the closed tasks of a carried plan) is its title alone.
+pub fn section_heading(number: &str, title: &str) -> String {
+    if number.trim().is_empty() {
+        title.to_owned()
+    } else {
+        format!("（{number}）{title}")
+    }
+}
+
 /// Our own unit and contact, printed in the sheet's header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {

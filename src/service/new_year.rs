@@ -83,7 +83,11 @@ pub fn match_tasks(carried: &Plan, parsed: &ParsedPlan) -> Vec<Option<TaskMatch>
         .tasks()
         .map(|task| {
             let leads: HashSet<&str> = task.leads.iter().map(|d| d.name.as_str()).collect();
-            (task, bigrams(&comparable(&task.title, &task.body)), leads)
+            let grams = (
+                bigrams(&comparable(&task.title, &task.body)),
+                bigrams(&comparable(&task.title, "")),
+            );
+            (task, grams, leads)
         })
         .collect();
     let new: Vec<&ParsedTask> = parsed.tasks().collect();
@@ -107,8 +111,11 @@ pub fn match_tasks(carried: &Plan, parsed: &ParsedPlan) -> Vec<Option<TaskMatch>
         .filter(|_| new.len().saturating_mul(old.len()) <= MAX_PAIRS)
     {
         let grams = bigrams(&comparable(&task.title, &task.body));
-        for (o, (_, old_grams, leads)) in old.iter().enumerate() {
-            let text = dice(&grams, old_grams);
+        let title = bigrams(&comparable(&task.title, ""));
+        for (o, (_, (old_grams, old_title), leads)) in old.iter().enumerate() {
+            // The whole texts, or the titles alone: a table plan's task is often a short
+            // title where last year's prose had a paragraph.
+            let text = dice(&grams, old_grams).max(dice(&title, old_title));
             let shares_lead = task.leads.iter().any(|l| leads.contains(l.name.as_str()));
             let score = if shares_lead {
                 (text + 0.15).min(1.0)

@@ -174,7 +174,7 @@ impl PlanView {
     }
 
     fn section_ui(&mut self, ui: &mut egui::Ui, section: &Section, data: &PlanContext<'_>) {
-        let title = format!("（{}）{}", section.number, section.title);
+        let title = crate::model::section_heading(&section.number, &section.title);
         egui::CollapsingHeader::new(title)
             .id_salt(("section", section.id))
             .default_open(true)

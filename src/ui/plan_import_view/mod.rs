@@ -41,6 +41,8 @@ struct Review {
     milestone_dates: Vec<String>,
     /// The carried or blank plan of the same year this plan would take the place of.
     replace: Option<ReplaceChoice>,
+    /// Show the matches with the carried plan's tasks instead of the task list.
+    show_matches: bool,
 }
 
 /// Taking the place of a carried (沿用上年) or blank plan.
@@ -263,6 +265,7 @@ impl PlanImportView {
                     scroll_to_selection: true,
                     new_name: String::new(),
                     milestone_dates: Vec::new(),
+                    show_matches: false,
                     parsed,
                 });
             }

@@ -63,33 +63,97 @@ pub(super) fn review_ui(
         }
     });
 
+    // The source beside the review: at most two fifths of the width, so that the review
+    // keeps room at 900 pixels too.
+    let source_width = (ui.available_width() * 0.4).clamp(220.0, 460.0);
     egui::Panel::left("import_source")
         .resizable(true)
-        .default_size(460.0)
-        .min_size(260.0)
+        .default_size(source_width)
+        .min_size(200.0)
+        .max_size(ui.available_width() * 0.6)
         .show(ui, |ui| {
             ui.label(egui::RichText::new("原文").strong());
             source_ui(ui, review);
         });
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::CollapsingHeader::new("计划信息")
-            .id_salt("import_header")
-            .default_open(true)
-            .show(ui, |ui| header_ui(ui, review));
-        warnings_ui(ui, review);
-        replace_ui(ui, review);
-        // The task list and the selected task's editor side by side, each scrolling alone.
-        ui.columns(2, |columns| {
+        // The plan's header and the warnings: at most a third of the height, scrolling on
+        // their own, so that the tasks always have room.
+        egui::ScrollArea::vertical()
+            .id_salt("import_top_scroll")
+            .max_height(ui.available_height() / 3.0)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                egui::CollapsingHeader::new("计划信息")
+                    .id_salt("import_header")
+                    .default_open(true)
+                    .show(ui, |ui| header_ui(ui, review));
+                warnings_ui(ui, review);
+            });
+        let replacing = review.replace.as_ref().is_some_and(|r| r.enabled);
+        if replacing {
+            let closing = review
+                .replace
+                .as_mut()
+                .map(|replace| closing_tasks(replace, &review.parsed).len())
+                .unwrap_or_default();
+            ui.horizontal_wrapped(|ui| {
+                ui.selectable_value(&mut review.show_matches, false, "核对任务");
+                ui.selectable_value(
+                    &mut review.show_matches,
+                    true,
+                    format!("与沿用上年计划的任务对应（{closing} 项将关闭）"),
+                );
+            });
+        } else {
+            review.show_matches = false;
+        }
+        ui.separator();
+        if review.show_matches {
+            egui::ScrollArea::vertical()
+                .id_salt("import_matches_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| replace_ui(ui, review));
+            return;
+        }
+        // The task list and the selected task's editor side by side (one above the other when
+        // narrow), each scrolling alone.
+        if ui.available_width() >= 560.0 {
+            ui.columns(2, |columns| {
+                egui::ScrollArea::vertical()
+                    .id_salt("import_tasks_scroll")
+                    .auto_shrink([false, false])
+                    .show(&mut columns[0], |ui| tasks_ui(ui, review));
+                egui::ScrollArea::vertical()
+                    .id_salt("import_editor_scroll")
+                    .auto_shrink([false, false])
+                    .show(&mut columns[1], |ui| task_editor_ui(ui, review, data));
+            });
+        } else {
+            let half = ui.available_height() / 2.0;
             egui::ScrollArea::vertical()
                 .id_salt("import_tasks_scroll")
+                .max_height(half)
                 .auto_shrink([false, false])
-                .show(&mut columns[0], |ui| tasks_ui(ui, review));
+                .show(ui, |ui| tasks_ui(ui, review));
+            ui.separator();
             egui::ScrollArea::vertical()
                 .id_salt("import_editor_scroll")
                 .auto_shrink([false, false])
-                .show(&mut columns[1], |ui| task_editor_ui(ui, review, data));
-        });
+                .show(ui, |ui| task_editor_ui(ui, review, data));
+        }
     });
+}
+
+/// The carried tasks no read task continues: they will be closed.
+fn closing_tasks(replace: &mut ReplaceChoice, parsed: &ParsedPlan) -> Vec<String> {
+    let matches = replace.matches(parsed);
+    let kept: std::collections::HashSet<i64> = matches.iter().flatten().copied().collect();
+    replace
+        .carried
+        .iter()
+        .filter(|c| !kept.contains(&c.0))
+        .map(|c| format!("{} {}", c.1, short(&c.2)))
+        .collect()
 }
 
 /// Which carried task each read task continues, for the user to confirm or change.
@@ -100,53 +164,63 @@ pub(super) fn replace_ui(ui: &mut egui::Ui, review: &mut Review) {
     if !replace.enabled {
         return;
     }
-    egui::CollapsingHeader::new("与沿用上年计划的任务对应")
-        .id_salt("import_matches")
-        .default_open(false)
-        .show(ui, |ui| {
-            ui.weak("按文字相似度和牵头单位自动对应；对应上的任务保留已收集的报送，未对应的沿用任务将关闭。");
-            let matches = replace.matches(&review.parsed);
-            egui::Grid::new("import_matches_grid")
-                .striped(true)
-                .show(ui, |ui| {
-                    for (task, found) in review.parsed.tasks().zip(&matches) {
-                        let label = ui.label(format!("{} {}", task.code, short(&task.title)));
-                        let shown = found
-                            .and_then(|id| replace.carried.iter().find(|c| c.0 == id))
-                            .map_or_else(
-                                || "（新任务）".to_owned(),
-                                |c| format!("沿用 {} {}", c.1, short(&c.2)),
-                            );
-                        egui::ComboBox::from_id_salt(("match", &task.code))
-                            .selected_text(shown)
-                            .width(320.0)
-                            .show_ui(ui, |ui| {
-                                if ui.selectable_label(found.is_none(), "（新任务）").clicked() {
-                                    replace.overrides.insert(task.code.clone(), None);
-                                }
-                                for (id, code, title) in &replace.carried {
-                                    let text = format!("沿用 {code} {}", short(title));
-                                    if ui.selectable_label(*found == Some(*id), text).clicked() {
-                                        replace.overrides.insert(task.code.clone(), Some(*id));
-                                    }
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                        ui.end_row();
+    ui.add(
+        egui::Label::new(
+            "按文字相似度和牵头单位自动对应；对应上的任务保留已收集的报送，未对应的沿用任务将关闭。",
+        )
+        .wrap(),
+    );
+    let closing = closing_tasks(replace, &review.parsed);
+    if !closing.is_empty() {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("将关闭的沿用任务：{}", closing.join("；")))
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .wrap(),
+        );
+    }
+    let matches = replace.matches(&review.parsed);
+    // Each read task on its line, its picker below at the width there is: nothing runs past
+    // the window's edge at 900 pixels.
+    let width = ui.available_width().min(520.0);
+    for (task, found) in review.parsed.tasks().zip(&matches) {
+        ui.add_space(4.0);
+        let label = ui.add(egui::Label::new(format!("{} {}", task.code, task.title)).wrap());
+        let shown = found
+            .and_then(|id| replace.carried.iter().find(|c| c.0 == id))
+            .map_or_else(
+                || "（新任务）".to_owned(),
+                |c| format!("沿用 {} {}", c.1, c.2),
+            );
+        egui::ComboBox::from_id_salt(("match", &task.code))
+            .selected_text(fit(&shown, width - 40.0))
+            .width(width)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(found.is_none(), "（新任务）").clicked() {
+                    replace.overrides.insert(task.code.clone(), None);
+                }
+                for (id, code, title) in &replace.carried {
+                    let text = format!("沿用 {code} {}", short(title));
+                    if ui.selectable_label(*found == Some(*id), text).clicked() {
+                        replace.overrides.insert(task.code.clone(), Some(*id));
                     }
-                });
-            let kept: std::collections::HashSet<i64> = matches.iter().flatten().copied().collect();
-            let closing: Vec<String> = replace
-                .carried
-                .iter()
-                .filter(|c| !kept.contains(&c.0))
-                .map(|c| format!("{} {}", c.1, short(&c.2)))
-                .collect();
-            if !closing.is_empty() {
-                ui.label(format!("将关闭的沿用任务：{}", closing.join("；")));
-            }
-        });
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    }
+}
+
+/// A text cut to what fits `width` pixels at the body size (a CJK character about 15).
+fn fit(text: &str, width: f32) -> String {
+    let room = (width / 15.0).max(4.0) as usize;
+    if text.chars().count() <= room {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(room.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// A title cut to 24 characters for a list.
@@ -300,7 +374,13 @@ pub(super) fn tasks_ui(ui: &mut egui::Ui, review: &mut Review) {
     section_title(ui, "任务");
     let mut select = None;
     for (s, section) in review.parsed.sections.iter().enumerate() {
-        ui.label(egui::RichText::new(format!("（{}）{}", section.number, section.title)).strong());
+        ui.label(
+            egui::RichText::new(crate::model::section_heading(
+                &section.number,
+                &section.title,
+            ))
+            .strong(),
+        );
         for (t, task) in section.tasks.iter().enumerate() {
             let leads: Vec<&str> = task.leads.iter().map(|l| l.name.as_str()).collect();
             let text = format!(
@@ -356,7 +436,7 @@ pub(super) fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &Plan
         ui.label(egui::RichText::new(title).strong());
         let mut remove = None;
         for (index, part) in parts.iter_mut().enumerate() {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let mut name = part.name.clone();
                 let label = ui.label("部门");
                 egui::ComboBox::from_id_salt(("import_department", title, index))
@@ -408,8 +488,8 @@ pub(super) fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &Plan
             names_changed = true;
         }
     }
-    ui.horizontal(|ui| {
-        labelled_field(ui, "新部门名称", &mut review.new_name, 200.0);
+    ui.horizontal_wrapped(|ui| {
+        labelled_field(ui, "新部门名称", &mut review.new_name, 160.0);
         let name = review.new_name.trim().to_owned();
         if ui
             .add_enabled(!name.is_empty(), egui::Button::new("作为牵头部门添加"))
@@ -439,8 +519,8 @@ pub(super) fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &Plan
         .zip(review.milestone_dates.iter_mut())
         .enumerate()
     {
-        ui.horizontal(|ui| {
-            let response = labelled_field(ui, "日期", date, 130.0);
+        ui.horizontal_wrapped(|ui| {
+            let response = labelled_field(ui, "日期", date, 110.0);
             match parse_date(date) {
                 Some(parsed) => milestone.due_date = parsed,
                 None if response.lost_focus() || !response.has_focus() => {
@@ -451,7 +531,8 @@ pub(super) fn task_editor_ui(ui: &mut egui::Ui, review: &mut Review, data: &Plan
                 None => {}
             }
             labelled_field(ui, "原文", &mut milestone.wording, 90.0);
-            labelled_field(ui, "事项", &mut milestone.clause, 260.0);
+            let room = (ui.available_width() - 50.0).clamp(120.0, 260.0);
+            labelled_field(ui, "事项", &mut milestone.clause, room);
             if ui.small_button("删除节点").clicked() {
                 remove = Some(index);
             }
