@@ -495,3 +495,37 @@ fn a_short_title_with_the_same_lead_is_matched() {
         "{matches:?}"
     );
 }
+
+/// 首页 never lists an ended plan's milestones as overdue, before or after carrying forward;
+/// the returns it still owes stay listed.
+#[test]
+fn home_lists_no_milestone_of_an_ended_plan_as_overdue() {
+    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+    let temp = TempLedger::new();
+    let db = &temp.path;
+    for carried in [false, true] {
+        if carried {
+            run(db, "2019-12-28", &["carry-forward", "--json"]);
+        }
+        let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+        let harness = common::start_app(db, day, [1280.0, 900.0]);
+        let heading = harness.get_by_label_contains("已逾期（");
+        let label = format!("{:?}{:?}", heading.accesskit_node().label(), heading.value());
+        drop(heading);
+        let deadlines = run(
+            db,
+            "2020-01-06",
+            &["deadlines", "--from", "2019-01-01", "--to", "2020-01-06", "--json"],
+        );
+        let overdue_returns = deadlines["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["state"] == "overdue" && d["kind"] != "milestone")
+            .count();
+        assert!(
+            label.contains(&format!("已逾期（{overdue_returns}）")),
+            "carried {carried}: {label}, {overdue_returns} returns overdue"
+        );
+    }
+}

@@ -67,9 +67,20 @@ impl HomeView {
             .id_salt("home_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                // A plan whose year is over and done with lists nothing as due.
+                // A plan whose year is over and done with lists nothing as due; a plan that
+                // has ended lists only the returns still owed, never its milestones (首页 says
+                // they are no longer overdue).
+                let ended: std::collections::HashSet<i64> = data
+                    .others
+                    .iter()
+                    .filter(|day| day.has_ended())
+                    .map(|day| day.plan.id)
+                    .chain(data.plan_ended.then_some(data.plan.id))
+                    .collect();
                 let in_play = |d: &&Deadline| {
-                    data.focus_in_play || d.plan_id.is_none() || d.plan_id != Some(data.plan.id)
+                    let of_ended = d.plan_id.is_some_and(|id| ended.contains(&id));
+                    (data.focus_in_play || d.plan_id.is_none() || d.plan_id != Some(data.plan.id))
+                        && !(of_ended && d.kind == crate::deadlines::DeadlineKind::Milestone)
                 };
                 let overdue: Vec<&Deadline> = data
                     .deadlines
@@ -190,7 +201,7 @@ fn plan_notice_ui(
             .show(ui, |ui| {
                 ui.label(
                     egui::RichText::new(format!(
-                        "“{}”已于{}年结束，它的事项不再列为逾期。",
+                        "“{}”已于{}年结束，它的工作节点不再列为逾期（尚未收齐的报送仍列出）。",
                         plan.label(),
                         plan.year
                     ))
