@@ -510,12 +510,22 @@ fn home_lists_no_milestone_of_an_ended_plan_as_overdue() {
         let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
         let harness = common::start_app(db, day, [1280.0, 900.0]);
         let heading = harness.get_by_label_contains("已逾期（");
-        let label = format!("{:?}{:?}", heading.accesskit_node().label(), heading.value());
-        drop(heading);
+        let label = format!(
+            "{:?}{:?}",
+            heading.accesskit_node().label(),
+            heading.value()
+        );
         let deadlines = run(
             db,
             "2020-01-06",
-            &["deadlines", "--from", "2019-01-01", "--to", "2020-01-06", "--json"],
+            &[
+                "deadlines",
+                "--from",
+                "2019-01-01",
+                "--to",
+                "2020-01-06",
+                "--json",
+            ],
         );
         let overdue_returns = deadlines["items"]
             .as_array()
@@ -528,4 +538,26 @@ fn home_lists_no_milestone_of_an_ended_plan_as_overdue() {
             "carried {carried}: {label}, {overdue_returns} returns overdue"
         );
     }
+}
+
+/// Before the first start's choice the window names no plan; after it, the navigation and the
+/// window's title name the plan in focus. `--help` says what a new `--db` file gets.
+#[test]
+fn the_window_names_the_plan_only_once_there_is_one() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    let mut harness = common::start_window(&temp.path, common::today(), [1280.0, 900.0]);
+    assert!(harness.query_by_label_contains("当前：").is_none());
+    assert_eq!(harness.state().window_title(), taizhang::ui::WINDOW_TITLE);
+    common::click(&mut harness, "从示例开始");
+    harness.get_by_label_contains("当前：2019年");
+    let title = harness.state().window_title();
+    assert!(
+        title.contains("土壤污染防治攻坚重点工作实施计划（示例）"),
+        "{title}"
+    );
+    drop(harness);
+    let help = taizhang(&["--help"]);
+    let text = String::from_utf8(help.stdout).unwrap();
+    assert!(text.contains("窗口新建时先询问如何开始"), "{text}");
 }

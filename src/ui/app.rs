@@ -108,6 +108,8 @@ pub struct TaizhangApp {
     pub(super) error: Option<String>,
     /// A short confirmation such as 已备份.
     pub(super) notice: Option<String>,
+    /// The window's title as last set.
+    shown_title: Option<String>,
     /// When the last change was saved (`HH:MM`), shown under the navigation.
     pub(super) saved_at: Option<String>,
     pub(super) log: LogFile,
@@ -170,6 +172,7 @@ impl TaizhangApp {
             open_elsewhere,
             error: None,
             notice: None,
+            shown_title: None,
             saved_at: None,
             log,
         }
@@ -236,6 +239,17 @@ impl TaizhangApp {
         }
     }
 
+    /// The window's title: the plan in focus (the example marked), or the program's name
+    /// before a plan is chosen or when the ledger did not open.
+    pub fn window_title(&self) -> String {
+        match &self.state {
+            LedgerState::Open(open) if !open.data.first_start => {
+                format!("{} - 台账", open.data.plan.label())
+            }
+            _ => super::state::WINDOW_TITLE.to_owned(),
+        }
+    }
+
     pub(super) fn show_error(&mut self, message: String) {
         self.log.error(&message);
         self.error = Some(message);
@@ -249,7 +263,10 @@ impl TaizhangApp {
                 ui.add_space(10.0);
                 ui.label(egui::RichText::new("台账").size(24.0).strong());
                 // Which plan the pages work on, the example marked as such.
-                if let LedgerState::Open(open) = &self.state {
+                // Before the first start's choice there is no plan of hers to name.
+                if let LedgerState::Open(open) = &self.state
+                    && !open.data.first_start
+                {
                     let plan = &open.data.plan;
                     let text = egui::RichText::new(format!("当前：{}", plan.short_label())).small();
                     if plan.kind == crate::model::PlanKind::Example {
@@ -399,6 +416,12 @@ impl eframe::App for TaizhangApp {
         self.follow_the_clock();
         self.notice_changes_elsewhere(ui.ctx());
         self.poll_jobs(ui.ctx());
+        let title = self.window_title();
+        if self.shown_title.as_deref() != Some(title.as_str()) {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.shown_title = Some(title);
+        }
         // Files dropped on the window from Explorer go to the import preview, as chosen ones
         // do; saved e-mails go to 收件.
         let dropped: Vec<PathBuf> = ui.ctx().input(|input| {

@@ -46,7 +46,8 @@ pub const USAGE: &str = "\
                     该月的催报消息；带 --send 时用邮件发给各部门
 
 选项 / options:
-  --db FILE         台账文件；不存在时新建并载入2019年计划 (the ledger file; created if missing)
+  --db FILE         台账文件；不存在时由命令新建，并载入2019年示例计划（窗口新建时先询问如何开始）
+                    (the ledger file; a command creates it with the 2019 example plan)
   --today DATE      视为今天的日期 (the date taken as today)
   --help            显示本说明 (show this text)
   --version         显示版本 (print the version, one line)";
