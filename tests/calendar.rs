@@ -243,3 +243,21 @@ fn clicking_30_june_lists_its_milestones_and_marking_one_done_turns_it_green() {
     harness.run();
     assert_eq!(harness.state().page(), Page::Departments);
 }
+
+/// The year view marks a weekend worked by 调休 (29 September 2019, a Sunday) as the month
+/// view does.
+#[test]
+fn the_year_view_marks_makeup_working_days() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = common::TempLedger::new();
+    let mut harness = common::start_app(&temp.path, common::today(), [1400.0, 1000.0]);
+    common::click(&mut harness, "日历");
+    harness.get_by_label("年视图").click();
+    harness.run();
+    harness.get_by_label("29班");
+    harness.get_by_label("12班");
+    assert!(
+        harness.query_by_label("13班").is_none(),
+        "a plain weekend is not marked"
+    );
+}

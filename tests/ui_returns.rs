@@ -62,6 +62,8 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
     click(&mut harness, "月度报送");
     choose_department(&mut harness, "县住建局");
     assert_eq!(state_of(&harness, "县住建局"), ReturnState::Missing);
+    // The row numbered as the template and 部门清单 number it.
+    harness.get_by_label_contains("11．非正规垃圾堆放点排查整治情况");
     // 县住建局 answers one form row (1.11); type it with the IME, then leave the field.
     let field = harness.get_by_label("进展情况");
     field.focus();
@@ -90,6 +92,7 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
 
     click(&mut harness, "部门清单");
     harness.get_by_label_contains("完成非正规垃圾堆放点排查3处");
+    harness.get_by_label_contains("11．非正规垃圾堆放点排查整治情况");
     harness.get_by_label("7月\n逾期补报");
 
     click(&mut harness, "总览");

@@ -308,8 +308,15 @@ impl CalendarView {
                                             .filter(|d| d.date == day)
                                             .map(|d| d.light)
                                             .max();
-                                        let mut text =
-                                            egui::RichText::new(day.day().to_string()).small();
+                                        // A weekend worked by 调休 says so (班), as the month
+                                        // view does.
+                                        let makeup = data.holidays.is_makeup_workday(day);
+                                        let number = if makeup {
+                                            format!("{}班", day.day())
+                                        } else {
+                                            day.day().to_string()
+                                        };
+                                        let mut text = egui::RichText::new(number).small();
                                         if let Some(light) = worst {
                                             text = text
                                                 .color(egui::Color32::WHITE)
@@ -456,18 +463,53 @@ impl CalendarView {
 
 /// A day cell's label for an item: `1.1 6月底前`, `7月报截止`, `季报`, or the title.
 fn short_label(item: &Deadline) -> String {
+    // With several plans in play a title starts with its plan (`〔2019年（示例）〕`): the
+    // chip keeps what the item is, its plan is in the day's list.
+    let title = match item.title.strip_prefix('〔') {
+        Some(rest) => rest
+            .split_once('〕')
+            .map_or(item.title.as_str(), |(_, t)| t),
+        None => item.title.as_str(),
+    };
     let text = match item.kind {
-        DeadlineKind::Milestone => item
-            .title
-            .split('：')
-            .next()
-            .unwrap_or(&item.title)
-            .to_owned(),
+        DeadlineKind::Milestone => title.split('：').next().unwrap_or(title).to_owned(),
         DeadlineKind::ReturnDue => item
             .period
             .map_or_else(|| "月报截止".to_owned(), |p| format!("{}月报截止", p.month)),
         DeadlineKind::QuarterlyReport => "季度报告".to_owned(),
-        DeadlineKind::Custom => item.title.clone(),
+        DeadlineKind::Custom => title.to_owned(),
     };
     text.chars().take(12).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chip_names_the_item_not_its_plan() {
+        let item = Deadline {
+            date: NaiveDate::from_ymd_opt(2019, 6, 30).unwrap_or_default(),
+            nominal: None,
+            kind: DeadlineKind::Milestone,
+            title: "〔2019年（示例）〕1.1 6月底前：完成农用地详查".to_owned(),
+            departments: Vec::new(),
+            task_id: None,
+            task_code: Some("1.1".to_owned()),
+            milestone_id: None,
+            item_id: None,
+            period: None,
+            done_on: None,
+            light: Light::Red,
+            plan_id: Some(1),
+        };
+        assert_eq!(short_label(&item), "1.1 6月底前");
+        let own = Deadline {
+            kind: DeadlineKind::Custom,
+            title: "现场检查".to_owned(),
+            plan_id: None,
+            ..item
+        };
+        assert_eq!(short_label(&own), "现场检查");
+    }
 }

@@ -187,8 +187,48 @@ fn years_grid(ui: &mut egui::Ui, by_year: &crate::service::OnTimeByYear) {
 fn rate_bar(ui: &mut egui::Ui, rate: f32, width: f32) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
     let painter = ui.painter();
-    painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    let (track, outline) = bar_track(ui.visuals());
+    painter.rect_filled(rect, 2.0, track);
+    let filled = bar_fill(rect, rate);
+    if filled.width() > 0.0 {
+        painter.rect_filled(filled, 2.0, state_color(ReturnState::OnTime));
+    }
+    painter.rect_stroke(rect, 2.0, outline, egui::StrokeKind::Inside);
+}
+
+/// The empty part of a rate bar: a faint track with an outline, so that 0% reads as empty
+/// (not as a solid dark bar) in the light and the dark theme.
+fn bar_track(visuals: &egui::Visuals) -> (egui::Color32, egui::Stroke) {
+    (
+        visuals.faint_bg_color,
+        egui::Stroke::new(1.0, visuals.weak_text_color().gamma_multiply(0.6)),
+    )
+}
+
+/// The filled part of a rate bar: none at 0%, all of it at 100%.
+fn bar_fill(rect: egui::Rect, rate: f32) -> egui::Rect {
     let mut filled = rect;
     filled.set_width(rect.width() * rate.clamp(0.0, 1.0));
-    painter.rect_filled(filled, 2.0, state_color(ReturnState::OnTime));
+    filled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_rate_is_an_empty_track_not_a_dark_bar() {
+        let rect = egui::Rect::from_min_size(egui::pos2(0.0, 0.0), egui::vec2(100.0, 14.0));
+        assert_eq!(bar_fill(rect, 0.0).width(), 0.0);
+        assert_eq!(bar_fill(rect, 1.5).width(), 100.0);
+        for visuals in [egui::Visuals::light(), egui::Visuals::dark()] {
+            let (track, outline) = bar_track(&visuals);
+            assert_ne!(
+                track, visuals.extreme_bg_color,
+                "not the dark extreme background"
+            );
+            assert_ne!(track, egui::Color32::BLACK);
+            assert!(outline.width > 0.0, "the empty track is outlined");
+        }
+    }
 }

@@ -364,6 +364,13 @@ impl ReturnsView {
         let mut commit = false;
         let mut conflict: Option<(RowKey, RowDraft)> = None;
         let mut decisions: Vec<(RowKey, bool)> = Vec::new();
+        // The numbering of the department's template and of 部门清单 (`8．…`), each form
+        // group named when the rows stand under more than one (their numbers restart).
+        let groups: std::collections::HashSet<&str> = rows
+            .iter()
+            .filter(|r| matches!(r.key, RowKey::FormRow(_)))
+            .map(|r| r.group.as_str())
+            .collect();
         for row in rows {
             let Some(draft) = self.drafts.get_mut(&row.key) else {
                 continue;
@@ -371,7 +378,13 @@ impl ReturnsView {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(egui::RichText::new(format!("{} {}", row.code, row.text)).strong());
+                    let label = match row.key {
+                        RowKey::FormRow(_) if groups.len() > 1 => {
+                            format!("{}：{}", row.group, row.label())
+                        }
+                        _ => row.label(),
+                    };
+                    ui.label(egui::RichText::new(label).strong());
                     let status = RowStatus::of(&draft.progress);
                     let color = match status {
                         RowStatus::Progress => ui.visuals().text_color(),
