@@ -561,3 +561,17 @@ fn the_window_names_the_plan_only_once_there_is_one() {
     let text = String::from_utf8(help.stdout).unwrap();
     assert!(text.contains("窗口新建时先询问如何开始"), "{text}");
 }
+
+/// 设置 → 报送截止日 under a carried plan quotes last year's plan as last year's.
+#[test]
+fn the_due_day_of_a_carried_plan_is_quoted_as_last_years() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = TempLedger::new();
+    run(&temp.path, "2019-12-28", &["carry-forward", "--json"]);
+    let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    let mut harness = common::start_app(&temp.path, day, [1280.0, 900.0]);
+    common::click(&mut harness, "设置");
+    harness.get_by_label_contains("沿用的2019年计划正文规定每月3日前报送");
+    harness.get_by_label_contains("附件进展表（沿用2019年）的注中写的是每月1日前报送");
+    assert!(harness.query_by_label_contains("“沿用2019年计划：").is_none());
+}

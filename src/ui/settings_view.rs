@@ -122,20 +122,41 @@ fn due_day_ui(ui: &mut egui::Ui, data: &SettingsContext<'_>, commands: &mut Vec<
             .response
             .labelled_by(label.id);
     });
-    if let Some(day) = day_named_in(&rule.due_day_source) {
+    // The rule's wording is quoted from the plan it came from: a carried plan's from last
+    // year's, and says so.
+    let (from, source) = quoted_from(&rule.due_day_source);
+    if let Some(day) = day_named_in(source) {
+        ui.label(match from {
+            Some(year) => format!(
+                "沿用的{year}年计划正文规定每月{day}日前报送：“{source}”（本年计划导入后以其为准）。"
+            ),
+            None => format!("计划正文规定每月{day}日前报送：“{source}”。"),
+        });
+    }
+    let (from, source) = quoted_from(&rule.form_due_day_source);
+    if !source.is_empty() {
+        let whose = from.map_or(String::new(), |year| format!("（沿用{year}年）"));
         ui.label(format!(
-            "计划正文规定每月{day}日前报送：“{}”。",
-            rule.due_day_source
+            "附件进展表{whose}的注中写的是每月{}日前报送：“{source}”。",
+            rule.form_due_day
         ));
     }
-    ui.label(format!(
-        "附件进展表的注中写的是每月{}日前报送：“{}”。",
-        rule.form_due_day, rule.form_due_day_source
-    ));
     ui.label(format!(
         "本台账按每月{}日计算到期与逾期。试点示范两行：{}。",
         rule.due_day, rule.quarterly_rule
     ));
+}
+
+/// A rule's wording and, when it was carried from an earlier plan (`沿用2019年计划：…`), that
+/// plan's year.
+fn quoted_from(source: &str) -> (Option<&str>, &str) {
+    match source
+        .strip_prefix("沿用")
+        .and_then(|rest| rest.split_once("年计划："))
+    {
+        Some((year, text)) if year.chars().all(|c| c.is_ascii_digit()) => (Some(year), text),
+        _ => (None, source),
+    }
 }
 
 /// Reminder settings: moving due dates off holidays, and how early lights turn yellow.
