@@ -251,6 +251,8 @@ fn a_task_table_in_word_imports_with_leads_participants_and_dates() {
     std::fs::write(&file, docx_table(TITLE, &rows())).expect("write");
     let (plan, _) = import(&temp.path, &file, true);
     check_table_plan(&plan, "docx");
+    // The office's name under the table, with no date, is the issuer.
+    assert_eq!(plan["issuer"], "融水苗族自治县人民政府办公室");
 
     // Stored, it reads back the same, deadlines included.
     let (stored, _) = import(&temp.path, &file, false);
@@ -391,6 +393,18 @@ fn a_wrapped_task_does_not_stand_in_for_an_empty_cell() {
 #[test]
 fn tables_as_they_are_issued() {
     let temp = TempLedger::new();
+    // A file that begins with its issuer.
+    let file = temp.dir.path().join("抬头.txt");
+    std::fs::write(
+        &file,
+        "融水苗族自治县土壤污染防治工作领导小组办公室\n2020年土壤污染防治工作任务分工表\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n1\t开展耕地土壤环境质量类别划分。\t县农业农村局\t县生态环境局\t2020年6月底前\n",
+    )
+    .expect("write");
+    let (plan, _) = import(&temp.path, &file, true);
+    assert_eq!(
+        plan["issuer"],
+        "融水苗族自治县土壤污染防治工作领导小组办公室"
+    );
     let cases = [
         (
             "附件.txt",
@@ -421,6 +435,7 @@ fn tables_as_they_are_issued() {
         );
         assert_eq!(tasks[0]["milestones"][0]["date"], "2020-06-30", "{name}");
         assert_eq!(tasks[1]["deadline"], "长期坚持", "{name}");
+        assert_eq!(plan["issuer"], "", "{name}: no office named, no issuer");
         for department in plan["departments"].as_array().expect("departments") {
             let department = department["name"].as_str().expect("name");
             assert!(

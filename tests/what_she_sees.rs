@@ -573,5 +573,9 @@ fn the_due_day_of_a_carried_plan_is_quoted_as_last_years() {
     common::click(&mut harness, "设置");
     harness.get_by_label_contains("沿用的2019年计划正文规定每月3日前报送");
     harness.get_by_label_contains("附件进展表（沿用2019年）的注中写的是每月1日前报送");
-    assert!(harness.query_by_label_contains("“沿用2019年计划：").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("“沿用2019年计划：")
+            .is_none()
+    );
 }

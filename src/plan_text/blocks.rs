@@ -300,7 +300,50 @@ pub(super) struct Header {
     pub issued_on: Option<NaiveDate>,
 }
 
-pub(super) fn header(blocks: &[Block], source: &str) -> Header {
+/// The endings of an issuing office's name.
+const OFFICE_ENDS: [&str; 9] = [
+    "办公室",
+    "人民政府",
+    "委员会",
+    "领导小组",
+    "指挥部",
+    "生态环境局",
+    "局",
+    "办",
+    "厅",
+];
+
+/// A line that is an office's name and nothing else.
+fn is_office(line: &str) -> bool {
+    let line = line.trim();
+    (4..=40).contains(&line.chars().count())
+        && OFFICE_ENDS.iter().any(|end| line.ends_with(end))
+        && !line.contains(['，', '。', '：', ':', '、', ' ', '（', '('])
+}
+
+/// The issuer where the signature has no date: `…办公室关于印发《…》的通知`, an office's
+/// name on the document's first line, or on its last line.
+fn issuer_named(front: &[&Block], raw: &str) -> Option<String> {
+    let before_notice = front.iter().find_map(|block| {
+        let (office, _) = block.text.split_once("关于印发")?;
+        is_office(office).then(|| office.trim().to_owned())
+    });
+    // Alone on a line, only an issuing body's name counts: a department (`县农业农村局`) may
+    // end a table copied out cell by cell.
+    let issuing = |line: &&str| {
+        is_office(line)
+            && ["办公室", "人民政府", "委员会", "领导小组", "指挥部"]
+                .iter()
+                .any(|end| line.ends_with(end))
+    };
+    let lines = || raw.lines().map(str::trim).filter(|l| !l.is_empty());
+    before_notice
+        .or_else(|| lines().next().filter(issuing).map(str::to_owned))
+        .or_else(|| lines().last().filter(issuing).map(str::to_owned))
+}
+
+/// `raw` is the text as read (a line per paragraph or cell), before lines were joined.
+pub(super) fn header(blocks: &[Block], source: &str, raw: &str) -> Header {
     // The front matter: everything before the first part or section.
     let front_end = blocks
         .iter()
@@ -375,6 +418,9 @@ pub(super) fn header(blocks: &[Block], source: &str) -> Header {
             }
         }
         break;
+    }
+    if issuer.is_empty() {
+        issuer = issuer_named(&front, raw).unwrap_or_default();
     }
     let year = YEAR
         .captures(&title)

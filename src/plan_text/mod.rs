@@ -211,7 +211,7 @@ pub fn parse_plan(text: &str, known: &DepartmentNames) -> Result<ParsedPlan, Pla
     }
     let (source, blocks) = blocks::split(text);
     let mut warnings = Vec::new();
-    let header = blocks::header(&blocks, &source);
+    let header = blocks::header(&blocks, &source, text);
     let year = header.year;
     let first_listed_leads = notes::first_listed_leads(&source);
 

@@ -476,7 +476,7 @@ pub(super) fn parse(
     known: &super::DepartmentNames,
 ) -> Result<ParsedPlan, PlanTextError> {
     let (source, blocks) = super::blocks::split(text);
-    let header = super::blocks::header(&blocks, &source);
+    let header = super::blocks::header(&blocks, &source, text);
     let mut warnings = Vec::new();
     let mut new_departments = Vec::new();
     let mut context = TaskContext {
