@@ -339,7 +339,7 @@ fn issuer_named(front: &[&Block], raw: &str) -> Option<String> {
     let lines = || raw.lines().map(str::trim).filter(|l| !l.is_empty());
     before_notice
         .or_else(|| lines().next().filter(issuing).map(str::to_owned))
-        .or_else(|| lines().last().filter(issuing).map(str::to_owned))
+        .or_else(|| lines().next_back().filter(issuing).map(str::to_owned))
 }
 
 /// `raw` is the text as read (a line per paragraph or cell), before lines were joined.
