@@ -579,3 +579,27 @@ fn the_due_day_of_a_carried_plan_is_quoted_as_last_years() {
             .is_none()
     );
 }
+
+/// The return preview keeps within the window before and after the import, whatever the
+/// length of the texts (the ledger's and the file's columns wrap).
+#[test]
+fn the_return_preview_stays_within_the_window_after_the_import() {
+    let temp = TempLedger::new();
+    let templates = common::july_templates(&temp.path);
+    let template = templates
+        .iter()
+        .find(|t| t.to_string_lossy().contains("县农业农村局"))
+        .unwrap();
+    let long = "七月份继续推进化肥农药使用量零增长行动，推广测土配方施肥技术面积十二万五千亩，开展统防统治示范片三个，发放宣传资料两千余份，组织技术人员深入乡镇开展培训六期。".repeat(3);
+    let filled = common::sheets::fill_first_row(&std::fs::read(template).unwrap(), &long);
+    std::fs::write(template, filled).unwrap();
+    for size in [[1280.0, 800.0], [900.0, 600.0]] {
+        let mut harness = common::start_app(&temp.path, common::today(), size);
+        common::drop_files(&mut harness, &[template]);
+        harness.run();
+        assert_nothing_cut(&harness, size[0]);
+        common::click(&mut harness, "导入此文件");
+        harness.run();
+        assert_nothing_cut(&harness, size[0]);
+    }
+}
