@@ -49,13 +49,7 @@ pub(super) fn set_form_text(
     notes: &[String],
     now: &str,
 ) -> Result<bool, StoreError> {
-    let existing: Option<(i64, String, String)> = tx
-        .query_row(
-            "SELECT id, title, notes FROM forms WHERE plan_id = ?1",
-            [plan_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+    let existing = form_text(tx, plan_id)?;
     let notes = join_lines(notes);
     match existing {
         Some((_, old_title, old_notes)) if old_title == title && old_notes == notes => Ok(false),
@@ -79,6 +73,20 @@ pub(super) fn set_form_text(
             Ok(true)
         }
     }
+}
+
+/// A plan's form: its id, title and notes (one per line); `None` when it has none.
+fn form_text(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+) -> Result<Option<(i64, String, String)>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, title, notes FROM forms WHERE plan_id = ?1",
+            [plan_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?)
 }
 
 /// A form's earlier titles and notes, newest first.
@@ -112,13 +120,7 @@ pub(super) fn move_years(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(),
     if from_year == to_year {
         return Ok(());
     }
-    let form: Option<(i64, String, String)> = tx
-        .query_row(
-            "SELECT id, title, notes FROM forms WHERE plan_id = ?1",
-            [to],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+    let form = form_text(tx, to)?;
     if let Some((form_id, title, notes)) = form {
         let shift = |text: &str| crate::model::shift_years(text, from_year, to_year);
         tx.execute(

@@ -22,18 +22,9 @@ pub struct Intake {
 }
 
 impl Intake {
+    /// What matching needs under the plan in focus.
     pub fn load(ledger: &Ledger, today: NaiveDate) -> Result<Self, StoreError> {
-        let plan = ledger.focused_plan()?;
-        let departments = ledger.departments()?;
-        let obligations = crate::returns::obligations(&plan, &departments);
-        let returns = ledger.returns(None)?;
-        Ok(Self {
-            plan,
-            departments,
-            obligations,
-            returns,
-            today,
-        })
+        Self::load_for(ledger, ledger.focused_plan_id()?, today)
     }
 
     pub fn context(&self) -> IntakeContext<'_> {
