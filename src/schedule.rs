@@ -253,13 +253,24 @@ pub fn is_quarterly_detail(period: Period, rule: &ReportingRule) -> bool {
 }
 
 /// The date a chase message asks for: the due date while it is ahead, else the next working
-/// day (Monday to Friday) after today.
+/// day after today: not a weekend unless worked by 调休, never a public holiday (the bundled
+/// calendar; Monday to Friday where it has no data).
 pub fn chase_deadline(due: NaiveDate, today: NaiveDate) -> NaiveDate {
     if due >= today {
         return due;
     }
+    static CALENDAR: std::sync::OnceLock<Option<crate::holidays::HolidayCalendar>> =
+        std::sync::OnceLock::new();
+    let calendar = CALENDAR.get_or_init(|| crate::holidays::HolidayCalendar::bundled().ok());
+    let working = |day: NaiveDate| match calendar {
+        Some(calendar) => calendar.is_working_day(day),
+        None => day.weekday().number_from_monday() <= 5,
+    };
     let mut day = today.succ_opt().unwrap_or(today);
-    while day.weekday().number_from_monday() > 5 {
+    for _ in 0..40 {
+        if working(day) {
+            break;
+        }
         day = day.succ_opt().unwrap_or(day);
     }
     day
@@ -411,5 +422,9 @@ mod tests {
         // 2019-08-09 is a Friday: the next working day is Monday the 12th.
         assert_eq!(chase_deadline(due, date(2019, 8, 9)), date(2019, 8, 12));
         assert_eq!(chase_deadline(due, date(2019, 8, 5)), date(2019, 8, 6));
+        // 国庆: the next working day is 8 October; a Saturday worked by 调休 counts.
+        assert_eq!(chase_deadline(due, date(2019, 10, 4)), date(2019, 10, 8));
+        assert_eq!(chase_deadline(due, date(2019, 10, 11)), date(2019, 10, 12));
+        assert_eq!(chase_deadline(due, date(2019, 9, 30)), date(2019, 10, 8));
     }
 }

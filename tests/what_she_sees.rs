@@ -73,6 +73,13 @@ fn a_carried_plan_has_its_own_year_on_the_sheet_and_no_issuer() {
         "2020年柳州市落实《土壤污染防治行动计划》重点工作进展"
     );
     assert_eq!(plan["issuer"], "", "nobody issued the carried plan");
+    let rows = plan["form"]["groups"].to_string();
+    assert!(rows.contains("2020年度内"), "the rows move on too: {rows}");
+    assert!(
+        rows.contains("20年4月") && rows.contains("21年1月"),
+        "{rows}"
+    );
+    assert!(!rows.contains("2019年度内"), "{rows}");
     let (xlsx, pdf) = export(db, temp.dir.path(), "2020-02-06", "2020-01");
     for text in [&xlsx, &pdf] {
         assert!(

@@ -127,6 +127,23 @@ pub(super) fn move_years(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(),
             "UPDATE forms SET title = ?1, notes = ?2 WHERE id = ?3",
             (shift(&title), shift(&notes), form_id),
         )?;
+        // The rows speak of the year too (`（2019年度内）`, `19年4月…20年1月分别报送`).
+        let rows: Vec<(i64, String)> = tx
+            .prepare(
+                "SELECT r.id, r.text FROM form_rows r JOIN form_groups g ON g.id = r.group_id
+                 WHERE g.form_id = ?1",
+            )?
+            .query_map([form_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (row_id, text) in rows {
+            let moved = shift(&text);
+            if moved != text {
+                tx.execute(
+                    "UPDATE form_rows SET text = ?1 WHERE id = ?2",
+                    (moved, row_id),
+                )?;
+            }
+        }
     }
     // The rule's wording quotes the earlier plan: say so.
     let quoted = |column: &str| {

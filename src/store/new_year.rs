@@ -85,7 +85,8 @@ pub(super) fn carry_forward(
             // Nobody has issued it: no issuer, no number, no date.
             next_year_title(&title, year),
             now,
-            &notes,
+            // Standing notes speak of the new year (`于2019年底前落实` → 2020年).
+            crate::model::shift_years(&notes, year, year + 1),
             carry.from,
         ),
     )?;
