@@ -13,6 +13,8 @@ kernel unless --port is given.
   * no flag:          plain SMTP; AUTH PLAIN and AUTH LOGIN are offered without TLS.
   * --tls CERT KEY:   implicit TLS (SMTPS, TLS from the first byte, like port 465).
   * --starttls CERT KEY: plain SMTP that offers STARTTLS (not required).
+  * --drop-after N:   accept N messages, then close the connection (no reply) at each later
+                      message's end of data: a send that fails halfway.
 CERT/KEY are PEM files; scripts/test-imap-server.sh leaves usable ones in its DIR
 (server-cert.pem, server-key.pem, trusted through DIR/cert.pem).
 
@@ -43,13 +45,20 @@ PASSWORD = b"secret-code"
 
 
 class SaveToDir:
-    def __init__(self, directory):
+    def __init__(self, directory, drop_after=None):
         self.dir = directory
         self.count = 0
+        self.drop_after = drop_after
+        self.tried = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            self.tried += 1
+            if self.drop_after is not None and self.tried > self.drop_after:
+                # The line goes dead in the middle of a run: no reply, connection closed.
+                server.transport.close()
+                return "421 4.3.0 connection lost"
             self.count += 1
             n = self.count
         base = os.path.join(self.dir, str(n))
@@ -97,10 +106,12 @@ async def main():
     g.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="implicit TLS (SMTPS)")
     g.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"), help="offer STARTTLS")
     ap.add_argument("--port", type=int, default=0, help="default: a free port")
+    ap.add_argument("--drop-after", type=int, default=None,
+                    help="accept N messages, then close the connection at every later DATA")
     args = ap.parse_args()
 
     os.makedirs(args.dir, exist_ok=True)
-    handler = SaveToDir(args.dir)
+    handler = SaveToDir(args.dir, args.drop_after)
     authenticator = Authenticator(args.dir)
     starttls_ctx = tls_context(*args.starttls) if args.starttls else None
     implicit_ctx = tls_context(*args.tls) if args.tls else None

@@ -48,7 +48,7 @@ pub enum FileError {
 }
 
 impl FileError {
-    fn io(path: &Path, action: &'static str, source: std::io::Error) -> Self {
+    pub fn io(path: &Path, action: &'static str, source: std::io::Error) -> Self {
         match source.kind() {
             std::io::ErrorKind::NotFound => Self::NotFound {
                 path: path.to_owned(),

@@ -237,6 +237,32 @@ pub(super) fn fetch_mail(
     Ok(())
 }
 
+/// The SMTP account the command line names (the sender: `--user` when it is an address,
+/// else the mailbox's or the unit's address) and the run's deadline.
+pub(super) fn smtp_account(
+    ledger: &Ledger,
+    server: &MailServer,
+) -> anyhow::Result<(crate::mail::smtp::SmtpAccount, std::time::Duration)> {
+    let from = crate::service::mail::chase_sender(
+        &server.user,
+        &ledger.mailbox_settings()?.address,
+        &ledger.settings()?.email,
+    );
+    let account = crate::mail::smtp::SmtpAccount {
+        host: server.host.clone(),
+        port: server.port,
+        security: server.security,
+        user: server.user.clone(),
+        password: password(server)?,
+        from,
+    };
+    let deadline = server.deadline.map_or(
+        crate::mail::net::SEND_DEADLINE,
+        std::time::Duration::from_secs,
+    );
+    Ok((account, deadline))
+}
+
 /// `chase`: the month's chase messages; with `--send`, e-mailed and recorded.
 pub(super) fn chase(
     ledger: &mut Ledger,
@@ -268,23 +294,7 @@ pub(super) fn chase(
             })
             .collect(),
         Some(server) => {
-            let from = crate::service::mail::chase_sender(
-                &server.user,
-                &ledger.mailbox_settings()?.address,
-                &ledger.settings()?.email,
-            );
-            let account = crate::mail::smtp::SmtpAccount {
-                host: server.host.clone(),
-                port: server.port,
-                security: server.security,
-                user: server.user.clone(),
-                password: password(server)?,
-                from,
-            };
-            let deadline = server.deadline.map_or(
-                crate::mail::net::SEND_DEADLINE,
-                std::time::Duration::from_secs,
-            );
+            let (account, deadline) = smtp_account(ledger, server)?;
             crate::service::mail::send_chase_mails(ledger, &account, mails, deadline).inspect_err(
                 |error| {
                     crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());

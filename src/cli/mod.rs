@@ -4,6 +4,7 @@
 mod args;
 mod json;
 mod mail;
+mod month;
 mod plan;
 mod returns;
 mod sheet;
@@ -109,9 +110,46 @@ pub fn run(
             period,
             out: dir,
             plan,
+            send,
+            again,
+            json,
         } => {
             focus(ledger, *plan, Some(*period))?;
-            returns::templates(ledger, *period, dir, today, out)
+            month::templates(
+                ledger,
+                *period,
+                dir,
+                send.as_ref().map(|server| (server, *again)),
+                *json,
+                today,
+                out,
+            )
+        }
+        Job::Report {
+            period,
+            docx,
+            json,
+            plan,
+        } => {
+            focus(ledger, *plan, Some(*period))?;
+            month::report(ledger, *period, docx, *json, today, out)
+        }
+        Job::Indicators { plan, json } => {
+            if plan.is_some() {
+                focus(ledger, *plan, None)?;
+            }
+            month::indicators(ledger, *json, out)
+        }
+        Job::SetIndicator {
+            name,
+            period,
+            value,
+            source,
+            plan,
+            json,
+        } => {
+            focus(ledger, *plan, Some(*period))?;
+            month::set_indicator(ledger, name, *period, value, source.as_deref(), *json, out)
         }
         Job::ImportReturns {
             files,
@@ -146,9 +184,42 @@ pub fn run(
             pdf,
             json,
             plan,
+            send_to,
         } => {
             focus(ledger, *plan, Some(*period))?;
-            sheet::export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out)
+            // The city's address is checked before any file is written.
+            if let Some((address, _)) = send_to {
+                crate::store::check_address(address.trim())?;
+            }
+            let mut sink = Vec::new();
+            sheet::export_sheet(
+                ledger,
+                *period,
+                xlsx.as_deref(),
+                pdf.as_deref(),
+                *json,
+                if send_to.is_some() && *json {
+                    &mut sink
+                } else {
+                    &mut *out
+                },
+            )?;
+            if let (Some((address, server)), Some(xlsx), Some(pdf)) = (send_to, xlsx, pdf) {
+                month::send_sheet(ledger, *period, (xlsx, pdf), address, server)?;
+                if *json {
+                    let mut value: serde_json::Value = serde_json::from_slice(&sink)?;
+                    value["sent_to"] = serde_json::Value::String(address.trim().to_owned());
+                    serde_json::to_writer(&mut *out, &value)?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(
+                        out,
+                        "已将 XLSX 和 PDF 用一封邮件发送至 {}，已记入台账",
+                        address.trim()
+                    )?;
+                }
+            }
+            Ok(())
         }
         Job::Deadlines {
             from,

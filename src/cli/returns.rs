@@ -1,7 +1,7 @@
 //! `templates`, `import-returns` and `status`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -11,42 +11,6 @@ use crate::returns::spreadsheet::ImportChoice;
 use crate::schedule::Period;
 use crate::service::DayState;
 use crate::store::Ledger;
-
-/// `templates`: one return template per department into a folder.
-pub(super) fn templates(
-    ledger: &Ledger,
-    period: Period,
-    dir: &Path,
-    today: NaiveDate,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let holidays = crate::holidays::HolidayCalendar::bundled()?;
-    let day = DayState::load(ledger, today, &holidays)?;
-    let (_, due) = day.rule().due(period);
-    let written = crate::service::write_templates(
-        &day.plan,
-        &day.obligations,
-        period,
-        due,
-        dir,
-        &crate::files::Protected::for_ledger(ledger.path()),
-        &mut |_| {},
-    )?;
-    for template in &written {
-        writeln!(out, "{}", template.path.display())?;
-    }
-    for template in &written {
-        if let Some(existing) = &template.kept_existing {
-            eprintln!(
-                "注意：“{}”已存在，未覆盖；{}的模板另存为“{}”",
-                existing.display(),
-                template.department,
-                template.path.display()
-            );
-        }
-    }
-    Ok(())
-}
 
 /// What `import-returns` was asked.
 pub(super) struct ImportRequest<'a> {

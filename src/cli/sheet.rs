@@ -36,6 +36,7 @@ pub(super) fn export_sheet(
         xlsx: xlsx.map(|p| p.display().to_string()),
         pdf: pdf.map(|p| p.display().to_string()),
         warnings,
+        sent_to: None,
     };
     if json {
         serde_json::to_writer(&mut *out, &result)?;

@@ -8,7 +8,7 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::time::Duration;
 
 use lettre::Message;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 
 use super::MailboxError;
 use super::net::{EXCHANGE, Guard, MailStream, Metered, SEND_DEADLINE};
@@ -33,6 +33,38 @@ pub struct Outgoing {
     pub to_name: String,
     pub subject: String,
     pub body: String,
+    /// Files attached (a template, the month's sheet).
+    pub attachments: Vec<OutgoingFile>,
+}
+
+/// A file attached to a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingFile {
+    pub name: String,
+    /// `application/pdf`, …
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutgoingFile {
+    /// A file to attach, its type from its extension.
+    pub fn new(name: &str, bytes: Vec<u8>) -> Self {
+        let lower = name.to_lowercase();
+        let content_type = if lower.ends_with(".xlsx") {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        } else if lower.ends_with(".pdf") {
+            "application/pdf"
+        } else if lower.ends_with(".docx") {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        } else {
+            "application/octet-stream"
+        };
+        Self {
+            name: clean_name(name),
+            content_type: content_type.to_owned(),
+            bytes,
+        }
+    }
 }
 
 /// Why a message could not be sent.
@@ -423,13 +455,25 @@ impl Sender {
             (!outgoing.to_name.is_empty()).then(|| clean_name(&outgoing.to_name)),
             address.clone(),
         );
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(outgoing.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(outgoing.body.clone())
-            .map_err(|e| SendError::Rejected(e.to_string()))?;
+            .subject(outgoing.subject.clone());
+        let message = if outgoing.attachments.is_empty() {
+            builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(outgoing.body.clone())
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(outgoing.body.clone()));
+            for file in &outgoing.attachments {
+                let kind = ContentType::parse(&file.content_type)
+                    .map_err(|e| SendError::Rejected(e.to_string()))?;
+                parts = parts
+                    .singlepart(Attachment::new(file.name.clone()).body(file.bytes.clone(), kind));
+            }
+            builder.multipart(parts)
+        }
+        .map_err(|e| SendError::Rejected(e.to_string()))?;
         let data = message.formatted();
         let from = self.from.email.to_string();
         let result = self

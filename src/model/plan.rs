@@ -289,6 +289,8 @@ pub struct Settings {
     pub shift_due_dates: bool,
     /// Items due within this many days light yellow.
     pub warn_days: u32,
+    /// Where the month's sheet goes up: the city's (市生态环境局) address.
+    pub city_email: String,
 }
 
 impl Settings {
@@ -305,6 +307,7 @@ impl Default for Settings {
             email: String::new(),
             shift_due_dates: false,
             warn_days: Self::DEFAULT_WARN_DAYS,
+            city_email: String::new(),
         }
     }
 }

@@ -7,9 +7,11 @@ mod calendar;
 mod chase;
 mod day;
 pub mod fetch;
+mod indicators;
 pub mod mail;
 mod new_year;
 mod plan;
+mod report;
 mod returns;
 mod sheet;
 mod system;
@@ -18,6 +20,7 @@ mod templates;
 pub use calendar::write_ics;
 pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay, OnTimeByYear};
+pub use indicators::{IndicatorState, plan_indicators, set_indicator};
 pub use new_year::{
     TaskMatch, can_carry_forward, carry_opens, default_carry, match_tasks, task_is_finished,
 };
@@ -25,6 +28,7 @@ pub use plan::{
     PlanDocument, PlanFileError, RecogniseError, plan_for_period, plans_with_period,
     read_plan_document, read_plan_file, recognise_plan,
 };
+pub use report::{month_report, write_report};
 pub use returns::{
     FileOutcome, ImportedFile, commit_return_under, duplicate_of, import_files, prepare_return,
     prepare_return_for_month, read_return_file,
@@ -62,6 +66,8 @@ pub enum ActionError {
     Export(#[from] crate::sheet::ExportError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Indicator(#[from] crate::indicators::ValueError),
     #[error("无法生成“{department}”的报送模板，未写出该文件；详细原因已记入日志 taizhang.log。")]
     Template {
         department: String,

@@ -318,7 +318,12 @@ pub(super) fn merge(
                            WHERE department_id = ?1 AND role = 'lead')",
         [into],
     )?;
-    for table in ["department_addresses", "chase_sends", "mail_messages"] {
+    for table in [
+        "department_addresses",
+        "chase_sends",
+        "mail_messages",
+        "mail_sends",
+    ] {
         tx.execute(
             &format!("UPDATE {table} SET department_id = ?2 WHERE department_id = ?1"),
             (from, into),

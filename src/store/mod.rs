@@ -10,6 +10,7 @@ mod departments;
 mod error;
 mod form_text;
 mod guard;
+mod indicators;
 mod lock;
 mod mail;
 mod mail_folder;
@@ -35,12 +36,14 @@ pub use backup::{
 pub use departments::DepartmentEdit;
 pub use error::StoreError;
 pub use guard::newest_sound_backup;
+pub use indicators::{MailSend, SendKind, StoredIndicatorValue};
 pub use lock::LedgerLock;
 pub use mail::{MailOrigin, MailRecord, MailState, NewMail};
 pub use mailbox::{ChaseSend, MailboxSettings};
 pub use new_year::{CarryForward, next_year_title};
 pub use plan_import::{PlanSummary, SourceFile, sha256_hex};
 pub use schema::VERSION;
+pub use settings::check_address;
 pub use tasks::TaskEdit;
 
 use crate::model::{Department, Plan, Settings};

@@ -42,6 +42,33 @@ fn a_year_on(date: NaiveDate) -> NaiveDate {
         .unwrap_or(date)
 }
 
+/// The plan's 目标指标 go on into the carried plan, their year moved on (`到2019年底` →
+/// `到2020年底`, due at the end of 2020); a base year (`比2013年`) stays.
+fn carry_targets(tx: &Transaction<'_>, from: i64, to: i64, year: i32) -> Result<(), StoreError> {
+    let targets: Vec<crate::model::Target> = tx
+        .prepare(
+            "SELECT text, wording, due_date FROM targets WHERE plan_id = ?1 ORDER BY position, id",
+        )?
+        .query_map([from], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|(text, wording, due)| crate::model::Target {
+            text: crate::model::shift_years(&text, year, year + 1),
+            wording: crate::model::shift_years(&wording, year, year + 1),
+            due_date: due
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                .map(a_year_on),
+        })
+        .collect();
+    insert_targets(tx, to, &targets)
+}
+
 /// Creates next year's working plan from `carry.from`: its form and reporting rule, its
 /// notes, and the chosen tasks with their departments (and their open milestones a year on
 /// when asked). The new plan is 沿用上年 (carried), active and current. Its id.
@@ -91,6 +118,7 @@ pub(super) fn carry_forward(
         ),
     )?;
     let plan_id = tx.last_insert_rowid();
+    carry_targets(tx, carry.from, plan_id, year)?;
     let chosen: HashSet<i64> = carry.tasks.iter().copied().collect();
 
     let sections: Vec<(i64, String, String)> = tx
@@ -437,7 +465,8 @@ pub(super) fn start_blank(tx: &Transaction<'_>, year: i32, now: &str) -> Result<
            AND id NOT IN (SELECT department_id FROM returns)
            AND id NOT IN (SELECT department_id FROM department_addresses)
            AND id NOT IN (SELECT department_id FROM chase_sends)
-           AND id NOT IN (SELECT department_id FROM mail_messages WHERE department_id IS NOT NULL)",
+           AND id NOT IN (SELECT department_id FROM mail_messages WHERE department_id IS NOT NULL)
+           AND id NOT IN (SELECT department_id FROM mail_sends WHERE department_id IS NOT NULL)",
         [],
     )?;
     new_blank(tx, year, now)

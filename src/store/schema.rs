@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 /// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
 /// the full schema and the upgrade from version 1.
@@ -385,6 +385,38 @@ CREATE TABLE IF NOT EXISTS form_history (
 CREATE INDEX IF NOT EXISTS form_history_form ON form_history(form_id, id);
 "#;
 
+/// What version 6 added: the values of the plan's 目标指标 month by month (with their
+/// history: a replaced value keeps its row with `replaced_at` set), and the templates and
+/// sheets e-mailed out.
+const V6_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS indicator_values (
+    id          INTEGER PRIMARY KEY,
+    plan_id     INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    value       REAL NOT NULL,
+    source      TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    replaced_at TEXT
+);
+CREATE INDEX IF NOT EXISTS indicator_values_plan ON indicator_values(plan_id, name, period);
+-- kind: template (a department's return template for the month) or sheet (the month's
+-- progress sheet to the city); department_id is NULL for the sheet.
+CREATE TABLE IF NOT EXISTS mail_sends (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('template', 'sheet')),
+    period        TEXT NOT NULL,
+    department_id INTEGER REFERENCES departments(id),
+    address       TEXT NOT NULL,
+    subject       TEXT NOT NULL,
+    attachments   TEXT NOT NULL,
+    sent_at       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mail_sends_period ON mail_sends(plan_id, kind, period);
+CREATE INDEX IF NOT EXISTS mail_sends_department ON mail_sends(department_id);
+"#;
+
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
 /// Version 0 is an empty file; each later version gets its own arm.
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
@@ -393,6 +425,7 @@ pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError
             tx.execute_batch(CREATE_SQL)?;
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V5_SQL)?;
+            tx.execute_batch(V6_SQL)?;
         }
         1 => {
             tx.execute_batch(V2_SQL)?;
@@ -400,19 +433,26 @@ pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
             tx.execute_batch(V5_SQL)?;
+            tx.execute_batch(V6_SQL)?;
         }
         2 => {
             tx.execute_batch(V3_SQL)?;
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
             tx.execute_batch(V5_SQL)?;
+            tx.execute_batch(V6_SQL)?;
         }
         3 => {
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
             tx.execute_batch(V5_SQL)?;
+            tx.execute_batch(V6_SQL)?;
         }
-        4 => tx.execute_batch(V5_SQL)?,
+        4 => {
+            tx.execute_batch(V5_SQL)?;
+            tx.execute_batch(V6_SQL)?;
+        }
+        5 => tx.execute_batch(V6_SQL)?,
         VERSION => return Ok(()),
         other => {
             return Err(StoreError::Invalid(format!(

@@ -24,24 +24,25 @@ pub(super) fn set_value(tx: &Transaction<'_>, key: &str, value: &str) -> Result<
     Ok(())
 }
 
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "unit",
     "contact_person",
     "phone",
     "email",
     "shift_due_dates",
     "warn_days",
+    "city_email",
 ];
 
 pub(super) fn load(conn: &Connection) -> Result<Settings, StoreError> {
     let mut statement = conn.prepare("SELECT value FROM settings WHERE key = ?1")?;
-    let mut values: [Option<String>; 6] = Default::default();
+    let mut values: [Option<String>; 7] = Default::default();
     for (key, value) in KEYS.iter().zip(values.iter_mut()) {
         *value = statement
             .query_row([key], |row| row.get::<_, String>(0))
             .optional()?;
     }
-    let [unit, contact_person, phone, email, shift, warn] = values;
+    let [unit, contact_person, phone, email, shift, warn, city] = values;
     Ok(Settings {
         unit: unit.unwrap_or_default(),
         contact_person: contact_person.unwrap_or_default(),
@@ -51,6 +52,7 @@ pub(super) fn load(conn: &Connection) -> Result<Settings, StoreError> {
         warn_days: warn
             .and_then(|w| w.parse().ok())
             .unwrap_or(Settings::DEFAULT_WARN_DAYS),
+        city_email: city.unwrap_or_default(),
     })
 }
 
@@ -59,6 +61,10 @@ pub(super) fn save(tx: &Transaction<'_>, settings: &Settings) -> Result<(), Stor
         return Err(StoreError::Invalid(
             "提前提醒天数须在1至90天之间".to_owned(),
         ));
+    }
+    let city = settings.city_email.trim();
+    if !city.is_empty() {
+        check_address(city)?;
     }
     let shift = if settings.shift_due_dates { "1" } else { "0" };
     let warn = settings.warn_days.to_string();
@@ -69,6 +75,7 @@ pub(super) fn save(tx: &Transaction<'_>, settings: &Settings) -> Result<(), Stor
         settings.email.trim(),
         shift,
         warn.as_str(),
+        city,
     ];
     for (key, value) in KEYS.iter().zip(values) {
         tx.execute(
@@ -78,6 +85,21 @@ pub(super) fn save(tx: &Transaction<'_>, settings: &Settings) -> Result<(), Stor
         )?;
     }
     Ok(())
+}
+
+/// Refuses a city address that is not one e-mail address.
+pub fn check_address(address: &str) -> Result<(), StoreError> {
+    let ok = address.len() <= 254
+        && !address.chars().any(|c| c.is_whitespace() || c.is_control())
+        && address.parse::<lettre::Address>().is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "上级单位邮箱“{}”不是有效的邮箱地址（应形如 name@example.com，只填一个地址）",
+            address.chars().take(80).collect::<String>()
+        )))
+    }
 }
 
 /// The key set while a ledger the window created waits for the first start's choice.

@@ -130,11 +130,20 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Plain SMTP, or implicit TLS with this certificate and key.
     pub fn start(tls: Option<(&Path, &Path)>) -> Self {
+        Self::start_with(tls, None)
+    }
+
+    /// A server that accepts `drop_after` messages, then closes the connection at each later
+    /// one's end of data (a send that fails halfway).
+    pub fn start_with(tls: Option<(&Path, &Path)>, drop_after: Option<usize>) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
         let mut command = Command::new("python3");
         command.arg(script("test-smtp-server.py")).arg(dir.path());
         if let Some((cert, key)) = tls {
             command.arg("--tls").arg(cert).arg(key);
+        }
+        if let Some(n) = drop_after {
+            command.arg("--drop-after").arg(n.to_string());
         }
         let mut child = command
             .stdout(Stdio::piped())

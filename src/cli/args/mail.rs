@@ -39,7 +39,7 @@ pub(super) struct ServerWords {
 
 impl ServerWords {
     /// Takes `flag` if it is a server option.
-    fn take(
+    pub(super) fn take(
         &mut self,
         flag: &str,
         words: &mut Words,
@@ -86,7 +86,23 @@ impl ServerWords {
         Ok(true)
     }
 
-    fn finish(
+    /// Refuses server options given without the flag that sends.
+    pub(super) fn refuse_unused(&self, command: &str, flag: &str) -> Result<(), UsageError> {
+        if self.host.is_some()
+            || self.port.is_some()
+            || self.user.is_some()
+            || self.password_env.is_some()
+            || self.deadline.is_some()
+            || self.security.is_some()
+        {
+            return Err(usage(format!(
+                "{command} 的邮件服务器参数只在 {flag} 时使用"
+            )));
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(
         self,
         command: &str,
         host_flag: &str,

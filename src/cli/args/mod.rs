@@ -29,11 +29,20 @@ pub const USAGE: &str = "\
   status、deadlines、templates、export-sheet、chase 均可加 --plan ID 指定计划（编号见 plans）；
   不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
-                    写出该月的《重点工作进展》表 (write the month's progress sheet)
+               [--send-to ADDR SMTP…]
+                    写出该月的《重点工作进展》表；带 --send-to 时把 XLSX 和 PDF 用一封邮件报送市局
+  report --period YYYY-MM --docx FILE [--json]
+                    该月的情况通报（公文格式 .docx）：按时、逾期、不全、未报的单位，按时报送率，
+                    进展、逾期节点和目标指标
+  indicators [--plan ID] [--json]
+                    计划的目标指标：名称、目标值、单位、比较方式，以及各月的数值和来源
+  set-indicator 指标名称 --period YYYY-MM --value 数值 [--source 来源] [--json]
+                    记录某月的指标数值（保留修改历史）
   deadlines --from DATE --to DATE [--json]
                     该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
-  templates --period YYYY-MM --out DIR
-                    为每个报送部门生成该月的报送模板 (one return template per department)
+  templates --period YYYY-MM --out DIR [--send SMTP… [--again | --unsent]] [--json]
+                    为每个报送部门生成该月的报送模板；带 --send 时发给有邮箱的部门
+                    （本月已发过时须加 --again 全部重发，或 --unsent 只发未收到的部门）
   import-returns FILE... [--period YYYY-MM] [--department NAME] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
   status [--period YYYY-MM] [--json]
@@ -44,6 +53,7 @@ pub const USAGE: &str = "\
                     从单位邮箱（IMAP）读取新邮件，不删除、不标记；密码（授权码）从环境变量 VAR 读取
   chase --period YYYY-MM [--send --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR [--deadline SECONDS]] [--json]
                     该月的催报消息；带 --send 时用邮件发给各部门
+  SMTP… 即 --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR [--deadline SECONDS]
 
 选项 / options:
   --db FILE         台账文件；不存在时由命令新建，并载入2019年示例计划（窗口新建时先询问如何开始）
@@ -89,13 +99,14 @@ pub enum Job {
     RenameDepartment { name: String, new_name: String },
     /// Merge one department into another; its returns go with it.
     MergeDepartments { from: String, into: String },
-    /// Write a month's progress sheet.
+    /// Write a month's progress sheet; with `send_to`, e-mail both files to the city.
     ExportSheet {
         period: Period,
         xlsx: Option<PathBuf>,
         pdf: Option<PathBuf>,
         json: bool,
         plan: Option<i64>,
+        send_to: Option<(String, MailServer)>,
     },
     /// Print every dated item between two days.
     Deadlines {
@@ -105,11 +116,33 @@ pub enum Job {
         /// One plan only; every plan in play without it.
         plan: Option<i64>,
     },
-    /// Write one return template per department.
+    /// Write one return template per department; with `send`, e-mail each its own.
     Templates {
         period: Period,
         out: PathBuf,
         plan: Option<i64>,
+        send: Option<MailServer>,
+        /// Which departments a send goes to when this month's templates went out before.
+        again: Resend,
+        json: bool,
+    },
+    /// The month's 情况通报 as a `.docx`.
+    Report {
+        period: Period,
+        docx: PathBuf,
+        json: bool,
+        plan: Option<i64>,
+    },
+    /// The plan's 目标指标 with their values.
+    Indicators { plan: Option<i64>, json: bool },
+    /// Record an indicator's value for a month.
+    SetIndicator {
+        name: String,
+        period: Period,
+        value: String,
+        source: Option<String>,
+        plan: Option<i64>,
+        json: bool,
     },
     /// Read returned spreadsheets; store them unless `dry_run`.
     ImportReturns {
@@ -156,6 +189,17 @@ pub enum Job {
     Help,
     /// Print the version, one line.
     Version,
+}
+
+/// Whom a second send of the month's templates goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resend {
+    /// Refuse when any department already received this month's template (the default).
+    Ask,
+    /// Only the departments that have not received it (after a send that failed halfway).
+    Unsent,
+    /// Every department again.
+    All,
 }
 
 /// A mail server as the command line gives it; the password is read from the environment
@@ -310,6 +354,9 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
         "import-email" => import_email(&mut words)?,
         "fetch-mail" => fetch_mail(&mut words)?,
         "chase" => chase(&mut words)?,
+        "report" => report(&mut words)?,
+        "indicators" => indicators(&mut words)?,
+        "set-indicator" => set_indicator(&mut words)?,
         other => return Err(usage(format!("未知命令“{other}”"))),
     });
     Ok(invocation)

@@ -5,6 +5,7 @@ use super::*;
 
 pub(super) fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
     let (mut period, mut xlsx, mut pdf, mut json, mut plan) = (None, None, None, false, None);
+    let (mut send_to, mut server) = (None, super::mail::ServerWords::default());
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
@@ -13,18 +14,112 @@ pub(super) fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
                 "--xlsx" => xlsx = Some(PathBuf::from(words.value("--xlsx")?)),
                 "--pdf" => pdf = Some(PathBuf::from(words.value("--pdf")?)),
                 "--plan" => plan = Some(words.plan_id()?),
-                other => return Err(words.unknown(other)),
+                "--send-to" => send_to = Some(words.value("--send-to")?),
+                other => {
+                    if !server.take(other, words, "--smtp-host", "--smtp-port")? {
+                        return Err(words.unknown(other));
+                    }
+                }
             },
             Word::Plain(other) => return Err(words.unknown(&other)),
         }
     }
     let period = period.ok_or_else(|| usage("export-sheet 需要 --period YYYY-MM"))?;
+    let send_to = match send_to {
+        Some(address) => {
+            if xlsx.is_none() || pdf.is_none() {
+                return Err(usage(
+                    "export-sheet --send-to 需要同时给出 --xlsx 和 --pdf：两个文件用一封邮件报送",
+                ));
+            }
+            Some((
+                address,
+                server.finish("export-sheet --send-to", "--smtp-host", "--smtp-port")?,
+            ))
+        }
+        None => {
+            server.refuse_unused("export-sheet", "--send-to")?;
+            None
+        }
+    };
     Ok(Job::ExportSheet {
         period,
         xlsx,
         pdf,
         json,
         plan,
+        send_to,
+    })
+}
+
+pub(super) fn report(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut period, mut docx, mut json, mut plan) = (None, None, false, None);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                "--docx" => docx = Some(PathBuf::from(words.value("--docx")?)),
+                "--plan" => plan = Some(words.plan_id()?),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let (Some(period), Some(docx)) = (period, docx) else {
+        return Err(usage("report 需要 --period YYYY-MM 和 --docx FILE"));
+    };
+    Ok(Job::Report {
+        period,
+        docx,
+        json,
+        plan,
+    })
+}
+
+pub(super) fn indicators(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut json, mut plan) = (false, None);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--plan" => plan = Some(words.plan_id()?),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::Indicators { plan, json })
+}
+
+pub(super) fn set_indicator(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut name, mut period, mut value, mut source, mut plan, mut json) =
+        (None, None, None, None, None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                "--value" => value = Some(words.value("--value")?),
+                "--source" => source = Some(words.value("--source")?),
+                "--plan" => plan = Some(words.plan_id()?),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(word) if name.is_none() => name = Some(word),
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let name = name.ok_or_else(|| usage("set-indicator 需要指标名称"))?;
+    let (Some(period), Some(value)) = (period, value) else {
+        return Err(usage("set-indicator 需要 --period YYYY-MM 和 --value 数值"));
+    };
+    Ok(Job::SetIndicator {
+        name,
+        period,
+        value,
+        source,
+        plan,
+        json,
     })
 }
 
@@ -58,13 +153,26 @@ pub(super) fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
 
 pub(super) fn templates(words: &mut Words) -> Result<Job, UsageError> {
     let (mut period, mut out, mut plan) = (None, None, None);
+    let (mut send, mut again, mut json) = (false, Resend::Ask, false);
+    let mut server = super::mail::ServerWords::default();
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--period" => period = Some(words.period("--period")?),
                 "--out" => out = Some(PathBuf::from(words.value("--out")?)),
                 "--plan" => plan = Some(words.plan_id()?),
-                other => return Err(words.unknown(other)),
+                "--send" => send = true,
+                "--json" => json = true,
+                "--again" | "--unsent" if again != Resend::Ask => {
+                    return Err(usage("--again 和 --unsent 只能选一个"));
+                }
+                "--again" => again = Resend::All,
+                "--unsent" => again = Resend::Unsent,
+                other => {
+                    if !server.take(other, words, "--smtp-host", "--smtp-port")? {
+                        return Err(words.unknown(other));
+                    }
+                }
             },
             Word::Plain(other) => return Err(words.unknown(&other)),
         }
@@ -72,7 +180,23 @@ pub(super) fn templates(words: &mut Words) -> Result<Job, UsageError> {
     let (Some(period), Some(out)) = (period, out) else {
         return Err(usage("templates 需要 --period 和 --out"));
     };
-    Ok(Job::Templates { period, out, plan })
+    let send = if send {
+        Some(server.finish("templates --send", "--smtp-host", "--smtp-port")?)
+    } else {
+        server.refuse_unused("templates", "--send")?;
+        if again != Resend::Ask {
+            return Err(usage("--again 和 --unsent 只在 --send 时使用"));
+        }
+        None
+    };
+    Ok(Job::Templates {
+        period,
+        out,
+        plan,
+        send,
+        again,
+        json,
+    })
 }
 
 pub(super) fn import_returns(words: &mut Words) -> Result<Job, UsageError> {

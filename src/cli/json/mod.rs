@@ -360,7 +360,9 @@ pub fn milestone_text(wording: &str, clause: &str) -> String {
 }
 
 mod mail;
+mod month;
 mod returns;
 
 pub use mail::*;
+pub use month::*;
 pub use returns::*;

@@ -116,6 +116,9 @@ pub struct ExportSheetJson {
     pub xlsx: Option<String>,
     pub pdf: Option<String>,
     pub warnings: Vec<String>,
+    /// With `--send-to`: the address both files went to in one message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<String>,
 }
 
 /// `status --json`: each department's return state for one period.

@@ -224,6 +224,7 @@ pub fn send_chase_mail(sender: &mut crate::mail::smtp::Sender, mail: ChaseMail) 
         to_name: mail.department.clone(),
         subject: mail.subject.clone(),
         body: mail.message.clone(),
+        attachments: Vec::new(),
     };
     match sender.send(&outgoing) {
         Ok(()) => ChaseResult {

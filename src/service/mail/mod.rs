@@ -12,9 +12,11 @@
 mod chase;
 mod held;
 mod intake;
+mod outgoing;
 mod record;
 
 pub use chase::*;
 pub use held::*;
 pub use intake::*;
+pub use outgoing::*;
 pub use record::*;
