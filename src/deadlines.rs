@@ -4,7 +4,6 @@
 
 use chrono::NaiveDate;
 
-#[cfg(test)]
 use crate::holidays::HolidayCalendar;
 use crate::model::Plan;
 use crate::returns::{Obligation, PeriodStatus, ReturnRecord, RowStatus};
@@ -255,8 +254,22 @@ pub fn task_light(deadlines: &[Deadline], task_id: i64) -> Option<Light> {
         .max()
 }
 
-/// The deadlines as an iCalendar file (all-day events) for a phone's calendar.
-pub fn to_ics(deadlines: &[Deadline], stamp: &str) -> String {
+/// The reminder of an item due on `date`: 09:00 on the working day before (the bundled
+/// holiday calendar: a Monday's reminder rings on Friday, a day after 国庆 on the last day
+/// worked before it), as a trigger relative to the all-day event's start (00:00 that day).
+pub fn alarm_trigger(date: NaiveDate, calendar: &HolidayCalendar) -> String {
+    let before = calendar.previous_working_day(date);
+    let days = (date - before).num_days().max(1);
+    // 00:00 on the due day minus (days - 1) days and 15 hours is 09:00 on `before`.
+    match days - 1 {
+        0 => "-PT15H".to_owned(),
+        whole => format!("-P{whole}DT15H"),
+    }
+}
+
+/// The deadlines as an iCalendar file (all-day events) for a phone's calendar; each item not
+/// yet done carries a reminder the working day before.
+pub fn to_ics(deadlines: &[Deadline], stamp: &str, calendar: &HolidayCalendar) -> String {
     let escape = |text: &str| {
         text.replace('\\', "\\\\")
             .replace(';', "\\;")
@@ -284,11 +297,23 @@ pub fn to_ics(deadlines: &[Deadline], stamp: &str) -> String {
         if let Some(nominal) = deadline.nominal {
             description.push_str(&format!("（原定{}）", nominal.format("%Y-%m-%d")));
         }
+        let summary = escape(&format!("【{}】{}", deadline.kind.label(), deadline.title));
         ics.push_str(&format!(
-            "BEGIN:VEVENT\r\nUID:taizhang-{uid}@taizhang\r\nDTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{day}\r\nDTEND;VALUE=DATE:{next}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
-            escape(&format!("【{}】{}", deadline.kind.label(), deadline.title)),
+            "BEGIN:VEVENT\r\nUID:taizhang-{uid}@taizhang\r\nDTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{day}\r\nDTEND;VALUE=DATE:{next}\r\nSUMMARY:{summary}\r\nDESCRIPTION:{}\r\n",
             escape(&description),
         ));
+        if deadline.done_on.is_none() {
+            ics.push_str(&format!(
+                "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER;RELATED=START:{}\r\nDESCRIPTION:{}\r\nEND:VALARM\r\n",
+                alarm_trigger(deadline.date, calendar),
+                escape(&format!(
+                    "{}到期：{}",
+                    deadline.date.format("%-m月%-d日"),
+                    deadline.title
+                )),
+            ));
+        }
+        ics.push_str("END:VEVENT\r\n");
     }
     ics.push_str("END:VCALENDAR\r\n");
     ics
@@ -377,11 +402,39 @@ mod tests {
             light: Light::Yellow,
             plan_id: Some(1),
         };
-        let ics = to_ics(&[item], "20190625T000000Z");
+        let calendar = HolidayCalendar::bundled().unwrap();
+        let done = Deadline {
+            done_on: Some(date(2019, 6, 20)),
+            milestone_id: Some(2),
+            ..item.clone()
+        };
+        let ics = to_ics(&[item, done], "20190625T000000Z", &calendar);
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+        // 30 June 2019 is a Sunday: the reminder rings at 09:00 on Friday 28 June.
+        assert!(ics.contains(
+            "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER;RELATED=START:-P1DT15H\r\nDESCRIPTION:6月30日到期："
+        ));
+        assert_eq!(
+            ics.matches("BEGIN:VALARM").count(),
+            1,
+            "none for a done item"
+        );
         assert!(ics.contains("DTSTART;VALUE=DATE:20190630\r\nDTEND;VALUE=DATE:20190701"));
         assert!(ics.contains("SUMMARY:【时间节点】1.1 6月底前：完成水稻、土壤样品的入库工作"));
-        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    }
+
+    #[test]
+    fn the_reminder_is_the_working_day_before() {
+        let calendar = HolidayCalendar::bundled().unwrap();
+        // A Wednesday: the Tuesday before, 09:00.
+        assert_eq!(alarm_trigger(date(2019, 7, 3), &calendar), "-PT15H");
+        // A Monday: the Friday.
+        assert_eq!(alarm_trigger(date(2019, 7, 8), &calendar), "-P2DT15H");
+        // The Tuesday after 国庆 2019 (1-7 October off): Monday 30 September.
+        assert_eq!(alarm_trigger(date(2019, 10, 8), &calendar), "-P7DT15H");
+        // After a 调休 Saturday (12 October 2019 was worked): Monday 14 October rings then.
+        assert_eq!(alarm_trigger(date(2019, 10, 14), &calendar), "-P1DT15H");
     }
 }

@@ -108,6 +108,21 @@ impl HolidayCalendar {
         date
     }
 
+    /// The last working day before `date` (bounded, like [`Self::next_working_day`]).
+    pub fn previous_working_day(&self, date: NaiveDate) -> NaiveDate {
+        let mut day = date;
+        for _ in 0..60 {
+            match day.pred_opt() {
+                Some(before) => day = before,
+                None => return date,
+            }
+            if self.is_working_day(day) {
+                return day;
+            }
+        }
+        date.pred_opt().unwrap_or(date)
+    }
+
     /// The first and last year the data covers.
     pub fn years(&self) -> Option<(i32, i32)> {
         Some((

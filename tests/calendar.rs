@@ -261,3 +261,121 @@ fn the_year_view_marks_makeup_working_days() {
         "a plain weekend is not marked"
     );
 }
+
+/// Each event of the exported `.ics` and the reminder it carries.
+fn events(ics: &str) -> Vec<(NaiveDate, Option<String>)> {
+    ics.split("BEGIN:VEVENT\r\n")
+        .skip(1)
+        .map(|event| {
+            let field = |name: &str| {
+                event
+                    .lines()
+                    .find_map(|line| line.strip_prefix(name))
+                    .map(str::to_owned)
+            };
+            let day = NaiveDate::parse_from_str(&field("DTSTART;VALUE=DATE:").unwrap(), "%Y%m%d")
+                .unwrap();
+            (day, field("TRIGGER;RELATED=START:"))
+        })
+        .collect()
+}
+
+/// The day and hour a relative trigger rings, for an all-day event on `day`.
+fn rings_on(day: NaiveDate, trigger: &str) -> (NaiveDate, i64) {
+    let rest = trigger.strip_prefix("-P").unwrap();
+    let (days, time) = rest.split_once('T').unwrap();
+    let days: i64 = days.strip_suffix('D').map_or(0, |d| d.parse().unwrap());
+    let hours: i64 = time.strip_suffix('H').unwrap().parse().unwrap();
+    let before = chrono::Duration::days(days) + chrono::Duration::hours(hours);
+    let at = day.and_hms_opt(0, 0, 0).unwrap() - before;
+    (at.date(), i64::from(chrono::Timelike::hour(&at)))
+}
+
+#[test]
+fn the_calendar_file_reminds_the_working_day_before_each_due_date_and_milestone() {
+    let temp = TempLedger::new();
+    let ics_path = temp.dir.path().join("日程.ics");
+    let output = common::taizhang(&[
+        "--db",
+        common::arg(&temp.path),
+        "--today",
+        "2019-06-25",
+        "deadlines",
+        "--from",
+        "2019-01-01",
+        "--to",
+        "2019-12-31",
+        "--ics",
+        common::arg(&ics_path),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["ics"], ics_path.display().to_string());
+    let ics = std::fs::read_to_string(&ics_path).unwrap();
+    let events = events(&ics);
+    let items = result["items"].as_array().unwrap();
+    assert_eq!(events.len(), items.len());
+    let open = items.iter().filter(|i| i["state"] != "done").count();
+    assert!(
+        open > 10,
+        "the 2019 example has its milestones and due dates open"
+    );
+    assert_eq!(ics.matches("BEGIN:VALARM").count(), open);
+
+    let calendar = taizhang::holidays::HolidayCalendar::bundled().unwrap();
+    for (day, trigger) in &events {
+        let Some(trigger) = trigger else { continue };
+        let (rings, hour) = rings_on(*day, trigger);
+        assert_eq!(hour, 9, "{day}: {trigger}");
+        assert!(rings < *day, "{day}: {trigger}");
+        assert!(
+            calendar.is_working_day(rings),
+            "{day} rings on {rings}, a day off"
+        );
+        let mut between = rings.succ_opt().unwrap();
+        while between < *day {
+            assert!(
+                !calendar.is_working_day(between),
+                "{day} rings on {rings}, but {between} is a working day nearer to it"
+            );
+            between = between.succ_opt().unwrap();
+        }
+    }
+    // The 30 June 2019 milestones fall on a Sunday: the reminder is Friday 28 June.
+    let june = events
+        .iter()
+        .find(|(day, _)| *day == NaiveDate::from_ymd_opt(2019, 6, 30).unwrap())
+        .unwrap();
+    assert_eq!(june.1.as_deref(), Some("-P1DT15H"));
+    // After 国庆: an item on 8 October rings on Monday 30 September.
+    assert_eq!(
+        rings_on(NaiveDate::from_ymd_opt(2019, 10, 8).unwrap(), "-P7DT15H").0,
+        NaiveDate::from_ymd_opt(2019, 9, 30).unwrap()
+    );
+}
+
+#[test]
+fn a_calendar_file_over_the_ledger_or_a_folder_is_refused_and_nothing_changes() {
+    let temp = TempLedger::new();
+    deadlines(&temp.path, "2019-06-25", "2019-01-01", "2019-12-31");
+    let before = std::fs::read(&temp.path).unwrap();
+    for target in [temp.path.clone(), temp.dir.path().to_path_buf()] {
+        let output = common::taizhang(&[
+            "--db",
+            common::arg(&temp.path),
+            "--today",
+            "2019-06-25",
+            "deadlines",
+            "--from",
+            "2019-01-01",
+            "--to",
+            "2019-12-31",
+            "--ics",
+            common::arg(&target),
+        ]);
+        assert!(!output.status.success());
+        assert!(!common::stderr(&output).is_empty());
+    }
+    assert_eq!(std::fs::read(&temp.path).unwrap(), before);
+}

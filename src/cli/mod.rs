@@ -226,11 +226,17 @@ pub fn run(
             to,
             json,
             plan,
+            ics,
         } => {
             if plan.is_some() {
                 focus(ledger, *plan, None)?;
             }
-            sheet::deadlines(ledger, *from, *to, *json, plan.is_some(), today, out)
+            let range = sheet::Range {
+                from: *from,
+                to: *to,
+                one_plan: plan.is_some(),
+            };
+            sheet::deadlines(ledger, &range, ics.as_deref(), *json, today, out)
         }
         Job::ImportEmail {
             files,

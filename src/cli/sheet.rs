@@ -54,15 +54,23 @@ pub(super) fn export_sheet(
 }
 
 /// `deadlines`: every dated item between two days.
+/// Which deadlines `deadlines` lists.
+pub(super) struct Range {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The plan in focus only, else every plan in play.
+    pub one_plan: bool,
+}
+
 pub(super) fn deadlines(
     ledger: &Ledger,
-    from: NaiveDate,
-    to: NaiveDate,
+    range: &Range,
+    ics: Option<&std::path::Path>,
     json: bool,
-    one_plan: bool,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let &Range { from, to, one_plan } = range;
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
     // One plan when asked for; else every plan in play, each item with its plan.
     let day = crate::service::LedgerDay::load(ledger, today, &holidays)?;
@@ -85,6 +93,19 @@ pub(super) fn deadlines(
         .into_iter()
         .filter(|(_, d)| d.date >= from && d.date <= to)
         .collect();
+    let ics = match ics {
+        Some(path) => {
+            let items: Vec<crate::deadlines::Deadline> =
+                selected.iter().map(|(_, d)| (*d).clone()).collect();
+            Some(crate::service::write_ics_to(
+                path,
+                &items,
+                &holidays,
+                &crate::files::Protected::for_ledger(ledger.path()),
+            )?)
+        }
+        None => None,
+    };
     if json {
         let result = DeadlinesJson {
             from: from.format("%Y-%m-%d").to_string(),
@@ -103,10 +124,18 @@ pub(super) fn deadlines(
                     state: d.light.code(),
                 })
                 .collect(),
+            ics: ics.map(|path| path.display().to_string()),
         };
         serde_json::to_writer(&mut *out, &result)?;
         writeln!(out)?;
     } else {
+        if let Some(path) = &ics {
+            writeln!(
+                out,
+                "已写入日历文件“{}”（每项在前一个工作日9时提醒）",
+                path.display()
+            )?;
+        }
         for (plan, d) in selected {
             writeln!(
                 out,

@@ -17,7 +17,7 @@ mod sheet;
 mod system;
 mod templates;
 
-pub use calendar::write_ics;
+pub use calendar::{write_ics, write_ics_to};
 pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay, OnTimeByYear};
 pub use indicators::{IndicatorState, plan_indicators, set_indicator};

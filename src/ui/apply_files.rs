@@ -9,7 +9,11 @@ impl TaizhangApp {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
-        match crate::service::write_ics(&open.data.ledger_path, &open.data.deadlines) {
+        match crate::service::write_ics(
+            &open.data.ledger_path,
+            &open.data.deadlines,
+            &open.data.holidays,
+        ) {
             Ok(path) => {
                 self.notice = Some(format!(
                     "已导出 {} 个期限到“{}”，可用微信或邮件发到手机后导入日历",

@@ -38,7 +38,7 @@ pub const USAGE: &str = "\
                     计划的目标指标：名称、目标值、单位、比较方式，以及各月的数值和来源
   set-indicator 指标名称 --period YYYY-MM --value 数值 [--source 来源] [--json]
                     记录某月的指标数值（保留修改历史）
-  deadlines --from DATE --to DATE [--json]
+  deadlines --from DATE --to DATE [--ics FILE] [--json]
                     该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
   templates --period YYYY-MM --out DIR [--send SMTP… [--again | --unsent]] [--json]
                     为每个报送部门生成该月的报送模板；带 --send 时发给有邮箱的部门
@@ -115,6 +115,8 @@ pub enum Job {
         json: bool,
         /// One plan only; every plan in play without it.
         plan: Option<i64>,
+        /// Also write the items as an iCalendar file, each with its reminder.
+        ics: Option<PathBuf>,
     },
     /// Write one return template per department; with `send`, e-mail each its own.
     Templates {

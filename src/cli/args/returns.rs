@@ -124,11 +124,12 @@ pub(super) fn set_indicator(words: &mut Words) -> Result<Job, UsageError> {
 }
 
 pub(super) fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
-    let (mut from, mut to, mut json, mut plan) = (None, None, false, None);
+    let (mut from, mut to, mut json, mut plan, mut ics) = (None, None, false, None, None);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--json" => json = true,
+                "--ics" => ics = Some(PathBuf::from(words.value("--ics")?)),
                 "--from" => from = Some(words.date("--from")?),
                 "--to" => to = Some(words.date("--to")?),
                 "--plan" => plan = Some(words.plan_id()?),
@@ -148,6 +149,7 @@ pub(super) fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
         to,
         json,
         plan,
+        ics,
     })
 }
 

@@ -65,6 +65,9 @@ pub struct DeadlinesJson {
     pub from: String,
     pub to: String,
     pub items: Vec<DeadlineJson>,
+    /// The calendar file written with `--ics`, absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ics: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
