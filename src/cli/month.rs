@@ -50,20 +50,38 @@ pub(super) fn templates(
                 .len()
         ));
     }
-    if send.is_some() && !day.plan.active {
-        return Err(crate::service::ActionError::PlanClosed(day.plan.label()).into());
-    }
-    let (_, due) = day.rule().due(period);
-    let written = crate::service::write_templates(
-        &day.plan,
-        &day.obligations,
-        period,
-        due,
-        dir,
-        &crate::files::Protected::for_ledger(ledger.path()),
-        &mut |_| {},
-    )?;
-    for template in &written {
+    let mailbox = ledger.mailbox_settings()?.address;
+    let protected = crate::files::Protected::for_ledger(ledger.path());
+    let batch = if send.is_some() {
+        let resend = send.map_or(Resend::Ask, |(_, resend)| resend);
+        crate::service::mail::prepare_templates(
+            &day,
+            &mailbox,
+            period,
+            dir,
+            &protected,
+            (resend, &before),
+        )?
+    } else {
+        // Only the files: a closed plan's templates may still be written.
+        crate::service::check_period(&day.plan, period)?;
+        let (_, due) = day.rule().due(period);
+        crate::service::mail::TemplateBatch {
+            written: crate::service::write_templates(
+                &day.plan,
+                &day.obligations,
+                period,
+                due,
+                dir,
+                &protected,
+                &mut |_| {},
+            )?,
+            mails: Vec::new(),
+            already_sent: Vec::new(),
+        }
+    };
+    let written = &batch.written;
+    for template in written {
         if let Some(existing) = &template.kept_existing {
             eprintln!(
                 "注意：“{}”已存在，未覆盖；{}的模板另存为“{}”",
@@ -91,25 +109,16 @@ pub(super) fn templates(
             reason,
         }
     };
-    if let Some((server, resend)) = send {
-        let mailbox = ledger.mailbox_settings()?.address;
-        let mut mails = crate::service::mail::template_mails(&day, &mailbox, period, &written);
-        if resend == Resend::Unsent {
-            mails.retain(|mail| {
-                let had = before
-                    .iter()
-                    .any(|s| s.department_id == Some(mail.department_id));
-                if had {
-                    report.skipped.push(entry(
-                        &mail.department,
-                        mail.to.clone(),
-                        &mail.file,
-                        Some("本月模板此前已发送".to_owned()),
-                    ));
-                }
-                !had
-            });
+    if let Some((server, _)) = send {
+        for mail in &batch.already_sent {
+            report.skipped.push(entry(
+                &mail.department,
+                mail.to.clone(),
+                &mail.file,
+                Some("本月模板此前已发送".to_owned()),
+            ));
         }
+        let mails = batch.mails;
         let (account, deadline) = super::mail::smtp_account(ledger, server)?;
         let outcomes = crate::service::mail::send_templates(
             ledger, plan_id, period, &account, &mails, deadline,

@@ -193,16 +193,7 @@ pub enum Job {
     Version,
 }
 
-/// Whom a second send of the month's templates goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resend {
-    /// Refuse when any department already received this month's template (the default).
-    Ask,
-    /// Only the departments that have not received it (after a send that failed halfway).
-    Unsent,
-    /// Every department again.
-    All,
-}
+pub use crate::service::mail::Resend;
 
 /// A mail server as the command line gives it; the password is read from the environment
 /// variable named, never from the command line.

@@ -118,6 +118,67 @@ pub fn template_request(
     (subject, body)
 }
 
+/// Whom a second send of the month's templates goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resend {
+    /// Refuse when any department already received this month's template (the default).
+    Ask,
+    /// Only the departments that have not received it (after a send that failed halfway).
+    Unsent,
+    /// Every department again.
+    All,
+}
+
+/// The month's templates written into a folder and the e-mails that carry them: those to
+/// send and those left out because the department already received this month's template.
+#[derive(Clone, Debug)]
+pub struct TemplateBatch {
+    pub written: Vec<crate::service::WrittenTemplate>,
+    pub mails: Vec<TemplateMail>,
+    pub already_sent: Vec<TemplateMail>,
+}
+
+/// Writes the month's templates into `dir` and prepares one e-mail per department (the
+/// window's 发模板 and `templates --send` alike). With [`Resend::Unsent`] the departments in
+/// `earlier` (this month's recorded sends) are left out; [`Resend::Ask`] is the caller's to
+/// settle before (it asks the user). A closed plan is not sent for.
+pub fn prepare_templates(
+    day: &crate::service::DayState,
+    mailbox: &str,
+    period: Period,
+    dir: &std::path::Path,
+    protected: &crate::files::Protected,
+    (resend, earlier): (Resend, &[MailSend]),
+) -> Result<TemplateBatch, crate::service::ActionError> {
+    crate::service::check_period(&day.plan, period)?;
+    if !day.plan.active {
+        return Err(crate::service::ActionError::PlanClosed(day.plan.label()));
+    }
+    let (_, due) = day.rule().due(period);
+    let written = crate::service::write_templates(
+        &day.plan,
+        &day.obligations,
+        period,
+        due,
+        dir,
+        protected,
+        &mut |_| {},
+    )?;
+    let (already_sent, mails) = template_mails(day, mailbox, period, &written)
+        .into_iter()
+        .partition(|mail| {
+            resend == Resend::Unsent
+                && earlier
+                    .iter()
+                    .any(|s| s.department_id == Some(mail.department_id))
+        });
+    Ok(TemplateBatch {
+        written,
+        mails,
+        already_sent,
+    })
+}
+
 /// The template e-mails of a month, one per template written.
 pub fn template_mails(
     day: &crate::service::DayState,
