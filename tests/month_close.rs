@@ -470,7 +470,7 @@ fn templates_go_out_by_email_once_unless_asked_and_each_send_is_recorded() {
     let (open, _) = Ledger::open(&ledger.path).unwrap();
     let plan = open.focused_plan_id().unwrap();
     assert_eq!(
-        open.mail_sends(plan, SendKind::Template, "2019-07")
+        open.mail_sends(plan, SendKind::Template, Some("2019-07"))
             .unwrap()
             .len(),
         2
@@ -534,7 +534,7 @@ fn a_template_send_that_fails_halfway_records_exactly_who_received_it() {
     let (open, _) = Ledger::open(&ledger.path).unwrap();
     let plan = open.focused_plan_id().unwrap();
     let recorded = open
-        .mail_sends(plan, SendKind::Template, "2019-07")
+        .mail_sends(plan, SendKind::Template, Some("2019-07"))
         .unwrap();
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].address, delivered[0].1.trim());
@@ -558,7 +558,7 @@ fn a_template_send_that_fails_halfway_records_exactly_who_received_it() {
     assert_eq!(working.messages().len(), 2);
     let (open, _) = Ledger::open(&ledger.path).unwrap();
     assert_eq!(
-        open.mail_sends(plan, SendKind::Template, "2019-07")
+        open.mail_sends(plan, SendKind::Template, Some("2019-07"))
             .unwrap()
             .len(),
         3
@@ -634,7 +634,9 @@ fn the_sheet_goes_up_to_the_city_in_one_message_with_both_files() {
     assert!(message.subject.contains("2019年7月"), "{}", message.subject);
     let (open, _) = Ledger::open(&ledger.path).unwrap();
     let plan = open.focused_plan_id().unwrap();
-    let sends = open.mail_sends(plan, SendKind::Sheet, "2019-07").unwrap();
+    let sends = open
+        .mail_sends(plan, SendKind::Sheet, Some("2019-07"))
+        .unwrap();
     assert_eq!(sends.len(), 1);
     assert_eq!(sends[0].address, "sthj@example.cn");
     assert_eq!(open.settings().unwrap().city_email, "sthj@example.cn");

@@ -205,7 +205,7 @@ pub fn run(
                 },
             )?;
             if let (Some((address, server)), Some(xlsx), Some(pdf)) = (send_to, xlsx, pdf) {
-                month::send_sheet(ledger, *period, (xlsx, pdf), address, server)?;
+                month::send_sheet(ledger, *period, (xlsx, pdf), (address, server), today)?;
                 if *json {
                     let mut value: serde_json::Value = serde_json::from_slice(&sink)?;
                     value["sent_to"] = serde_json::Value::String(address.trim().to_owned());

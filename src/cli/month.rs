@@ -35,7 +35,7 @@ pub(super) fn templates(
     crate::service::check_period(&day.plan, period)?;
     let plan_id = day.plan.id;
     // A second send is asked for before anything is written or sent.
-    let before = ledger.mail_sends(plan_id, SendKind::Template, &period.to_string())?;
+    let before = ledger.mail_sends(plan_id, SendKind::Template, Some(&period.to_string()))?;
     if let Some((_, Resend::Ask)) = send
         && !before.is_empty()
     {
@@ -185,8 +185,8 @@ pub(super) fn send_sheet(
     ledger: &mut Ledger,
     period: Period,
     files: (&Path, &Path),
-    to: &str,
-    server: &MailServer,
+    (to, server): (&str, &MailServer),
+    today: NaiveDate,
 ) -> anyhow::Result<()> {
     let plan = ledger.focused_plan()?;
     let settings = ledger.settings()?;
@@ -197,6 +197,7 @@ pub(super) fn send_sheet(
         period,
         &title,
         vec![files.0.to_owned(), files.1.to_owned()],
+        today,
     );
     let (account, deadline) = super::mail::smtp_account(ledger, server)?;
     crate::service::mail::send_sheet_mail(&account, &mail, deadline).inspect_err(|error| {
@@ -204,11 +205,6 @@ pub(super) fn send_sheet(
     })?;
     crate::service::mail::record_sheet_send(ledger, plan.id, period, &mail)
         .map_err(|e| anyhow::anyhow!("进展表已发送至 {to}，但未能记入台账：{e}"))?;
-    if settings.city_email.trim().is_empty() {
-        let mut kept = settings;
-        kept.city_email = to.trim().to_owned();
-        ledger.update_settings(&kept)?;
-    }
     Ok(())
 }
 

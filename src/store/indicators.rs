@@ -72,11 +72,11 @@ fn sends(
     conn: &Connection,
     plan_id: i64,
     kind: SendKind,
-    period: &str,
+    period: Option<&str>,
 ) -> Result<Vec<MailSend>, StoreError> {
     let mut statement = conn.prepare(
         "SELECT period, department_id, address, subject, attachments, sent_at FROM mail_sends
-         WHERE plan_id = ?1 AND kind = ?2 AND period = ?3 ORDER BY id",
+         WHERE plan_id = ?1 AND kind = ?2 AND (?3 IS NULL OR period = ?3) ORDER BY id",
     )?;
     let rows = statement
         .query_map((plan_id, kind.code(), period), |row| {
@@ -160,12 +160,13 @@ impl Ledger {
         })
     }
 
-    /// The e-mails of one kind sent under a plan for a month, oldest first.
+    /// The e-mails of one kind sent under a plan (for one month, or all with `None`), oldest
+    /// first.
     pub fn mail_sends(
         &self,
         plan_id: i64,
         kind: SendKind,
-        period: &str,
+        period: Option<&str>,
     ) -> Result<Vec<MailSend>, StoreError> {
         sends(&self.conn, plan_id, kind, period)
     }
@@ -178,5 +179,19 @@ impl Ledger {
         send: &MailSend,
     ) -> Result<(), StoreError> {
         self.write(|tx| record_send(tx, plan_id, kind, send))
+    }
+
+    /// Records the month's sheet sent to the city and, when 设置 has no city address yet,
+    /// keeps the one it went to (one transaction).
+    pub fn record_sheet_send(&mut self, plan_id: i64, send: &MailSend) -> Result<(), StoreError> {
+        self.write(|tx| {
+            record_send(tx, plan_id, SendKind::Sheet, send)?;
+            let kept = super::settings::value(tx, "city_email")?.unwrap_or_default();
+            if kept.trim().is_empty() {
+                super::settings::check_address(&send.address)?;
+                super::settings::set_value(tx, "city_email", send.address.trim())?;
+            }
+            Ok(())
+        })
     }
 }

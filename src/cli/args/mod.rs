@@ -26,7 +26,7 @@ pub const USAGE: &str = "\
                     结束（或重新启用）一个计划：保留记录，不再显示和催报
   rename-department 原名称 新名称   部门更名，原名称保留为别名
   merge-departments 被合并部门 合并后部门   两个部门合并，报送记录随之归入
-  status、deadlines、templates、export-sheet、chase 均可加 --plan ID 指定计划（编号见 plans）；
+  status、deadlines、templates、export-sheet、chase、report、indicators、set-indicator 均可加 --plan ID 指定计划（编号见 plans）；
   不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
                [--send-to ADDR SMTP…]
@@ -39,7 +39,8 @@ pub const USAGE: &str = "\
   set-indicator 指标名称 --period YYYY-MM --value 数值 [--source 来源] [--json]
                     记录某月的指标数值（保留修改历史）
   deadlines --from DATE --to DATE [--ics FILE] [--json]
-                    该时段内的全部期限：时间节点、月报截止、季度报告、自定事项
+                    该时段内的全部期限：时间节点、月报截止、季度报告、自定事项；
+                    带 --ics 时另写出日历文件，每项在前一个工作日9时提醒
   templates --period YYYY-MM --out DIR [--send SMTP… [--again | --unsent]] [--json]
                     为每个报送部门生成该月的报送模板；带 --send 时发给有邮箱的部门
                     （本月已发过时须加 --again 全部重发，或 --unsent 只发未收到的部门）

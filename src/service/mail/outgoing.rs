@@ -68,7 +68,7 @@ pub fn template_request(
     mailbox: &str,
     request: &RequestFor<'_>,
     period: Period,
-    due: NaiveDate,
+    (due, today): (NaiveDate, NaiveDate),
 ) -> (String, String) {
     let RequestFor {
         department,
@@ -114,7 +114,7 @@ pub fn template_request(
         body.push_str(settings.unit.trim());
         body.push('\n');
     }
-    body.push_str(&format_date_cn(chrono::Local::now().date_naive()));
+    body.push_str(&format_date_cn(today));
     (subject, body)
 }
 
@@ -218,7 +218,7 @@ pub fn template_mails(
                     file_name: &file_name,
                 },
                 period,
-                due,
+                (due, day.today),
             );
             Some(TemplateMail {
                 department_id: department.id,
@@ -356,6 +356,7 @@ pub fn sheet_mail(
     period: Period,
     title: &str,
     files: Vec<PathBuf>,
+    today: NaiveDate,
 ) -> SheetMail {
     let unit = if settings.unit.trim().is_empty() {
         "我单位".to_owned()
@@ -376,10 +377,7 @@ pub fn sheet_mail(
     if let Some(contact) = contact_line(settings) {
         body.push_str(&format!("\n{contact}\n"));
     }
-    body.push_str(&format!(
-        "\n{unit}\n{}",
-        format_date_cn(chrono::Local::now().date_naive())
-    ));
+    body.push_str(&format!("\n{unit}\n{}", format_date_cn(today)));
     SheetMail {
         to: to.trim().to_owned(),
         subject,
@@ -410,7 +408,7 @@ pub fn send_sheet_mail(
     result
 }
 
-/// Records the sheet that went up.
+/// Records the sheet that went up; the address is kept in 设置 when it had none.
 pub fn record_sheet_send(
     ledger: &mut Ledger,
     plan_id: i64,
@@ -430,5 +428,5 @@ pub fn record_sheet_send(
             .join("\n"),
         sent_at: crate::store::now_stamp(),
     };
-    ledger.record_mail_send(plan_id, SendKind::Sheet, &send)
+    ledger.record_sheet_send(plan_id, &send)
 }
