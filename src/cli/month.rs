@@ -222,6 +222,7 @@ pub(super) fn report(
         &report,
         docx,
         &crate::files::Protected::for_ledger(ledger.path()),
+        crate::files::Existing::Replace,
     )?;
     if json {
         let result = ReportJson {

@@ -34,23 +34,33 @@ impl IndicatorState {
 /// The indicators of a plan with their values.
 pub fn plan_indicators(ledger: &Ledger, plan_id: i64) -> Result<Vec<IndicatorState>, ActionError> {
     let plan = ledger.plan(plan_id)?;
-    let indicators = crate::indicators::indicators_of(&plan.targets);
     let stored = ledger.indicator_values(plan_id)?;
     let returns = ledger.plan_returns(plan_id, None)?;
     let departments = ledger.departments()?;
+    Ok(indicators_with(&plan, &stored, &returns, &departments))
+}
+
+/// The same from what the caller has read already (the window's data).
+pub fn indicators_with(
+    plan: &crate::model::Plan,
+    stored: &[StoredIndicatorValue],
+    returns: &[crate::returns::ReturnRecord],
+    departments: &[crate::model::Department],
+) -> Vec<IndicatorState> {
+    let indicators = crate::indicators::indicators_of(&plan.targets);
     let name_of = |id: i64| {
         departments
             .iter()
             .find(|d| d.id == id)
             .map_or_else(String::new, |d| d.name.clone())
     };
-    Ok(indicators
+    indicators
         .into_iter()
         .map(|indicator| {
             let mut values: Vec<IndicatorValue> = Vec::new();
             // From the returns: the latest received return of each month that names a figure.
             let mut from_returns: Vec<(Period, String, IndicatorValue)> = Vec::new();
-            for record in &returns {
+            for record in returns {
                 let Some(received) = record.received_on else {
                     continue;
                 };
@@ -106,7 +116,7 @@ pub fn plan_indicators(ledger: &Ledger, plan_id: i64) -> Result<Vec<IndicatorSta
                 replaced,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Records an indicator's value for a month of the plan: the name must be one of the plan's

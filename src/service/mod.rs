@@ -20,7 +20,7 @@ mod templates;
 pub use calendar::{write_ics, write_ics_to};
 pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay, OnTimeByYear};
-pub use indicators::{IndicatorState, plan_indicators, set_indicator};
+pub use indicators::{IndicatorState, indicators_with, plan_indicators, set_indicator};
 pub use new_year::{
     TaskMatch, can_carry_forward, carry_opens, default_carry, match_tasks, task_is_finished,
 };
@@ -34,7 +34,7 @@ pub use returns::{
     prepare_return_for_month, read_return_file,
 };
 pub use sheet::{SheetExport, export_sheet, month_sheet};
-pub use system::{open_with_system, write_attachment, write_source_file};
+pub use system::{exports_dir, open_with_system, write_attachment, write_source_file};
 pub use templates::{WrittenTemplate, write_templates};
 
 use crate::files::FileError;

@@ -36,13 +36,9 @@ pub fn write_report(
     report: &MonthReport,
     path: &Path,
     protected: &Protected,
+    existing: Existing,
 ) -> Result<PathBuf, ActionError> {
     let bytes = crate::report::docx::report_docx(report)
         .map_err(|e| crate::files::FileError::io(path, "生成", e))?;
-    Ok(crate::files::write_file(
-        path,
-        &bytes,
-        protected,
-        Existing::Replace,
-    )?)
+    Ok(crate::files::write_file(path, &bytes, protected, existing)?)
 }

@@ -60,7 +60,7 @@ pub fn write_attachment(
 }
 
 /// `exports/` beside the ledger, where the window writes what it makes.
-pub(super) fn exports_dir(ledger_path: &Path) -> PathBuf {
+pub fn exports_dir(ledger_path: &Path) -> PathBuf {
     ledger_path
         .parent()
         .unwrap_or_else(|| Path::new("."))

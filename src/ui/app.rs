@@ -85,6 +85,10 @@ pub struct TaizhangApp {
     pub(super) fetch_job: Option<super::mail_jobs::FetchJob>,
     /// Chase e-mails being sent in the background.
     pub(super) chase_job: Option<super::mail_jobs::ChaseJob>,
+    /// The month's templates being e-mailed in the background.
+    pub(super) template_job: Option<super::month_jobs::TemplateJob>,
+    /// The month's sheet being sent up to the city in the background.
+    pub(super) sheet_send_job: Option<super::month_jobs::SheetSendJob>,
     /// A sheet export running in the background.
     pub(super) export_job: Option<super::jobs::ExportJob>,
     pub(super) selection: Option<Selection>,
@@ -148,7 +152,7 @@ impl TaizhangApp {
             settings_view: SettingsView::default(),
             returns_view: ReturnsView::default(),
             checklist_view: ChecklistView,
-            overview_view: OverviewView,
+            overview_view: OverviewView::default(),
             chase_view: ChaseView::default(),
             import_view: super::plan_import_view::PlanImportView::default(),
             sheet_view: super::sheet_view::SheetView::default(),
@@ -160,6 +164,8 @@ impl TaizhangApp {
             mail_intake: None,
             fetch_job: None,
             chase_job: None,
+            template_job: None,
+            sheet_send_job: None,
             selection: None,
             undo: Vec::new(),
             follow_clock: false,
@@ -526,7 +532,10 @@ impl eframe::App for TaizhangApp {
                         .ui(ui, &context, selection, &mut commands)
                 }
                 Page::Chase => {
-                    let sending = self.chase_job.as_ref().map(|job| job.progress);
+                    let sending = super::chase_view::Sending {
+                        chase: self.chase_job.as_ref().map(|job| job.progress),
+                        templates: self.template_job.as_ref().map(|job| job.progress),
+                    };
                     self.chase_view.ui(
                         ui,
                         &data.returns_pages(),
@@ -541,8 +550,14 @@ impl eframe::App for TaizhangApp {
                         .ui(ui, &data.mail_page(), fetching, &mut commands);
                 }
                 Page::Sheet => {
-                    self.sheet_view
-                        .ui(ui, &data.sheet_page(), selection, exporting, &mut commands);
+                    let sending_up = self.sheet_send_job.is_some();
+                    self.sheet_view.ui(
+                        ui,
+                        &data.sheet_page(),
+                        selection,
+                        (exporting, sending_up),
+                        &mut commands,
+                    );
                 }
                 Page::Departments => {
                     self.departments_view

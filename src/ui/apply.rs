@@ -162,6 +162,27 @@ impl TaizhangApp {
                 self.start_chase(period);
                 return;
             }
+            Command::SendTemplates { period, resend } => {
+                self.start_templates(period, resend);
+                return;
+            }
+            Command::SendSheet(period) => {
+                self.start_sheet_send(period);
+                return;
+            }
+            Command::WriteReport(period) => {
+                self.write_report(period);
+                return;
+            }
+            Command::SetIndicator {
+                name,
+                period,
+                value,
+                source,
+            } => {
+                self.set_indicator(&name, period, &value, &source);
+                return;
+            }
             Command::OpenSourceFile(file_id) => {
                 let written = crate::service::write_source_file(&open.ledger, file_id);
                 self.open_written(written);

@@ -135,8 +135,8 @@ impl TaizhangApp {
         if self.chase_job.is_some() {
             return;
         }
-        let (mailbox, password) = match mailbox_and_code(&open.data.mailbox, true) {
-            Ok(found) => found,
+        let account = match sending_account(&open.data) {
+            Ok(account) => account,
             Err(message) => {
                 self.show_error(message);
                 return;
@@ -154,21 +154,28 @@ impl TaizhangApp {
                 return;
             }
         };
-        let account = crate::mail::smtp::SmtpAccount {
-            host: mailbox.smtp_host.clone(),
-            port: mailbox.smtp_port,
-            security: mailbox.smtp_security,
-            user: mailbox.address.clone(),
-            password,
-            // The same sender as chase --send.
-            from: crate::service::mail::chase_sender(
-                &mailbox.address,
-                &mailbox.address,
-                &open.data.settings.email,
-            ),
-        };
         self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, mails));
     }
+}
+
+/// The office mailbox as a sender (the same sender as `chase --send`), or why nothing can be
+/// sent (no mailbox or SMTP server set, no code saved).
+pub(super) fn sending_account(
+    data: &super::state::AppData,
+) -> Result<crate::mail::smtp::SmtpAccount, String> {
+    let (mailbox, password) = mailbox_and_code(&data.mailbox, true)?;
+    Ok(crate::mail::smtp::SmtpAccount {
+        host: mailbox.smtp_host.clone(),
+        port: mailbox.smtp_port,
+        security: mailbox.smtp_security,
+        user: mailbox.address.clone(),
+        password,
+        from: crate::service::mail::chase_sender(
+            &mailbox.address,
+            &mailbox.address,
+            &data.settings.email,
+        ),
+    })
 }
 
 /// The mailbox's code from the system's credential store, or why there is none.

@@ -13,6 +13,15 @@ use crate::schedule::chase_deadline;
 pub struct ChaseView {
     /// The confirmation before e-mailing: the period it is for.
     confirm: Option<crate::schedule::Period>,
+    /// The confirmation before e-mailing the month's templates (发模板).
+    confirm_templates: Option<crate::schedule::Period>,
+}
+
+/// The e-mail jobs running in the background, as (done, total).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sending {
+    pub chase: Option<(usize, usize)>,
+    pub templates: Option<(usize, usize)>,
 }
 
 impl ChaseView {
@@ -21,7 +30,7 @@ impl ChaseView {
         ui: &mut egui::Ui,
         data: &ReturnsContext<'_>,
         selection: &mut Selection,
-        sending: Option<(usize, usize)>,
+        sending: Sending,
         commands: &mut Vec<Command>,
     ) {
         ui.heading("催报");
@@ -64,6 +73,7 @@ impl ChaseView {
             ui.label("该月不在计划的报送期内，无需报送。");
             return;
         }
+        self.templates_ui(ui, data, selection.period, sending.templates, commands);
         if entries.is_empty() {
             ui.label("本月各部门均已报齐。");
             return;
@@ -81,7 +91,7 @@ impl ChaseView {
             if ui.button("打印催报单").clicked() {
                 commands.push(Command::PrintChaseList(selection.period));
             }
-            match sending {
+            match sending.chase {
                 Some((done, total)) => {
                     ui.add(
                         egui::ProgressBar::new(done as f32 / total.max(1) as f32)
@@ -156,6 +166,153 @@ impl ChaseView {
 }
 
 impl ChaseView {
+    /// 发模板: each department's template for the month by e-mail, after a confirmation that
+    /// lists who gets one; a second send asks whom to send to.
+    fn templates_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        data: &ReturnsContext<'_>,
+        period: crate::schedule::Period,
+        sending: Option<(usize, usize)>,
+        commands: &mut Vec<Command>,
+    ) {
+        let key = period.to_string();
+        let sent: Vec<&crate::store::MailSend> = data
+            .template_sends
+            .iter()
+            .filter(|s| s.period == key)
+            .collect();
+        ui.horizontal(|ui| {
+            match sending {
+                Some((done, total)) => {
+                    ui.add(
+                        egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                            .desired_width(200.0)
+                            .text(format!("正在发送模板 {done} / {total}")),
+                    );
+                }
+                None => {
+                    if ui
+                        .button("发模板")
+                        .on_hover_text("把本月的报送模板用邮件发给各部门")
+                        .clicked()
+                    {
+                        self.confirm_templates = Some(period);
+                    }
+                }
+            }
+            match sent.last() {
+                Some(last) => {
+                    let departments: std::collections::BTreeSet<i64> =
+                        sent.iter().filter_map(|s| s.department_id).collect();
+                    ui.weak(format!(
+                        "本月模板已于 {} 发给 {} 个部门",
+                        last.sent_at,
+                        departments.len()
+                    ));
+                }
+                None => {
+                    ui.weak("本月模板尚未用邮件发出");
+                }
+            }
+        });
+        if self.confirm_templates != Some(period) {
+            return;
+        }
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(egui::RichText::new(format!("发送{}报送模板", period.label())).strong());
+            if !data.mailbox.is_set() {
+                ui.label(
+                    "尚未设置单位邮箱：请先在“设置 → 单位邮箱”中填写邮箱地址、服务器和授权码。",
+                );
+                if ui.button("关闭").clicked() {
+                    self.confirm_templates = None;
+                }
+                return;
+            }
+            ui.label(format!(
+                "将从 {} 给每个部门发一封邮件，附该部门本月的报送模板：",
+                data.mailbox.address
+            ));
+            let (mut with_address, mut unsent) = (0, 0);
+            for obligation in data.obligations {
+                let address = data
+                    .department(obligation.department_id)
+                    .and_then(|(d, _)| d.mail_addresses().into_iter().next());
+                let had = sent
+                    .iter()
+                    .find(|s| s.department_id == Some(obligation.department_id));
+                match (address, had) {
+                    (Some(address), had) => {
+                        with_address += 1;
+                        if had.is_none() {
+                            unsent += 1;
+                        }
+                        let note = had
+                            .map(|s| format!("（已于 {} 收到）", s.sent_at))
+                            .unwrap_or_default();
+                        ui.label(format!("  {} <{address}>{note}", obligation.department));
+                    }
+                    (None, _) => {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!("  {}：没有邮箱地址，将跳过", obligation.department),
+                        );
+                    }
+                }
+            }
+            let mut choice = None;
+            if sent.is_empty() {
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(
+                            with_address > 0,
+                            egui::Button::new(format!("确认发送 {with_address} 封")),
+                        )
+                        .clicked()
+                    {
+                        choice = Some(crate::service::mail::Resend::Ask);
+                    }
+                    if ui.button("取消").clicked() {
+                        self.confirm_templates = None;
+                    }
+                });
+            } else {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "本月模板已经发送过。要再发一次吗？",
+                );
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(
+                            unsent > 0,
+                            egui::Button::new(format!("只发给尚未收到的 {unsent} 个部门")),
+                        )
+                        .clicked()
+                    {
+                        choice = Some(crate::service::mail::Resend::Unsent);
+                    }
+                    if ui
+                        .add_enabled(
+                            with_address > 0,
+                            egui::Button::new(format!("全部重发 {with_address} 封")),
+                        )
+                        .clicked()
+                    {
+                        choice = Some(crate::service::mail::Resend::All);
+                    }
+                    if ui.button("取消").clicked() {
+                        self.confirm_templates = None;
+                    }
+                });
+            }
+            if let Some(resend) = choice {
+                commands.push(Command::SendTemplates { period, resend });
+                self.confirm_templates = None;
+            }
+        });
+    }
+
     /// Lists the recipients before anything is sent; a second send the same day says so.
     fn confirm_ui(
         &mut self,

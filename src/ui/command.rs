@@ -163,6 +163,23 @@ pub enum Command {
     },
     /// E-mail the month's chase messages to the departments that have an address.
     SendChase(Period),
+    /// E-mail each department its template for the month (a second send as chosen).
+    SendTemplates {
+        period: Period,
+        resend: crate::service::mail::Resend,
+    },
+    /// Write the month's sheet and send the XLSX and PDF in one message to the city's address
+    /// in 设置.
+    SendSheet(Period),
+    /// Write the month's 情况通报 as a `.docx` beside the ledger and open it.
+    WriteReport(Period),
+    /// Record an indicator's value for a month.
+    SetIndicator {
+        name: String,
+        period: Period,
+        value: String,
+        source: String,
+    },
 }
 
 /// A committed import: the plan, its original file, and whether it becomes current.

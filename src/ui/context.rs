@@ -110,6 +110,8 @@ pub struct HomeContext<'a> {
     pub in_play: &'a [(i64, String)],
     pub first_start: bool,
     pub plans: &'a [PlanSummary],
+    /// The sheets sent up to the city under the plan in focus, oldest first.
+    pub sheet_sends: &'a [crate::store::MailSend],
 }
 
 impl HomeContext<'_> {
@@ -207,6 +209,10 @@ pub struct ReturnsContext<'a> {
     pub others: &'a [crate::service::DayState],
     /// Each department's on-time rate year by year over every plan: read only for 总览.
     pub on_time_by_year: Option<&'a crate::service::OnTimeByYear>,
+    /// The month's templates e-mailed under the plan, oldest first.
+    pub template_sends: &'a [crate::store::MailSend],
+    /// The plan's 目标指标 with their values.
+    pub indicators: &'a [crate::service::IndicatorState],
 }
 
 impl ReturnsContext<'_> {
@@ -226,6 +232,9 @@ pub struct SheetContext<'a> {
     pub sheet_edits: &'a [crate::sheet::SheetEdit],
     pub sheet_history: &'a Option<(i64, Vec<crate::sheet::SheetHistoryEntry>)>,
     pub version: u64,
+    /// The sheets sent up to the city under the plan, oldest first.
+    pub sheet_sends: &'a [crate::store::MailSend],
+    pub mailbox: &'a crate::store::MailboxSettings,
 }
 
 impl SheetContext<'_> {
@@ -254,6 +263,7 @@ impl AppData {
             in_play: &self.in_play,
             first_start: self.first_start,
             plans: &self.plans,
+            sheet_sends: &self.sheet_sends,
         }
     }
 
@@ -332,6 +342,8 @@ impl AppData {
             mailbox: &self.mailbox,
             others: &self.others,
             on_time_by_year: None,
+            template_sends: &self.template_sends,
+            indicators: &self.indicators,
         }
     }
 
@@ -346,6 +358,8 @@ impl AppData {
             sheet_edits: &self.sheet_edits,
             sheet_history: &self.sheet_history,
             version: self.version,
+            sheet_sends: &self.sheet_sends,
+            mailbox: &self.mailbox,
         }
     }
 }

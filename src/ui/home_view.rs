@@ -82,6 +82,7 @@ impl HomeView {
                     (data.focus_in_play || d.plan_id.is_none() || d.plan_id != Some(data.plan.id))
                         && !(of_ended && d.kind == crate::deadlines::DeadlineKind::Milestone)
                 };
+                this_week_ui(ui, data, &in_play);
                 let overdue: Vec<&Deadline> = data
                     .deadlines
                     .iter()
@@ -115,6 +116,48 @@ impl HomeView {
                 }
                 month_returns_ui(ui, data, commands);
             });
+    }
+}
+
+/// 本周到期: what falls due from today to Sunday, one line per day, said first.
+fn this_week_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, in_play: &dyn Fn(&&Deadline) -> bool) {
+    let today = data.today;
+    let to_sunday = 6 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday());
+    let sunday = today + chrono::Duration::days(to_sunday);
+    let week: Vec<&Deadline> = data
+        .deadlines
+        .iter()
+        .filter(in_play)
+        .filter(|d| d.date >= today && d.date <= sunday && d.light != Light::Green)
+        .collect();
+    section_title(
+        ui,
+        &format!(
+            "本周到期（{}至{}，{} 项）",
+            format_date_cn(today),
+            format_date_cn(sunday),
+            week.len()
+        ),
+    );
+    if week.is_empty() {
+        ui.weak("本周没有到期的事项。");
+        return;
+    }
+    let mut days: Vec<chrono::NaiveDate> = week.iter().map(|d| d.date).collect();
+    days.dedup();
+    for day in days {
+        let items: Vec<String> = week
+            .iter()
+            .filter(|d| d.date == day)
+            .map(|d| format!("{}：{}", d.kind.label(), d.title))
+            .collect();
+        let weekday = WEEKDAYS[chrono::Datelike::weekday(&day).num_days_from_monday() as usize];
+        let when = if day == today {
+            format!("今天（{weekday}）")
+        } else {
+            format!("{}（{weekday}）", format_date_cn(day))
+        };
+        ui.label(format!("{when}  {}", items.join("；")));
     }
 }
 
@@ -360,6 +403,7 @@ fn month_returns_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, commands: &mut Ve
     {
         let label = several.then(|| data.plan.short_label());
         plan_month_ui(ui, status, label, commands);
+        sheet_sent_ui(ui, data, period, commands);
     }
     for day in data.others {
         let other = Period::of(data.today).previous();
@@ -367,6 +411,37 @@ fn month_returns_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, commands: &mut Ve
             plan_month_ui(ui, status, Some(day.plan.short_label()), commands);
         }
     }
+}
+
+/// Whether the month's sheet has gone up to the city (报市).
+fn sheet_sent_ui(
+    ui: &mut egui::Ui,
+    data: &HomeContext<'_>,
+    period: Period,
+    commands: &mut Vec<Command>,
+) {
+    let key = period.to_string();
+    ui.horizontal_wrapped(
+        |ui| match data.sheet_sends.iter().rfind(|s| s.period == key) {
+            Some(sent) => {
+                ui.label(format!(
+                    "{}进展表已于 {} 报市（{}）",
+                    period.label(),
+                    sent.sent_at,
+                    sent.address
+                ));
+            }
+            None => {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{}进展表尚未报市", period.label()),
+                );
+                if ui.button("去报市").clicked() {
+                    commands.push(Command::OpenPage(Page::Sheet));
+                }
+            }
+        },
+    );
 }
 
 /// One plan's returns for a month.

@@ -12,6 +12,8 @@ impl TaizhangApp {
         self.poll_backup(ctx);
         self.poll_fetch(ctx);
         self.poll_chase(ctx);
+        self.poll_templates(ctx);
+        self.poll_sheet_send(ctx);
     }
 
     /// Waits for the backup at start to finish and takes its result (tests and benchmarks;
@@ -76,6 +78,32 @@ impl TaizhangApp {
             self.chase_job = None;
         }
         self.show_polled(polled);
+    }
+
+    fn poll_templates(&mut self, ctx: &egui::Context) {
+        let (Some(job), LedgerState::Open(open)) = (&mut self.template_job, &mut self.state) else {
+            return;
+        };
+        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        let polled = job.poll(&mut open.ledger);
+        if polled.end.is_some() {
+            self.template_job = None;
+        }
+        self.show_polled(polled);
+    }
+
+    fn poll_sheet_send(&mut self, ctx: &egui::Context) {
+        let (Some(job), LedgerState::Open(open)) = (&mut self.sheet_send_job, &mut self.state)
+        else {
+            return;
+        };
+        match job.poll(&mut open.ledger) {
+            Some(end) => {
+                self.sheet_send_job = None;
+                self.show_end(end);
+            }
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+        }
     }
 
     fn show_polled(&mut self, polled: Polled) {

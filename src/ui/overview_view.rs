@@ -9,7 +9,10 @@ use crate::schedule::ReturnState;
 /// The overview (总览): departments × months coloured by state, the month's counts and each
 /// department's on-time rate.
 #[derive(Default)]
-pub struct OverviewView;
+pub struct OverviewView {
+    /// 目标指标: the plots and the entry row.
+    indicators: super::indicators_view::IndicatorsPanel,
+}
 
 impl OverviewView {
     pub fn ui(
@@ -23,6 +26,15 @@ impl OverviewView {
         let periods = data.periods();
         ui.horizontal(|ui| {
             period_picker(ui, &periods, &mut selection.period);
+            if ui
+                .button("生成情况通报")
+                .on_hover_text(
+                    "按本月报送情况起草情况通报（公文格式 Word 文档），在 WPS 中修改后印发",
+                )
+                .clicked()
+            {
+                commands.push(Command::WriteReport(selection.period));
+            }
         });
         if let Some(status) = data.status(selection.period) {
             ui.horizontal_wrapped(|ui| {
@@ -137,6 +149,7 @@ impl OverviewView {
                         }
                     });
                 years_ui(ui, data);
+                self.indicators.ui(ui, data, selection.period, commands);
             });
     }
 }

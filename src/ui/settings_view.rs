@@ -93,6 +93,10 @@ impl SettingsView {
                 lost_focus |=
                     labelled_field(ui, "电子邮箱", &mut self.draft.email, 320.0).lost_focus();
                 ui.end_row();
+                lost_focus |= labelled_field(ui, "上级单位邮箱", &mut self.draft.city_email, 320.0)
+                    .on_hover_text("市生态环境局收进展表的邮箱：进展表页“报市”发往这里")
+                    .lost_focus();
+                ui.end_row();
             });
         if lost_focus && self.draft != self.base {
             commands.push(Command::SaveSettings(self.draft.clone()));

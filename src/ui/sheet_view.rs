@@ -35,6 +35,8 @@ pub struct SheetView {
     form_text: Option<(i64, String, String)>,
     /// Show the form text's earlier versions.
     show_form_history: bool,
+    /// 报市: the sheet by e-mail to the city.
+    send_up: super::sheet_send_view::SheetSendUi,
 }
 
 impl SheetView {
@@ -143,7 +145,7 @@ impl SheetView {
         ui: &mut egui::Ui,
         data: &SheetContext<'_>,
         selection: &mut Selection,
-        exporting: bool,
+        (exporting, sending_up): (bool, bool),
         commands: &mut Vec<Command>,
     ) {
         self.contact_prompt_ui(ui.ctx(), data, selection.period, commands);
@@ -231,6 +233,7 @@ impl SheetView {
                 ui.label("正在导出…");
             }
         });
+        self.send_up.ui(ui, data, period, sending_up, commands);
         let missing: usize = sheet.rows().filter(|r| !r.missing.is_empty()).count();
         let stale: usize = sheet.rows().filter(|r| r.stale).count();
         let mut warnings = Vec::new();

@@ -135,6 +135,12 @@ pub struct AppData {
     pub plan_deadlines: Vec<(i64, Vec<crate::deadlines::Deadline>)>,
     /// The window made this ledger and waits for the choice: own plan, example or blank.
     pub first_start: bool,
+    /// The month's templates e-mailed to departments under the current plan, oldest first.
+    pub template_sends: Vec<crate::store::MailSend>,
+    /// The month's sheets sent up to the city under the current plan, oldest first.
+    pub sheet_sends: Vec<crate::store::MailSend>,
+    /// The plan's 目标指标 with their values by month.
+    pub indicators: Vec<crate::service::IndicatorState>,
 }
 
 impl AppData {
@@ -187,6 +193,15 @@ impl AppData {
             .map(|o| (o.department_id, o.department.clone()))
             .collect();
         let periods = crate::schedule::plan_periods(&day.plan);
+        let indicators = crate::service::indicators_with(
+            &day.plan,
+            &ledger.indicator_values(day.plan.id)?,
+            &day.returns,
+            &day.departments,
+        );
+        let template_sends =
+            ledger.mail_sends(day.plan.id, crate::store::SendKind::Template, None)?;
+        let sheet_sends = ledger.mail_sends(day.plan.id, crate::store::SendKind::Sheet, None)?;
         let duties = day
             .departments
             .iter()
@@ -223,6 +238,9 @@ impl AppData {
             all_deadlines,
             plan_deadlines,
             first_start: ledger.first_start_pending()?,
+            template_sends,
+            sheet_sends,
+            indicators,
         })
     }
 }
