@@ -205,6 +205,11 @@ impl TaizhangApp {
         self.error.as_deref()
     }
 
+    /// The notice shown in the notice bar, if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
     /// The page on screen.
     pub fn page(&self) -> Page {
         self.page
@@ -309,28 +314,41 @@ impl TaizhangApp {
             .show(ui.ctx(), |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.set_max_width(760.0);
-                    if let Some(error) = &self.error {
-                        let mut dismiss = false;
-                        ui.horizontal(|ui| {
-                            ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
-                            dismiss = ui.button("知道了").clicked();
-                        });
-                        if dismiss {
-                            self.error = None;
-                        }
-                    }
-                    if let Some(notice) = &self.notice {
-                        let mut dismiss = false;
-                        ui.horizontal(|ui| {
-                            ui.label(notice);
-                            dismiss = ui.button("关闭提示").clicked();
-                        });
-                        if dismiss {
-                            self.notice = None;
-                        }
-                    }
+                    // A long message scrolls inside the bar instead of covering the page.
+                    egui::ScrollArea::vertical()
+                        .id_salt("messages_scroll")
+                        .max_height(84.0)
+                        .show(ui, |ui| self.messages_inner(ui));
                 });
             });
+    }
+
+    /// The error and the notice, each with its button first: a long message wraps beside
+    /// it and never pushes the button out of the window or out of the scrolled bar.
+    fn messages_inner(&mut self, ui: &mut egui::Ui) {
+        if let Some(error) = &self.error {
+            let mut dismiss = false;
+            ui.horizontal(|ui| {
+                dismiss = ui.button("知道了").clicked();
+                ui.add(
+                    egui::Label::new(egui::RichText::new(error).color(ui.visuals().error_fg_color))
+                        .wrap(),
+                );
+            });
+            if dismiss {
+                self.error = None;
+            }
+        }
+        if let Some(notice) = &self.notice {
+            let mut dismiss = false;
+            ui.horizontal(|ui| {
+                dismiss = ui.button("关闭提示").clicked();
+                ui.add(egui::Label::new(notice).wrap());
+            });
+            if dismiss {
+                self.notice = None;
+            }
+        }
     }
 }
 

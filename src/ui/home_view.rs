@@ -8,8 +8,8 @@ use crate::deadlines::{Deadline, DeadlineKind, Light};
 use crate::model::format_date_cn;
 use crate::schedule::Period;
 
-/// The home page (首页): what is overdue, what is due in the next two weeks, and this month's
-/// returns, on one screen, for every plan in play (or the one chosen).
+/// The home page (首页): what is overdue, what falls due this week (said at start) and in the
+/// two weeks after, and this month's returns, on one screen, for every plan in play (or the one chosen).
 #[derive(Default)]
 pub struct HomeView {
     /// Show one plan's items only.
@@ -26,7 +26,7 @@ struct CarryDialog {
     shift_dates: bool,
 }
 
-/// Days ahead the home page looks.
+/// Days after this week the home page looks.
 const HORIZON_DAYS: i64 = 14;
 
 const WEEKDAYS: [&str; 7] = [
@@ -82,7 +82,6 @@ impl HomeView {
                     (data.focus_in_play || d.plan_id.is_none() || d.plan_id != Some(data.plan.id))
                         && !(of_ended && d.kind == crate::deadlines::DeadlineKind::Milestone)
                 };
-                this_week_ui(ui, data, &in_play);
                 let overdue: Vec<&Deadline> = data
                     .deadlines
                     .iter()
@@ -96,68 +95,60 @@ impl HomeView {
                 for deadline in overdue {
                     deadline_row(ui, deadline, commands);
                 }
-                let soon: Vec<&Deadline> = data
-                    .deadlines
-                    .iter()
-                    .filter(in_play)
-                    .filter(|d| {
-                        let days = (d.date - today).num_days();
-                        d.light != Light::Green
-                            && d.light != Light::Red
-                            && (0..=HORIZON_DAYS).contains(&days)
-                    })
-                    .collect();
-                section_title(ui, &format!("未来{HORIZON_DAYS}天内到期（{}）", soon.len()));
+                // 本周到期 (today to Sunday), then the fortnight after it.
+                let sunday = today
+                    + chrono::Duration::days(
+                        6 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()),
+                    );
+                let open_between = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+                    data.deadlines
+                        .iter()
+                        .filter(in_play)
+                        .filter(move |d| {
+                            d.light != Light::Green
+                                && d.light != Light::Red
+                                && d.date >= from
+                                && d.date <= to
+                        })
+                        .collect::<Vec<&Deadline>>()
+                };
+                let week = open_between(today, sunday);
+                section_title(
+                    ui,
+                    &format!(
+                        "本周到期（{}至{}，{} 项）",
+                        format_date_cn(today),
+                        format_date_cn(sunday),
+                        week.len()
+                    ),
+                );
+                if week.is_empty() {
+                    ui.weak("本周没有到期的事项。");
+                }
+                for deadline in week {
+                    deadline_row(ui, deadline, commands);
+                }
+                let horizon = sunday + chrono::Duration::days(HORIZON_DAYS);
+                let soon = match sunday.succ_opt() {
+                    Some(monday) => open_between(monday, horizon),
+                    None => Vec::new(),
+                };
+                section_title(
+                    ui,
+                    &format!(
+                        "下周起两周内到期（至{}，{} 项）",
+                        format_date_cn(horizon),
+                        soon.len()
+                    ),
+                );
                 if soon.is_empty() {
-                    ui.weak("未来两周没有到期的事项。");
+                    ui.weak("之后两周没有到期的事项。");
                 }
                 for deadline in soon {
                     deadline_row(ui, deadline, commands);
                 }
                 month_returns_ui(ui, data, commands);
             });
-    }
-}
-
-/// 本周到期: what falls due from today to Sunday, one line per day, said first.
-fn this_week_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, in_play: &dyn Fn(&&Deadline) -> bool) {
-    let today = data.today;
-    let to_sunday = 6 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday());
-    let sunday = today + chrono::Duration::days(to_sunday);
-    let week: Vec<&Deadline> = data
-        .deadlines
-        .iter()
-        .filter(in_play)
-        .filter(|d| d.date >= today && d.date <= sunday && d.light != Light::Green)
-        .collect();
-    section_title(
-        ui,
-        &format!(
-            "本周到期（{}至{}，{} 项）",
-            format_date_cn(today),
-            format_date_cn(sunday),
-            week.len()
-        ),
-    );
-    if week.is_empty() {
-        ui.weak("本周没有到期的事项。");
-        return;
-    }
-    let mut days: Vec<chrono::NaiveDate> = week.iter().map(|d| d.date).collect();
-    days.dedup();
-    for day in days {
-        let items: Vec<String> = week
-            .iter()
-            .filter(|d| d.date == day)
-            .map(|d| format!("{}：{}", d.kind.label(), d.title))
-            .collect();
-        let weekday = WEEKDAYS[chrono::Datelike::weekday(&day).num_days_from_monday() as usize];
-        let when = if day == today {
-            format!("今天（{weekday}）")
-        } else {
-            format!("{}（{weekday}）", format_date_cn(day))
-        };
-        ui.label(format!("{when}  {}", items.join("；")));
     }
 }
 

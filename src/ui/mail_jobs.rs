@@ -91,6 +91,8 @@ pub struct ChaseJob {
     pub progress: (usize, usize),
     pub sent: usize,
     pub failures: Vec<String>,
+    /// Departments without an address (listed in the confirmation, not a failure).
+    pub no_address: Vec<String>,
 }
 
 pub enum ChaseEvent {
@@ -118,6 +120,7 @@ impl ChaseJob {
             progress: (0, total),
             sent: 0,
             failures: Vec::new(),
+            no_address: Vec::new(),
         }
     }
 }
@@ -225,9 +228,12 @@ impl ChaseJob {
                     if result.sent {
                         self.sent += 1;
                     }
-                    if let Some(error) = &result.error {
-                        self.failures
-                            .push(format!("{}：{error}", result.mail.department));
+                    match (&result.mail.to, &result.error) {
+                        (None, _) => self.no_address.push(result.mail.department.clone()),
+                        (Some(_), Some(error)) => self
+                            .failures
+                            .push(format!("{}：{error}", result.mail.department)),
+                        (Some(_), None) => {}
                     }
                 }
                 Ok(ChaseEvent::Finished(result)) => {
@@ -245,16 +251,17 @@ impl ChaseJob {
             return polled;
         };
         let failures = std::mem::take(&mut self.failures);
+        let mut notice = format!("已发送 {} 封催报邮件。", self.sent);
+        if !self.no_address.is_empty() {
+            notice.push_str(&format!(
+                "没有邮箱地址、未发送：{}（可复制催报消息另行发送）。",
+                self.no_address.join("、")
+            ));
+        }
         polled.end = Some(match result {
-            Ok(()) if failures.is_empty() => {
-                JobEnd::Notice(format!("已发送 {} 封催报邮件。", self.sent))
-            }
+            Ok(()) if failures.is_empty() => JobEnd::Notice(notice),
             Ok(()) => {
-                let message = format!(
-                    "已发送 {} 封催报邮件；未发送：{}",
-                    self.sent,
-                    failures.join("；")
-                );
+                let message = format!("{notice}未能发送：{}", failures.join("；"));
                 JobEnd::Problem(message.clone(), message)
             }
             Err(error) => {
