@@ -94,21 +94,23 @@ impl IndicatorsPanel {
                 .get(self.chosen)
                 .map(|s| s.indicator.unit.clone())
                 .unwrap_or_default();
+            let label = ui.label("数值");
             ui.add(
                 egui::TextEdit::singleline(&mut self.value)
                     .desired_width(80.0)
                     .hint_text("数值"),
             )
-            .labelled_by(ui.label("数值").id);
+            .labelled_by(label.id);
             if !unit.is_empty() {
                 ui.label(unit);
             }
+            let label = ui.label("来源");
             ui.add(
                 egui::TextEdit::singleline(&mut self.source)
                     .desired_width(220.0)
                     .hint_text("来源，如：县农业农村局7月报送"),
             )
-            .labelled_by(ui.label("来源").id);
+            .labelled_by(label.id);
             if ui
                 .add_enabled(!self.value.trim().is_empty(), egui::Button::new("记录指标"))
                 .clicked()
@@ -145,14 +147,28 @@ fn plot_ui(ui: &mut egui::Ui, state: &crate::service::IndicatorState, index: usi
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
-        .x_axis_formatter(|mark, _| {
-            let month = mark.value.round();
-            if (mark.value - month).abs() < 1e-6 && (1.0..=12.0).contains(&month) {
-                format!("{month}月")
-            } else {
-                String::new()
-            }
+        // One mark per month, each labelled.
+        .x_grid_spacer(|_| {
+            (1..=12)
+                .map(|month| egui_plot::GridMark {
+                    value: f64::from(month),
+                    step_size: 1.0,
+                })
+                .collect()
         })
+        // Month labels closer together than the default 60 points: twelve fit.
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x()
+                .label_spacing(26.0..=34.0)
+                .formatter(|mark, _| {
+                    let month = mark.value.round();
+                    if (mark.value - month).abs() < 1e-6 && (1.0..=12.0).contains(&month) {
+                        format!("{month}月")
+                    } else {
+                        String::new()
+                    }
+                }),
+        ])
         .y_axis_formatter(move |mark, _| format!("{}{unit}", format_figure(mark.value)))
         .show(ui, |plot| {
             plot.hline(
