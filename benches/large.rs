@@ -68,6 +68,7 @@ fn main() {
     );
 
     import_and_export(&path, today);
+    month_close(&path, today);
 
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
@@ -160,6 +161,44 @@ fn main() {
         );
     }
     println!("peak memory: {:.0} MB", peak_memory_mb());
+}
+
+/// The month's 情况通报 drafted from the large ledger (read, built, written as .docx) and the
+/// plan's indicators read with their values from every return.
+fn month_close(path: &std::path::Path, today: NaiveDate) {
+    let (ledger, _) = taizhang::store::Ledger::open(path).unwrap();
+    let period = taizhang::schedule::Period::of(today).previous();
+    let out = path.with_file_name("report-bench.docx");
+    let protected = taizhang::files::Protected::for_ledger(path);
+    let mut reports = Vec::new();
+    let mut size = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let report = taizhang::service::month_report(&ledger, period, today).unwrap();
+        let written = taizhang::service::write_report(
+            &report,
+            &out,
+            &protected,
+            taizhang::files::Existing::Replace,
+        )
+        .unwrap();
+        reports.push(started.elapsed());
+        size = std::fs::metadata(written).unwrap().len();
+    }
+    let plan = ledger.focused_plan().unwrap();
+    let mut readings = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        std::hint::black_box(taizhang::service::plan_indicators(&ledger, plan.id).unwrap());
+        readings.push(started.elapsed());
+    }
+    println!(
+        "情况通报 for {} (read, build, write {} KB .docx): median {:?} over 5; indicators with their values: median {:?} over 5",
+        period.label(),
+        size / 1024,
+        median(reports),
+        median(readings)
+    );
 }
 
 /// A 1,000-row returned sheet imported into (a copy of) the large ledger, and the month's
