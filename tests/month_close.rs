@@ -641,3 +641,38 @@ fn the_sheet_goes_up_to_the_city_in_one_message_with_both_files() {
     assert_eq!(sends[0].address, "sthj@example.cn");
     assert_eq!(open.settings().unwrap().city_email, "sthj@example.cn");
 }
+
+#[test]
+fn a_closed_plan_sends_no_templates_and_writes_none() {
+    let smtp = SmtpServer::start(None);
+    let ledger = ledger_with_addresses(&[("县农业农村局", "nyj@example.cn")]);
+    let closed = taizhang(&["--db", arg(&ledger.path), "close-plan", "--plan", "1"]);
+    assert!(closed.status.success(), "{}", stderr(&closed));
+    let out = ledger.dir.path().join("模板");
+    let mut args = strings(&[
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        arg(&out),
+        "--plan",
+        "1",
+        "--send",
+    ]);
+    args.extend(smtp_args(&smtp));
+    let output = run(&ledger.path, "2019-08-01", &args);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("已结束，不再发送报送模板"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.exists(), "nothing written");
+    assert!(smtp.messages().is_empty());
+    let (open, _) = Ledger::open(&ledger.path).unwrap();
+    assert!(
+        open.mail_sends(1, SendKind::Template, None)
+            .unwrap()
+            .is_empty()
+    );
+}

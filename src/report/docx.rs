@@ -9,6 +9,21 @@ use std::io::Write as _;
 use super::MonthReport;
 use crate::model::format_date_cn;
 
+/// A form row's title without its own number (`11．非正规…` → `非正规…`): the 通报 numbers
+/// its items itself (`1．`, GB/T 9704's third level).
+fn without_number(title: &str) -> &str {
+    let digits = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    // Only a number followed by its separator: `2019年…` keeps its year.
+    let separated = digits.starts_with(['．', '、', ' ', '\u{3000}'])
+        || (digits.len() < title.len() && title[..title.len() - digits.len()].ends_with('.'));
+    let rest = digits.trim_start_matches(['．', '、', '.', ' ', '\u{3000}']);
+    if !separated || rest.is_empty() || digits.len() == title.len() {
+        title
+    } else {
+        rest
+    }
+}
+
 /// The title's font (二号, 22 pt).
 pub const TITLE_FONT: &str = "方正小标宋简体";
 /// The body's font (三号, 16 pt).
@@ -133,9 +148,9 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
         out.push((
             Role::Body,
             format!(
-                "{}. {}（{}）：{}",
+                "{}．{}（{}）：{}",
                 n + 1,
-                item.item,
+                without_number(&item.item),
                 item.department,
                 item.sentence
             ),
@@ -157,7 +172,7 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
         out.push((
             Role::Body,
             format!(
-                "{}. {}{}：{}，应于{}完成。",
+                "{}．任务{}{}：{}，应于{}完成。",
                 n + 1,
                 milestone.task,
                 who,
@@ -188,7 +203,7 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
         };
         out.push((
             Role::Body,
-            format!("{}. {}：目标{}；{}", n + 1, line.name, line.target, state),
+            format!("{}．{}：目标{}；{}", n + 1, line.name, line.target, state),
         ));
     }
     out.push((Role::Heading, "五、下一步工作要求".to_owned()));
@@ -369,4 +384,22 @@ pub fn report_docx(report: &MonthReport) -> std::io::Result<Vec<u8>> {
         zip.write_all(text.as_bytes())?;
     }
     Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+#[cfg(test)]
+mod numbering_tests {
+    use super::without_number;
+
+    #[test]
+    fn an_item_loses_its_own_number_but_not_a_year() {
+        assert_eq!(
+            without_number("11．非正规垃圾堆放点排查整治情况"),
+            "非正规垃圾堆放点排查整治情况"
+        );
+        assert_eq!(without_number("1.1 完成农用地详查"), "完成农用地详查");
+        assert_eq!(without_number("3、开展排查"), "开展排查");
+        assert_eq!(without_number("2019年度工作"), "2019年度工作");
+        assert_eq!(without_number("12"), "12");
+        assert_eq!(without_number("落实措施"), "落实措施");
+    }
 }

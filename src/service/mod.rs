@@ -60,6 +60,8 @@ pub enum ActionError {
     NoSuchPlan { id: i64, plans: String },
     #[error("计划“{0}”已结束，不再催报。如仍需催报，请先在“工作计划”中重新启用它。")]
     PlanClosed(String),
+    #[error("计划“{0}”已结束，不再发送报送模板。如仍需发送，请先在“工作计划”中重新启用它。")]
+    PlanClosedForTemplates(String),
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]

@@ -152,7 +152,9 @@ pub fn prepare_templates(
 ) -> Result<TemplateBatch, crate::service::ActionError> {
     crate::service::check_period(&day.plan, period)?;
     if !day.plan.active {
-        return Err(crate::service::ActionError::PlanClosed(day.plan.label()));
+        return Err(crate::service::ActionError::PlanClosedForTemplates(
+            day.plan.label(),
+        ));
     }
     let (_, due) = day.rule().due(period);
     let written = crate::service::write_templates(
