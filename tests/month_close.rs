@@ -676,3 +676,49 @@ fn a_closed_plan_sends_no_templates_and_writes_none() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_second_sender_of_the_same_month_at_once_is_refused_and_sends_nothing() {
+    let smtp = SmtpServer::start(None);
+    let ledger = ledger_with_addresses(&[("县农业农村局", "nyj@example.cn")]);
+    // Another window or command is sending July's templates right now.
+    {
+        let (mut open, _) = Ledger::open(&ledger.path).unwrap();
+        open.claim_month_send(1, SendKind::Template, "2019-07", "other-process", 600)
+            .unwrap();
+    }
+    let out = ledger.dir.path().join("模板");
+    let mut args = strings(&[
+        "templates",
+        "--period",
+        "2019-07",
+        "--out",
+        arg(&out),
+        "--send",
+    ]);
+    args.extend(smtp_args(&smtp));
+    let before = std::fs::read(&ledger.path).unwrap();
+    let output = run(&ledger.path, "2019-08-01", &args);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("另一处正在发送本月的这批邮件"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(smtp.messages().is_empty());
+    assert!(!out.exists(), "nothing written");
+    assert_eq!(std::fs::read(&ledger.path).unwrap(), before);
+    // Once the other sender gives its claim back, the send goes, and its own claim is given
+    // back when it ends.
+    {
+        let (mut open, _) = Ledger::open(&ledger.path).unwrap();
+        open.release_month_send(1, SendKind::Template, "2019-07", "other-process")
+            .unwrap();
+    }
+    let output = run(&ledger.path, "2019-08-01", &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(smtp.messages().len(), 1);
+    let (mut open, _) = Ledger::open(&ledger.path).unwrap();
+    open.claim_month_send(1, SendKind::Template, "2019-07", "third", 600)
+        .unwrap();
+}

@@ -21,7 +21,34 @@ fn day_text(date: NaiveDate) -> String {
 
 /// `templates`: writes the month's templates; with `--send`, e-mails each department its own
 /// (those without an address are listed, a second send must be asked for) and records each.
+/// A send holds the month's claim, so that a window or command sending at once is refused.
 pub(super) fn templates(
+    ledger: &mut Ledger,
+    period: Period,
+    dir: &Path,
+    send: Option<(&MailServer, Resend)>,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Some((server, _)) = send else {
+        return templates_run(ledger, period, dir, send, json, today, out);
+    };
+    let (_, deadline) = super::mail::smtp_account(ledger, server)?;
+    let plan_id = ledger.focused_plan()?.id;
+    let claim = crate::service::mail::SendClaim::take(
+        ledger,
+        plan_id,
+        SendKind::Template,
+        period,
+        deadline,
+    )?;
+    let result = templates_run(ledger, period, dir, send, json, today, out);
+    claim.release(ledger);
+    result
+}
+
+fn templates_run(
     ledger: &mut Ledger,
     period: Period,
     dir: &Path,
@@ -64,18 +91,8 @@ pub(super) fn templates(
         )?
     } else {
         // Only the files: a closed plan's templates may still be written.
-        crate::service::check_period(&day.plan, period)?;
-        let (_, due) = day.rule().due(period);
         crate::service::mail::TemplateBatch {
-            written: crate::service::write_templates(
-                &day.plan,
-                &day.obligations,
-                period,
-                due,
-                dir,
-                &protected,
-                &mut |_| {},
-            )?,
+            written: crate::service::mail::write_month_templates(&day, period, dir, &protected)?,
             mails: Vec::new(),
             already_sent: Vec::new(),
         }
@@ -200,12 +217,19 @@ pub(super) fn send_sheet(
         today,
     );
     let (account, deadline) = super::mail::smtp_account(ledger, server)?;
-    crate::service::mail::send_sheet_mail(&account, &mail, deadline).inspect_err(|error| {
-        crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
-    })?;
-    crate::service::mail::record_sheet_send(ledger, plan.id, period, &mail)
-        .map_err(|e| anyhow::anyhow!("进展表已发送至 {to}，但未能记入台账：{e}"))?;
-    Ok(())
+    let claim =
+        crate::service::mail::SendClaim::take(ledger, plan.id, SendKind::Sheet, period, deadline)?;
+    let sent = crate::service::mail::send_sheet_mail(&account, &mail, deadline)
+        .inspect_err(|error| {
+            crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
+        })
+        .map_err(anyhow::Error::from)
+        .and_then(|()| {
+            crate::service::mail::record_sheet_send(ledger, plan.id, period, &mail)
+                .map_err(|e| anyhow::anyhow!("进展表已发送至 {to}，但未能记入台账：{e}"))
+        });
+    claim.release(ledger);
+    sent
 }
 
 /// `report`: the month's 情况通报 as a `.docx`.

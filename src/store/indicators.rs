@@ -93,6 +93,10 @@ fn sends(
     Ok(rows)
 }
 
+fn send_lease_key(plan_id: i64, kind: SendKind, period: &str) -> String {
+    format!("send_lock\t{plan_id}\t{}\t{period}", kind.code())
+}
+
 fn record_send(
     tx: &Transaction<'_>,
     plan_id: i64,
@@ -179,6 +183,37 @@ impl Ledger {
         send: &MailSend,
     ) -> Result<(), StoreError> {
         self.write(|tx| record_send(tx, plan_id, kind, send))
+    }
+
+    /// Claims the sending of a month's mail of one kind for `token` for `seconds`: a second
+    /// window or command sending the same at once is refused ([`StoreError::SendRunning`])
+    /// instead of sending every message twice.
+    pub fn claim_month_send(
+        &mut self,
+        plan_id: i64,
+        kind: SendKind,
+        period: &str,
+        token: &str,
+        seconds: i64,
+    ) -> Result<(), StoreError> {
+        let key = send_lease_key(plan_id, kind, period);
+        let now = chrono::Utc::now().timestamp();
+        self.write(|tx| {
+            super::mail_folder::take_lease(tx, &key, token, (now, now + seconds))
+                .map_err(|held| held.map_or_else(|e| e, StoreError::SendRunning))
+        })
+    }
+
+    /// Gives the claim back (when `token` still holds it).
+    pub fn release_month_send(
+        &mut self,
+        plan_id: i64,
+        kind: SendKind,
+        period: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        let key = send_lease_key(plan_id, kind, period);
+        self.write(|tx| super::mail_folder::release_lease(tx, &key, token))
     }
 
     /// Records the month's sheet sent to the city and, when 设置 has no city address yet,

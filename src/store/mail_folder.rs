@@ -96,8 +96,25 @@ pub(super) fn lock_folder(
     now: i64,
     expires: i64,
 ) -> Result<(), StoreError> {
-    let key = folder_key("mail_lock", account, folder);
-    if let Some(held) = super::settings::value(tx, &key)? {
+    take_lease(
+        tx,
+        &folder_key("mail_lock", account, folder),
+        token,
+        (now, expires),
+    )
+    .map_err(|held| held.map_or_else(|e| e, StoreError::FetchRunning))
+}
+
+/// A lease on `key` (a settings row: holder, expiry, start) for `token` until `expires`;
+/// `Err(Ok(since))` while another holder's lease runs. The fetch lock and the month's sends
+/// take theirs here.
+pub(super) fn take_lease(
+    tx: &Transaction<'_>,
+    key: &str,
+    token: &str,
+    (now, expires): (i64, i64),
+) -> Result<(), Result<String, StoreError>> {
+    if let Some(held) = super::settings::value(tx, key).map_err(Err)? {
         let mut parts = held.split('\t');
         let holder = parts.next().unwrap_or_default();
         let until = parts
@@ -106,11 +123,24 @@ pub(super) fn lock_folder(
             .unwrap_or(0);
         let since = parts.next().unwrap_or_default();
         if holder != token && until > now {
-            return Err(StoreError::FetchRunning(since.to_owned()));
+            return Err(Ok(since.to_owned()));
         }
     }
     let since = chrono::Local::now().format("%H:%M:%S").to_string();
-    super::settings::set_value(tx, &key, &format!("{token}\t{expires}\t{since}"))
+    super::settings::set_value(tx, key, &format!("{token}\t{expires}\t{since}")).map_err(Err)
+}
+
+/// Gives a lease back (when `token` still holds it).
+pub(super) fn release_lease(
+    tx: &Transaction<'_>,
+    key: &str,
+    token: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM settings WHERE key = ?1 AND value LIKE ?2",
+        (key, format!("{token}\t%")),
+    )?;
+    Ok(())
 }
 
 /// Gives the lock back (when `token` still holds it).
@@ -120,14 +150,7 @@ pub(super) fn unlock_folder(
     folder: &str,
     token: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM settings WHERE key = ?1 AND value LIKE ?2",
-        (
-            folder_key("mail_lock", account, folder),
-            format!("{token}\t%"),
-        ),
-    )?;
-    Ok(())
+    release_lease(tx, &folder_key("mail_lock", account, folder), token)
 }
 
 impl Ledger {

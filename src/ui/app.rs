@@ -551,8 +551,8 @@ impl eframe::App for TaizhangApp {
                 }
                 Page::Chase => {
                     let sending = super::chase_view::Sending {
-                        chase: self.chase_job.as_ref().map(|job| job.progress),
-                        templates: self.template_job.as_ref().map(|job| job.progress),
+                        chase: self.chase_job.as_ref().map(|job| job.tally.progress),
+                        templates: self.template_job.as_ref().map(|job| job.tally.progress),
                     };
                     self.chase_view.ui(
                         ui,

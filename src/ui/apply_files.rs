@@ -89,13 +89,7 @@ impl TaizhangApp {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
-        let sheet = crate::sheet::build_sheet(
-            &open.data.plan,
-            &open.data.settings,
-            &open.data.returns,
-            &open.data.sheet_edits,
-            period,
-        );
+        let sheet = open.data.sheet(period);
         if let Err(error) = crate::service::check_period(&open.data.plan, period) {
             self.show_error(error.to_string());
             return;

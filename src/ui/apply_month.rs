@@ -24,15 +24,36 @@ impl TaizhangApp {
                 return;
             }
         };
-        let earlier: Vec<crate::store::MailSend> = open
-            .data
-            .template_sends
-            .iter()
-            .filter(|s| s.period == period.to_string())
-            .cloned()
-            .collect();
+        // Claimed before the earlier sends are read: a command or another window sending the
+        // same month at once is refused instead of sending twice.
+        let claim = match crate::service::mail::SendClaim::take(
+            &mut open.ledger,
+            open.data.plan.id,
+            crate::store::SendKind::Template,
+            period,
+            crate::mail::net::SEND_DEADLINE,
+        ) {
+            Ok(claim) => claim,
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
+        let earlier = match open.ledger.mail_sends(
+            open.data.plan.id,
+            crate::store::SendKind::Template,
+            Some(&period.to_string()),
+        ) {
+            Ok(earlier) => earlier,
+            Err(error) => {
+                claim.release(&mut open.ledger);
+                self.show_error(error.to_string());
+                return;
+            }
+        };
         // The view asks before a second send; a command that slipped past it is not sent.
         if resend == Resend::Ask && !earlier.is_empty() {
+            claim.release(&mut open.ledger);
             self.show_error(format!(
                 "{}的模板已发送过，未再次发送。请在“催报”页点“发模板”，选择全部重发或只发给尚未收到的部门。",
                 period.label()
@@ -46,6 +67,7 @@ impl TaizhangApp {
         ) {
             Ok(day) => day,
             Err(error) => {
+                claim.release(&mut open.ledger);
                 self.show_error(error.to_string());
                 return;
             }
@@ -62,7 +84,9 @@ impl TaizhangApp {
             resend,
             earlier,
         };
-        self.template_job = Some(super::month_jobs::TemplateJob::start(request, account));
+        self.template_job = Some(super::month_jobs::TemplateJob::start(
+            request, account, claim,
+        ));
     }
 
     /// Starts writing the month's sheet under `exports/报市/` and sending it to the city.
@@ -96,22 +120,30 @@ impl TaizhangApp {
                 return;
             }
         };
-        let sheet = crate::sheet::build_sheet(
-            &open.data.plan,
-            &open.data.settings,
-            &open.data.returns,
-            &open.data.sheet_edits,
+        let claim = match crate::service::mail::SendClaim::take(
+            &mut open.ledger,
+            open.data.plan.id,
+            crate::store::SendKind::Sheet,
             period,
-        );
+            crate::mail::net::SEND_DEADLINE,
+        ) {
+            Ok(claim) => claim,
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
         let request = super::month_jobs::SheetRequest {
-            sheet,
+            sheet: open.data.sheet(period),
             plan: open.data.plan.clone(),
             settings: open.data.settings.clone(),
             folder: crate::service::exports_dir(&open.data.ledger_path).join("报市"),
             protected: crate::files::Protected::for_ledger(&open.data.ledger_path),
             today: open.data.today,
         };
-        self.sheet_send_job = Some(super::month_jobs::SheetSendJob::start(request, account));
+        self.sheet_send_job = Some(super::month_jobs::SheetSendJob::start(
+            request, account, claim,
+        ));
     }
 
     /// Writes the month's 情况通报 under `exports/情况通报/` and opens it (WPS or Word).

@@ -347,6 +347,17 @@ impl AppData {
         }
     }
 
+    /// The month's sheet from the returns and the coordinator's edits.
+    pub fn sheet(&self, period: crate::schedule::Period) -> crate::sheet::Sheet {
+        crate::sheet::build_sheet(
+            &self.plan,
+            &self.settings,
+            &self.returns,
+            &self.sheet_edits,
+            period,
+        )
+    }
+
     /// What 进展表 reads.
     pub fn sheet_page(&self) -> SheetContext<'_> {
         SheetContext {

@@ -85,14 +85,62 @@ impl FetchJob {
     }
 }
 
-/// A running send of chase e-mails, each result as it is done.
-pub struct ChaseJob {
-    receiver: Receiver<ChaseEvent>,
+/// How a run of e-mails to departments went, one result at a time: the chase and the
+/// month's templates count alike and end alike.
+#[derive(Debug, Default)]
+pub struct SendTally {
+    /// (done, total).
     pub progress: (usize, usize),
     pub sent: usize,
+    /// `部门：why`, for messages that did not go.
     pub failures: Vec<String>,
     /// Departments without an address (listed in the confirmation, not a failure).
     pub no_address: Vec<String>,
+}
+
+impl SendTally {
+    pub fn count(&mut self, department: &str, to: Option<&str>, sent: bool, error: Option<&str>) {
+        self.progress.0 += 1;
+        if sent {
+            self.sent += 1;
+        }
+        match (to, error) {
+            (None, _) => self.no_address.push(department.to_owned()),
+            (Some(_), Some(error)) => self.failures.push(format!("{department}：{error}")),
+            (Some(_), None) => {}
+        }
+    }
+
+    /// How the run ended: `notice` says what went (and is extended with who has no address);
+    /// failures and a run cut off say so with `hint` on sending the rest; `what` names the
+    /// e-mails when none went.
+    pub fn end(
+        &self,
+        mut notice: String,
+        result: Result<(), String>,
+        what: &str,
+        hint: &str,
+    ) -> JobEnd {
+        if !self.no_address.is_empty() {
+            notice.push_str(&format!(
+                "\n没有邮箱地址、未发送：{}（请在“责任部门”中填写邮箱，或另行转交）。",
+                self.no_address.join("、")
+            ));
+        }
+        let message = match result {
+            Ok(()) if self.failures.is_empty() => return JobEnd::Notice(notice),
+            Ok(()) => format!("{notice}\n未能发送：{}。{hint}", self.failures.join("；")),
+            Err(error) if self.sent > 0 => format!("{notice}\n发送中断：{error}。{hint}"),
+            Err(error) => format!("未能发送{what}：{error}"),
+        };
+        JobEnd::Problem(message.clone(), message)
+    }
+}
+
+/// A running send of chase e-mails, each result as it is done.
+pub struct ChaseJob {
+    receiver: Receiver<ChaseEvent>,
+    pub tally: SendTally,
 }
 
 pub enum ChaseEvent {
@@ -117,10 +165,10 @@ impl ChaseJob {
         });
         Self {
             receiver,
-            progress: (0, total),
-            sent: 0,
-            failures: Vec::new(),
-            no_address: Vec::new(),
+            tally: SendTally {
+                progress: (0, total),
+                ..SendTally::default()
+            },
         }
     }
 }
@@ -223,18 +271,13 @@ impl ChaseJob {
         loop {
             match self.receiver.try_recv() {
                 Ok(ChaseEvent::Sent(mut result)) => {
-                    self.progress.0 += 1;
                     record_chase_result(ledger, &mut result);
-                    if result.sent {
-                        self.sent += 1;
-                    }
-                    match (&result.mail.to, &result.error) {
-                        (None, _) => self.no_address.push(result.mail.department.clone()),
-                        (Some(_), Some(error)) => self
-                            .failures
-                            .push(format!("{}：{error}", result.mail.department)),
-                        (Some(_), None) => {}
-                    }
+                    self.tally.count(
+                        &result.mail.department,
+                        result.mail.to.as_deref(),
+                        result.sent,
+                        result.error.as_deref(),
+                    );
                 }
                 Ok(ChaseEvent::Finished(result)) => {
                     finished = Some(result);
@@ -250,25 +293,12 @@ impl ChaseJob {
         let Some(result) = finished else {
             return polled;
         };
-        let failures = std::mem::take(&mut self.failures);
-        let mut notice = format!("已发送 {} 封催报邮件。", self.sent);
-        if !self.no_address.is_empty() {
-            notice.push_str(&format!(
-                "没有邮箱地址、未发送：{}（可复制催报消息另行发送）。",
-                self.no_address.join("、")
-            ));
-        }
-        polled.end = Some(match result {
-            Ok(()) if failures.is_empty() => JobEnd::Notice(notice),
-            Ok(()) => {
-                let message = format!("{notice}未能发送：{}", failures.join("；"));
-                JobEnd::Problem(message.clone(), message)
-            }
-            Err(error) => {
-                let message = format!("未能发送催报邮件：{error}");
-                JobEnd::Problem(message.clone(), message)
-            }
-        });
+        polled.end = Some(self.tally.end(
+            format!("已发送 {} 封催报邮件。", self.tally.sent),
+            result,
+            "催报邮件",
+            "可再点“发送催报邮件”补发。",
+        ));
         polled
     }
 }

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use super::jobs::{JobEnd, Worker, WorkerLost};
-use super::mail_jobs::Polled;
+use super::mail_jobs::{Polled, SendTally};
 use crate::mail::smtp::SmtpAccount;
 use crate::schedule::Period;
 use crate::service::mail::{
-    Resend, SendOutcome, SheetMail, TemplateMail, record_sheet_send, record_template_send,
+    Resend, SendClaim, SendOutcome, SheetMail, TemplateMail, record_sheet_send,
+    record_template_send,
 };
 use crate::store::MailSend;
 
@@ -44,15 +45,14 @@ pub struct TemplateJob {
     plan_id: i64,
     period: Period,
     folder: PathBuf,
-    pub progress: (usize, usize),
-    sent: usize,
-    no_address: Vec<String>,
+    pub tally: SendTally,
     already_sent: Vec<String>,
-    failures: Vec<String>,
+    /// The month's send claim, given back when the run ends.
+    claim: Option<SendClaim>,
 }
 
 impl TemplateJob {
-    pub fn start(request: TemplateRequest, account: SmtpAccount) -> Self {
+    pub fn start(request: TemplateRequest, account: SmtpAccount, claim: SendClaim) -> Self {
         let (sender, receiver) = std::sync::mpsc::channel();
         let plan_id = request.day.plan.id;
         let (period, folder) = (request.period, request.folder.clone());
@@ -95,11 +95,9 @@ impl TemplateJob {
             plan_id,
             period,
             folder,
-            progress: (0, 0),
-            sent: 0,
-            no_address: Vec::new(),
+            tally: SendTally::default(),
             already_sent: Vec::new(),
-            failures: Vec::new(),
+            claim: Some(claim),
         }
     }
 
@@ -113,24 +111,18 @@ impl TemplateJob {
                     total,
                     already_sent,
                 }) => {
-                    self.progress = (0, total);
+                    self.tally.progress = (0, total);
                     self.already_sent = already_sent;
                 }
                 Ok(TemplateEvent::Sent(sent)) => {
                     let (mail, mut outcome) = *sent;
-                    self.progress.0 += 1;
                     record_template_send(ledger, self.plan_id, self.period, &mail, &mut outcome);
-                    if outcome.sent {
-                        self.sent += 1;
-                    }
-                    match (&outcome.to, &outcome.error) {
-                        (None, _) => self.no_address.push(outcome.department.clone()),
-                        (Some(_), Some(error)) => {
-                            self.failures
-                                .push(format!("{}：{error}", outcome.department));
-                        }
-                        (Some(_), None) => {}
-                    }
+                    self.tally.count(
+                        &outcome.department,
+                        outcome.to.as_deref(),
+                        outcome.sent,
+                        outcome.error.as_deref(),
+                    );
                 }
                 Ok(TemplateEvent::Finished(result)) => {
                     finished = Some(result);
@@ -146,47 +138,32 @@ impl TemplateJob {
         let Some(result) = finished else {
             return polled;
         };
+        if let Some(claim) = self.claim.take() {
+            claim.release(ledger);
+        }
         polled.end = Some(self.end(result));
         polled
     }
 
-    fn end(&mut self, result: Result<(), String>) -> JobEnd {
+    fn end(&self, result: Result<(), String>) -> JobEnd {
         let mut notice = format!(
             "已向 {} 个部门发送{}报送模板，均已记入台账（模板保存在“{}”）。",
-            self.sent,
+            self.tally.sent,
             self.period.label(),
             self.folder.display()
         );
-        if !self.no_address.is_empty() {
-            notice.push_str(&format!(
-                "\n没有邮箱地址、未发送：{}（请在“责任部门”中填写邮箱，或把模板另行转交）。",
-                self.no_address.join("、")
-            ));
-        }
         if !self.already_sent.is_empty() {
             notice.push_str(&format!(
                 "\n此前已收到本月模板、未再发送：{}。",
                 self.already_sent.join("、")
             ));
         }
-        match result {
-            Ok(()) if self.failures.is_empty() => JobEnd::Notice(notice),
-            Ok(()) => {
-                let message = format!(
-                    "{notice}\n未能发送：{}。补发时请选“只发给尚未收到的部门”。",
-                    self.failures.join("；")
-                );
-                JobEnd::Problem(message.clone(), message)
-            }
-            Err(error) => {
-                let message = if self.sent > 0 {
-                    format!("{notice}\n发送中断：{error}。补发时请选“只发给尚未收到的部门”。")
-                } else {
-                    format!("未能发送模板邮件：{error}")
-                };
-                JobEnd::Problem(message.clone(), message)
-            }
-        }
+        self.tally.end(
+            notice,
+            result,
+            "模板邮件",
+            "补发时请选“只发给尚未收到的部门”。",
+        )
     }
 }
 
@@ -205,10 +182,12 @@ pub struct SheetSendJob {
     worker: Worker<Result<SheetMail, String>>,
     plan_id: i64,
     period: Period,
+    /// The month's send claim, given back when the send ends.
+    claim: Option<SendClaim>,
 }
 
 impl SheetSendJob {
-    pub fn start(request: SheetRequest, account: SmtpAccount) -> Self {
+    pub fn start(request: SheetRequest, account: SmtpAccount, claim: SendClaim) -> Self {
         let plan_id = request.plan.id;
         let period = request.sheet.period;
         let worker = Worker::spawn(move || {
@@ -244,12 +223,14 @@ impl SheetSendJob {
             worker,
             plan_id,
             period,
+            claim: Some(claim),
         }
     }
 
     /// Records the send once it has gone and says how it ended.
     pub fn poll(&mut self, ledger: &mut crate::store::Ledger) -> Option<JobEnd> {
-        Some(match self.worker.poll()? {
+        let done = self.worker.poll()?;
+        let end = match done {
             Ok(Ok(mail)) => match record_sheet_send(ledger, self.plan_id, self.period, &mail) {
                 Ok(()) => JobEnd::Notice(format!(
                     "已将{}进展表（XLSX、PDF）用一封邮件发送至 {}，已记入台账。",
@@ -265,6 +246,11 @@ impl SheetSendJob {
             Err(WorkerLost) => {
                 JobEnd::Problem("报市意外中止".to_owned(), "报市意外中止".to_owned())
             }
-        })
+        };
+        // Given back once the send is recorded: a second sender then sees it.
+        if let Some(claim) = self.claim.take() {
+            claim.release(ledger);
+        }
+        Some(end)
     }
 }

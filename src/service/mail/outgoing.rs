@@ -129,6 +129,47 @@ pub enum Resend {
     All,
 }
 
+/// This process's claim on sending a month's mail of one kind: while it is held, a second
+/// window or command sending the same month is refused, so that nobody gets it twice. Taken
+/// before the earlier sends are read; given back when the run ends (or, after a crash, when
+/// its lease runs out).
+#[derive(Debug)]
+pub struct SendClaim {
+    plan_id: i64,
+    kind: SendKind,
+    period: String,
+    token: String,
+}
+
+impl SendClaim {
+    pub fn take(
+        ledger: &mut Ledger,
+        plan_id: i64,
+        kind: SendKind,
+        period: Period,
+        deadline: std::time::Duration,
+    ) -> Result<Self, crate::store::StoreError> {
+        let token = format!(
+            "{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        );
+        let seconds = i64::try_from(deadline.as_secs()).unwrap_or(i64::MAX / 2) + 60;
+        ledger.claim_month_send(plan_id, kind, &period.to_string(), &token, seconds)?;
+        Ok(Self {
+            plan_id,
+            kind,
+            period: period.to_string(),
+            token,
+        })
+    }
+
+    /// Gives the claim back; a failure only leaves the lease to run out.
+    pub fn release(self, ledger: &mut Ledger) {
+        let _ = ledger.release_month_send(self.plan_id, self.kind, &self.period, &self.token);
+    }
+}
+
 /// The month's templates written into a folder and the e-mails that carry them: those to
 /// send and those left out because the department already received this month's template.
 #[derive(Clone, Debug)]
@@ -136,6 +177,26 @@ pub struct TemplateBatch {
     pub written: Vec<crate::service::WrittenTemplate>,
     pub mails: Vec<TemplateMail>,
     pub already_sent: Vec<TemplateMail>,
+}
+
+/// Writes the month's templates into `dir`, each naming the month's due day (moved off
+/// holidays when 设置 says so).
+pub fn write_month_templates(
+    day: &crate::service::DayState,
+    period: Period,
+    dir: &std::path::Path,
+    protected: &crate::files::Protected,
+) -> Result<Vec<crate::service::WrittenTemplate>, crate::service::ActionError> {
+    let (_, due) = day.rule().due(period);
+    crate::service::write_templates(
+        &day.plan,
+        &day.obligations,
+        period,
+        due,
+        dir,
+        protected,
+        &mut |_| {},
+    )
 }
 
 /// Writes the month's templates into `dir` and prepares one e-mail per department (the
@@ -156,16 +217,7 @@ pub fn prepare_templates(
             day.plan.label(),
         ));
     }
-    let (_, due) = day.rule().due(period);
-    let written = crate::service::write_templates(
-        &day.plan,
-        &day.obligations,
-        period,
-        due,
-        dir,
-        protected,
-        &mut |_| {},
-    )?;
+    let written = write_month_templates(day, period, dir, protected)?;
     let (already_sent, mails) = template_mails(day, mailbox, period, &written)
         .into_iter()
         .partition(|mail| {
