@@ -87,4 +87,69 @@ fn main() {
         pdf_size / 1024
     );
     assert_eq!(first_pdf.pages, pages);
+    huge_returns();
+}
+
+/// `export-sheet` (the real command, release build) on a month whose returns hold 1.5 million
+/// characters in each of 10 rows: its time and peak memory (GNU time's maximum resident set).
+fn huge_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("huge.sqlite");
+    let (mut ledger, _) = Ledger::open(&db).unwrap();
+    let period = Period::new(2019, 7).unwrap();
+    let plan = ledger.focused_plan().unwrap();
+    let text =
+        "本月继续推进土壤污染防治各项工作，完成重点监管企业周边土壤监测点位布设。".repeat(40_000);
+    let text: String = text.chars().take(1_500_000).collect();
+    let writes: Vec<RowWrite> = plan
+        .form
+        .rows()
+        .take(10)
+        .filter_map(|row| {
+            let (department_id, _) = row.departments.first()?;
+            Some(RowWrite {
+                department_id: *department_id,
+                period,
+                key: RowKey::FormRow(row.id),
+                progress: text.clone(),
+                remark: String::new(),
+                source: ReturnSource::Email,
+                received_on: NaiveDate::from_ymd_opt(2019, 8, 2),
+            })
+        })
+        .collect();
+    let rows = writes.len();
+    ledger.write_return_rows(&writes).unwrap();
+    drop(ledger);
+    let xlsx = dir.path().join("sheet.xlsx");
+    let pdf = dir.path().join("sheet.pdf");
+    let output = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M %e"])
+        .arg(env!("CARGO_BIN_EXE_taizhang"))
+        .arg("--db")
+        .arg(&db)
+        .args(["export-sheet", "--period", "2019-07", "--xlsx"])
+        .arg(&xlsx)
+        .arg("--pdf")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    let mut parts = last.split_whitespace();
+    let peak_kb: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let seconds = parts.next().unwrap_or("?");
+    println!(
+        "export-sheet with {rows} rows of 1.5 M characters: {seconds} s, peak {} MB, XLSX {} KB, PDF {} KB",
+        peak_kb / 1024,
+        std::fs::metadata(&xlsx)
+            .map(|m| m.len() / 1024)
+            .unwrap_or(0),
+        std::fs::metadata(&pdf).map(|m| m.len() / 1024).unwrap_or(0)
+    );
 }

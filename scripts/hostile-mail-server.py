@@ -34,6 +34,13 @@ SMTP modes (each logs the commands it gets, message lines too):
   smtp-silent          accepts and says nothing
   smtp-trickle         greeting one byte every 2 s
   smtp-silent-after-data  accepts the first message's DATA, then says nothing
+  smtp-half-reply      after a message's data, "250-queued" and the connection closed
+  smtp-close-after-data  after a message's data, the connection closed without a reply
+  smtp-late-reply      after a message's data, the reply only after --late seconds
+  smtp-reject-data     after a message's data, "554 5.7.1 rejected as spam"
+  smtp-utf8            behaves, and offers SMTPUTF8
+With --good N the first N messages (over all connections) are answered normally. Every message
+whose data ended (the final dot) is counted in DIR/delivered, one line each, whatever the reply.
 """
 import argparse
 import os
@@ -242,6 +249,8 @@ def smtp(conn, mode, args, state):
                 "smtp-no-auth": b"",
                 "smtp-cram-only": b"250-AUTH CRAM-MD5\r\n",
             }.get(mode, b"250-AUTH PLAIN LOGIN\r\n")
+            if mode == "smtp-utf8":
+                auth += b"250-SMTPUTF8\r\n"
             conn.send(b"250-hostile\r\n" + auth + b"250 8BITMIME\r\n")
         elif command.startswith("AUTH"):
             conn.send(b"235 ok\r\n")
@@ -249,9 +258,27 @@ def smtp(conn, mode, args, state):
             conn.send(b"354 go on\r\n")
             while conn.line() != ".":
                 pass
+            with state["lock"]:
+                state["messages"] = state.get("messages", 0) + 1
+                number = state["messages"]
+                with open(os.path.join(args.dir, "delivered"), "a", encoding="utf-8") as f:
+                    f.write("%d\n" % number)
+            if number <= args.good:
+                conn.send(b"250 queued\r\n")
+                continue
             if mode == "smtp-silent-after-data":
                 time.sleep(3600)
                 raise Stop()
+            if mode == "smtp-half-reply":
+                conn.send(b"250-queued\r\n")
+                raise Stop()
+            if mode == "smtp-close-after-data":
+                raise Stop()
+            if mode == "smtp-late-reply":
+                time.sleep(args.late)
+            if mode == "smtp-reject-data":
+                conn.send(b"554 5.7.1 rejected as spam\r\n")
+                continue
             conn.send(b"250 queued\r\n")
         elif command.startswith("QUIT"):
             conn.send(b"221 bye\r\n")
@@ -266,6 +293,8 @@ def main():
     parser.add_argument("dir")
     parser.add_argument("--messages", type=int, default=3)
     parser.add_argument("--max-bytes", type=int, default=3 * 1024 ** 3)
+    parser.add_argument("--good", type=int, default=0)
+    parser.add_argument("--late", type=float, default=30.0)
     args = parser.parse_args()
     log = os.path.join(args.dir, "log")
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

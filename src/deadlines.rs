@@ -270,12 +270,7 @@ pub fn alarm_trigger(date: NaiveDate, calendar: &HolidayCalendar) -> String {
 /// The deadlines as an iCalendar file (all-day events) for a phone's calendar; each item not
 /// yet done carries a reminder the working day before.
 pub fn to_ics(deadlines: &[Deadline], stamp: &str, calendar: &HolidayCalendar) -> String {
-    let escape = |text: &str| {
-        text.replace('\\', "\\\\")
-            .replace(';', "\\;")
-            .replace(',', "\\,")
-            .replace('\n', "\\n")
-    };
+    let escape = ics_text;
     let mut ics = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Taizhang//台账//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:台账\r\n",
     );
@@ -316,7 +311,52 @@ pub fn to_ics(deadlines: &[Deadline], stamp: &str, calendar: &HolidayCalendar) -
         ics.push_str("END:VEVENT\r\n");
     }
     ics.push_str("END:VCALENDAR\r\n");
-    ics
+    fold_ics(&ics)
+}
+
+/// A TEXT value escaped as RFC 5545 says (backslash, semicolon, comma, line breaks); a CR,
+/// a CR LF or an LF alike become one `\n`, and other control characters are dropped.
+pub fn ics_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' | '\u{2028}' | '\u{2029}' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds each content line longer than 75 octets (RFC 5545 3.1): a CRLF and a space before
+/// the 76th octet, never inside a UTF-8 character.
+pub fn fold_ics(ics: &str) -> String {
+    let mut out = String::with_capacity(ics.len() + ics.len() / 32);
+    for line in ics.split_terminator("\r\n") {
+        let mut used = 0;
+        for c in line.chars() {
+            let width = c.len_utf8();
+            // The first line holds 75 octets; each continuation 74 after its space.
+            if used + width > 75 {
+                out.push_str("\r\n ");
+                used = 1;
+            }
+            out.push(c);
+            used += width;
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -408,7 +448,10 @@ mod tests {
             milestone_id: Some(2),
             ..item.clone()
         };
-        let ics = to_ics(&[item, done], "20190625T000000Z", &calendar);
+        let folded = to_ics(&[item, done], "20190625T000000Z", &calendar);
+        assert!(folded.split_terminator("\r\n").all(|line| line.len() <= 75));
+        // Read as a calendar reads it: folded lines joined again.
+        let ics = folded.replace("\r\n ", "");
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
         // 30 June 2019 is a Sunday: the reminder rings at 09:00 on Friday 28 June.
         assert!(ics.contains(
@@ -436,5 +479,22 @@ mod tests {
         assert_eq!(alarm_trigger(date(2019, 10, 8), &calendar), "-P7DT15H");
         // After a 调休 Saturday (12 October 2019 was worked): Monday 14 October rings then.
         assert_eq!(alarm_trigger(date(2019, 10, 14), &calendar), "-P1DT15H");
+    }
+
+    #[test]
+    fn ics_lines_are_folded_at_75_octets_and_text_is_escaped() {
+        let title = "关于报送土壤污染状况详查成果, 并完成农用地分类;\r包括重点行业企业用地调查\r\n以及\n\u{7}其余事项的通知";
+        let text = ics_text(title);
+        assert!(!text.contains('\r') && !text.contains('\u{7}'));
+        assert_eq!(text.matches("\\n").count(), 3);
+        assert!(text.contains("\\,") && text.contains("\\;"));
+        let ics = fold_ics(&format!("BEGIN:VEVENT\r\nSUMMARY:{text}\r\nEND:VEVENT\r\n"));
+        for line in ics.split_terminator("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line}", line.len());
+        }
+        // Unfolded, the line is whole again.
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.contains(&format!("SUMMARY:{text}\r\n")));
+        assert!(!ics.replace("\r\n", "").contains('\r'));
     }
 }

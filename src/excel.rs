@@ -4,19 +4,24 @@
 
 /// The most UTF-16 units Excel keeps in one cell.
 pub const EXCEL_CELL_LIMIT: usize = 32_767;
-/// What replaces the cut-off end of a cell's text.
-const CUT_MARK: &str = "……（超出Excel单元格上限，全文见PDF）";
+/// What replaces the cut-off end of a cell's text (the whole text has `total` characters).
+fn cut_mark(total: usize) -> String {
+    format!("……（超出单元格上限，以下从略；全文共 {total} 字，见台账）")
+}
 
 pub fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
-/// The text as one Excel cell can hold it: cut, with a mark saying so, when it is longer.
+/// The text as one cell can hold it: cut, with a mark saying so, when it is longer. The XLSX
+/// and the PDF both cut here, so that the two files say the same and a return of millions of
+/// characters never makes an export take gigabytes.
 pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if utf16_len(text) <= EXCEL_CELL_LIMIT {
+    if text.len() <= EXCEL_CELL_LIMIT || utf16_len(text) <= EXCEL_CELL_LIMIT {
         return std::borrow::Cow::Borrowed(text);
     }
-    let room = EXCEL_CELL_LIMIT - utf16_len(CUT_MARK);
+    let mark = cut_mark(text.chars().count());
+    let room = EXCEL_CELL_LIMIT - utf16_len(&mark);
     let mut used = 0;
     let kept: String = text
         .chars()
@@ -25,7 +30,7 @@ pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
             used <= room
         })
         .collect();
-    std::borrow::Cow::Owned(format!("{kept}{CUT_MARK}"))
+    std::borrow::Cow::Owned(format!("{kept}{mark}"))
 }
 
 /// How wide a text is in Excel's character units: CJK characters count two.

@@ -418,7 +418,8 @@ pub fn distinct_outputs(paths: &[&Path]) -> Result<(), FileError> {
 pub enum Existing {
     /// Replace it (an export the user asked for by name).
     Replace,
-    /// Never touch it: write under `name（2）.ext`, `name（3）.ext` … instead.
+    /// Never touch it: write under `name（2）.ext`, `name（3）.ext` … instead; a file that
+    /// already holds exactly these bytes is taken as written.
     KeepBoth,
 }
 
@@ -469,6 +470,11 @@ pub fn write_file(
                 check_output(&candidate, protected)?;
                 match create_new(&candidate, bytes) {
                     Ok(()) => return Ok(candidate),
+                    // The same bytes are already there (a template written for an earlier
+                    // send): that file is the one, no copy is made.
+                    Err(CreateError::Exists) if holds_exactly(&candidate, bytes) => {
+                        return Ok(candidate);
+                    }
                     Err(CreateError::Exists) => continue,
                     Err(CreateError::Failed(source)) => {
                         return Err(FileError::io(&candidate, "写入", source));
@@ -482,6 +488,18 @@ pub fn write_file(
             })
         }
     }
+}
+
+/// Whether `path` is a regular file (not a link) holding exactly `bytes`; read through the
+/// guarded reader, never more than one byte past `bytes`' length.
+fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !metadata.is_file() || metadata.len() != bytes.len() as u64 {
+        return false;
+    }
+    read_file(path, bytes.len() as u64 + 1).is_ok_and(|existing| existing == bytes)
 }
 
 /// `name.ext`, then `name（2）.ext` … `name（999）.ext`.

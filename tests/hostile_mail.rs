@@ -7,54 +7,12 @@
 
 mod common;
 
-use std::io::BufRead as _;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::mail::ledger_with_addresses;
+use common::mail::{Hostile, ledger_with_addresses};
 use common::{TempLedger, arg, stderr, taizhang, taizhang_command};
-
-/// A misbehaving server in one mode; killed when dropped.
-struct Hostile {
-    dir: tempfile::TempDir,
-    port: u16,
-    child: Child,
-}
-
-impl Hostile {
-    fn start(mode: &str, extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hostile-mail-server.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(mode)
-            .arg(dir.path())
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().strip_prefix("PORT=").unwrap().parse().unwrap();
-        Self { dir, port, child }
-    }
-
-    /// The commands the server received, and the connection ends.
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Hostile {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Runs a command, killing it (and failing) if it has not ended within `limit`.
 fn run_within(mut command: Command, limit: Duration) -> (Output, Duration) {

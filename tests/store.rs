@@ -691,12 +691,36 @@ const V4_COLUMNS: [(&str, &str); 8] = [
     ("tasks", "carried_from"),
 ];
 
-/// Takes a current ledger back to version 3: drops what version 4 added.
+/// The columns version 7 added to tables of version 3 and later, as (table, column).
+const V7_COLUMNS: [(&str, &str); 6] = [
+    ("chase_sends", "outcome"),
+    ("chase_sends", "reason"),
+    ("chase_sends", "message_id"),
+    ("mail_sends", "outcome"),
+    ("mail_sends", "reason"),
+    ("mail_sends", "message_id"),
+];
+
+/// Takes a current ledger back to version 3: drops what versions 4 and 7 added (tables added
+/// later are the caller's to drop).
 fn take_back_version_four(conn: &rusqlite::Connection) {
     conn.execute_batch("DROP INDEX plans_state;").unwrap();
     for (table, column) in V4_COLUMNS {
         conn.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column};"))
             .unwrap();
+    }
+    for (table, column) in V7_COLUMNS {
+        let exists: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+                (table, column),
+                |row| row.get(0),
+            )
+            .unwrap();
+        if exists {
+            conn.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column};"))
+                .unwrap();
+        }
     }
 }
 
@@ -710,7 +734,10 @@ fn rows_before_version_four(conn: &rusqlite::Connection, table: &str) -> Vec<Str
         .collect::<Result<Vec<_>, _>>()
         .unwrap()
         .into_iter()
-        .filter(|column| !V4_COLUMNS.contains(&(table, column.as_str())))
+        .filter(|column| {
+            !V4_COLUMNS.contains(&(table, column.as_str()))
+                && !V7_COLUMNS.contains(&(table, column.as_str()))
+        })
         .map(|column| format!("\"{column}\""))
         .collect();
     let mut statement = conn

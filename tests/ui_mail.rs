@@ -240,7 +240,8 @@ fn chase_emails_are_sent_from_the_window_after_a_confirmation() {
     harness.get_by_label_contains("县住建局：没有邮箱地址，将跳过");
     click(&mut harness, "确认发送 2 封");
     run_until(&mut harness, |h| {
-        h.query_by_label_contains("已发送 2 封催报邮件").is_some()
+        h.query_by_label_contains("已发送 2 封2019年7月催报邮件")
+            .is_some()
     });
     assert_eq!(smtp.messages().len(), 2);
     harness.get_by_label_contains("发送催报邮件至 nyj@example.cn");

@@ -121,7 +121,7 @@ fn the_month_runs_from_templates_out_to_the_sheet_up_and_the_report_in_the_windo
     harness.get_by_label_contains("县住建局：没有邮箱地址，将跳过");
     click(&mut harness, "确认发送 2 封");
     run_until(&mut harness, |h| {
-        h.query_by_label_contains("已向 2 个部门发送2019年7月报送模板")
+        h.query_by_label_contains("已发送 2 封2019年7月报送模板邮件")
             .is_some()
     });
     let delivered = smtp.messages();

@@ -284,43 +284,60 @@ pub(super) fn chase(
     let others: &[crate::service::DayState] = if across { &day.others } else { &[] };
     let plans = crate::service::mail::chase_plans(&day.focus, others, period);
     let mails = crate::service::mail::chase_mails_across(&plans);
-    let results = match send {
-        None => mails
-            .into_iter()
-            .map(|mail| crate::service::mail::ChaseResult {
-                mail,
-                sent: false,
-                error: None,
-            })
-            .collect(),
+    let summary = match send {
+        None => None,
         Some(server) => {
             let (account, deadline) = smtp_account(ledger, server)?;
-            crate::service::mail::send_chase_mails(ledger, &account, mails, deadline).inspect_err(
-                |error| {
+            let batch = crate::service::mail::Batch::Chase {
+                plan_id: day.focus.plan.id,
+                period,
+            };
+            let run = crate::service::mail::SendRun::begin(
+                ledger,
+                batch,
+                mails.iter().map(|m| m.out_mail(today)).collect(),
+                crate::service::mail::ResendRule::ALL,
+                deadline,
+            )?;
+            match crate::service::mail::send_inline(
+                ledger,
+                run,
+                &account,
+                deadline,
+                &mut |_| Ok(()),
+            ) {
+                Ok(summary) => Some(summary),
+                Err((error, _)) => {
                     crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
-                },
-            )?
+                    return Err(anyhow::anyhow!("{error}（未发送任何催报邮件）"));
+                }
+            }
         }
+    };
+    let line_of = |mail: &crate::service::mail::ChaseMail| {
+        let key = mail.out_mail(today).message_key;
+        summary
+            .as_ref()
+            .and_then(|s| s.reports.iter().find(|r| r.mail.message_key == key))
     };
     let report = ChaseJson {
         period: period.to_string(),
-        departments: results
+        departments: mails
             .iter()
-            .map(|r| ChaseDepartmentJson {
-                name: r.mail.department.clone(),
-                to: r.mail.to.clone(),
-                subject: r.mail.subject.clone(),
-                message: r.mail.message.clone(),
-                sent: r.sent,
-                error: r.error.clone(),
+            .map(|mail| {
+                let line = line_of(mail);
+                ChaseDepartmentJson {
+                    name: mail.department.clone(),
+                    to: mail.to.clone(),
+                    subject: mail.subject.clone(),
+                    message: mail.message.clone(),
+                    sent: line.is_some_and(|l| l.outcome == crate::service::mail::Outcome::Sent),
+                    outcome: line.map(|l| l.outcome.code()),
+                    error: line.and_then(|l| l.outcome.reason().or_else(|| l.unrecorded.clone())),
+                }
             })
             .collect(),
     };
-    let failed = report
-        .departments
-        .iter()
-        .filter(|d| !d.sent && d.to.is_some() && d.error.is_some())
-        .count();
     if json {
         serde_json::to_writer(&mut *out, &report)?;
         writeln!(out)?;
@@ -331,20 +348,30 @@ pub(super) fn chase(
                 "{}（{}）{}",
                 department.name,
                 department.to.as_deref().unwrap_or("无邮箱"),
-                match (&department.error, department.sent) {
-                    (Some(error), _) => format!("：{error}"),
-                    (None, true) => "：已发送".to_owned(),
-                    (None, false) => String::new(),
+                match (department.outcome, department.error.as_deref()) {
+                    (None, _) => String::new(),
+                    (Some("sent"), _) => "：已发送".to_owned(),
+                    (Some("uncertain"), why) =>
+                        format!("：结果不明，对方可能已收到（{}）", why.unwrap_or_default()),
+                    (Some(_), Some(why)) => format!("：未发送，{why}"),
+                    (Some(_), None) => "：未发送".to_owned(),
                 }
             )?;
             writeln!(out, "{}\n", department.message)?;
         }
     }
-    if failed > 0 {
-        return Err(anyhow::anyhow!(
-            "{failed} 个部门的催报邮件未能发送（见各部门的原因）；已发送 {sent} 封，均已记入台账",
-            sent = report.departments.iter().filter(|d| d.sent).count()
-        ));
+    if let Some(summary) = &summary {
+        let closing = summary.closing_line("催报邮件");
+        if !summary.all_well() {
+            let mut advice = String::new();
+            if summary.count("uncertain") > 0 {
+                advice.push_str("结果不明的部门请先向对方核实是否已收到，再决定是否重发。");
+            }
+            return Err(anyhow::anyhow!("{closing}{advice}"));
+        }
+        if !json {
+            writeln!(out, "{closing}")?;
+        }
     }
     Ok(())
 }

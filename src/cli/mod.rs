@@ -185,41 +185,21 @@ pub fn run(
             json,
             plan,
             send_to,
+            again,
         } => {
             focus(ledger, *plan, Some(*period))?;
-            // The city's address is checked before any file is written.
-            if let Some((address, _)) = send_to {
-                crate::store::check_address(address.trim())?;
-            }
-            let mut sink = Vec::new();
-            sheet::export_sheet(
-                ledger,
-                *period,
-                xlsx.as_deref(),
-                pdf.as_deref(),
-                *json,
-                if send_to.is_some() && *json {
-                    &mut sink
-                } else {
-                    &mut *out
-                },
-            )?;
             if let (Some((address, server)), Some(xlsx), Some(pdf)) = (send_to, xlsx, pdf) {
-                month::send_sheet(ledger, *period, (xlsx, pdf), (address, server), today)?;
-                if *json {
-                    let mut value: serde_json::Value = serde_json::from_slice(&sink)?;
-                    value["sent_to"] = serde_json::Value::String(address.trim().to_owned());
-                    serde_json::to_writer(&mut *out, &value)?;
-                    writeln!(out)?;
-                } else {
-                    writeln!(
-                        out,
-                        "已将 XLSX 和 PDF 用一封邮件发送至 {}，已记入台账",
-                        address.trim()
-                    )?;
-                }
+                return month::export_and_send(
+                    ledger,
+                    *period,
+                    (xlsx, pdf),
+                    (address, server, *again),
+                    *json,
+                    today,
+                    out,
+                );
             }
-            Ok(())
+            sheet::export_sheet(ledger, *period, xlsx.as_deref(), pdf.as_deref(), *json, out)
         }
         Job::Deadlines {
             from,

@@ -6,53 +6,27 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::args::{MailServer, Resend};
+use super::args::MailServer;
 use super::json::{
-    IndicatorJson, IndicatorValueJson, IndicatorsJson, LateJson, MovedJson, OverdueJson,
-    PartialJson, ReportIndicatorJson, ReportJson, TemplateSendJson, TemplatesJson,
+    ExportSheetJson, IndicatorJson, IndicatorValueJson, IndicatorsJson, LateJson, MovedJson,
+    OverdueJson, PartialJson, ReportIndicatorJson, ReportJson, TemplateSendJson, TemplatesJson,
 };
 use crate::schedule::Period;
 use crate::service::DayState;
-use crate::store::{Ledger, SendKind};
+use crate::service::mail::{Batch, Outcome, ResendRule, SendRun, send_inline};
+use crate::store::Ledger;
 
 fn day_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
 /// `templates`: writes the month's templates; with `--send`, e-mails each department its own
-/// (those without an address are listed, a second send must be asked for) and records each.
-/// A send holds the month's claim, so that a window or command sending at once is refused.
+/// through the service's send run (the claim, the resend rule, each outcome recorded).
 pub(super) fn templates(
     ledger: &mut Ledger,
     period: Period,
     dir: &Path,
-    send: Option<(&MailServer, Resend)>,
-    json: bool,
-    today: NaiveDate,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let Some((server, _)) = send else {
-        return templates_run(ledger, period, dir, send, json, today, out);
-    };
-    let (_, deadline) = super::mail::smtp_account(ledger, server)?;
-    let plan_id = ledger.focused_plan()?.id;
-    let claim = crate::service::mail::SendClaim::take(
-        ledger,
-        plan_id,
-        SendKind::Template,
-        period,
-        deadline,
-    )?;
-    let result = templates_run(ledger, period, dir, send, json, today, out);
-    claim.release(ledger);
-    result
-}
-
-fn templates_run(
-    ledger: &mut Ledger,
-    period: Period,
-    dir: &Path,
-    send: Option<(&MailServer, Resend)>,
+    send: Option<(&MailServer, ResendRule)>,
     json: bool,
     today: NaiveDate,
     out: &mut dyn Write,
@@ -60,57 +34,59 @@ fn templates_run(
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
     let day = DayState::load(ledger, today, &holidays)?;
     crate::service::check_period(&day.plan, period)?;
-    let plan_id = day.plan.id;
-    // A second send is asked for before anything is written or sent.
-    let before = ledger.mail_sends(plan_id, SendKind::Template, Some(&period.to_string()))?;
-    if let Some((_, Resend::Ask)) = send
-        && !before.is_empty()
-    {
-        let last = before.last().map(|s| s.sent_at.clone()).unwrap_or_default();
-        return Err(anyhow::anyhow!(
-            "{}的模板已于 {last} 发给 {} 个部门，未再次发送。如确需重发，请加 --again（全部重发）或 --unsent（只发给尚未收到的部门）",
-            period.label(),
-            before
-                .iter()
-                .filter_map(|s| s.department_id)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len()
-        ));
-    }
-    let mailbox = ledger.mailbox_settings()?.address;
     let protected = crate::files::Protected::for_ledger(ledger.path());
-    let batch = if send.is_some() {
-        let resend = send.map_or(Resend::Ask, |(_, resend)| resend);
-        crate::service::mail::prepare_templates(
-            &day,
-            &mailbox,
-            period,
-            dir,
-            &protected,
-            (resend, &before),
-        )?
-    } else {
+    let Some((server, rule)) = send else {
         // Only the files: a closed plan's templates may still be written.
-        crate::service::mail::TemplateBatch {
-            written: crate::service::mail::write_month_templates(&day, period, dir, &protected)?,
-            mails: Vec::new(),
-            already_sent: Vec::new(),
+        let written = crate::service::mail::write_month_templates(&day, period, dir, &protected)?;
+        note_kept(&written);
+        let report = TemplatesJson {
+            period: period.to_string(),
+            sent: Vec::new(),
+            uncertain: Vec::new(),
+            skipped: Vec::new(),
+            failed: Vec::new(),
+            files: written
+                .iter()
+                .map(|t| t.path.display().to_string())
+                .collect(),
+        };
+        if json {
+            serde_json::to_writer(&mut *out, &report)?;
+            writeln!(out)?;
+        } else {
+            for file in &report.files {
+                writeln!(out, "{file}")?;
+            }
+        }
+        return Ok(());
+    };
+    // Everything that can refuse is settled before a file is written or a message goes.
+    let mailbox = ledger.mailbox_settings()?.address;
+    let mails = crate::service::mail::template_mails(&day, &mailbox, period, dir)?;
+    let (account, deadline) = super::mail::smtp_account(ledger, server)?;
+    let batch = Batch::Templates {
+        plan_id: day.plan.id,
+        period,
+    };
+    let run = SendRun::begin(ledger, batch, mails, rule, deadline)?;
+    let mut written = Vec::new();
+    let sent = send_inline(ledger, run, &account, deadline, &mut |mails| {
+        written = crate::service::mail::write_template_files(&day, period, dir, &protected, mails)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    let summary = match sent {
+        Ok(summary) => summary,
+        Err((error, _)) => {
+            crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
+            return Err(anyhow::anyhow!("{error}（未发送任何模板邮件）"));
         }
     };
-    let written = &batch.written;
-    for template in written {
-        if let Some(existing) = &template.kept_existing {
-            eprintln!(
-                "注意：“{}”已存在，未覆盖；{}的模板另存为“{}”",
-                existing.display(),
-                template.department,
-                template.path.display()
-            );
-        }
-    }
+    note_kept(&written);
     let mut report = TemplatesJson {
         period: period.to_string(),
         sent: Vec::new(),
+        uncertain: Vec::new(),
         skipped: Vec::new(),
         failed: Vec::new(),
         files: written
@@ -118,118 +94,193 @@ fn templates_run(
             .map(|t| t.path.display().to_string())
             .collect(),
     };
-    let entry = |department: &str, to: Option<String>, file: &Path, reason: Option<String>| {
-        TemplateSendJson {
-            department: department.to_owned(),
-            to,
-            file: file.display().to_string(),
-            reason,
-        }
-    };
-    if let Some((server, _)) = send {
-        for mail in &batch.already_sent {
-            report.skipped.push(entry(
-                &mail.department,
-                mail.to.clone(),
-                &mail.file,
-                Some("本月模板此前已发送".to_owned()),
-            ));
-        }
-        let mails = batch.mails;
-        let (account, deadline) = super::mail::smtp_account(ledger, server)?;
-        let outcomes = crate::service::mail::send_templates(
-            ledger, plan_id, period, &account, &mails, deadline,
-        )
-        .inspect_err(|error| {
-            crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
-        })?;
-        for outcome in outcomes {
-            let item = entry(
-                &outcome.department,
-                outcome.to.clone(),
-                &outcome.file,
-                outcome.error.clone(),
-            );
-            if outcome.sent {
-                report.sent.push(item);
-            } else if outcome.to.is_none() {
-                report.skipped.push(item);
-            } else {
-                report.failed.push(item);
-            }
+    for line in &summary.reports {
+        let item = TemplateSendJson {
+            department: line.mail.recipient.clone(),
+            to: line.mail.to.clone(),
+            file: line
+                .mail
+                .files
+                .first()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default(),
+            outcome: line.outcome.code(),
+            reason: line.outcome.reason(),
+            unrecorded: line.unrecorded.clone(),
+        };
+        match line.outcome {
+            Outcome::Sent => report.sent.push(item),
+            Outcome::Uncertain(_) => report.uncertain.push(item),
+            Outcome::Failed(_) => report.failed.push(item),
+            Outcome::NoAddress | Outcome::Skipped(_) => report.skipped.push(item),
         }
     }
     if json {
         serde_json::to_writer(&mut *out, &report)?;
         writeln!(out)?;
-    } else if send.is_none() {
-        for file in &report.files {
-            writeln!(out, "{file}")?;
-        }
     } else {
-        for (list, word) in [
-            (&report.sent, "已发送"),
-            (&report.skipped, "未发送"),
-            (&report.failed, "发送失败"),
-        ] {
-            for item in list {
-                writeln!(
-                    out,
-                    "{}（{}）：{word}{}",
-                    item.department,
-                    item.to.as_deref().unwrap_or("无邮箱"),
-                    item.reason
-                        .as_deref()
-                        .map(|r| format!("，{r}"))
-                        .unwrap_or_default()
-                )?;
-            }
+        for line in &summary.reports {
+            writeln!(
+                out,
+                "{}（{}）：{}{}",
+                line.mail.recipient,
+                line.mail.to.as_deref().unwrap_or("无邮箱"),
+                line.outcome.words(),
+                line.unrecorded
+                    .as_deref()
+                    .map(|r| format!("；{r}"))
+                    .unwrap_or_default()
+            )?;
         }
     }
-    if !report.failed.is_empty() {
-        return Err(anyhow::anyhow!(
-            "{} 个部门的模板邮件未能发送（见各部门的原因）；已发送 {} 封，均已记入台账。补发请加 --unsent",
-            report.failed.len(),
-            report.sent.len()
-        ));
+    let closing = summary.closing_line("模板邮件");
+    if summary.all_well() {
+        if !json {
+            writeln!(out, "{closing}")?;
+        }
+        return Ok(());
     }
-    Ok(())
+    let mut advice = String::new();
+    if summary.count("failed") > 0 {
+        advice.push_str("补发未收到的部门请加 --unsent。");
+    }
+    if summary.count("uncertain") > 0 {
+        advice.push_str(
+            "结果不明的部门请先向对方核实是否已收到；确需再发，请加 --unsent --uncertain。",
+        );
+    }
+    Err(anyhow::anyhow!("{closing}{advice}"))
 }
 
-/// `export-sheet --send-to`: after the files are written, both go in one message to the city;
-/// the send is recorded and the address kept in 设置 when none was there.
-pub(super) fn send_sheet(
+/// Says on stderr which templates went under another name beside a file that was there.
+fn note_kept(written: &[crate::service::WrittenTemplate]) {
+    for template in written {
+        if let Some(existing) = &template.kept_existing {
+            eprintln!(
+                "注意：“{}”已存在且内容不同，未覆盖；{}的模板另存为“{}”",
+                existing.display(),
+                template.department,
+                template.path.display()
+            );
+        }
+    }
+}
+
+/// `export-sheet --send-to`: the city's address checked and a second send refused (without
+/// `--again`) before any file is written; then, once the server accepted the login, both
+/// files written and sent in one message, its outcome recorded (the address kept in 设置 when
+/// none was there).
+pub(super) fn export_and_send(
     ledger: &mut Ledger,
     period: Period,
     files: (&Path, &Path),
-    (to, server): (&str, &MailServer),
+    (to, server, again): (&str, &MailServer, bool),
+    json: bool,
     today: NaiveDate,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    crate::store::check_address(to)?;
+    let to = crate::mail::address::check_outgoing(to)
+        .map_err(|e| anyhow::anyhow!("上级单位邮箱不能用：{e}"))?;
     let plan = ledger.focused_plan()?;
     let settings = ledger.settings()?;
-    let title = plan.form.title.clone();
+    let sheet = crate::service::month_sheet(ledger, period)?;
+    crate::service::check_period(&plan, period)?;
+    let protected = crate::files::Protected::for_ledger(ledger.path());
+    crate::files::distinct_outputs(&[files.0, files.1])?;
+    crate::files::check_output(files.0, &protected)?;
+    crate::files::check_output(files.1, &protected)?;
     let mail = crate::service::mail::sheet_mail(
-        &settings,
-        to,
+        (&plan, &settings),
+        &to.address,
         period,
-        &title,
         vec![files.0.to_owned(), files.1.to_owned()],
         today,
     );
     let (account, deadline) = super::mail::smtp_account(ledger, server)?;
-    let claim =
-        crate::service::mail::SendClaim::take(ledger, plan.id, SendKind::Sheet, period, deadline)?;
-    let sent = crate::service::mail::send_sheet_mail(&account, &mail, deadline)
-        .inspect_err(|error| {
+    let rule = if again {
+        ResendRule::ALL
+    } else {
+        ResendRule::ASK
+    };
+    let batch = Batch::Sheet {
+        plan_id: plan.id,
+        period,
+    };
+    let run = SendRun::begin(ledger, batch, vec![mail], rule, deadline)?;
+    let kept = settings.city_email.trim().to_owned();
+    if !kept.is_empty() && !kept.eq_ignore_ascii_case(&to.address) {
+        eprintln!(
+            "注意：设置中的上级单位邮箱是 {kept}，本次发送至 {}；设置未改。",
+            to.address
+        );
+    }
+    let mut export = None;
+    let sent = send_inline(ledger, run, &account, deadline, &mut |_| {
+        export = Some(
+            crate::service::export_sheet(&sheet, &plan, Some(files.0), Some(files.1), &protected)
+                .map_err(|e| e.to_string())?,
+        );
+        Ok(())
+    });
+    let summary = match sent {
+        Ok(summary) => summary,
+        Err((error, _)) => {
             crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
-        })
-        .map_err(anyhow::Error::from)
-        .and_then(|()| {
-            crate::service::mail::record_sheet_send(ledger, plan.id, period, &mail)
-                .map_err(|e| anyhow::anyhow!("进展表已发送至 {to}，但未能记入台账：{e}"))
-        });
-    claim.release(ledger);
-    sent
+            return Err(anyhow::anyhow!("{error}（进展表未发送）"));
+        }
+    };
+    let Some(line) = summary.reports.first() else {
+        return Err(anyhow::anyhow!("进展表未发送"));
+    };
+    let export = export.unwrap_or_default();
+    let mut warnings = export.warnings.clone();
+    warnings.extend(export.missing.clone());
+    let recorded = line
+        .unrecorded
+        .as_deref()
+        .map(|r| format!("；{r}"))
+        .unwrap_or_else(|| "，已记入台账".to_owned());
+    match &line.outcome {
+        Outcome::Sent => {
+            if json {
+                let result = ExportSheetJson {
+                    period: period.to_string(),
+                    rows: export.rows,
+                    xlsx: Some(files.0.display().to_string()),
+                    pdf: Some(files.1.display().to_string()),
+                    warnings,
+                    sent_to: Some(to.address.clone()),
+                };
+                serde_json::to_writer(&mut *out, &result)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{}：共 {} 行。", period.label(), export.rows)?;
+                writeln!(out, "已写出 {}", files.0.display())?;
+                writeln!(out, "已写出 {}", files.1.display())?;
+                for warning in &warnings {
+                    writeln!(out, "注意：{warning}")?;
+                }
+                writeln!(
+                    out,
+                    "已将 XLSX 和 PDF 用一封邮件发送至 {}{recorded}",
+                    to.address
+                )?;
+            }
+            match &line.unrecorded {
+                None => Ok(()),
+                Some(why) => Err(anyhow::anyhow!("进展表已发送至 {}，但{why}", to.address)),
+            }
+        }
+        Outcome::Uncertain(why) => Err(anyhow::anyhow!(
+            "进展表已交给邮件服务器，但未得到确认（{why}）：市局可能已收到{recorded}。请先向对方核实；确需再报，请加 --again"
+        )),
+        other => Err(anyhow::anyhow!(
+            "进展表已写出，但未能发送至 {}：{}",
+            to.address,
+            other.words()
+        )),
+    }
 }
 
 /// `report`: the month's 情况通报 as a `.docx`.

@@ -379,6 +379,17 @@ fn body_of(connection: &mut Connection, uid: u32) -> Result<Body, MailboxError> 
         .map_or(Body::Missing, |body| Body::Bytes(body.to_vec())))
 }
 
+/// Logs in and opens the folder read-only, then says goodbye (设置's 测试连接); whether the
+/// folder holds any message.
+pub fn check_login(account: &Account, deadline: Duration) -> Result<bool, MailboxError> {
+    let guard = Guard::new(deadline);
+    let mut connection = open(account, &guard)?;
+    let (_, any) = examine(&mut connection, &account.folder)?;
+    connection.guard.begin("退出的应答", SHORT, SHORT, EXCHANGE);
+    let _ = connection.session.logout();
+    Ok(any)
+}
+
 /// Reads the folder's new messages (after the mark, or all of them when the UIDVALIDITY
 /// changed), one by one, each handed to `each` as it arrives; `each` returns whether to go
 /// on (the user may cancel). Ends at `deadline` with an error whose

@@ -5,6 +5,7 @@
 //! other charsets) is mail-parser's; the `.msg` container is read with `cfb`. Nothing here
 //! touches the ledger or the network.
 
+pub mod address;
 mod error;
 pub mod imap;
 mod mime;

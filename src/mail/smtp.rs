@@ -8,6 +8,7 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::time::Duration;
 
 use lettre::Message;
+
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 
 use super::MailboxError;
@@ -35,6 +36,22 @@ pub struct Outgoing {
     pub body: String,
     /// Files attached (a template, the month's sheet).
     pub attachments: Vec<OutgoingFile>,
+    /// `<…@…>`: the same for every send of the same message, so that a mail client can see a
+    /// repeat.
+    pub message_id: String,
+}
+
+/// What became of one message handed to [`Sender::send`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The server confirmed it with a complete final reply.
+    Sent,
+    /// Not delivered: refused before the data was handed over, or refused with a clear 4xx/5xx
+    /// reply to it. Safe to send again.
+    Failed(SendError),
+    /// The data was handed over but no complete reply came (late, cut, the connection lost):
+    /// the server may hold the message. Never sent again without asking.
+    Uncertain(SendError),
 }
 
 /// A file attached to a message.
@@ -80,6 +97,14 @@ pub enum SendError {
     BadSender(String),
     #[error("邮件服务器拒绝发送：{0}")]
     Rejected(String),
+    /// A problem of ours (a file to attach, the message's making, the ledger), never the
+    /// server's.
+    #[error("{0}")]
+    Ours(String),
+    #[error(
+        "收件地址“{0}”的用户名含有中文等非 ASCII 字符，而邮件服务器不支持 SMTPUTF8：无法发往该地址，请改用对方的英文地址。"
+    )]
+    NeedsSmtpUtf8(String),
 }
 
 impl SendError {
@@ -92,7 +117,10 @@ impl SendError {
 
     /// Whether the connection can go on after this error (the server refused one message).
     fn keeps_connection(&self) -> bool {
-        matches!(self, Self::BadAddress(_) | Self::Rejected(_))
+        matches!(
+            self,
+            Self::BadAddress(_) | Self::Rejected(_) | Self::Ours(_) | Self::NeedsSmtpUtf8(_)
+        )
     }
 }
 
@@ -118,6 +146,8 @@ struct Connection {
     reader: BufReader<MailStream>,
     guard: Guard,
     server: String,
+    /// The server offers SMTPUTF8 (RFC 6531).
+    smtputf8: bool,
 }
 
 /// Base64 (RFC 4648, padded): the AUTH exchange's encoding.
@@ -289,6 +319,7 @@ impl Connection {
             reader: BufReader::new(stream),
             guard: guard.clone(),
             server,
+            smtputf8: false,
         };
         let greeting = connection.reply("问候语")?;
         if !greeting.is(2) {
@@ -334,37 +365,57 @@ impl Connection {
                 reader: BufReader::new(MailStream::Tls(Box::new(Metered::new(tls, guard.clone())))),
                 guard: guard.clone(),
                 server: connection.server,
+                smtputf8: false,
             };
             extensions = connection.ehlo()?;
         }
+        connection.smtputf8 = extensions
+            .iter()
+            .any(|e| e.trim().eq_ignore_ascii_case("SMTPUTF8"));
         connection.login(account, &extensions)?;
         Ok(connection)
     }
 
-    /// One message: envelope, then the data, dot-stuffed.
-    fn send(&mut self, from: &str, to: &str, data: &[u8]) -> Result<(), SendError> {
-        let reply = self.command(&format!("MAIL FROM:<{from}>"), "发件人的应答")?;
-        if !reply.is(2) {
-            return Err(SendError::Rejected(format!(
-                "{} {}",
-                reply.code, reply.text
-            )));
+    /// One message: envelope, then the data, dot-stuffed. `before_data` runs once the server
+    /// is ready for the data and before any of it is handed over (the caller records the
+    /// message as possibly sent); when it fails the message is not sent.
+    fn send(
+        &mut self,
+        (from, to, utf8): (&str, &str, bool),
+        data: &[u8],
+        before_data: &mut dyn FnMut() -> Result<(), String>,
+    ) -> Delivery {
+        let refused = |reply: &Reply| SendError::Rejected(format!("{} {}", reply.code, reply.text));
+        let mail_from = if utf8 {
+            format!("MAIL FROM:<{from}> SMTPUTF8")
+        } else {
+            format!("MAIL FROM:<{from}>")
+        };
+        match self.command(&mail_from, "发件人的应答") {
+            Ok(reply) if reply.is(2) => {}
+            Ok(reply) => return Delivery::Failed(refused(&reply)),
+            Err(error) => return Delivery::Failed(error),
         }
-        let reply = self.command(&format!("RCPT TO:<{to}>"), "收件人的应答")?;
-        if !reply.is(2) {
-            let _ = self.command("RSET", "RSET 的应答");
-            return Err(SendError::Rejected(format!(
-                "{} {}",
-                reply.code, reply.text
-            )));
+        match self.command(&format!("RCPT TO:<{to}>"), "收件人的应答") {
+            Ok(reply) if reply.is(2) => {}
+            Ok(reply) => {
+                let _ = self.command("RSET", "RSET 的应答");
+                return Delivery::Failed(refused(&reply));
+            }
+            Err(error) => return Delivery::Failed(error),
         }
-        let reply = self.command("DATA", "DATA 的应答")?;
-        if reply.code != 354 {
-            let _ = self.command("RSET", "RSET 的应答");
-            return Err(SendError::Rejected(format!(
-                "{} {}",
-                reply.code, reply.text
-            )));
+        match self.command("DATA", "DATA 的应答") {
+            Ok(reply) if reply.code == 354 => {}
+            Ok(reply) => {
+                let _ = self.command("RSET", "RSET 的应答");
+                return Delivery::Failed(refused(&reply));
+            }
+            Err(error) => return Delivery::Failed(error),
+        }
+        if let Err(why) = before_data() {
+            // The data was not handed over: the server drops the transaction when the
+            // connection goes, so nothing was sent.
+            return Delivery::Failed(SendError::Ours(why));
         }
         let mut stuffed = Vec::with_capacity(data.len() + 64);
         for line in data.split_inclusive(|b| *b == b'\n') {
@@ -379,18 +430,16 @@ impl Connection {
         stuffed.extend_from_slice(b".\r\n");
         self.guard.begin("发送邮件", REPLY, REPLY_LINE, EXCHANGE);
         let stream = self.reader.get_mut();
-        stream
-            .write_all(&stuffed)
-            .and_then(|()| stream.flush())
-            .map_err(|e| self.io_failure(&e))?;
-        let reply = self.reply("邮件正文的应答")?;
-        if !reply.is(2) {
-            return Err(SendError::Rejected(format!(
-                "{} {}",
-                reply.code, reply.text
-            )));
+        if let Err(error) = stream.write_all(&stuffed).and_then(|()| stream.flush()) {
+            // The end of the data never reached the server: it keeps nothing.
+            return Delivery::Failed(self.io_failure(&error));
         }
-        Ok(())
+        match self.reply("邮件正文的应答") {
+            Ok(reply) if reply.is(2) => Delivery::Sent,
+            Ok(reply) => Delivery::Failed(refused(&reply)),
+            // Handed over, no complete reply: the server may hold the message.
+            Err(error) => Delivery::Uncertain(error),
+        }
     }
 }
 
@@ -444,13 +493,21 @@ impl Sender {
         self.connection().map(|_| ())
     }
 
-    /// Sends one message.
-    pub fn send(&mut self, outgoing: &Outgoing) -> Result<(), SendError> {
-        let address: lettre::Address = outgoing
-            .to
-            .trim()
-            .parse()
-            .map_err(|_| SendError::BadAddress(outgoing.to.clone()))?;
+    /// Sends one message: checks its address (ours to refuse, before the server is asked),
+    /// builds it with its stable Message-ID and the Date of now, and hands it over.
+    /// `before_data` runs just before the data goes (see [`Delivery`]).
+    pub fn send(
+        &mut self,
+        outgoing: &Outgoing,
+        before_data: &mut dyn FnMut() -> Result<(), String>,
+    ) -> Delivery {
+        let checked = match super::address::check_outgoing(&outgoing.to) {
+            Ok(checked) => checked,
+            Err(error) => return Delivery::Failed(SendError::Ours(error.to_string())),
+        };
+        let Ok(address) = checked.address.parse::<lettre::Address>() else {
+            return Delivery::Failed(SendError::BadAddress(outgoing.to.clone()));
+        };
         let to = Mailbox::new(
             (!outgoing.to_name.is_empty()).then(|| clean_name(&outgoing.to_name)),
             address.clone(),
@@ -458,7 +515,8 @@ impl Sender {
         let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(outgoing.subject.clone());
+            .subject(outgoing.subject.clone())
+            .message_id((!outgoing.message_id.is_empty()).then(|| outgoing.message_id.clone()));
         let message = if outgoing.attachments.is_empty() {
             builder
                 .header(ContentType::TEXT_PLAIN)
@@ -466,25 +524,52 @@ impl Sender {
         } else {
             let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(outgoing.body.clone()));
             for file in &outgoing.attachments {
-                let kind = ContentType::parse(&file.content_type)
-                    .map_err(|e| SendError::Rejected(e.to_string()))?;
+                let Ok(kind) = ContentType::parse(&file.content_type) else {
+                    return Delivery::Failed(SendError::Ours(format!(
+                        "附件“{}”的类型无法识别，未发送。",
+                        file.name
+                    )));
+                };
                 parts = parts
                     .singlepart(Attachment::new(file.name.clone()).body(file.bytes.clone(), kind));
             }
             builder.multipart(parts)
-        }
-        .map_err(|e| SendError::Rejected(e.to_string()))?;
+        };
+        let message = match message {
+            Ok(message) => message,
+            Err(_) => {
+                return Delivery::Failed(SendError::Ours(format!(
+                    "本程序未能生成发往“{}”的邮件（收件人、发件人或附件不合要求），未发送。",
+                    outgoing.to
+                )));
+            }
+        };
         let data = message.formatted();
         let from = self.from.email.to_string();
-        let result = self
-            .connection()
-            .and_then(|connection| connection.send(&from, address.as_ref(), &data));
-        if let Err(error) = &result
-            && !error.keeps_connection()
-        {
+        let connection = match self.connection() {
+            Ok(connection) => connection,
+            Err(error) => {
+                self.connection = None;
+                return Delivery::Failed(error);
+            }
+        };
+        if checked.needs_smtputf8 && !connection.smtputf8 {
+            return Delivery::Failed(SendError::NeedsSmtpUtf8(outgoing.to.clone()));
+        }
+        let delivery = connection.send(
+            (&from, &checked.address, checked.needs_smtputf8),
+            &data,
+            before_data,
+        );
+        let keep = match &delivery {
+            Delivery::Sent => true,
+            Delivery::Failed(error) => error.keeps_connection(),
+            Delivery::Uncertain(_) => false,
+        };
+        if !keep {
             self.connection = None;
         }
-        result
+        delivery
     }
 
     /// Says goodbye (best effort).

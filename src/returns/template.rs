@@ -107,6 +107,14 @@ pub fn write_template(
     };
 
     let mut workbook = Workbook::new();
+    // A fixed date (the month's first day) instead of now: the same template is the same
+    // bytes, so a second send attaches the file already written instead of a copy.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
+        u16::try_from(period.year).unwrap_or(2000),
+        u8::try_from(period.month).unwrap_or(1),
+        1,
+    )?;
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let sheet = workbook.add_worksheet();
     sheet.set_name("填报")?;
     for (column, width) in [11.0, 36.0, 18.0, 56.0, 16.0, 12.0].iter().enumerate() {

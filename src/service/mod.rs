@@ -62,6 +62,9 @@ pub enum ActionError {
     PlanClosed(String),
     #[error("计划“{0}”已结束，不再发送报送模板。如仍需发送，请先在“工作计划”中重新启用它。")]
     PlanClosedForTemplates(String),
+    /// A month's batch went before and a second send was not asked for.
+    #[error("{0}")]
+    AlreadySent(String),
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]

@@ -21,7 +21,7 @@ pub fn month_sheet(ledger: &Ledger, period: Period) -> Result<crate::sheet::Shee
 }
 
 /// What writing the month's sheet gave.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SheetExport {
     pub rows: usize,
     /// What to check in the files written.

@@ -181,8 +181,10 @@ impl Painter<'_> {
         });
     }
 
+    /// A cell's text in lines, cut where the XLSX cuts it (with the same mark).
     fn lines(&self, text: &str, width: f32, size: f32) -> Vec<String> {
-        wrap(text, width, &|c| self.measure.char_width(c, size))
+        let text = crate::excel::fit_cell(text);
+        wrap(&text, width, &|c| self.measure.char_width(c, size))
     }
 }
 

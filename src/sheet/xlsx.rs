@@ -25,7 +25,7 @@ pub fn cell_limit_warnings(sheet: &Sheet) -> Vec<String> {
         ] {
             if utf16_len(text) > EXCEL_CELL_LIMIT {
                 warnings.push(format!(
-                    "{}：{field}有 {} 字，超过 Excel 单元格 {EXCEL_CELL_LIMIT} 字的上限，Excel 文件中只保留了前面的部分（已注明），PDF 中是全文",
+                    "{}：{field}有 {} 字，超过单元格 {EXCEL_CELL_LIMIT} 字的上限，Excel 和 PDF 文件中只保留了前面的部分（已注明），全文在台账中",
                     row.code,
                     text.chars().count()
                 ));

@@ -34,7 +34,9 @@ pub enum StoreError {
     #[error("另一处正在收取这个邮箱（{0}开始）：请等它结束后再试。")]
     FetchRunning(String),
     /// Another window or command is sending the same month's mail.
-    #[error("另一处正在发送本月的这批邮件（{0}开始）：请等它结束后再试，以免重复发送。")]
+    #[error(
+        "另一处（{0}）正在发送这批邮件：请等它结束后再试，以免重复发送。该程序一旦退出（包括意外中止），即可立即再试。"
+    )]
     SendRunning(String),
     #[error("无法访问文件“{}”：{}。", .path.display(), crate::files::io_phrase(.source))]
     Io {

@@ -120,31 +120,7 @@ pub(super) fn move_years(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(),
     if from_year == to_year {
         return Ok(());
     }
-    let form = form_text(tx, to)?;
-    if let Some((form_id, title, notes)) = form {
-        let shift = |text: &str| crate::model::shift_years(text, from_year, to_year);
-        tx.execute(
-            "UPDATE forms SET title = ?1, notes = ?2 WHERE id = ?3",
-            (shift(&title), shift(&notes), form_id),
-        )?;
-        // The rows speak of the year too (`（2019年度内）`, `19年4月…20年1月分别报送`).
-        let rows: Vec<(i64, String)> = tx
-            .prepare(
-                "SELECT r.id, r.text FROM form_rows r JOIN form_groups g ON g.id = r.group_id
-                 WHERE g.form_id = ?1",
-            )?
-            .query_map([form_id], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (row_id, text) in rows {
-            let moved = shift(&text);
-            if moved != text {
-                tx.execute(
-                    "UPDATE form_rows SET text = ?1 WHERE id = ?2",
-                    (moved, row_id),
-                )?;
-            }
-        }
-    }
+    shift_form(tx, to, (from_year, to_year), None)?;
     // The rule's wording quotes the earlier plan: say so.
     let quoted = |column: &str| {
         format!(
@@ -154,6 +130,77 @@ pub(super) fn move_years(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(),
     };
     tx.execute(&quoted("due_day_source"), [to])?;
     tx.execute(&quoted("form_due_day_source"), [to])?;
+    Ok(())
+}
+
+/// Moves the years of a plan's form (title, notes, rows) from `from_year` to `to_year`; with
+/// `history` (the time of the change), the title and notes it replaces are kept in
+/// `form_history`. Whether anything changed.
+fn shift_form(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    (from_year, to_year): (i32, i32),
+    history: Option<&str>,
+) -> Result<bool, StoreError> {
+    let Some((form_id, title, notes)) = form_text(tx, plan_id)? else {
+        return Ok(false);
+    };
+    let shift = |text: &str| crate::model::shift_years(text, from_year, to_year);
+    let (new_title, new_notes) = (shift(&title), shift(&notes));
+    let mut changed = new_title != title || new_notes != notes;
+    if changed {
+        if let Some(now) = history {
+            tx.execute(
+                "INSERT INTO form_history (form_id, title, notes, replaced_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                (form_id, &title, &notes, now),
+            )?;
+        }
+        tx.execute(
+            "UPDATE forms SET title = ?1, notes = ?2 WHERE id = ?3",
+            (new_title, new_notes, form_id),
+        )?;
+    }
+    // The rows speak of the year too (`（2019年度内）`, `19年4月…20年1月分别报送`).
+    let rows: Vec<(i64, String)> = tx
+        .prepare(
+            "SELECT r.id, r.text FROM form_rows r JOIN form_groups g ON g.id = r.group_id
+             WHERE g.form_id = ?1",
+        )?
+        .query_map([form_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (row_id, text) in rows {
+        let moved = shift(&text);
+        if moved != text {
+            changed = true;
+            tx.execute(
+                "UPDATE form_rows SET text = ?1 WHERE id = ?2",
+                (moved, row_id),
+            )?;
+        }
+    }
+    Ok(changed)
+}
+
+/// The upgrade to version 7: a plan carried forward by an earlier version kept last year's
+/// form (`2019年…进展` on a 2020 plan, so its January sheet went up as "…2020年1月2019年…").
+/// Its title, notes and rows are moved on as today's carry-forward moves them, the old text
+/// kept in the form's history. A title the coordinator already set to the plan's year is left.
+pub(super) fn fix_carried_form_years(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let carried: Vec<(i64, i32, String)> = tx
+        .prepare(
+            "SELECT p.id, p.year, f.title FROM plans p JOIN forms f ON f.plan_id = p.id
+             WHERE p.kind = 'carried' ORDER BY p.id",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let now = now_stamp();
+    for (plan_id, year, title) in carried {
+        let last = format!("{}年", year - 1);
+        if title.contains(&last) && !title.contains(&format!("{year}年")) {
+            shift_form(tx, plan_id, (year - 1, year), Some(&now))?;
+        }
+    }
     Ok(())
 }
 

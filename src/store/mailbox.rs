@@ -159,59 +159,6 @@ pub(super) fn remove_address(
     Ok(())
 }
 
-/// One chase e-mail sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChaseSend {
-    pub department_id: i64,
-    pub period: String,
-    pub address: String,
-    pub subject: String,
-    pub message: String,
-    pub sent_at: String,
-}
-
-pub(super) fn record_chase(
-    tx: &Transaction<'_>,
-    plan_id: i64,
-    send: &ChaseSend,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO chase_sends (plan_id, department_id, period, address, subject, message, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        (
-            plan_id,
-            send.department_id,
-            &send.period,
-            &send.address,
-            &send.subject,
-            &send.message,
-            &send.sent_at,
-        ),
-    )?;
-    Ok(())
-}
-
-/// Chase e-mails sent under a plan, newest first.
-pub(super) fn chase_sends(conn: &Connection, plan_id: i64) -> Result<Vec<ChaseSend>, StoreError> {
-    let mut statement = conn.prepare(
-        "SELECT department_id, period, address, subject, message, sent_at FROM chase_sends
-         WHERE plan_id = ?1 ORDER BY sent_at DESC, id DESC",
-    )?;
-    let sends = statement
-        .query_map([plan_id], |row| {
-            Ok(ChaseSend {
-                department_id: row.get(0)?,
-                period: row.get(1)?,
-                address: row.get(2)?,
-                subject: row.get(3)?,
-                message: row.get(4)?,
-                sent_at: row.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(sends)
-}
-
 impl Ledger {
     /// The mailbox settings (the secret is in the system's credential store).
     pub fn mailbox_settings(&self) -> Result<MailboxSettings, StoreError> {
@@ -239,27 +186,5 @@ impl Ledger {
         address: &str,
     ) -> Result<(), StoreError> {
         self.write(|tx| remove_address(tx, department_id, address))
-    }
-
-    /// Records a chase e-mail sent under the current plan.
-    pub fn record_chase_send(&mut self, send: &ChaseSend) -> Result<(), StoreError> {
-        self.write_focused(|tx, plan_id| record_chase(tx, plan_id, send))
-    }
-
-    /// Records one chase e-mail that covered several plans: a send per (plan, month), in one
-    /// transaction.
-    pub fn record_chase_sends(&mut self, sends: &[(i64, ChaseSend)]) -> Result<(), StoreError> {
-        self.write(|tx| {
-            for (plan_id, send) in sends {
-                record_chase(tx, *plan_id, send)?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Chase e-mails sent under the current plan, newest first.
-    pub fn chase_sends(&self) -> Result<Vec<ChaseSend>, StoreError> {
-        let plan_id = self.focused_plan_id()?;
-        chase_sends(&self.conn, plan_id)
     }
 }

@@ -21,6 +21,7 @@ mod plan_import;
 mod plans;
 mod returns;
 mod schema;
+mod sends;
 mod settings;
 mod sheet;
 mod tasks;
@@ -36,13 +37,14 @@ pub use backup::{
 pub use departments::DepartmentEdit;
 pub use error::StoreError;
 pub use guard::newest_sound_backup;
-pub use indicators::{MailSend, SendKind, StoredIndicatorValue};
-pub use lock::LedgerLock;
+pub use indicators::StoredIndicatorValue;
+pub use lock::{LedgerLock, SendLock};
 pub use mail::{MailOrigin, MailRecord, MailState, NewMail};
-pub use mailbox::{ChaseSend, MailboxSettings};
+pub use mailbox::MailboxSettings;
 pub use new_year::{CarryForward, next_year_title};
 pub use plan_import::{PlanSummary, SourceFile, sha256_hex};
 pub use schema::VERSION;
+pub use sends::{ChaseSend, Delivered, MailSend, SendKind, SendRows};
 pub use settings::check_address;
 pub use tasks::TaskEdit;
 

@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 /// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
 /// the full schema and the upgrade from version 1.
@@ -417,49 +417,65 @@ CREATE INDEX IF NOT EXISTS mail_sends_period ON mail_sends(plan_id, kind, period
 CREATE INDEX IF NOT EXISTS mail_sends_department ON mail_sends(department_id);
 "#;
 
-/// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction.
-/// Version 0 is an empty file; each later version gets its own arm.
+/// What version 7 added: each e-mail out has an outcome (sent, uncertain: handed over without
+/// a complete reply, failed), the reason, and the Message-ID it carried. Rows from before were
+/// all confirmed sends.
+const V7_SQL: &str = r#"
+ALTER TABLE mail_sends ADD COLUMN outcome TEXT NOT NULL DEFAULT 'sent'
+    CHECK (outcome IN ('sent', 'uncertain', 'failed'));
+ALTER TABLE mail_sends ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE mail_sends ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE chase_sends ADD COLUMN outcome TEXT NOT NULL DEFAULT 'sent'
+    CHECK (outcome IN ('sent', 'uncertain', 'failed'));
+ALTER TABLE chase_sends ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE chase_sends ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+"#;
+
+/// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction: an empty
+/// file (version 0) gets the whole schema, an older one each step from its version on.
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
+    if !(0..=VERSION).contains(&version) {
+        return Err(StoreError::Invalid(format!(
+            "无法升级格式版本为 {version} 的台账"
+        )));
+    }
+    if version == VERSION {
+        return Ok(());
+    }
+    let mut at = version;
+    if at == 0 {
+        tx.execute_batch(CREATE_SQL)?;
+        tx.execute_batch(V4_SQL)?;
+        at = 4;
+    }
+    while at < VERSION {
+        upgrade_step(tx, at)?;
+        at += 1;
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    Ok(())
+}
+
+/// One step: from `version` to `version + 1`.
+fn upgrade_step(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
     match version {
-        0 => {
-            tx.execute_batch(CREATE_SQL)?;
-            tx.execute_batch(V4_SQL)?;
-            tx.execute_batch(V5_SQL)?;
-            tx.execute_batch(V6_SQL)?;
-        }
-        1 => {
-            tx.execute_batch(V2_SQL)?;
-            tx.execute_batch(V3_SQL)?;
-            tx.execute_batch(V4_SQL)?;
-            tx.execute_batch(V4_MARK_EXAMPLE)?;
-            tx.execute_batch(V5_SQL)?;
-            tx.execute_batch(V6_SQL)?;
-        }
-        2 => {
-            tx.execute_batch(V3_SQL)?;
-            tx.execute_batch(V4_SQL)?;
-            tx.execute_batch(V4_MARK_EXAMPLE)?;
-            tx.execute_batch(V5_SQL)?;
-            tx.execute_batch(V6_SQL)?;
-        }
+        1 => tx.execute_batch(V2_SQL)?,
+        2 => tx.execute_batch(V3_SQL)?,
         3 => {
             tx.execute_batch(V4_SQL)?;
             tx.execute_batch(V4_MARK_EXAMPLE)?;
-            tx.execute_batch(V5_SQL)?;
-            tx.execute_batch(V6_SQL)?;
         }
-        4 => {
-            tx.execute_batch(V5_SQL)?;
-            tx.execute_batch(V6_SQL)?;
-        }
+        4 => tx.execute_batch(V5_SQL)?,
         5 => tx.execute_batch(V6_SQL)?,
-        VERSION => return Ok(()),
+        6 => {
+            tx.execute_batch(V7_SQL)?;
+            super::form_text::fix_carried_form_years(tx)?;
+        }
         other => {
             return Err(StoreError::Invalid(format!(
                 "无法升级格式版本为 {other} 的台账"
             )));
         }
     }
-    tx.pragma_update(None, "user_version", VERSION)?;
     Ok(())
 }

@@ -89,17 +89,14 @@ pub(super) fn save(tx: &Transaction<'_>, settings: &Settings) -> Result<(), Stor
 
 /// Refuses a city address that is not one e-mail address.
 pub fn check_address(address: &str) -> Result<(), StoreError> {
-    let ok = address.len() <= 254
-        && !address.chars().any(|c| c.is_whitespace() || c.is_control())
-        && address.parse::<lettre::Address>().is_ok();
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "上级单位邮箱“{}”不是有效的邮箱地址（应形如 name@example.com，只填一个地址）",
-            address.chars().take(80).collect::<String>()
-        )))
-    }
+    crate::mail::address::check_outgoing(address)
+        .map(|_| ())
+        .map_err(|error| {
+            StoreError::Invalid(format!(
+                "上级单位邮箱“{}”不是有效的邮箱地址（应形如 name@example.com，只填一个地址）：{error}",
+                address.chars().filter(|c| !c.is_control()).take(80).collect::<String>()
+            ))
+        })
 }
 
 /// The key set while a ledger the window created waits for the first start's choice.

@@ -84,11 +84,16 @@ pub struct TaizhangApp {
     /// A mailbox fetch running in the background.
     pub(super) fetch_job: Option<super::mail_jobs::FetchJob>,
     /// Chase e-mails being sent in the background.
-    pub(super) chase_job: Option<super::mail_jobs::ChaseJob>,
+    pub(super) chase_job: Option<super::send_job::SendJob>,
     /// The month's templates being e-mailed in the background.
-    pub(super) template_job: Option<super::month_jobs::TemplateJob>,
+    pub(super) template_job: Option<super::send_job::SendJob>,
     /// The month's sheet being sent up to the city in the background.
-    pub(super) sheet_send_job: Option<super::month_jobs::SheetSendJob>,
+    pub(super) sheet_send_job: Option<super::send_job::SendJob>,
+    /// A send waiting for the mailbox's code, asked for in a window of its own when none is
+    /// saved (kept for this run when the system's credential store cannot be used).
+    pub(super) code_prompt: Option<super::code_prompt::CodePrompt>,
+    /// 设置's 测试连接, on a worker.
+    pub(super) mailbox_test_job: Option<super::jobs::Worker<Vec<String>>>,
     /// A sheet export running in the background.
     pub(super) export_job: Option<super::jobs::ExportJob>,
     pub(super) selection: Option<Selection>,
@@ -166,6 +171,8 @@ impl TaizhangApp {
             chase_job: None,
             template_job: None,
             sheet_send_job: None,
+            mailbox_test_job: None,
+            code_prompt: None,
             selection: None,
             undo: Vec::new(),
             follow_clock: false,
@@ -551,8 +558,8 @@ impl eframe::App for TaizhangApp {
                 }
                 Page::Chase => {
                     let sending = super::chase_view::Sending {
-                        chase: self.chase_job.as_ref().map(|job| job.tally.progress),
-                        templates: self.template_job.as_ref().map(|job| job.tally.progress),
+                        chase: self.chase_job.as_ref().map(|job| job.progress),
+                        templates: self.template_job.as_ref().map(|job| job.progress),
                     };
                     self.chase_view.ui(
                         ui,
@@ -586,6 +593,16 @@ impl eframe::App for TaizhangApp {
                     .ui(ui, &data.settings_page(), &mut commands),
             }
         });
+        if let Some(prompt) = &mut self.code_prompt {
+            match prompt.ui(ui.ctx()) {
+                Some(Some(command)) => {
+                    self.code_prompt = None;
+                    commands.push(command);
+                }
+                Some(None) => self.code_prompt = None,
+                None => {}
+            }
+        }
         for command in commands {
             self.apply(command);
         }

@@ -11,6 +11,14 @@ impl TaizhangApp {
     /// Applies one command: writes go through the ledger in one transaction each, then the
     /// views' data is read again. Errors are shown once and logged once.
     pub fn apply(&mut self, command: Command) {
+        // A send with no code saved asks for it first, then goes on.
+        if matches!(
+            command,
+            Command::SendChase(_) | Command::SendTemplates { .. } | Command::SendSheet { .. }
+        ) && self.asks_for_code(&command)
+        {
+            return;
+        }
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
@@ -158,6 +166,25 @@ impl TaizhangApp {
                 }
                 return;
             }
+            Command::TestMailbox { settings, secret } => {
+                if self.mailbox_test_job.is_none() {
+                    let LedgerState::Open(open) = &self.state else {
+                        return;
+                    };
+                    match super::apply_mail::test_mailbox(
+                        settings,
+                        open.data.settings.email.clone(),
+                        secret.map(|s| s.0),
+                    ) {
+                        Ok(job) => {
+                            self.notice = Some("正在测试连接…".to_owned());
+                            self.mailbox_test_job = Some(job);
+                        }
+                        Err(message) => self.show_error(message),
+                    }
+                }
+                return;
+            }
             Command::SendChase(period) => {
                 self.start_chase(period);
                 return;
@@ -166,8 +193,8 @@ impl TaizhangApp {
                 self.start_templates(period, resend);
                 return;
             }
-            Command::SendSheet(period) => {
-                self.start_sheet_send(period);
+            Command::SendSheet { period, again } => {
+                self.start_sheet_send(period, again);
                 return;
             }
             Command::WriteReport(period) => {
@@ -481,9 +508,15 @@ impl TaizhangApp {
                     && let Some(secret) = secret
                 {
                     match crate::mail::secret::save(&settings.address, &secret.0) {
-                        Ok(()) => {
+                        Ok(crate::mail::secret::Saved::System) => {
                             self.notice =
                                 Some("已保存邮箱设置；授权码已存入系统凭据库。".to_owned());
+                            saved
+                        }
+                        Ok(crate::mail::secret::Saved::Session(why)) => {
+                            self.notice = Some(format!(
+                                "已保存邮箱设置。{why}，授权码只在本次运行期间有效，退出后需重新填写。"
+                            ));
                             saved
                         }
                         Err(error) => Err(crate::store::StoreError::Invalid(format!(

@@ -103,14 +103,7 @@ impl TaizhangApp {
                 return;
             }
         };
-        let account = crate::mail::imap::Account {
-            host: mailbox.imap_host.clone(),
-            port: mailbox.imap_port,
-            security: mailbox.imap_security,
-            user: mailbox.address.clone(),
-            password,
-            folder: mailbox.folder.clone(),
-        };
+        let account = crate::service::mail::imap_account(&mailbox, &password);
         let run = crate::service::fetch::FetchRun::begin(
             &mut open.ledger,
             &account,
@@ -143,18 +136,63 @@ impl TaizhangApp {
             }
         };
         let holidays = open.data.holidays.clone();
+        let today = open.data.today;
         // What each department owes under every plan in play, in one message.
-        let mails = match crate::service::DayState::load(&open.ledger, open.data.today, &holidays) {
-            Ok(day) => {
+        let begun = crate::service::DayState::load(&open.ledger, today, &holidays)
+            .map_err(crate::service::ActionError::from)
+            .and_then(|day| {
                 let plans = crate::service::mail::chase_plans(&day, &open.data.others, period);
-                crate::service::mail::chase_mails_across(&plans)
+                let mails = crate::service::mail::chase_mails_across(&plans)
+                    .iter()
+                    .map(|mail| mail.out_mail(today))
+                    .collect();
+                crate::service::mail::SendRun::begin(
+                    &open.ledger,
+                    crate::service::mail::Batch::Chase {
+                        plan_id: day.plan.id,
+                        period,
+                    },
+                    mails,
+                    crate::service::mail::ResendRule::ALL,
+                    crate::mail::net::SEND_DEADLINE,
+                )
+            });
+        match begun {
+            Ok(run) => {
+                self.chase_job = Some(super::send_job::SendJob::start(
+                    run,
+                    account,
+                    Box::new(|_| Ok(())),
+                    (format!("{}催报邮件", period.label()), String::new()),
+                ));
             }
-            Err(error) => {
-                self.show_error(error.to_string());
-                return;
-            }
+            Err(error) => self.show_error(error.to_string()),
+        }
+    }
+}
+
+impl TaizhangApp {
+    /// Whether a send must first ask for the mailbox's code (none saved, or the credential
+    /// store cannot be used): the code window is shown and the send waits in it.
+    pub(super) fn asks_for_code(&mut self, command: &super::command::Command) -> bool {
+        let LedgerState::Open(open) = &self.state else {
+            return false;
         };
-        self.chase_job = Some(super::mail_jobs::ChaseJob::start(account, mails));
+        let mailbox = &open.data.mailbox;
+        if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
+            return false;
+        }
+        let why = match crate::mail::secret::load(&mailbox.address) {
+            Ok(Some(_)) => return false,
+            Ok(None) => "尚未保存授权码：请输入邮箱的客户端授权码（不是登录密码）。".to_owned(),
+            Err(error) => format!("{error}。请输入授权码，本次运行期间有效。"),
+        };
+        self.code_prompt = Some(super::code_prompt::CodePrompt::new(
+            mailbox.address.clone(),
+            why,
+            command.clone(),
+        ));
+        true
     }
 }
 
@@ -164,18 +202,30 @@ pub(super) fn sending_account(
     data: &super::state::AppData,
 ) -> Result<crate::mail::smtp::SmtpAccount, String> {
     let (mailbox, password) = mailbox_and_code(&data.mailbox, true)?;
-    Ok(crate::mail::smtp::SmtpAccount {
-        host: mailbox.smtp_host.clone(),
-        port: mailbox.smtp_port,
-        security: mailbox.smtp_security,
-        user: mailbox.address.clone(),
-        password,
-        from: crate::service::mail::chase_sender(
-            &mailbox.address,
-            &mailbox.address,
-            &data.settings.email,
-        ),
-    })
+    Ok(crate::service::mail::smtp_account(
+        &mailbox,
+        &data.settings.email,
+        &password,
+    ))
+}
+
+/// Tests the logins to the mailbox's servers on a worker (设置's 测试连接), with the code
+/// typed in the field, else the one saved.
+pub(super) fn test_mailbox(
+    mailbox: crate::store::MailboxSettings,
+    unit_email: String,
+    typed: Option<String>,
+) -> Result<super::jobs::Worker<Vec<String>>, String> {
+    if !mailbox.address.contains('@') {
+        return Err("请先填写邮箱地址。".to_owned());
+    }
+    let code = match typed {
+        Some(code) => code,
+        None => mailbox_code(&mailbox.address)?,
+    };
+    Ok(super::jobs::Worker::spawn(move || {
+        crate::service::mail::test_connection(&mailbox, &unit_email, &code)
+    }))
 }
 
 /// The mailbox's code from the system's credential store, or why there is none.

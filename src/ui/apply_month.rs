@@ -4,13 +4,15 @@
 
 use super::app::{LedgerState, TaizhangApp};
 use super::apply_mail::sending_account;
+use super::send_job::{Prepare, SendJob};
 use crate::schedule::Period;
-use crate::service::mail::Resend;
+use crate::service::mail::{Batch, ResendRule, SendRun};
 
 impl TaizhangApp {
-    /// Starts e-mailing each department its template for the month; the templates are
-    /// written under `exports/报送模板/` beside the ledger.
-    pub(super) fn start_templates(&mut self, period: Period, resend: Resend) {
+    /// Starts e-mailing each department its template for the month (a second send as the
+    /// user chose); the templates are written under `exports/报送模板/` beside the ledger once
+    /// the server has accepted the login.
+    pub(super) fn start_templates(&mut self, period: Period, rule: ResendRule) {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
@@ -24,80 +26,80 @@ impl TaizhangApp {
                 return;
             }
         };
-        // Claimed before the earlier sends are read: a command or another window sending the
-        // same month at once is refused instead of sending twice.
-        let claim = match crate::service::mail::SendClaim::take(
-            &mut open.ledger,
-            open.data.plan.id,
-            crate::store::SendKind::Template,
-            period,
-            crate::mail::net::SEND_DEADLINE,
-        ) {
-            Ok(claim) => claim,
-            Err(error) => {
-                self.show_error(error.to_string());
-                return;
-            }
-        };
-        let earlier = match open.ledger.mail_sends(
-            open.data.plan.id,
-            crate::store::SendKind::Template,
-            Some(&period.to_string()),
-        ) {
-            Ok(earlier) => earlier,
-            Err(error) => {
-                claim.release(&mut open.ledger);
-                self.show_error(error.to_string());
-                return;
-            }
-        };
-        // The view asks before a second send; a command that slipped past it is not sent.
-        if resend == Resend::Ask && !earlier.is_empty() {
-            claim.release(&mut open.ledger);
-            self.show_error(format!(
-                "{}的模板已发送过，未再次发送。请在“催报”页点“发模板”，选择全部重发或只发给尚未收到的部门。",
-                period.label()
-            ));
-            return;
-        }
-        let day = match crate::service::DayState::load(
-            &open.ledger,
-            open.data.today,
-            &open.data.holidays,
-        ) {
-            Ok(day) => day,
-            Err(error) => {
-                claim.release(&mut open.ledger);
-                self.show_error(error.to_string());
-                return;
-            }
-        };
         let folder = crate::service::exports_dir(&open.data.ledger_path)
             .join("报送模板")
             .join(period.label());
-        let request = super::month_jobs::TemplateRequest {
-            day,
-            mailbox: open.data.mailbox.address.clone(),
-            period,
-            folder,
-            protected: crate::files::Protected::for_ledger(&open.data.ledger_path),
-            resend,
-            earlier,
+        let begun = crate::service::DayState::load(
+            &open.ledger,
+            open.data.today,
+            &open.data.holidays,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|day| {
+            let mails = crate::service::mail::template_mails(
+                &day,
+                &open.data.mailbox.address,
+                period,
+                &folder,
+            )
+            .map_err(|e| e.to_string())?;
+            let batch = Batch::Templates {
+                plan_id: day.plan.id,
+                period,
+            };
+            let run = SendRun::begin(
+                &open.ledger,
+                batch,
+                mails,
+                rule,
+                crate::mail::net::SEND_DEADLINE,
+            )
+            .map_err(|error| match error {
+                // The page asks before a second send; a command that slipped past it is not
+                // sent.
+                crate::service::ActionError::AlreadySent(_) => format!(
+                    "{}的模板已发送过，未再次发送。请在“催报”页点“发模板”，选择全部重发或只发给尚未收到的部门。",
+                    period.label()
+                ),
+                other => other.to_string(),
+            })?;
+            Ok((day, run))
+        });
+        let (day, run) = match begun {
+            Ok(begun) => begun,
+            Err(message) => {
+                self.show_error(message);
+                return;
+            }
         };
-        self.template_job = Some(super::month_jobs::TemplateJob::start(
-            request, account, claim,
+        let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
+        let target = folder.clone();
+        let prepare: Prepare = Box::new(move |mails| {
+            crate::service::mail::write_template_files(&day, period, &target, &protected, mails)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        self.template_job = Some(SendJob::start(
+            run,
+            account,
+            prepare,
+            (
+                format!("{}报送模板邮件", period.label()),
+                format!("模板保存在“{}”。", folder.display()),
+            ),
         ));
     }
 
-    /// Starts writing the month's sheet under `exports/报市/` and sending it to the city.
-    pub(super) fn start_sheet_send(&mut self, period: Period) {
+    /// Starts writing the month's sheet under `exports/报市/` and sending it to the city
+    /// (`again`: the user confirmed a second send of the month).
+    pub(super) fn start_sheet_send(&mut self, period: Period, again: bool) {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
         if self.sheet_send_job.is_some() {
             return;
         }
-        let city = open.data.settings.city_email.trim();
+        let city = open.data.settings.city_email.trim().to_owned();
         if city.is_empty() {
             self.show_error(
                 "尚未填写上级单位邮箱：请在“设置 → 本单位信息”中填写市生态环境局的收件邮箱。"
@@ -105,10 +107,17 @@ impl TaizhangApp {
             );
             return;
         }
-        if let Err(error) = crate::store::check_address(city) {
+        if let Err(error) = crate::store::check_address(&city) {
             self.show_error(error.to_string());
             return;
         }
+        let city = match crate::mail::address::check_outgoing(&city) {
+            Ok(city) => city.address,
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
         if let Err(error) = crate::service::check_period(&open.data.plan, period) {
             self.show_error(error.to_string());
             return;
@@ -120,29 +129,61 @@ impl TaizhangApp {
                 return;
             }
         };
-        let claim = match crate::service::mail::SendClaim::take(
-            &mut open.ledger,
-            open.data.plan.id,
-            crate::store::SendKind::Sheet,
+        let sheet = open.data.sheet(period);
+        let plan = open.data.plan.clone();
+        let folder = crate::service::exports_dir(&open.data.ledger_path).join("报市");
+        let stem = sheet.file_stem();
+        let (xlsx, pdf) = (
+            folder.join(format!("{stem}.xlsx")),
+            folder.join(format!("{stem}.pdf")),
+        );
+        let mail = crate::service::mail::sheet_mail(
+            (&plan, &open.data.settings),
+            &city,
             period,
+            vec![xlsx.clone(), pdf.clone()],
+            open.data.today,
+        );
+        let rule = if again {
+            ResendRule::ALL
+        } else {
+            ResendRule::ASK
+        };
+        let batch = Batch::Sheet {
+            plan_id: plan.id,
+            period,
+        };
+        let run = match SendRun::begin(
+            &open.ledger,
+            batch,
+            vec![mail],
+            rule,
             crate::mail::net::SEND_DEADLINE,
         ) {
-            Ok(claim) => claim,
+            Ok(run) => run,
             Err(error) => {
                 self.show_error(error.to_string());
                 return;
             }
         };
-        let request = super::month_jobs::SheetRequest {
-            sheet: open.data.sheet(period),
-            plan: open.data.plan.clone(),
-            settings: open.data.settings.clone(),
-            folder: crate::service::exports_dir(&open.data.ledger_path).join("报市"),
-            protected: crate::files::Protected::for_ledger(&open.data.ledger_path),
-            today: open.data.today,
-        };
-        self.sheet_send_job = Some(super::month_jobs::SheetSendJob::start(
-            request, account, claim,
+        let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
+        let prepare: Prepare = Box::new(move |_| {
+            crate::files::ensure_folder(&folder).map_err(|e| e.to_string())?;
+            crate::service::export_sheet(&sheet, &plan, Some(&xlsx), Some(&pdf), &protected)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        self.sheet_send_job = Some(SendJob::start(
+            run,
+            account,
+            prepare,
+            (
+                format!("{}进展表邮件", period.label()),
+                format!(
+                    "已将{}进展表（XLSX、PDF）用一封邮件发送至 {city}。",
+                    period.label()
+                ),
+            ),
         ));
     }
 

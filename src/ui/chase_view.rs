@@ -15,6 +15,9 @@ pub struct ChaseView {
     confirm: Option<crate::schedule::Period>,
     /// The confirmation before e-mailing the month's templates (发模板).
     confirm_templates: Option<crate::schedule::Period>,
+    /// In a second send to those who have not received it: also to those whose earlier send
+    /// is uncertain (a question of its own: they may have it already).
+    resend_uncertain: bool,
 }
 
 /// The e-mail jobs running in the background, as (done, total).
@@ -154,10 +157,19 @@ impl ChaseView {
                         for send in data.chase_sends.iter().filter(|s| {
                             s.department_id == entry.department_id && s.period == period
                         }) {
-                            ui.weak(format!(
-                                "已于 {} 发送催报邮件至 {}",
-                                send.sent_at, send.address
-                            ));
+                            ui.weak(match send.outcome {
+                                crate::store::Delivered::Sent => {
+                                    format!("已于 {} 发送催报邮件至 {}", send.sent_at, send.address)
+                                }
+                                crate::store::Delivered::Uncertain => format!(
+                                    "{} 发往 {} 的催报邮件结果不明：对方可能已收到",
+                                    send.sent_at, send.address
+                                ),
+                                crate::store::Delivered::Failed => format!(
+                                    "{} 发往 {} 的催报邮件未能发送：{}",
+                                    send.sent_at, send.address, send.reason
+                                ),
+                            });
                         }
                     });
                 }
@@ -177,11 +189,22 @@ impl ChaseView {
         commands: &mut Vec<Command>,
     ) {
         let key = period.to_string();
+        // What may have reached each department: confirmed, or handed over without a reply.
         let sent: Vec<&crate::store::MailSend> = data
             .template_sends
             .iter()
-            .filter(|s| s.period == key)
+            .filter(|s| s.period == key && s.outcome.may_have_arrived())
             .collect();
+        let had = |department_id: i64| -> Option<&crate::store::MailSend> {
+            let mine = || {
+                sent.iter()
+                    .filter(|s| s.department_id == Some(department_id))
+            };
+            mine()
+                .find(|s| s.outcome == crate::store::Delivered::Sent)
+                .or_else(|| mine().next())
+                .copied()
+        };
         ui.horizontal(|ui| {
             match sending {
                 Some((done, total)) => {
@@ -205,10 +228,22 @@ impl ChaseView {
                 Some(last) => {
                     let departments: std::collections::BTreeSet<i64> =
                         sent.iter().filter_map(|s| s.department_id).collect();
+                    let unsure = departments
+                        .iter()
+                        .filter(|id| {
+                            had(**id)
+                                .is_some_and(|s| s.outcome == crate::store::Delivered::Uncertain)
+                        })
+                        .count();
                     ui.weak(format!(
-                        "本月模板已于 {} 发给 {} 个部门",
+                        "本月模板已于 {} 发给 {} 个部门{}",
                         last.sent_at,
-                        departments.len()
+                        departments.len(),
+                        if unsure > 0 {
+                            format!("（其中 {unsure} 个结果不明）")
+                        } else {
+                            String::new()
+                        }
                     ));
                 }
                 None => {
@@ -234,30 +269,38 @@ impl ChaseView {
                 "将从 {} 给每个部门发一封邮件，附该部门本月的报送模板：",
                 data.mailbox.address
             ));
-            let (mut with_address, mut unsent) = (0, 0);
+            let (mut with_address, mut unsent, mut uncertain) = (0, 0, 0);
             for obligation in data.obligations {
                 let address = data
                     .department(obligation.department_id)
                     .and_then(|(d, _)| d.mail_addresses().into_iter().next());
-                let had = sent
-                    .iter()
-                    .find(|s| s.department_id == Some(obligation.department_id));
+                let had = had(obligation.department_id);
                 match (address, had) {
                     (Some(address), had) => {
                         with_address += 1;
-                        if had.is_none() {
-                            unsent += 1;
-                        }
-                        let note = had
-                            .map(|s| format!("（已于 {} 收到）", s.sent_at))
-                            .unwrap_or_default();
+                        let note = match had {
+                            None => {
+                                unsent += 1;
+                                String::new()
+                            }
+                            Some(s) if s.outcome == crate::store::Delivered::Uncertain => {
+                                uncertain += 1;
+                                format!("（{} 已交给服务器，结果不明：可能已收到）", s.sent_at)
+                            }
+                            Some(s) => format!("（已于 {} 发送）", s.sent_at),
+                        };
                         ui.label(format!("  {} <{address}>{note}", obligation.department));
                     }
                     (None, _) => {
-                        ui.colored_label(
-                            ui.visuals().warn_fg_color,
-                            format!("  {}：没有邮箱地址，将跳过", obligation.department),
-                        );
+                        ui.horizontal_wrapped(|ui| {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                format!("  {}：没有邮箱地址，将跳过", obligation.department),
+                            );
+                            if ui.small_button("去填写邮箱").clicked() {
+                                commands.push(Command::OpenPage(super::state::Page::Departments));
+                            }
+                        });
                     }
                 }
             }
@@ -271,7 +314,7 @@ impl ChaseView {
                         )
                         .clicked()
                     {
-                        choice = Some(crate::service::mail::Resend::Ask);
+                        choice = Some(crate::service::mail::ResendRule::ASK);
                     }
                     if ui.button("取消").clicked() {
                         self.confirm_templates = None;
@@ -282,15 +325,36 @@ impl ChaseView {
                     ui.visuals().warn_fg_color,
                     "本月模板已经发送过。要再发一次吗？",
                 );
+                if uncertain > 0 {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!(
+                                "有 {uncertain} 个部门的模板此前已交给邮件服务器但没有得到确认，对方可能已经收到。"
+                            ),
+                        );
+                        ui.checkbox(
+                            &mut self.resend_uncertain,
+                            format!("“只发给尚未收到的部门”时，也重发这 {uncertain} 个部门（对方可能收到两份）"),
+                        );
+                    });
+                }
+                let also = if self.resend_uncertain { uncertain } else { 0 };
                 ui.horizontal(|ui| {
                     if ui
                         .add_enabled(
-                            unsent > 0,
-                            egui::Button::new(format!("只发给尚未收到的 {unsent} 个部门")),
+                            unsent + also > 0,
+                            egui::Button::new(format!(
+                                "只发给尚未收到的 {} 个部门",
+                                unsent + also
+                            )),
                         )
                         .clicked()
                     {
-                        choice = Some(crate::service::mail::Resend::Unsent);
+                        choice = Some(crate::service::mail::ResendRule {
+                            resend: crate::service::mail::Resend::Unsent,
+                            uncertain: self.resend_uncertain,
+                        });
                     }
                     if ui
                         .add_enabled(
@@ -299,7 +363,7 @@ impl ChaseView {
                         )
                         .clicked()
                     {
-                        choice = Some(crate::service::mail::Resend::All);
+                        choice = Some(crate::service::mail::ResendRule::ALL);
                     }
                     if ui.button("取消").clicked() {
                         self.confirm_templates = None;
@@ -309,6 +373,7 @@ impl ChaseView {
             if let Some(resend) = choice {
                 commands.push(Command::SendTemplates { period, resend });
                 self.confirm_templates = None;
+                self.resend_uncertain = false;
             }
         });
     }
@@ -345,10 +410,15 @@ impl ChaseView {
                         ui.label(format!("  {} <{address}>", entry.department));
                     }
                     None => {
-                        ui.colored_label(
-                            ui.visuals().warn_fg_color,
-                            format!("  {}：没有邮箱地址，将跳过", entry.department),
-                        );
+                        ui.horizontal_wrapped(|ui| {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                format!("  {}：没有邮箱地址，将跳过", entry.department),
+                            );
+                            if ui.small_button("去填写邮箱").clicked() {
+                                commands.push(Command::OpenPage(super::state::Page::Departments));
+                            }
+                        });
                     }
                 }
             }
@@ -358,7 +428,9 @@ impl ChaseView {
             let sent_today = data
                 .chase_sends
                 .iter()
-                .filter(|s| s.period == key && s.sent_at.starts_with(&today))
+                .filter(|s| {
+                    s.period == key && s.sent_at.starts_with(&today) && s.outcome.may_have_arrived()
+                })
                 .count();
             if sent_today > 0 {
                 ui.colored_label(

@@ -161,16 +161,25 @@ pub enum Command {
         id: i64,
         index: usize,
     },
+    /// Log in to the mailbox's servers with these settings and say what worked (the code
+    /// typed, else the one saved).
+    TestMailbox {
+        settings: crate::store::MailboxSettings,
+        secret: Option<crate::mail::secret::Secret>,
+    },
     /// E-mail the month's chase messages to the departments that have an address.
     SendChase(Period),
     /// E-mail each department its template for the month (a second send as chosen).
     SendTemplates {
         period: Period,
-        resend: crate::service::mail::Resend,
+        resend: crate::service::mail::ResendRule,
     },
     /// Write the month's sheet and send the XLSX and PDF in one message to the city's address
-    /// in 设置.
-    SendSheet(Period),
+    /// in 设置 (`again`: the user confirmed a second send of the month).
+    SendSheet {
+        period: Period,
+        again: bool,
+    },
     /// Write the month's 情况通报 as a `.docx` beside the ledger and open it.
     WriteReport(Period),
     /// Record an indicator's value for a month.

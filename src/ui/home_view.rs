@@ -412,8 +412,23 @@ fn sheet_sent_ui(
     commands: &mut Vec<Command>,
 ) {
     let key = period.to_string();
-    ui.horizontal_wrapped(
-        |ui| match data.sheet_sends.iter().rfind(|s| s.period == key) {
+    ui.horizontal_wrapped(|ui| {
+        match data
+            .sheet_sends
+            .iter()
+            .rfind(|s| s.period == key && s.outcome.may_have_arrived())
+        {
+            Some(sent) if sent.outcome == crate::store::Delivered::Uncertain => {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "{}进展表已于 {} 交给邮件服务器发往 {}，结果不明（市局可能已收到，请核实）",
+                        period.label(),
+                        sent.sent_at,
+                        sent.address
+                    ),
+                );
+            }
             Some(sent) => {
                 ui.label(format!(
                     "{}进展表已于 {} 报市（{}）",
@@ -431,8 +446,8 @@ fn sheet_sent_ui(
                     commands.push(Command::OpenPage(Page::Sheet));
                 }
             }
-        },
-    );
+        }
+    });
 }
 
 /// One plan's returns for a month.

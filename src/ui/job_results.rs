@@ -14,6 +14,7 @@ impl TaizhangApp {
         self.poll_chase(ctx);
         self.poll_templates(ctx);
         self.poll_sheet_send(ctx);
+        self.poll_mailbox_test(ctx);
     }
 
     /// Waits for the backup at start to finish and takes its result (tests and benchmarks;
@@ -40,6 +41,25 @@ impl TaizhangApp {
                 self.show_end(backup_end(result));
             }
             None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+        }
+    }
+
+    fn poll_mailbox_test(&mut self, ctx: &egui::Context) {
+        let Some(job) = &mut self.mailbox_test_job else {
+            return;
+        };
+        match job.poll() {
+            Some(done) => {
+                self.mailbox_test_job = None;
+                let lines = done.unwrap_or_else(|_| vec!["测试连接意外中止".to_owned()]);
+                let message = format!("测试连接：\n{}", lines.join("\n"));
+                if lines.iter().all(|l| l.contains("登录成功")) {
+                    self.notice = Some(message);
+                } else {
+                    self.show_error(message);
+                }
+            }
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
         }
     }
 
@@ -97,13 +117,12 @@ impl TaizhangApp {
         else {
             return;
         };
-        match job.poll(&mut open.ledger) {
-            Some(end) => {
-                self.sheet_send_job = None;
-                self.show_end(end);
-            }
-            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        let polled = job.poll(&mut open.ledger);
+        if polled.end.is_some() {
+            self.sheet_send_job = None;
         }
+        self.show_polled(polled);
     }
 
     fn show_polled(&mut self, polled: Polled) {

@@ -1,6 +1,6 @@
-//! The mailbox's background jobs: fetching new messages and sending chase e-mails, each on a
-//! worker thread so that the window stays live. The worker only talks to the server; the
-//! service's recording step ([`FetchRun::record`], [`record_chase_result`]) runs on the
+//! The mailbox's background job: fetching new messages on a worker thread so that the window
+//! stays live (e-mails out are [`super::send_job`]). The worker only talks to the server; the
+//! service's recording step ([`FetchRun::record`]) runs on the
 //! window's thread as each result arrives, the same functions the commands call. A fetch can
 //! be cancelled between messages. A job knows nothing of the window: polled, it says how it
 //! ended ([`JobEnd`]) and the window shows that.
@@ -13,7 +13,6 @@ pub use super::jobs::JobEnd;
 use crate::mail::MailboxError;
 use crate::mail::imap::{Account, Fetched};
 use crate::service::fetch::{FetchRun, FetchSummary};
-use crate::service::mail::{ChaseMail, ChaseResult, record_chase_result};
 
 /// What the fetch worker reports.
 pub enum FetchEvent {
@@ -82,94 +81,6 @@ impl FetchJob {
     pub fn cancel(&mut self) {
         self.cancelled = true;
         self.cancel.store(true, Ordering::Relaxed);
-    }
-}
-
-/// How a run of e-mails to departments went, one result at a time: the chase and the
-/// month's templates count alike and end alike.
-#[derive(Debug, Default)]
-pub struct SendTally {
-    /// (done, total).
-    pub progress: (usize, usize),
-    pub sent: usize,
-    /// `部门：why`, for messages that did not go.
-    pub failures: Vec<String>,
-    /// Departments without an address (listed in the confirmation, not a failure).
-    pub no_address: Vec<String>,
-}
-
-impl SendTally {
-    pub fn count(&mut self, department: &str, to: Option<&str>, sent: bool, error: Option<&str>) {
-        self.progress.0 += 1;
-        if sent {
-            self.sent += 1;
-        }
-        match (to, error) {
-            (None, _) => self.no_address.push(department.to_owned()),
-            (Some(_), Some(error)) => self.failures.push(format!("{department}：{error}")),
-            (Some(_), None) => {}
-        }
-    }
-
-    /// How the run ended: `notice` says what went (and is extended with who has no address);
-    /// failures and a run cut off say so with `hint` on sending the rest; `what` names the
-    /// e-mails when none went.
-    pub fn end(
-        &self,
-        mut notice: String,
-        result: Result<(), String>,
-        what: &str,
-        hint: &str,
-    ) -> JobEnd {
-        if !self.no_address.is_empty() {
-            notice.push_str(&format!(
-                "\n没有邮箱地址、未发送：{}（请在“责任部门”中填写邮箱，或另行转交）。",
-                self.no_address.join("、")
-            ));
-        }
-        let message = match result {
-            Ok(()) if self.failures.is_empty() => return JobEnd::Notice(notice),
-            Ok(()) => format!("{notice}\n未能发送：{}。{hint}", self.failures.join("；")),
-            Err(error) if self.sent > 0 => format!("{notice}\n发送中断：{error}。{hint}"),
-            Err(error) => format!("未能发送{what}：{error}"),
-        };
-        JobEnd::Problem(message.clone(), message)
-    }
-}
-
-/// A running send of chase e-mails, each result as it is done.
-pub struct ChaseJob {
-    receiver: Receiver<ChaseEvent>,
-    pub tally: SendTally,
-}
-
-pub enum ChaseEvent {
-    Sent(ChaseResult),
-    Finished(Result<(), String>),
-}
-
-impl ChaseJob {
-    pub fn start(account: crate::mail::smtp::SmtpAccount, mails: Vec<ChaseMail>) -> Self {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let total = mails.len();
-        std::thread::spawn(move || {
-            // The service's I/O step; each result is recorded on the window's thread.
-            let result = crate::service::mail::send_chase_run(
-                &account,
-                mails,
-                crate::mail::net::SEND_DEADLINE,
-                &mut |result| sender.send(ChaseEvent::Sent(result)).is_ok(),
-            )
-            .map_err(|e| e.to_string());
-            let _ = sender.send(ChaseEvent::Finished(result));
-        });
-        Self {
-            receiver,
-            tally: SendTally {
-                progress: (0, total),
-                ..SendTally::default()
-            },
-        }
     }
 }
 
@@ -259,46 +170,6 @@ impl FetchJob {
             }
             Err(error) => JobEnd::Problem(error.to_string(), error.to_string()),
         });
-        polled
-    }
-}
-
-impl ChaseJob {
-    /// Records each chase e-mail sent and, once all are done, says how the send ended.
-    pub fn poll(&mut self, ledger: &mut crate::store::Ledger) -> Polled {
-        let mut polled = Polled::default();
-        let mut finished = None;
-        loop {
-            match self.receiver.try_recv() {
-                Ok(ChaseEvent::Sent(mut result)) => {
-                    record_chase_result(ledger, &mut result);
-                    self.tally.count(
-                        &result.mail.department,
-                        result.mail.to.as_deref(),
-                        result.sent,
-                        result.error.as_deref(),
-                    );
-                }
-                Ok(ChaseEvent::Finished(result)) => {
-                    finished = Some(result);
-                    break;
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    finished = Some(Err("发送意外中止".to_owned()));
-                    break;
-                }
-            }
-        }
-        let Some(result) = finished else {
-            return polled;
-        };
-        polled.end = Some(self.tally.end(
-            format!("已发送 {} 封催报邮件。", self.tally.sent),
-            result,
-            "催报邮件",
-            "可再点“发送催报邮件”补发。",
-        ));
         polled
     }
 }

@@ -373,19 +373,70 @@ impl SettingsView {
                 labelled_field(ui, "收取的文件夹", &mut draft.settings.folder, 200.0);
                 ui.end_row();
                 let label = ui.label("客户端授权码");
-                ui.add(
-                    egui::TextEdit::singleline(&mut draft.secret)
-                        .password(true)
-                        .hint_text("不更换则留空")
-                        .desired_width(200.0),
-                )
-                .labelled_by(label.id);
+                ui.vertical(|ui| {
+                    let hint = match data.mailbox_code {
+                        crate::mail::secret::CodeState::Stored => "不更换则留空",
+                        crate::mail::secret::CodeState::ThisRun(_) => {
+                            "本次运行已填写；不更换则留空"
+                        }
+                        crate::mail::secret::CodeState::Missing(_) => "请填写客户端授权码",
+                    };
+                    ui.add(
+                        egui::TextEdit::singleline(&mut draft.secret)
+                            .password(true)
+                            .hint_text(hint)
+                            .desired_width(200.0),
+                    )
+                    .labelled_by(label.id);
+                    let words = data.mailbox_code.words();
+                    match data.mailbox_code {
+                        crate::mail::secret::CodeState::Stored => {
+                            ui.weak(words);
+                        }
+                        _ => {
+                            ui.colored_label(ui.visuals().warn_fg_color, words);
+                        }
+                    }
+                    if let crate::mail::secret::CodeState::ThisRun(why)
+                    | crate::mail::secret::CodeState::Missing(Some(why)) = data.mailbox_code
+                        && !why.is_empty()
+                    {
+                        ui.weak(why);
+                    }
+                });
                 ui.end_row();
             });
         if let Some(problem) = &draft.problem {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
-        if ui.button("保存邮箱设置").clicked() {
+        let (save, test) = ui
+            .horizontal(|ui| {
+                (
+                    ui.button("保存邮箱设置").clicked(),
+                    ui.button("测试连接")
+                        .on_hover_text(
+                            "用上面填写的服务器和授权码登录收信和发信服务器，不收也不发邮件",
+                        )
+                        .clicked(),
+                )
+            })
+            .inner;
+        if test {
+            let mut settings = draft.settings.clone();
+            if let (Ok(imap), Ok(smtp)) = (
+                draft.imap_port.trim().parse::<u16>(),
+                draft.smtp_port.trim().parse::<u16>(),
+            ) {
+                settings.imap_port = imap;
+                settings.smtp_port = smtp;
+            }
+            commands.push(Command::TestMailbox {
+                settings,
+                secret: (!draft.secret.trim().is_empty())
+                    .then(|| crate::mail::secret::Secret(draft.secret.trim().to_owned())),
+            });
+        }
+        if save {
             let imap_port = draft
                 .imap_port
                 .trim()

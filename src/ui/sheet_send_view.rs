@@ -28,7 +28,7 @@ impl SheetSendUi {
         let sent: Vec<&crate::store::MailSend> = data
             .sheet_sends
             .iter()
-            .filter(|s| s.period == key)
+            .filter(|s| s.period == key && s.outcome.may_have_arrived())
             .collect();
         ui.horizontal_wrapped(|ui| {
             if sending {
@@ -43,6 +43,14 @@ impl SheetSendUi {
                 self.refused = None;
             }
             match sent.last() {
+                Some(last) if last.outcome == crate::store::Delivered::Uncertain => ui
+                    .colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!(
+                            "本月进展表已于 {} 交给邮件服务器发往 {}，结果不明（市局可能已收到）",
+                            last.sent_at, last.address
+                        ),
+                    ),
                 Some(last) => ui.label(format!(
                     "本月进展表已于 {} 报送至 {}",
                     last.sent_at, last.address
@@ -101,7 +109,10 @@ impl SheetSendUi {
                             }
                         }
                     }
-                    commands.push(Command::SendSheet(period));
+                    commands.push(Command::SendSheet {
+                        period,
+                        again: !sent.is_empty(),
+                    });
                     close = true;
                 }
                 if ui.button("取消").clicked() {

@@ -111,6 +111,8 @@ pub struct AppData {
     pub deadlines: Vec<crate::deadlines::Deadline>,
     /// The office mailbox's settings (the secret is in the system's credential store).
     pub mailbox: crate::store::MailboxSettings,
+    /// Whether the mailbox's code is saved, and where (设置 says so).
+    pub mailbox_code: crate::mail::secret::CodeState,
     /// Messages waiting on 收件, then the latest handled ones.
     pub inbox: Vec<crate::store::MailRecord>,
     /// Chase e-mails sent under the current plan, newest first.
@@ -226,6 +228,7 @@ impl AppData {
             statuses: day.statuses,
             holidays: day.holidays,
             deadlines: day.deadlines,
+            mailbox_code: mailbox_code_state(&ledger.mailbox_settings()?),
             mailbox: ledger.mailbox_settings()?,
             inbox: ledger.mail_messages(None)?,
             chase_sends: ledger.chase_sends()?,
@@ -250,4 +253,14 @@ impl AppData {
 pub(super) struct UndoStep {
     pub(super) writes: Vec<crate::returns::RowWrite>,
     pub(super) unreceive: Option<(i64, Period)>,
+}
+
+/// Whether the mailbox's code is saved (nothing is asked of the credential store while no
+/// mailbox is set).
+fn mailbox_code_state(mailbox: &crate::store::MailboxSettings) -> crate::mail::secret::CodeState {
+    if mailbox.address.contains('@') {
+        crate::mail::secret::state(&mailbox.address)
+    } else {
+        crate::mail::secret::CodeState::Missing(None)
+    }
 }

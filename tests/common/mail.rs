@@ -120,6 +120,61 @@ impl Drop for ImapServer {
     }
 }
 
+/// A misbehaving server in one mode; killed when dropped.
+pub struct Hostile {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    child: Child,
+}
+
+impl Hostile {
+    pub fn start(mode: &str, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("the hostile server");
+        let mut child = Command::new("python3")
+            .arg(script("hostile-mail-server.py"))
+            .arg(mode)
+            .arg(dir.path())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the hostile server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("the hostile server"))
+            .read_line(&mut line)
+            .expect("the hostile server");
+        let port = line
+            .trim()
+            .strip_prefix("PORT=")
+            .expect("the hostile server")
+            .parse()
+            .expect("the hostile server");
+        Self { dir, port, child }
+    }
+
+    /// The commands the server received, and the connection ends.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Hostile {
+    /// How many messages' data reached the server (the final dot), whatever it replied.
+    pub fn delivered(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("delivered"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    }
+}
+
 /// An aiosmtpd server that saves each message it accepts as `n.eml` in its folder.
 pub struct SmtpServer {
     pub dir: tempfile::TempDir,

@@ -87,7 +87,11 @@ pub fn run_until(
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    panic!("timed out waiting for the window");
+    panic!(
+        "timed out waiting for the window (notice: {:?}, error: {:?})",
+        harness.state().notice(),
+        harness.state().error()
+    );
 }
 
 /// Runs the real binary with these arguments.

@@ -29,8 +29,9 @@ pub const USAGE: &str = "\
   status、deadlines、templates、export-sheet、chase、report、indicators、set-indicator 均可加 --plan ID 指定计划（编号见 plans）；
   不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
-               [--send-to ADDR SMTP…]
+               [--send-to ADDR SMTP… [--again]]
                     写出该月的《重点工作进展》表；带 --send-to 时把 XLSX 和 PDF 用一封邮件报送市局
+                    （本月已报送过时须加 --again 才再报一次）
   report --period YYYY-MM --docx FILE [--json]
                     该月的情况通报（公文格式 .docx）：按时、逾期、不全、未报的单位，按时报送率，
                     进展、逾期节点和目标指标
@@ -41,9 +42,10 @@ pub const USAGE: &str = "\
   deadlines --from DATE --to DATE [--ics FILE] [--json]
                     该时段内的全部期限：时间节点、月报截止、季度报告、自定事项；
                     带 --ics 时另写出日历文件，每项在前一个工作日9时提醒
-  templates --period YYYY-MM --out DIR [--send SMTP… [--again | --unsent]] [--json]
+  templates --period YYYY-MM --out DIR [--send SMTP… [--again | --unsent [--uncertain]]] [--json]
                     为每个报送部门生成该月的报送模板；带 --send 时发给有邮箱的部门
-                    （本月已发过时须加 --again 全部重发，或 --unsent 只发未收到的部门）
+                    （本月已发过时须加 --again 全部重发，或 --unsent 只发未收到的部门；
+                    此前结果不明、对方可能已收到的部门，须再加 --uncertain 才重发）
   import-returns FILE... [--period YYYY-MM] [--department NAME] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
   status [--period YYYY-MM] [--json]
@@ -108,6 +110,8 @@ pub enum Job {
         json: bool,
         plan: Option<i64>,
         send_to: Option<(String, MailServer)>,
+        /// Send again although this month's sheet went up before.
+        again: bool,
     },
     /// Print every dated item between two days.
     Deadlines {
@@ -126,7 +130,7 @@ pub enum Job {
         plan: Option<i64>,
         send: Option<MailServer>,
         /// Which departments a send goes to when this month's templates went out before.
-        again: Resend,
+        again: crate::service::mail::ResendRule,
         json: bool,
     },
     /// The month's 情况通报 as a `.docx`.

@@ -6,10 +6,12 @@ use super::*;
 pub(super) fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
     let (mut period, mut xlsx, mut pdf, mut json, mut plan) = (None, None, None, false, None);
     let (mut send_to, mut server) = (None, super::mail::ServerWords::default());
+    let mut again = false;
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--json" => json = true,
+                "--again" => again = true,
                 "--period" => period = Some(words.period("--period")?),
                 "--xlsx" => xlsx = Some(PathBuf::from(words.value("--xlsx")?)),
                 "--pdf" => pdf = Some(PathBuf::from(words.value("--pdf")?)),
@@ -39,6 +41,9 @@ pub(super) fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
         }
         None => {
             server.refuse_unused("export-sheet", "--send-to")?;
+            if again {
+                return Err(usage("--again 只在 --send-to 时使用"));
+            }
             None
         }
     };
@@ -49,6 +54,7 @@ pub(super) fn export_sheet(words: &mut Words) -> Result<Job, UsageError> {
         json,
         plan,
         send_to,
+        again,
     })
 }
 
@@ -156,6 +162,7 @@ pub(super) fn deadlines(words: &mut Words) -> Result<Job, UsageError> {
 pub(super) fn templates(words: &mut Words) -> Result<Job, UsageError> {
     let (mut period, mut out, mut plan) = (None, None, None);
     let (mut send, mut again, mut json) = (false, Resend::Ask, false);
+    let mut uncertain = false;
     let mut server = super::mail::ServerWords::default();
     while let Some(word) = words.next() {
         match word {
@@ -170,6 +177,7 @@ pub(super) fn templates(words: &mut Words) -> Result<Job, UsageError> {
                 }
                 "--again" => again = Resend::All,
                 "--unsent" => again = Resend::Unsent,
+                "--uncertain" => uncertain = true,
                 other => {
                     if !server.take(other, words, "--smtp-host", "--smtp-port")? {
                         return Err(words.unknown(other));
@@ -186,17 +194,25 @@ pub(super) fn templates(words: &mut Words) -> Result<Job, UsageError> {
         Some(server.finish("templates --send", "--smtp-host", "--smtp-port")?)
     } else {
         server.refuse_unused("templates", "--send")?;
-        if again != Resend::Ask {
-            return Err(usage("--again 和 --unsent 只在 --send 时使用"));
+        if again != Resend::Ask || uncertain {
+            return Err(usage("--again、--unsent 和 --uncertain 只在 --send 时使用"));
         }
         None
     };
+    if uncertain && again != Resend::Unsent {
+        return Err(usage(
+            "--uncertain 只与 --unsent 一起使用：另行确认重发此前结果不明的部门",
+        ));
+    }
     Ok(Job::Templates {
         period,
         out,
         plan,
         send,
-        again,
+        again: crate::service::mail::ResendRule {
+            resend: again,
+            uncertain,
+        },
         json,
     })
 }

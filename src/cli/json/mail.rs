@@ -48,6 +48,8 @@ pub struct ChaseDepartmentJson {
     pub subject: String,
     pub message: String,
     pub sent: bool,
+    /// With `--send`: `sent`, `uncertain`, `failed` or `no_address`.
+    pub outcome: Option<&'static str>,
     pub error: Option<String>,
 }
 

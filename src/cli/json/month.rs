@@ -7,8 +7,10 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct TemplatesJson {
     pub period: String,
-    /// Departments whose template went out now.
+    /// Departments whose template went out now (the server confirmed it).
     pub sent: Vec<TemplateSendJson>,
+    /// Departments whose template was handed over without a complete reply: they may have it.
+    pub uncertain: Vec<TemplateSendJson>,
     /// Departments not sent to: no address, or (with `--unsent`) received it before.
     pub skipped: Vec<TemplateSendJson>,
     /// Departments whose e-mail failed, with the reason.
@@ -22,9 +24,14 @@ pub struct TemplateSendJson {
     pub department: String,
     pub to: Option<String>,
     pub file: String,
-    /// Why it was skipped or failed.
+    /// `sent`, `uncertain`, `failed`, `no_address` or `skipped`.
+    pub outcome: &'static str,
+    /// Why it was skipped, failed or is uncertain.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why its outcome could not be recorded in the ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unrecorded: Option<String>,
 }
 
 /// `report --json`.

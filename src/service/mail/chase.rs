@@ -2,7 +2,6 @@
 //! one (the I/O step) and recorded under each plan and month it chases (the recording step).
 
 use crate::schedule::Period;
-use crate::store::Ledger;
 
 /// One department's chase e-mail for a month.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,26 +17,23 @@ pub struct ChaseMail {
 }
 
 impl ChaseMail {
-    /// The records of this message sent now to `address`: one per plan and month it chases,
-    /// so that each plan's 催报 shows it.
-    pub fn sent_now(&self, address: &str) -> Vec<(i64, crate::store::ChaseSend)> {
-        let sent_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-        self.parts
-            .iter()
-            .map(|(plan_id, period)| {
-                (
-                    *plan_id,
-                    crate::store::ChaseSend {
-                        department_id: self.department_id,
-                        period: period.to_string(),
-                        address: address.to_owned(),
-                        subject: self.subject.clone(),
-                        message: self.message.clone(),
-                        sent_at: sent_at.clone(),
-                    },
-                )
-            })
-            .collect()
+    /// The e-mail of the send run. A chase sent again the same day carries the same
+    /// Message-ID; a chase on another day is a new message.
+    pub fn out_mail(&self, today: chrono::NaiveDate) -> super::OutMail {
+        super::OutMail {
+            department_id: Some(self.department_id),
+            recipient: self.department.clone(),
+            to: self.to.clone(),
+            subject: self.subject.clone(),
+            body: self.message.clone(),
+            files: Vec::new(),
+            message_key: format!(
+                "chase\t{}\t{today}\t{:?}\t{}",
+                self.department_id, self.parts, self.message
+            ),
+            message_id: String::new(),
+            parts: self.parts.clone(),
+        }
     }
 }
 
@@ -199,97 +195,6 @@ pub fn combined_message(parts: &[(String, String)]) -> String {
         .map(|(label, message)| format!("【{label}】\n{message}"))
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-/// What became of one chase e-mail.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChaseResult {
-    pub mail: ChaseMail,
-    pub sent: bool,
-    pub error: Option<String>,
-}
-
-/// Sends one chase e-mail (the I/O step, for a worker thread too); a department without an
-/// address is not sent, with a note.
-pub fn send_chase_mail(sender: &mut crate::mail::smtp::Sender, mail: ChaseMail) -> ChaseResult {
-    let Some(to) = mail.to.clone() else {
-        return ChaseResult {
-            mail,
-            sent: false,
-            error: Some("该部门没有邮箱地址，未发送；请在“责任部门”中填写。".to_owned()),
-        };
-    };
-    let outgoing = crate::mail::smtp::Outgoing {
-        to,
-        to_name: mail.department.clone(),
-        subject: mail.subject.clone(),
-        body: mail.message.clone(),
-        attachments: Vec::new(),
-    };
-    match sender.send(&outgoing) {
-        Ok(()) => ChaseResult {
-            mail,
-            sent: true,
-            error: None,
-        },
-        Err(error) => ChaseResult {
-            mail,
-            sent: false,
-            error: Some(error.to_string()),
-        },
-    }
-}
-
-/// Records a chase e-mail that was sent (the recording step, on the ledger's thread): one
-/// send per plan and month it chases, in one transaction.
-pub fn record_chase_result(ledger: &mut Ledger, result: &mut ChaseResult) {
-    if !result.sent {
-        return;
-    }
-    let records = result
-        .mail
-        .sent_now(result.mail.to.as_deref().unwrap_or_default());
-    if let Err(error) = ledger.record_chase_sends(&records) {
-        result.error = Some(format!("已发送，但未能记入台账：{error}"));
-    }
-}
-
-/// The I/O step of a run of chase e-mails, for the command and the window's worker alike:
-/// connects, checks the server once (a wrong code or no network fails the run before anything
-/// is sent), sends each e-mail in turn within `deadline`, and hands each result to `each` as it
-/// is done (`false` stops the run). A department without an address gets a note, not a send.
-pub fn send_chase_run(
-    account: &crate::mail::smtp::SmtpAccount,
-    mails: Vec<ChaseMail>,
-    deadline: std::time::Duration,
-    each: &mut dyn FnMut(ChaseResult) -> bool,
-) -> Result<(), crate::mail::smtp::SendError> {
-    let mut sender = crate::mail::smtp::Sender::with_deadline(account, deadline)?;
-    sender.check()?;
-    for mail in mails {
-        if !each(send_chase_mail(&mut sender, mail)) {
-            break;
-        }
-    }
-    sender.quit();
-    Ok(())
-}
-
-/// Sends each chase e-mail ([`send_chase_run`]) and records each send as it is done (its own
-/// transaction).
-pub fn send_chase_mails(
-    ledger: &mut Ledger,
-    account: &crate::mail::smtp::SmtpAccount,
-    mails: Vec<ChaseMail>,
-    deadline: std::time::Duration,
-) -> Result<Vec<ChaseResult>, crate::mail::smtp::SendError> {
-    let mut results = Vec::new();
-    send_chase_run(account, mails, deadline, &mut |mut result| {
-        record_chase_result(ledger, &mut result);
-        results.push(result);
-        true
-    })?;
-    Ok(results)
 }
 
 /// The address chase e-mails are sent from: `user` when it is an address, else the

@@ -10,13 +10,17 @@
 //! received date".
 
 mod chase;
+mod connection;
 mod held;
 mod intake;
 mod outgoing;
 mod record;
+mod run;
 
 pub use chase::*;
+pub use connection::*;
 pub use held::*;
 pub use intake::*;
 pub use outgoing::*;
 pub use record::*;
+pub use run::*;
