@@ -198,6 +198,10 @@ pub enum ValueError {
     Negative(String),
     #[error("计划中没有名为“{name}”的目标指标；本计划的指标有：{known}")]
     Unknown { name: String, known: String },
+    #[error("“{name}”可以指几个目标指标：{candidates}。请写出完整的指标名称")]
+    Ambiguous { name: String, candidates: String },
+    #[error("来源说明有 {0} 个字，超过 200 个字：请写得简短些")]
+    SourceTooLong(usize),
 }
 
 /// Reads a value typed for an indicator: a decimal, with `%` allowed where the unit is a
@@ -206,9 +210,10 @@ pub enum ValueError {
 pub fn parse_value(indicator: &Indicator, text: &str) -> Result<f64, ValueError> {
     static NUMBER: OnceLock<Regex> = OnceLock::new();
     let number = NUMBER.get_or_init(|| {
-        Regex::new(r"^([+-]?\d{1,9}(?:\.\d{1,6})?)\s*([%％])?$").expect("the value pattern")
+        Regex::new(r"^([+-]?\d{1,9}(?:\.\d{1,12})?)\s*([%％])?$").expect("the value pattern")
     });
-    let trimmed = text.trim();
+    let typed = crate::model::ascii_number(text);
+    let trimmed = typed.trim();
     let caps = number
         .captures(trimmed)
         .ok_or_else(|| ValueError::NotANumber(trimmed.to_owned()))?;
@@ -225,7 +230,9 @@ pub fn parse_value(indicator: &Indicator, text: &str) -> Result<f64, ValueError>
     if value < 0.0 && !change {
         return Err(ValueError::Negative(trimmed.to_owned()));
     }
-    Ok(value)
+    // `-0` is 0; a figure is kept to six decimals.
+    let value = (value * 1e6).round() / 1e6;
+    Ok(if value == 0.0 { 0.0 } else { value })
 }
 
 /// Finds the indicator a name means: the exact name, else the one indicator whose name holds
@@ -256,34 +263,131 @@ pub fn find<'a>(indicators: &'a [Indicator], name: &str) -> Result<&'a Indicator
         .collect();
     match near.as_slice() {
         [one] => Ok(one),
-        _ => Err(unknown()),
+        [] => Err(unknown()),
+        several => Err(ValueError::Ambiguous {
+            name: wanted.chars().take(60).collect(),
+            candidates: several
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+        }),
     }
 }
 
-/// A value a department's words give: the indicator's name followed, within a few
-/// characters, by a figure in the indicator's unit (`受污染耕地安全利用率达到92.5%`,
-/// `重点重金属污染物排放量比2013年下降10.2%`). `None` when the words name no such figure.
+/// Words before a figure that make it the target, not what was achieved (`距目标为50%`,
+/// `尚未达到50%`, `要求达到50%`, `力争达到`, `应不低于`).
+const TARGET_CUES: [&str; 12] = [
+    "目标",
+    "距",
+    "尚未",
+    "未达到",
+    "没有达到",
+    "要求",
+    "力争",
+    "应达到",
+    "应不低于",
+    "计划",
+    "任务是",
+    "指标为",
+];
+
+/// What a department's words say about an indicator.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reading {
+    /// The words do not name the indicator with a figure.
+    None,
+    /// The achieved value, read with certainty.
+    Value(f64),
+    /// The indicator is named with figures, but which one was achieved is not certain (or the
+    /// only figure is a target): the sentence, for the coordinator to read.
+    Unsure(String),
+}
+
+/// The sentence of `words` around byte `at` (from the previous to the next 。；!?).
+fn sentence_around(words: &str, at: usize) -> &str {
+    let ends = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '\n');
+    let start = words[..at].rfind(ends).map_or(0, |i| {
+        i + words[i..].chars().next().map_or(1, char::len_utf8)
+    });
+    let end = words[at..].find(ends).map_or(words.len(), |i| at + i);
+    words[start..end].trim()
+}
+
+/// Reads an indicator's achieved value from a department's words: the indicator's name, then
+/// in the same sentence a figure in the indicator's unit after a verb (`达到92.5%`,
+/// `比2013年下降10.2%`). A figure the words give as the target (`距目标为50%`, `尚未达到50%`)
+/// is never taken; when the sentence holds several figures that could be the value, or only a
+/// target, nothing is taken and the sentence is handed back.
+pub fn read_value(indicator: &Indicator, words: &str) -> Reading {
+    let mut unsure = None;
+    for (start, _) in words.match_indices(indicator.name.as_str()) {
+        let sentence = sentence_around(words, start);
+        let Some(offset) = sentence.find(indicator.name.as_str()) else {
+            continue;
+        };
+        let rest = &sentence[offset + indicator.name.len()..];
+        let mut achieved = Vec::new();
+        let mut named = 0;
+        for caps in number_pattern().captures_iter(rest) {
+            let change = caps.name("dir").is_some();
+            let wants_change =
+                matches!(indicator.comparison, Comparison::DownBy | Comparison::UpBy);
+            let unit = match caps.name("unit").map_or("", |m| m.as_str()) {
+                "％" => "%",
+                other => other,
+            };
+            if change != wants_change || unit != indicator.unit {
+                continue;
+            }
+            let Some(value) = caps
+                .name("value")
+                .and_then(|v| v.as_str().parse::<f64>().ok())
+                .filter(|v| !indicator.is_percentage() || *v <= 100.0)
+            else {
+                continue;
+            };
+            named += 1;
+            // What comes before the figure in its clause says whether it is the target.
+            let whole = caps.get(0).map_or(0, |m| m.start());
+            let before = &rest[..whole];
+            let clause = before
+                .rfind(['，', ',', '、'])
+                .map_or(before, |i| &before[i..]);
+            let near: String = clause
+                .chars()
+                .rev()
+                .take(12)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let verb = caps.name("verb").map_or("", |m| m.as_str());
+            let context = format!("{near}{verb}");
+            if TARGET_CUES.iter().any(|cue| context.contains(cue)) {
+                continue;
+            }
+            achieved.push(value);
+        }
+        match (achieved.as_slice(), named) {
+            // One figure that is not a target: the value achieved.
+            ([one], _) => return Reading::Value(*one),
+            ([], 0) => {}
+            // Only targets, or several figures that could each be the value.
+            _ => {
+                unsure.get_or_insert_with(|| sentence.to_owned());
+            }
+        }
+    }
+    unsure.map_or(Reading::None, Reading::Unsure)
+}
+
+/// The achieved value a department's words give, when certain ([`read_value`]).
 pub fn value_in_words(indicator: &Indicator, words: &str) -> Option<f64> {
-    let start = words.find(indicator.name.as_str())?;
-    let rest = &words[start + indicator.name.len()..];
-    let window: String = rest.chars().take(30).collect();
-    let caps = number_pattern().captures(&window)?;
-    // A figure for the base year's comparison only counts for a rise or fall, and a level only
-    // for a level.
-    let change = caps.name("dir").is_some();
-    let wants_change = matches!(indicator.comparison, Comparison::DownBy | Comparison::UpBy);
-    if change != wants_change {
-        return None;
+    match read_value(indicator, words) {
+        Reading::Value(value) => Some(value),
+        Reading::None | Reading::Unsure(_) => None,
     }
-    let unit = match caps.name("unit").map_or("", |m| m.as_str()) {
-        "％" => "%",
-        other => other,
-    };
-    if unit != indicator.unit {
-        return None;
-    }
-    let value: f64 = caps.name("value")?.as_str().parse().ok()?;
-    (!indicator.is_percentage() || value <= 100.0).then_some(value)
 }
 
 /// One recorded value of an indicator for a month.
@@ -375,6 +479,14 @@ mod tests {
             parse_value(&a, "-1"),
             Err(ValueError::Negative(_))
         ));
+        // As a Chinese IME types them.
+        assert_eq!(parse_value(&a, "６０"), Ok(60.0));
+        assert_eq!(parse_value(&a, "５２．５％"), Ok(52.5));
+        assert_eq!(parse_value(&a, "50.1234567"), Ok(50.123457));
+        assert_eq!(
+            parse_value(&a, "-0").map(f64::to_bits),
+            Ok(0.0_f64.to_bits())
+        );
         let all = indicators_of(&[
             target("受污染耕地安全利用率达到50%以上"),
             target("污染地块安全利用率达到90%"),
@@ -382,10 +494,13 @@ mod tests {
         assert_eq!(find(&all, "污染地块安全利用率").unwrap().target, 90.0);
         assert_eq!(find(&all, "受污染耕地").unwrap().target, 50.0);
         // "安全利用率" is in both: ambiguous.
-        assert!(matches!(
-            find(&all, "安全利用率"),
-            Err(ValueError::Unknown { .. })
-        ));
+        let both = find(&all, "安全利用率").unwrap_err();
+        assert!(matches!(both, ValueError::Ambiguous { .. }), "{both}");
+        assert!(
+            both.to_string()
+                .contains("受污染耕地安全利用率、污染地块安全利用率"),
+            "{both}"
+        );
         assert!(matches!(
             find(&all, "PM2.5"),
             Err(ValueError::Unknown { .. })
@@ -411,6 +526,37 @@ mod tests {
         assert_eq!(
             value_in_words(&c, "重点行业重点重金属污染物排放量比2013年下降10.2%"),
             Some(10.2)
+        );
+    }
+
+    #[test]
+    fn a_target_mentioned_is_not_the_value_achieved() {
+        let a = parse_target(&target("受污染耕地安全利用率达到50%以上")).unwrap();
+        assert_eq!(
+            value_in_words(
+                &a,
+                "受污染耕地安全利用率距目标为50%尚有差距，目前仅达到32%。"
+            ),
+            Some(32.0)
+        );
+        assert_eq!(
+            value_in_words(&a, "受污染耕地安全利用率尚未达到50%，目前为41.2%。"),
+            Some(41.2)
+        );
+        // Only the target: nothing taken, the sentence handed back.
+        assert_eq!(
+            read_value(&a, "今年受污染耕地安全利用率要求达到50%，正在推进。"),
+            Reading::Unsure("今年受污染耕地安全利用率要求达到50%，正在推进".to_owned())
+        );
+        // Two figures that could each be the value: not certain.
+        assert!(matches!(
+            read_value(&a, "受污染耕地安全利用率一季度为30%，二季度为45%。"),
+            Reading::Unsure(_)
+        ));
+        // The next sentence's figure is not this indicator's.
+        assert_eq!(
+            read_value(&a, "推进受污染耕地安全利用率提升。完成率为80%。"),
+            Reading::None
         );
     }
 }

@@ -160,14 +160,14 @@ fn a_corrupt_ledger_gives_a_clear_message_and_stays_as_it_was() {
 }
 
 #[test]
-fn status_json_shows_every_department_of_july_missing_on_the_fifth_of_august() {
+fn status_json_shows_every_department_of_july_missing_the_day_after_its_due_day() {
     let temp = TempLedger::new();
     let db = temp.path.to_str().unwrap();
     let output = taizhang(&[
         "--db",
         db,
         "--today",
-        "2019-08-05",
+        "2019-08-06",
         "status",
         "--period",
         "2019-07",
@@ -180,7 +180,8 @@ fn status_json_shows_every_department_of_july_missing_on_the_fifth_of_august() {
     );
     let status: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(status["period"], "2019-07");
-    assert_eq!(status["due"], "2019-08-03");
+    // 3 August 2019 is a Saturday: due on Monday.
+    assert_eq!(status["due"], "2019-08-05");
     let departments = status["departments"].as_array().unwrap();
     assert_eq!(departments.len(), 23);
     let agriculture = departments

@@ -378,7 +378,8 @@ fn mailbox_errors_are_plain_sentences_and_change_nothing() {
 }
 
 fn chase(db: &Path, smtp: &SmtpServer, security: &str, host: &str) -> std::process::Output {
-    chase_on(db, smtp, security, host, ("2019-08-05", "2019-07"))
+    // After July's due day (Monday 5 August, 3 August a Saturday).
+    chase_on(db, smtp, security, host, ("2019-08-06", "2019-07"))
 }
 
 /// `chase --send` on a day for a month.
@@ -448,7 +449,7 @@ fn chase_emails_arrive_at_a_real_smtp_server_and_are_recorded() {
     assert_eq!(delivered.len(), 2);
     for (raw, recipients) in &delivered {
         let message = taizhang::mail::parse_mail(raw).unwrap();
-        // The due day (3 August) has passed: the subject says so.
+        // The due day (5 August) has passed: the subject says so.
         assert_eq!(
             message.subject,
             "2019年7月《重点工作进展》已逾期未报，请尽快报送"

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{july, today};
+use common::july;
 
 use common::click;
 
@@ -18,6 +18,12 @@ use taizhang::returns::{ReturnSource, RowKey, RowWrite};
 use taizhang::schedule::ReturnState;
 use taizhang::store::Ledger;
 use taizhang::ui::TaizhangApp;
+
+/// The day these tests take as today: the day after July's due day (Monday 5 August, 3 August
+/// 2019 being a Saturday).
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2019, 8, 6).unwrap()
+}
 
 fn start(path: &Path) -> Harness<'static, TaizhangApp> {
     common::start_app(path, today(), [1280.0, 900.0])
@@ -48,12 +54,12 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
     let temp = TempLedger::new();
     let mut harness = start(&temp.path);
 
-    // With today 2019-08-05 the chase list for July names every department owing a return.
+    // With today 2019-08-06 the chase list for July names every department owing a return.
     click(&mut harness, "催报");
     assert!(
         harness
             .query_all_by_label_contains(
-                "2019年7月份《重点工作进展》应于8月3日前报送，截至8月5日尚未收到贵单位的报送。请于8月6日前报送"
+                "2019年7月份《重点工作进展》应于8月5日前报送，截至8月6日尚未收到贵单位的报送。请于8月7日前报送"
             )
             .next()
             .is_some()
@@ -77,7 +83,7 @@ fn a_typed_return_shows_in_the_checklist_and_overview_and_leaves_the_chase_list(
 
     // The save is confirmed with its time.
     harness.get_by_label_contains("已保存 ");
-    // Received today, after the due day (8月3日): late.
+    // Received today, after the due day (8月5日): late.
     assert_eq!(state_of(&harness, "县住建局"), ReturnState::Late);
     let data = harness.state().data().unwrap();
     let department_id = data
@@ -211,7 +217,7 @@ fn the_chase_message_copied_names_the_missing_rows() {
     harness.run();
     harness.get_by_label_contains("已复制给县农业农村局的催报消息");
     assert!(
-        text.starts_with("县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，2019年7月份《重点工作进展》应于8月3日前报送，截至8月5日尚未收到贵单位的报送。请于8月6日前报送，需填写："),
+        text.starts_with("县农业农村局：\n根据《2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划》（融政办发〔2019〕84号）的要求，2019年7月份《重点工作进展》应于8月5日前报送，截至8月6日尚未收到贵单位的报送。请于8月7日前报送，需填写："),
         "{text}"
     );
     // The rows as the department's template numbers them.

@@ -150,3 +150,41 @@ fn sends_in_the_window_are_sent_once_and_say_what_became_of_each() {
     assert!(said.contains("登录成功"), "{said}");
     assert!(said.contains("收信服务器 127.0.0.1:1：无法连接"), "{said}");
 }
+
+/// At 640 × 480 every page can still be reached: the navigation scrolls.
+#[test]
+fn every_page_is_reachable_in_a_small_window() {
+    let ledger = common::TempLedger::new();
+    let mut harness = start_app(&ledger.path, date(2019, 8, 1), [640.0, 480.0]);
+    for label in [
+        "首页",
+        "日历",
+        "工作计划",
+        "导入计划",
+        "月度报送",
+        "导入报送表",
+        "收件",
+        "部门清单",
+        "总览",
+        "催报",
+        "进展表",
+        "责任部门",
+        "设置",
+    ] {
+        // The navigation's entry: the first node of that name.
+        harness
+            .query_all_by_label(label)
+            .next()
+            .unwrap()
+            .scroll_to_me();
+        harness.run();
+        let node = harness.query_all_by_label(label).next().unwrap();
+        let rect = node.rect();
+        assert!(
+            rect.min.y >= 0.0 && rect.max.y <= 480.0,
+            "{label} at {rect:?}"
+        );
+        node.click();
+        harness.run();
+    }
+}

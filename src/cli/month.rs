@@ -420,6 +420,17 @@ pub(super) fn indicators(ledger: &Ledger, json: bool, out: &mut dyn Write) -> an
                         })
                         .collect(),
                     met: state.latest().map(|v| state.indicator.is_met(v.value)),
+                    unsure: state
+                        .unsure
+                        .iter()
+                        .map(|u| {
+                            serde_json::json!({
+                                "period": u.period.to_string(),
+                                "source": u.source,
+                                "sentence": u.sentence,
+                            })
+                        })
+                        .collect(),
                 })
                 .collect(),
         };

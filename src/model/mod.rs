@@ -2,12 +2,14 @@
 
 mod date;
 mod department;
+mod digits;
 mod duties;
 mod form;
 mod plan;
 
 pub use date::{format_date_cn, parse_date};
 pub use department::{Department, DepartmentOrigin};
+pub use digits::ascii_number;
 pub use duties::{Duties, DutyTask};
 pub use form::{Form, FormGroup, FormRow, FormTextEntry, shift_years};
 pub use plan::{

@@ -285,7 +285,8 @@ pub struct Settings {
     pub contact_person: String,
     pub phone: String,
     pub email: String,
-    /// Move a due date that falls on a weekend or holiday to the next working day.
+    /// Move a due date that falls on a weekend or holiday to the next working day (the
+    /// bundled calendar, 调休 included); on unless she turns it off.
     pub shift_due_dates: bool,
     /// Items due within this many days light yellow.
     pub warn_days: u32,
@@ -305,7 +306,7 @@ impl Default for Settings {
             contact_person: String::new(),
             phone: String::new(),
             email: String::new(),
-            shift_due_dates: false,
+            shift_due_dates: true,
             warn_days: Self::DEFAULT_WARN_DAYS,
             city_email: String::new(),
         }

@@ -121,18 +121,81 @@ fn short_plan_name(title: &str, year: i32) -> String {
     }
 }
 
-/// The first sentence of a department's words, at most `limit` characters (cut with `…`).
+/// A department's words on one line, as written: line breaks and runs of spaces go, and a
+/// space stays only between two Latin letters or digits (`已完成\n安全利用面积` →
+/// `已完成安全利用面积`, `PM2.5 and` keeps its space); control characters are dropped.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            gap = !out.is_empty();
+            continue;
+        }
+        if c.is_control() {
+            continue;
+        }
+        if gap {
+            let before = out
+                .chars()
+                .next_back()
+                .is_some_and(|b| b.is_ascii_alphanumeric());
+            if before && c.is_ascii_alphanumeric() {
+                out.push(' ');
+            }
+            gap = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The length of a list marker at the start of a department's words (`1．`, `2、`, `3. `,
+/// `（1）`, `(2)`, `一、`), which the 通报 leaves out; a figure that begins the words
+/// (`7月份，…`, `7月完成2宗…`, `1.2万亩…`, `2019年7月…`) is theirs and stays.
+fn list_marker_len(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().take(8).collect();
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let numerals = chars
+        .iter()
+        .take_while(|c| "一二三四五六七八九十".contains(**c))
+        .count();
+    let marker = |at: usize, ends: &[char]| -> Option<usize> {
+        let next = chars.get(at)?;
+        if !ends.contains(next) {
+            return None;
+        }
+        // `1.2万亩` is a figure: a dot followed by a digit is a decimal point.
+        if *next == '.' && chars.get(at + 1).is_some_and(char::is_ascii_digit) {
+            return None;
+        }
+        Some(at + 1)
+    };
+    let found = if (1..=2).contains(&digits) {
+        marker(digits, &['．', '.', '、'])
+    } else if (1..=2).contains(&numerals) {
+        marker(numerals, &['、'])
+    } else if matches!(chars.first(), Some('（' | '(')) {
+        let inner = chars[1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(**c))
+            .count();
+        ((1..=2).contains(&inner))
+            .then(|| marker(1 + inner, &['）', ')']))
+            .flatten()
+    } else {
+        None
+    };
+    found
+        .map(|n| chars[..n].iter().map(|c| c.len_utf8()).sum())
+        .unwrap_or(0)
+}
+
+/// The first sentence of a department's words, quoted as written (a list marker before it
+/// left out), at most `limit` characters (cut with `…`).
 pub fn first_sentence(text: &str, limit: usize) -> String {
-    let flat: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
-    let flat = flat.trim_start_matches(|c: char| {
-        c.is_ascii_digit() || matches!(c, '、' | '.' | '．' | '（' | '）' | '(' | ')' | ' ')
-    });
+    let flat = one_line(text);
+    let flat = flat[list_marker_len(&flat)..].trim_start();
     let mut sentence = String::new();
     for c in flat.chars() {
         sentence.push(c);
@@ -310,6 +373,29 @@ mod tests {
         assert_eq!(first_sentence("已完成详查", 40), "已完成详查。");
         let long = "甲".repeat(100);
         assert_eq!(first_sentence(&long, 10).chars().count(), 10);
+    }
+
+    #[test]
+    fn the_departments_words_keep_their_figures() {
+        for (words, quoted) in [
+            (
+                "7月份，按计划推进第1.8项工作。下月继续。",
+                "7月份，按计划推进第1.8项工作。",
+            ),
+            ("7月完成2宗地块调查。", "7月完成2宗地块调查。"),
+            ("2019年7月完成验收。", "2019年7月完成验收。"),
+            ("1.2万亩已安全利用。", "1.2万亩已安全利用。"),
+            ("（1）已完成排查。", "已完成排查。"),
+            ("一、已完成排查。", "已完成排查。"),
+            ("2、已完成排查。", "已完成排查。"),
+            (
+                "已完成\n安全利用面积1.2万亩，\n 占任务的63%。",
+                "已完成安全利用面积1.2万亩，占任务的63%。",
+            ),
+            ("监测PM2.5 and\nPM10。", "监测PM2.5 and PM10。"),
+        ] {
+            assert_eq!(first_sentence(words, 80), quoted, "{words}");
+        }
     }
 
     #[test]

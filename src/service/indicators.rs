@@ -17,6 +17,19 @@ pub struct IndicatorState {
     pub values: Vec<IndicatorValue>,
     /// Values she recorded that a later one replaced, oldest first.
     pub replaced: Vec<StoredIndicatorValue>,
+    /// Months without a value whose returns name the indicator with a figure that could not
+    /// be read with certainty (a target mentioned, several figures): the sentence and who
+    /// wrote it, for her to read and enter the value. Oldest first.
+    pub unsure: Vec<UnsureReading>,
+}
+
+/// A department's sentence about an indicator that gave no certain value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsureReading {
+    pub period: Period,
+    /// `县农业农村局 7月报送`.
+    pub source: String,
+    pub sentence: String,
 }
 
 impl IndicatorState {
@@ -58,16 +71,36 @@ pub fn indicators_with(
         .into_iter()
         .map(|indicator| {
             let mut values: Vec<IndicatorValue> = Vec::new();
+            let mut unsure: Vec<UnsureReading> = Vec::new();
             // From the returns: the latest received return of each month that names a figure.
             let mut from_returns: Vec<(Period, String, IndicatorValue)> = Vec::new();
             for record in returns {
                 let Some(received) = record.received_on else {
                     continue;
                 };
-                let found = record.rows.iter().find_map(|row| {
-                    crate::indicators::value_in_words(&indicator, &row.progress)
-                        .or_else(|| crate::indicators::value_in_words(&indicator, &row.remark))
-                });
+                let source = format!(
+                    "{} {}月报送",
+                    name_of(record.department_id),
+                    record.period.month
+                );
+                let mut found = None;
+                for row in &record.rows {
+                    for words in [&row.progress, &row.remark] {
+                        match crate::indicators::read_value(&indicator, words) {
+                            crate::indicators::Reading::Value(value) if found.is_none() => {
+                                found = Some(value);
+                            }
+                            crate::indicators::Reading::Unsure(sentence) => {
+                                unsure.push(UnsureReading {
+                                    period: record.period,
+                                    source: source.clone(),
+                                    sentence,
+                                });
+                            }
+                            _ => {}
+                        }
+                    }
+                }
                 if let Some(value) = found {
                     from_returns.push((
                         record.period,
@@ -75,11 +108,7 @@ pub fn indicators_with(
                         IndicatorValue {
                             period: record.period,
                             value,
-                            source: format!(
-                                "{} {}月报送",
-                                name_of(record.department_id),
-                                record.period.month
-                            ),
+                            source: source.clone(),
                             recorded_at: received.format("%Y-%m-%d").to_string(),
                             by_hand: false,
                         },
@@ -110,10 +139,15 @@ pub fn indicators_with(
                 });
             }
             values.sort_by_key(|v| v.period);
+            // A month that has a value (read or typed) needs no second look.
+            unsure.retain(|u| !values.iter().any(|v| v.period == u.period));
+            unsure.sort_by_key(|u| u.period);
+            unsure.dedup();
             IndicatorState {
                 indicator,
                 values,
                 replaced,
+                unsure,
             }
         })
         .collect()
@@ -135,15 +169,15 @@ pub fn set_indicator(
     let indicator = crate::indicators::find(&indicators, name)?.clone();
     let value = crate::indicators::parse_value(&indicator, value)?;
     super::check_period(&plan, period)?;
-    let source = source.trim();
-    let source: String = if source.is_empty() {
+    let source: String = source.trim().chars().filter(|c| !c.is_control()).collect();
+    let length = source.chars().count();
+    if length > 200 {
+        return Err(crate::indicators::ValueError::SourceTooLong(length).into());
+    }
+    let source = if source.is_empty() {
         "台账录入".to_owned()
     } else {
         source
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200)
-            .collect()
     };
     ledger.set_indicator_value(
         plan_id,

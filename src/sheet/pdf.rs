@@ -210,6 +210,8 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
         .chain(sheet.notes.iter().map(String::as_str))
         .chain([sheet.title.as_str()]);
     for text in all_text {
+        // What the PDF prints of a cell: its text cut where the cell is.
+        let text = crate::excel::fit_cell(text);
         for c in text.chars() {
             if !c.is_whitespace()
                 && font.lookup_glyph_index(u32::from(c)).is_none()

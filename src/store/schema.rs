@@ -418,8 +418,8 @@ CREATE INDEX IF NOT EXISTS mail_sends_department ON mail_sends(department_id);
 "#;
 
 /// What version 7 added: each e-mail out has an outcome (sent, uncertain: handed over without
-/// a complete reply, failed), the reason, and the Message-ID it carried. Rows from before were
-/// all confirmed sends.
+/// a complete reply, failed), the reason, and the Message-ID it carried (rows from before were
+/// all confirmed sends); due dates on rest days move by default.
 const V7_SQL: &str = r#"
 ALTER TABLE mail_sends ADD COLUMN outcome TEXT NOT NULL DEFAULT 'sent'
     CHECK (outcome IN ('sent', 'uncertain', 'failed'));
@@ -429,6 +429,9 @@ ALTER TABLE chase_sends ADD COLUMN outcome TEXT NOT NULL DEFAULT 'sent'
     CHECK (outcome IN ('sent', 'uncertain', 'failed'));
 ALTER TABLE chase_sends ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE chase_sends ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+-- Due dates on rest days move to the next working day by default now: the old default (off,
+-- stored when 设置 was saved) becomes on; from now on a stored '0' is her choice.
+UPDATE settings SET value = '1' WHERE key = 'shift_due_dates' AND value = '0';
 "#;
 
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction: an empty

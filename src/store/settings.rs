@@ -48,7 +48,8 @@ pub(super) fn load(conn: &Connection) -> Result<Settings, StoreError> {
         contact_person: contact_person.unwrap_or_default(),
         phone: phone.unwrap_or_default(),
         email: email.unwrap_or_default(),
-        shift_due_dates: shift.as_deref() == Some("1"),
+        // On unless she turned it off: a due date on a rest day moves to the next working day.
+        shift_due_dates: shift.as_deref() != Some("0"),
         warn_days: warn
             .and_then(|w| w.parse().ok())
             .unwrap_or(Settings::DEFAULT_WARN_DAYS),

@@ -294,18 +294,25 @@ impl TaizhangApp {
                     }
                 }
                 ui.add_space(10.0);
-                for page in Page::ALL {
-                    let selected = self.page == page;
-                    let button = egui::Button::selectable(selected, page.label())
-                        .min_size(egui::vec2(ui.available_width(), 34.0));
-                    if ui.add(button).clicked() {
-                        self.page = page;
-                    }
-                }
-                if let Some(saved_at) = &self.saved_at {
-                    ui.add_space(8.0);
-                    ui.weak(format!("已保存 {saved_at}"));
-                }
+                // A small window (900 × 600, 640 × 480) scrolls the pages instead of hiding
+                // the last ones.
+                egui::ScrollArea::vertical()
+                    .id_salt("navigation_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        for page in Page::ALL {
+                            let selected = self.page == page;
+                            let button = egui::Button::selectable(selected, page.label())
+                                .min_size(egui::vec2(ui.available_width(), 34.0));
+                            if ui.add(button).clicked() {
+                                self.page = page;
+                            }
+                        }
+                        if let Some(saved_at) = &self.saved_at {
+                            ui.add_space(8.0);
+                            ui.weak(format!("已保存 {saved_at}"));
+                        }
+                    });
             });
     }
 

@@ -211,11 +211,16 @@ impl TaizhangApp {
         );
         match written {
             Ok(path) => {
-                self.notice = Some(format!(
-                    "已生成情况通报“{}”，请在 WPS 中修改后印发。",
-                    path.display()
-                ));
-                self.open_written(Ok(path));
+                // The draft is there either way: a system that cannot open it is said in the
+                // same message, never as an error over the success.
+                let opened = match crate::service::open_with_system(&path) {
+                    Ok(()) => "请在 WPS 中修改后印发。".to_owned(),
+                    Err(error) => format!(
+                        "未能用系统程序打开它（{}），请在文件夹中双击打开，修改后印发。",
+                        crate::files::io_phrase(&error)
+                    ),
+                };
+                self.notice = Some(format!("已生成情况通报“{}”。{opened}", path.display()));
             }
             Err(error) => self.show_error(error.to_string()),
         }

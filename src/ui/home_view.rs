@@ -394,7 +394,7 @@ fn month_returns_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, commands: &mut Ve
     {
         let label = several.then(|| data.plan.short_label());
         plan_month_ui(ui, status, label, commands);
-        sheet_sent_ui(ui, data, period, commands);
+        sheet_sent_ui(ui, data, (period, status.due), commands);
     }
     for day in data.others {
         let other = Period::of(data.today).previous();
@@ -408,10 +408,23 @@ fn month_returns_ui(ui: &mut egui::Ui, data: &HomeContext<'_>, commands: &mut Ve
 fn sheet_sent_ui(
     ui: &mut egui::Ui,
     data: &HomeContext<'_>,
-    period: Period,
+    (period, due): (Period, chrono::NaiveDate),
     commands: &mut Vec<Command>,
 ) {
     let key = period.to_string();
+    let sent = data
+        .sheet_sends
+        .iter()
+        .any(|s| s.period == key && s.outcome.may_have_arrived());
+    // The city's sheet is asked for only once the month's returns are due.
+    if !sent && data.today < due {
+        ui.weak(format!(
+            "{}进展表在各部门{}报送截止后报市",
+            period.label(),
+            crate::model::format_date_cn(due)
+        ));
+        return;
+    }
     ui.horizontal_wrapped(|ui| {
         match data
             .sheet_sends

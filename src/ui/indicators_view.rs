@@ -14,6 +14,8 @@ pub struct IndicatorsPanel {
     chosen: usize,
     value: String,
     source: String,
+    /// Why the value typed cannot be recorded (it stays in the field to be corrected).
+    problem: Option<String>,
 }
 
 impl IndicatorsPanel {
@@ -59,6 +61,19 @@ impl IndicatorsPanel {
                     }
                 }
             });
+            for unsure in &state.unsure {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!(
+                            "{}：{}的表述未能确定是否为实际完成值，请核实后在下面录入：",
+                            unsure.period.label(),
+                            unsure.source
+                        ),
+                    );
+                    ui.label(format!("“{}”", unsure.sentence));
+                });
+            }
             plot_ui(ui, state, index);
         }
         self.entry_ui(ui, data, period, commands);
@@ -115,16 +130,27 @@ impl IndicatorsPanel {
                 .add_enabled(!self.value.trim().is_empty(), egui::Button::new("记录指标"))
                 .clicked()
                 && let Some(name) = names.get(self.chosen)
+                && let Some(state) = data.indicators.get(self.chosen)
             {
-                commands.push(Command::SetIndicator {
-                    name: (*name).to_owned(),
-                    period,
-                    value: self.value.trim().to_owned(),
-                    source: self.source.trim().to_owned(),
-                });
-                self.value.clear();
+                // A value that cannot be recorded stays in the field with the reason.
+                match crate::indicators::parse_value(&state.indicator, &self.value) {
+                    Ok(_) => {
+                        commands.push(Command::SetIndicator {
+                            name: (*name).to_owned(),
+                            period,
+                            value: self.value.trim().to_owned(),
+                            source: self.source.trim().to_owned(),
+                        });
+                        self.value.clear();
+                        self.problem = None;
+                    }
+                    Err(error) => self.problem = Some(error.to_string()),
+                }
             }
         });
+        if let Some(problem) = &self.problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
     }
 }
 
@@ -137,13 +163,25 @@ fn plot_ui(ui: &mut egui::Ui, state: &crate::service::IndicatorState, index: usi
         .map(|v| [f64::from(v.period.month), v.value])
         .collect();
     let unit = indicator.unit.clone();
+    // Room above the highest of the target and the values, up to a round figure that gets a
+    // label of its own: no point sits on the plot's top edge.
+    let highest = points
+        .iter()
+        .map(|p| p[1])
+        .fold(indicator.target, f64::max)
+        .max(0.0);
+    let step = if highest >= 10.0 { 10.0 } else { 1.0 };
+    let mut top = ((highest * 1.15) / step).ceil() * step;
+    if indicator.is_percentage() && highest <= 100.0 {
+        top = top.min(100.0).max(highest + step / 2.0);
+    }
     egui_plot::Plot::new(("indicator_plot", index))
         .height(150.0)
         .width(ui.available_width().min(560.0))
         .include_x(1.0)
         .include_x(12.0)
         .include_y(0.0)
-        .include_y(indicator.target * 1.2)
+        .include_y(top)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)

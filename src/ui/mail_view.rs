@@ -183,7 +183,7 @@ impl MailView {
             }
         });
         if self.dialog_failed {
-            ui.label(super::widgets::DIALOG_FAILED);
+            ui.label(super::widgets::dialog_failed("读取"));
             ui.horizontal(|ui| {
                 if let Some(path) = super::widgets::typed_path_ui(ui, &mut self.typed_path, "读取")
                 {

@@ -119,7 +119,7 @@ impl ReturnImportView {
                         commands.push(Command::AddImportFiles(paths));
                     }
                     super::widgets::Picked::Failed => commands.push(Command::Notify(
-                        super::widgets::DIALOG_FAILED.to_owned(),
+                        super::widgets::dialog_failed("打开"),
                     )),
                     super::widgets::Picked::Cancelled => {}
                 }

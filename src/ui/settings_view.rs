@@ -424,8 +424,12 @@ impl SettingsView {
         if test {
             let mut settings = draft.settings.clone();
             if let (Ok(imap), Ok(smtp)) = (
-                draft.imap_port.trim().parse::<u16>(),
-                draft.smtp_port.trim().parse::<u16>(),
+                crate::model::ascii_number(&draft.imap_port)
+                    .trim()
+                    .parse::<u16>(),
+                crate::model::ascii_number(&draft.smtp_port)
+                    .trim()
+                    .parse::<u16>(),
             ) {
                 settings.imap_port = imap;
                 settings.smtp_port = smtp;
@@ -437,14 +441,12 @@ impl SettingsView {
             });
         }
         if save {
-            let imap_port = draft
-                .imap_port
+            let imap_port = crate::model::ascii_number(&draft.imap_port)
                 .trim()
                 .parse::<u16>()
                 .ok()
                 .filter(|p| *p > 0);
-            let smtp_port = draft
-                .smtp_port
+            let smtp_port = crate::model::ascii_number(&draft.smtp_port)
                 .trim()
                 .parse::<u16>()
                 .ok()

@@ -5,6 +5,13 @@ use super::command::Command;
 use super::context::SheetContext;
 use crate::schedule::Period;
 
+/// What the month's sheet still lacks: departments that have not reported, rows left blank.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gaps {
+    pub departments: usize,
+    pub blank_rows: usize,
+}
+
 /// The 报市 row and its confirmation.
 #[derive(Default)]
 pub struct SheetSendUi {
@@ -20,7 +27,7 @@ impl SheetSendUi {
         &mut self,
         ui: &mut egui::Ui,
         data: &SheetContext<'_>,
-        period: Period,
+        (period, gaps): (Period, Gaps),
         sending: bool,
         commands: &mut Vec<Command>,
     ) {
@@ -91,11 +98,30 @@ impl SheetSendUi {
                     format!("本月进展表已报送过 {} 次，确定再报一次吗？", sent.len()),
                 );
             }
+            let incomplete = gaps.departments > 0 || gaps.blank_rows > 0;
+            if incomplete {
+                let mut parts = Vec::new();
+                if gaps.departments > 0 {
+                    parts.push(format!("{} 个部门尚未报送", gaps.departments));
+                }
+                if gaps.blank_rows > 0 {
+                    parts.push(format!("{} 行进展情况为空", gaps.blank_rows));
+                }
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("本月进展表还不完整：{}。确定现在报市吗？", parts.join("，")),
+                );
+            }
             if let Some(refused) = &self.refused {
                 ui.colored_label(ui.visuals().error_fg_color, refused);
             }
             ui.horizontal(|ui| {
-                if ui.button("确认报市").clicked() {
+                let confirm = if incomplete {
+                    "仍然报市"
+                } else {
+                    "确认报市"
+                };
+                if ui.button(confirm).clicked() {
                     if city.is_empty() {
                         match crate::store::check_address(typed.trim()) {
                             Ok(()) => {

@@ -233,7 +233,19 @@ impl SheetView {
                 ui.label("正在导出…");
             }
         });
-        self.send_up.ui(ui, data, period, sending_up, commands);
+        let gaps = super::sheet_send_view::Gaps {
+            departments: sheet
+                .rows()
+                .flat_map(|r| r.missing.iter())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            blank_rows: sheet
+                .rows()
+                .filter(|r| r.progress.trim().is_empty())
+                .count(),
+        };
+        self.send_up
+            .ui(ui, data, (period, gaps), sending_up, commands);
         let missing: usize = sheet.rows().filter(|r| !r.missing.is_empty()).count();
         let stale: usize = sheet.rows().filter(|r| r.stale).count();
         let mut warnings = Vec::new();

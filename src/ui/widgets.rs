@@ -191,8 +191,10 @@ pub fn pick<T>(dialog: impl FnOnce() -> Option<T>) -> Picked<T> {
 }
 
 /// The notice shown when a file dialog could not open.
-pub const DIALOG_FAILED: &str =
-    "无法打开文件选择窗口。请在旁边的“文件路径”框中输入文件的完整路径，再点“打开”。";
+/// What to do when the file dialog cannot open: the button named is the one beside the path.
+pub fn dialog_failed(action: &str) -> String {
+    format!("无法打开文件选择窗口。请在旁边的“文件路径”框中输入文件的完整路径，再点“{action}”。")
+}
 
 /// A typed path as the fallback of a file dialog: returns the path when 打开 is clicked.
 pub fn typed_path_ui(

@@ -115,6 +115,9 @@ pub struct IndicatorJson {
     pub history: Vec<IndicatorValueJson>,
     /// Whether the latest value meets the target; null without a value.
     pub met: Option<bool>,
+    /// Months without a value whose returns name the indicator with a figure that could not
+    /// be read with certainty: `{"period", "source", "sentence"}`.
+    pub unsure: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]

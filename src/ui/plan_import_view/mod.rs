@@ -154,7 +154,7 @@ impl PlanImportView {
                 }) {
                     super::widgets::Picked::Chosen(path) => self.open_file(&path),
                     super::widgets::Picked::Failed => {
-                        self.error = Some(super::widgets::DIALOG_FAILED.to_owned());
+                        self.error = Some(super::widgets::dialog_failed("打开"));
                     }
                     super::widgets::Picked::Cancelled => {}
                 }
