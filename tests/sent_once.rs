@@ -349,6 +349,24 @@ fn the_sheet_goes_up_once_unless_asked_again() {
     let first = run(&ledger.path, &sheet_args("sthj@example.cn", &[]));
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(good.messages().len(), 1);
+    // The month named once; a title inside the title written with 〈〉.
+    let message = taizhang::mail::parse_mail(&good.messages()[0].0).unwrap();
+    assert!(
+        message.subject.ends_with("（2019年7月）"),
+        "{}",
+        message.subject
+    );
+    assert!(
+        !message.subject.contains("2019年7月2019年"),
+        "{}",
+        message.subject
+    );
+    let quoted = message.body.split('《').nth(1).unwrap_or_default();
+    assert!(
+        !quoted.split('》').next().unwrap_or_default().contains('《'),
+        "{}",
+        message.body
+    );
     let written = std::fs::read(&xlsx).unwrap();
     let after_first = std::fs::read(&ledger.path).unwrap();
     // Run twice: refused, saying when and to whom, before anything is written.
@@ -475,4 +493,37 @@ fn the_upgrade_moves_a_carried_plans_form_title_on_and_keeps_the_old_one() {
             .title
             .starts_with("2019年")
     );
+}
+
+#[test]
+fn a_busy_ledger_keeps_a_message_from_going_rather_than_leave_it_unrecorded() {
+    let server = Hostile::start("smtp-good", &[]);
+    let ledger = ledger_with_addresses(&TWO);
+    let out = ledger.dir.path().join("模板");
+    // Another writer holds the ledger for the whole run.
+    let other = rusqlite::Connection::open(&ledger.path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let output = run(&ledger.path, &templates_args(&out, server.port, &[]));
+    other.execute_batch("ROLLBACK;").unwrap();
+    assert!(!output.status.success());
+    // Nothing was handed over: the record comes first.
+    assert_eq!(server.delivered(), 0);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let failed = report["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2);
+    assert!(
+        failed[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("未能先记入台账，未发送"),
+        "{failed:?}"
+    );
+    assert!(template_sends(&ledger.path).is_empty());
+    // Once the ledger is free, --unsent sends both.
+    let again = run(
+        &ledger.path,
+        &templates_args(&out, server.port, &["--unsent"]),
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(server.delivered(), 2);
 }

@@ -194,6 +194,16 @@ pub fn write_template_files(
     Ok(written)
 }
 
+/// A title to put in 《》: its own 《》 become 〈〉, as a title inside a title is written.
+fn book_title(title: &str) -> String {
+    title
+        .trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .replace('《', "〈")
+        .replace('》', "〉")
+}
+
 /// The sheet e-mail: the form's title as subject, both files attached.
 pub fn sheet_mail(
     (plan, settings): (&Plan, &Settings),
@@ -202,17 +212,17 @@ pub fn sheet_mail(
     files: Vec<PathBuf>,
     today: NaiveDate,
 ) -> OutMail {
-    let title = plan.form.title.as_str();
+    let title = book_title(&plan.form.title);
     let unit = if settings.unit.trim().is_empty() {
         "我单位".to_owned()
     } else {
         settings.unit.trim().to_owned()
     };
-    let subject = format!("{unit}报送{}{}", period.label(), title.trim());
+    // The month once, after the title (which names its own year).
+    let subject = format!("{unit}报送《{title}》（{}）", period.label());
     let mut body = format!(
-        "市生态环境局：\n\n现将{unit}{}《{}》（{}）报上，请查收。\n",
+        "市生态环境局：\n\n现将{unit}{}《{title}》（{}）报上，请查收。\n",
         period.label(),
-        title.trim(),
         files
             .iter()
             .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
