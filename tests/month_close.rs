@@ -761,3 +761,61 @@ fn a_second_sender_of_the_same_month_at_once_is_refused_and_sends_nothing() {
     assert_eq!(smtp.messages().len(), 1);
     taizhang::store::SendLock::acquire(&ledger.path, "template-1-2019-07", 600).unwrap();
 }
+
+/// One answer: the December 通报 written in January names every milestone the calendar calls
+/// overdue, those due on the year's last day included.
+#[test]
+fn the_december_report_and_the_calendar_agree_on_what_is_overdue() {
+    let temp = common::TempLedger::new();
+    let docx = temp.dir.path().join("通报.docx");
+    let report = run(
+        &temp.path,
+        "2020-01-15",
+        &strings(&[
+            "report",
+            "--period",
+            "2019-12",
+            "--docx",
+            arg(&docx),
+            "--json",
+        ]),
+    );
+    assert!(report.status.success(), "{}", stderr(&report));
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let mut in_report: Vec<String> = report["overdue_milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["date"].as_str().unwrap().to_owned())
+        .collect();
+    let calendar = run(
+        &temp.path,
+        "2020-01-15",
+        &strings(&[
+            "deadlines",
+            "--from",
+            "2019-01-01",
+            "--to",
+            "2019-12-31",
+            "--plan",
+            "1",
+            "--json",
+        ]),
+    );
+    assert!(calendar.status.success(), "{}", stderr(&calendar));
+    let calendar: Value = serde_json::from_slice(&calendar.stdout).unwrap();
+    let mut in_calendar: Vec<String> = calendar["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "milestone" && i["state"] == "overdue")
+        .map(|i| i["date"].as_str().unwrap().to_owned())
+        .collect();
+    in_report.sort();
+    in_calendar.sort();
+    assert!(
+        in_calendar.iter().any(|d| d == "2019-12-31"),
+        "{in_calendar:?}"
+    );
+    assert_eq!(in_report, in_calendar);
+}

@@ -337,9 +337,16 @@ fn moved_items(day: &DayState, period: Period) -> Vec<MovedItem> {
     moved
 }
 
-/// Milestones due by the end of the month and not done, oldest first.
+/// Milestones overdue as the month closes, oldest first: once the month is over, those due by
+/// its last day (that day included) and not done by it; while it runs, those due before today
+/// and not done (the rule of every page: a milestone is overdue the day after its due day).
 fn overdue_milestones(day: &DayState, period: Period) -> Vec<OverdueMilestone> {
-    let end = period.last_day().min(day.today);
+    let last = period.last_day();
+    let (cutoff, done_by) = if day.today > last {
+        (last.succ_opt().unwrap_or(last), last)
+    } else {
+        (day.today, day.today)
+    };
     let mut overdue: Vec<OverdueMilestone> = day
         .plan
         .tasks()
@@ -347,7 +354,7 @@ fn overdue_milestones(day: &DayState, period: Period) -> Vec<OverdueMilestone> {
         .flat_map(|task| {
             task.milestones
                 .iter()
-                .filter(move |m| m.due_date < end && m.done_on.is_none_or(|done| done > end))
+                .filter(move |m| m.due_date < cutoff && m.done_on.is_none_or(|done| done > done_by))
                 .map(move |m| OverdueMilestone {
                     date: m.due_date,
                     task: format!("{} {}", task.code, task.title),
