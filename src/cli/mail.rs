@@ -242,13 +242,13 @@ pub(super) fn fetch_mail(
 pub(super) fn smtp_account(
     ledger: &Ledger,
     server: &MailServer,
-) -> anyhow::Result<(crate::mail::smtp::SmtpAccount, std::time::Duration)> {
+) -> anyhow::Result<(crate::service::mail::SmtpAccount, std::time::Duration)> {
     let from = crate::service::mail::chase_sender(
         &server.user,
         &ledger.mailbox_settings()?.address,
         &ledger.settings()?.email,
     );
-    let account = crate::mail::smtp::SmtpAccount {
+    let account = crate::service::mail::SmtpAccount {
         host: server.host.clone(),
         port: server.port,
         security: server.security,

@@ -200,7 +200,7 @@ impl TaizhangApp {
 /// sent (no mailbox or SMTP server set, no code saved).
 pub(super) fn sending_account(
     data: &super::state::AppData,
-) -> Result<crate::mail::smtp::SmtpAccount, String> {
+) -> Result<crate::service::mail::SmtpAccount, String> {
     let (mailbox, password) = mailbox_and_code(&data.mailbox, true)?;
     Ok(crate::service::mail::smtp_account(
         &mailbox,

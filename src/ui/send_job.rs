@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use super::jobs::JobEnd;
 use super::mail_jobs::Polled;
-use crate::mail::smtp::{Delivery, SendError, SmtpAccount};
-use crate::service::mail::{Courier, OutMail, Outcome, RunSummary, SendRun, deliver};
+use crate::service::mail::{
+    Courier, Delivery, OutMail, Outcome, RunSummary, SendError, SendRun, SmtpAccount, deliver,
+};
 
 /// What the worker reports.
 enum SendEvent {

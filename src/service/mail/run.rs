@@ -18,7 +18,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::mail::smtp::{Delivery, Outgoing, OutgoingFile, SendError, Sender, SmtpAccount};
+use crate::mail::smtp::{Outgoing, OutgoingFile, Sender};
+// What the front ends handle of a send, named through the service.
+pub use crate::mail::smtp::{Delivery, SendError, SmtpAccount};
 use crate::schedule::Period;
 use crate::service::ActionError;
 use crate::store::{ChaseSend, Delivered, Ledger, MailSend, SendKind, SendLock, SendRows};
