@@ -11,16 +11,20 @@
 
 mod chase;
 mod connection;
+mod deliver;
 mod held;
 mod intake;
+mod outcome;
 mod outgoing;
 mod record;
 mod run;
 
 pub use chase::*;
 pub use connection::*;
+pub use deliver::*;
 pub use held::*;
 pub use intake::*;
+pub use outcome::*;
 pub use outgoing::*;
 pub use record::*;
 pub use run::*;
