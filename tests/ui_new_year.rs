@@ -292,3 +292,16 @@ fn a_closed_plan_is_not_chased_on_the_chase_page() {
     assert!(harness.query_by_label("全部复制").is_none());
     assert!(harness.query_by_label("打印催报单").is_none());
 }
+
+#[test]
+fn an_ended_plan_can_be_closed_from_the_home_page() {
+    let temp = TempLedger::new();
+    let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
+    click(&mut harness, "从示例开始");
+    harness.get_by_label_contains("（示例）”已于2019年结束");
+    click(&mut harness, "结束该计划");
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let plans = ledger.plans().unwrap();
+    assert!(plans.iter().all(|p| !p.active), "{plans:?}");
+}

@@ -258,6 +258,16 @@ fn plan_notice_ui(
                     if ui.button(format!("新建{this_year}年空白计划")).clicked() {
                         commands.push(Command::NewBlankPlan(this_year));
                     }
+                    if ui
+                        .button("结束该计划")
+                        .on_hover_text("结束后记录保留，但不再在首页、日历和催报中出现；可在“工作计划”中重新启用")
+                        .clicked()
+                    {
+                        commands.push(Command::SetPlanActive {
+                            plan_id: plan.id,
+                            active: false,
+                        });
+                    }
                 });
             });
         return open;
