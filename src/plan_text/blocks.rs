@@ -129,6 +129,9 @@ fn classify(line: &str) -> Option<Mark> {
 /// and the blocks pointing into it.
 pub(super) fn split(text: &str) -> (String, Vec<Block>) {
     let mut groups: Vec<(Option<Mark>, Vec<String>)> = Vec::new();
+    // Whether a numbering mark has been seen: kept, not searched for on every line (a text of
+    // 100,000 unmarked lines would make that search quadratic).
+    let mut marked = false;
     for raw in text.lines() {
         let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if line.is_empty() || PAGE_NUMBER.is_match(line) {
@@ -136,8 +139,7 @@ pub(super) fn split(text: &str) -> (String, Vec<Block>) {
         }
         // `附件1` standing alone above the title marks the document as an attachment of a
         // notice: it is not the start of the plan's own attachments.
-        let nothing_yet = groups.iter().all(|(mark, _)| mark.is_none());
-        if nothing_yet && line.chars().count() <= 6 && ATTACHMENT_LABEL.is_match(line) {
+        if !marked && line.chars().count() <= 6 && ATTACHMENT_LABEL.is_match(line) {
             continue;
         }
         // A closing bracket left over before a numbering mark (`]3．…`) closes nothing.
@@ -148,7 +150,10 @@ pub(super) fn split(text: &str) -> (String, Vec<Block>) {
             line
         };
         match classify(line) {
-            Some(mark) => groups.push((Some(mark), vec![line.to_owned()])),
+            Some(mark) => {
+                marked = true;
+                groups.push((Some(mark), vec![line.to_owned()]));
+            }
             // Before the first mark (the notice, title, signature) every line stands alone.
             None => match groups.last_mut() {
                 Some((Some(_), lines)) => lines.push(line.to_owned()),
