@@ -189,7 +189,7 @@ pub fn run(
         } => {
             focus(ledger, *plan, Some(*period))?;
             if let (Some((address, server)), Some(xlsx), Some(pdf)) = (send_to, xlsx, pdf) {
-                return month::export_and_send(
+                return sheet::export_and_send(
                     ledger,
                     *period,
                     (xlsx, pdf),

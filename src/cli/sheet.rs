@@ -1,14 +1,133 @@
-//! `export-sheet` and `deadlines`.
+//! `export-sheet` (with `--send-to`, the sheet up to the city) and `deadlines`.
 
 use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::args::MailServer;
 use super::json::{DeadlineJson, DeadlinesJson, ExportSheetJson};
 use crate::model::format_date_cn;
 use crate::schedule::Period;
+use crate::service::mail::{Batch, Outcome, ResendRule, SendRun, send_inline};
 use crate::store::Ledger;
+
+/// `export-sheet --send-to`: the city's address checked and a second send refused (without
+/// `--again`) before any file is written; then, once the server accepted the login, both
+/// files written and sent in one message, its outcome recorded (the address kept in 设置 when
+/// none was there).
+pub(super) fn export_and_send(
+    ledger: &mut Ledger,
+    period: Period,
+    files: (&Path, &Path),
+    (to, server, again): (&str, &MailServer, bool),
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    crate::store::check_address(to)?;
+    let to = crate::mail::address::check_outgoing(to)
+        .map_err(|e| anyhow::anyhow!("上级单位邮箱不能用：{e}"))?;
+    let plan = ledger.focused_plan()?;
+    let settings = ledger.settings()?;
+    let sheet = crate::service::month_sheet(ledger, period)?;
+    crate::service::check_period(&plan, period)?;
+    let protected = crate::files::Protected::for_ledger(ledger.path());
+    crate::files::distinct_outputs(&[files.0, files.1])?;
+    crate::files::check_output(files.0, &protected)?;
+    crate::files::check_output(files.1, &protected)?;
+    let mail = crate::service::mail::sheet_mail(
+        (&plan, &settings),
+        &to.address,
+        period,
+        vec![files.0.to_owned(), files.1.to_owned()],
+        today,
+    );
+    let (account, deadline) = super::mail::smtp_account(ledger, server)?;
+    let rule = if again {
+        ResendRule::ALL
+    } else {
+        ResendRule::ASK
+    };
+    let batch = Batch::Sheet {
+        plan_id: plan.id,
+        period,
+    };
+    let run = SendRun::begin(ledger, batch, vec![mail], rule, deadline)?;
+    let kept = settings.city_email.trim().to_owned();
+    if !kept.is_empty() && !kept.eq_ignore_ascii_case(&to.address) {
+        eprintln!(
+            "注意：设置中的上级单位邮箱是 {kept}，本次发送至 {}；设置未改。",
+            to.address
+        );
+    }
+    let mut export = None;
+    let sent = send_inline(ledger, run, &account, deadline, &mut |_| {
+        export = Some(
+            crate::service::export_sheet(&sheet, &plan, Some(files.0), Some(files.1), &protected)
+                .map_err(|e| e.to_string())?,
+        );
+        Ok(())
+    });
+    let summary = match sent {
+        Ok(summary) => summary,
+        Err((error, _)) => {
+            crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
+            return Err(anyhow::anyhow!("{error}（进展表未发送）"));
+        }
+    };
+    let Some(line) = summary.reports.first() else {
+        return Err(anyhow::anyhow!("进展表未发送"));
+    };
+    let export = export.unwrap_or_default();
+    let mut warnings = export.warnings.clone();
+    warnings.extend(export.missing.clone());
+    let recorded = line
+        .unrecorded
+        .as_deref()
+        .map(|r| format!("；{r}"))
+        .unwrap_or_else(|| "，已记入台账".to_owned());
+    match &line.outcome {
+        Outcome::Sent => {
+            if json {
+                let result = ExportSheetJson {
+                    period: period.to_string(),
+                    rows: export.rows,
+                    xlsx: Some(files.0.display().to_string()),
+                    pdf: Some(files.1.display().to_string()),
+                    warnings,
+                    sent_to: Some(to.address.clone()),
+                };
+                serde_json::to_writer(&mut *out, &result)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{}：共 {} 行。", period.label(), export.rows)?;
+                writeln!(out, "已写出 {}", files.0.display())?;
+                writeln!(out, "已写出 {}", files.1.display())?;
+                for warning in &warnings {
+                    writeln!(out, "注意：{warning}")?;
+                }
+                writeln!(
+                    out,
+                    "已将 XLSX 和 PDF 用一封邮件发送至 {}{recorded}",
+                    to.address
+                )?;
+            }
+            match &line.unrecorded {
+                None => Ok(()),
+                Some(why) => Err(anyhow::anyhow!("进展表已发送至 {}，但{why}", to.address)),
+            }
+        }
+        Outcome::Uncertain(why) => Err(anyhow::anyhow!(
+            "进展表已交给邮件服务器，但未得到确认（{why}）：市局可能已收到{recorded}。请先向对方核实；确需再报，请加 --again"
+        )),
+        other => Err(anyhow::anyhow!(
+            "进展表已写出，但未能发送至 {}：{}",
+            to.address,
+            other.words()
+        )),
+    }
+}
 
 /// `export-sheet`: the month's sheet as XLSX and/or PDF.
 pub(super) fn export_sheet(

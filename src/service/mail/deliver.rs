@@ -111,8 +111,7 @@ pub fn send_inline(
     deadline: Duration,
     prepare: &mut dyn FnMut(&mut [OutMail]) -> Result<(), String>,
 ) -> Result<RunSummary, (SendError, RunSummary)> {
-    let mut mails = std::mem::take(&mut run.to_send);
-    run.to_send.clone_from(&mails);
+    let mut mails = run.to_send.clone();
     let result = deliver(
         account,
         deadline,
