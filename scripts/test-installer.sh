@@ -92,31 +92,15 @@ case "$VERSION_LINE" in "taizhang "*) ;; *) fail "--version printed: $VERSION_LI
 [ "$(printf '%s\n' "$VERSION_LINE" | wc -l)" -eq 1 ] || fail "--version is not one line"
 ok "--version: $VERSION_LINE"
 
-# An older version's ledger waits in %APPDATA%\Taizhang: the new program upgrades it, after
-# a backup made before the upgrade.
+# An older version's ledger waits in %APPDATA%\Taizhang: a real ledger written by the
+# version-3 program (tests/fixtures/ledger-v3.sqlite, the same file tests/store.rs upgrades).
+# The new program upgrades it, after a backup made before the upgrade.
 ROAMING=$PROFILE/AppData/Roaming/Taizhang
 mkdir -p "$ROAMING"
-run --db 'C:\users\生态股\旧台账.sqlite' plan --json >/dev/null || fail "making a ledger"
-python3 - "$PROFILE/旧台账.sqlite" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-# What versions 3 and 4 added goes: the tables of the mailbox, the columns of several plans.
-for table in ("department_addresses", "mail_messages", "chase_sends"):
-    db.execute(f"DROP TABLE {table}")
-db.execute("DROP INDEX plans_state")
-for table, column in (("plans", "kind"), ("plans", "state"), ("plans", "notes"),
-                      ("plans", "reporting_from"), ("plans", "carried_from"),
-                      ("tasks", "deadline"), ("tasks", "closed_on"), ("tasks", "carried_from")):
-    db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-db.execute("PRAGMA user_version = 2")
-db.commit()
-db.close()
-PY
-mv "$PROFILE/旧台账.sqlite" "$ROAMING/ledger.sqlite"
-rm -f "$PROFILE/旧台账.sqlite-wal" "$PROFILE/旧台账.sqlite-shm"
+cp tests/fixtures/ledger-v3.sqlite "$ROAMING/ledger.sqlite"
 run plan --json >"$WORK/plan.json" || fail "plan --json"
-ls "$ROAMING/backups/"*-v2.sqlite >/dev/null 2>&1 || fail "no backup made before the upgrade"
-ok "a version-2 ledger upgraded, its pre-upgrade backup in %APPDATA%\Taizhang\backups"
+ls "$ROAMING/backups/"*-v3.sqlite >/dev/null 2>&1 || fail "no backup made before the upgrade"
+ok "a version-3 ledger upgraded, its pre-upgrade backup in %APPDATA%\Taizhang\backups"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['year']==2019, d" "$WORK/plan.json" \
     || fail "plan --json"
 LEDGER=$PROFILE/AppData/Roaming/Taizhang/ledger.sqlite
@@ -178,6 +162,6 @@ if wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Taiz
 fi
 [ -f "$LEDGER" ] && [ "$(sha256sum "$LEDGER" | cut -d' ' -f1)" = "$BEFORE" ] || fail "uninstalling touched the ledger"
 [ -f "$PROFILE/AppData/Roaming/Taizhang/taizhang.log" ] || fail "uninstalling removed the log"
-ls "$ROAMING/backups/"*-v2.sqlite >/dev/null 2>&1 || fail "uninstalling removed the backups"
+ls "$ROAMING/backups/"*-v3.sqlite >/dev/null 2>&1 || fail "uninstalling removed the backups"
 ok "uninstalled; the ledger, its backups and its log are still there"
 echo "test-installer: all passed"
