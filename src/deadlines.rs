@@ -82,25 +82,10 @@ pub struct DeadlineInputs<'a> {
     /// The plan year's months with every department's state (as the returns pages show).
     pub statuses: &'a [PeriodStatus],
     pub items: &'a [CalendarItem],
+    /// The plan's tasks carried into a later plan that is not closed (沿用上年).
+    pub carried: &'a std::collections::HashSet<i64>,
     pub rule: DueRule<'a>,
     pub today: NaiveDate,
-}
-
-/// Whether a department's latest return (up to today) reports any progress.
-fn latest_return_has_progress(
-    returns: &[ReturnRecord],
-    department_id: i64,
-    today: NaiveDate,
-) -> bool {
-    returns
-        .iter()
-        .filter(|r| r.department_id == department_id && r.period.first_day() <= today)
-        .max_by_key(|r| r.period)
-        .is_some_and(|r| {
-            r.rows
-                .iter()
-                .any(|row| RowStatus::of(&row.progress) == RowStatus::Progress)
-        })
 }
 
 /// Every dated item of the plan's year and the user's items, sorted by date.
@@ -111,25 +96,22 @@ pub fn deadlines(inputs: &DeadlineInputs<'_>) -> Vec<Deadline> {
         returns,
         statuses,
         items,
+        carried,
         rule,
         today,
     } = *inputs;
     let mut found = Vec::new();
     for task in plan.open_tasks() {
         for milestone in &task.milestones {
+            // The one rule of every page: a milestone not done is overdue the day after its
+            // due day, until it is done, its task is closed (not listed) or carried on, and
+            // 临近 within the reminder setting's days.
             let done = milestone.done_on.is_some();
-            let mut light = rule.light(milestone.due_date, done, today);
-            // Near, and the leads' latest returns report no progress: warn early.
-            let near = (milestone.due_date - today).num_days() <= rule.warn_days * 3;
-            if light == Light::Grey
-                && near
-                && !task
-                    .leads
-                    .iter()
-                    .any(|lead| latest_return_has_progress(returns, lead.department_id, today))
-            {
-                light = Light::Yellow;
-            }
+            let light = if !done && carried.contains(&task.id) {
+                Light::Carried
+            } else {
+                rule.light(milestone.due_date, done, today)
+            };
             found.push(Deadline {
                 date: milestone.due_date,
                 nominal: None,
@@ -252,6 +234,65 @@ pub fn task_light(deadlines: &[Deadline], task_id: i64) -> Option<Light> {
         .filter(|d| d.task_id == Some(task_id))
         .map(|d| d.light)
         .max()
+}
+
+/// Days after this week that 首页 looks ahead, at the least.
+pub const HORIZON_DAYS: i64 = 14;
+
+/// What is overdue, due this week and due soon on a day: worked out once, here, from the
+/// items' lights, and read by 首页 and `deadlines --json` alike. An item is overdue when its
+/// light is red (a milestone not done, not closed and not carried, the day after its due day;
+/// a month's returns not all in after theirs); carried and done items are never listed.
+#[derive(Clone, Debug)]
+pub struct Agenda<'a> {
+    pub today: NaiveDate,
+    pub overdue: Vec<&'a Deadline>,
+    /// The Sunday that ends today's week.
+    pub week_end: NaiveDate,
+    /// Open items due from today to `week_end`.
+    pub this_week: Vec<&'a Deadline>,
+    /// The last day looked at: two weeks after `week_end`, or further when the reminder
+    /// setting's days reach further (every 临近 item is listed).
+    pub horizon: NaiveDate,
+    /// Open items due after `week_end` up to `horizon`.
+    pub soon: Vec<&'a Deadline>,
+}
+
+impl<'a> Agenda<'a> {
+    /// The agenda of `items` (already chosen: the plans in play) on `today`.
+    pub fn of(
+        items: impl IntoIterator<Item = &'a Deadline>,
+        today: NaiveDate,
+        warn_days: i64,
+    ) -> Self {
+        use chrono::Datelike;
+        let week_end =
+            today + chrono::Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
+        let horizon = (week_end + chrono::Duration::days(HORIZON_DAYS))
+            .max(today + chrono::Duration::days(warn_days));
+        let mut agenda = Self {
+            today,
+            overdue: Vec::new(),
+            week_end,
+            this_week: Vec::new(),
+            horizon,
+            soon: Vec::new(),
+        };
+        for item in items {
+            match item.light {
+                Light::Red => agenda.overdue.push(item),
+                Light::Green | Light::Carried => {}
+                Light::Grey | Light::Yellow => {
+                    if item.date >= today && item.date <= week_end {
+                        agenda.this_week.push(item);
+                    } else if item.date > week_end && item.date <= horizon {
+                        agenda.soon.push(item);
+                    }
+                }
+            }
+        }
+        agenda
+    }
 }
 
 /// The reminder of an item due on `date`: 09:00 on the working day before (the bundled

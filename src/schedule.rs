@@ -281,6 +281,9 @@ pub fn chase_deadline(due: NaiveDate, today: NaiveDate) -> NaiveDate {
 pub enum Light {
     /// Done.
     Green,
+    /// A milestone not done whose task was carried into a later plan (沿用): that plan's
+    /// milestone answers for it, so it is no longer overdue here.
+    Carried,
     /// Not yet relevant.
     Grey,
     /// Due soon and not done, or near with no progress reported.
@@ -294,6 +297,7 @@ impl Light {
     pub fn code(self) -> &'static str {
         match self {
             Self::Green => "done",
+            Self::Carried => "carried",
             Self::Grey => "upcoming",
             Self::Yellow => "due_soon",
             Self::Red => "overdue",
@@ -304,6 +308,7 @@ impl Light {
     pub fn label(self) -> &'static str {
         match self {
             Self::Green => "已完成",
+            Self::Carried => "已沿用",
             Self::Grey => "未到",
             Self::Yellow => "临近",
             Self::Red => "逾期",

@@ -214,7 +214,7 @@ fn the_home_page_warns_of_the_30_june_milestones_and_then_shows_them_overdue() {
         // This week (to Sunday 30 June): the two 30 June milestones; the fortnight after: the
         // June returns due 3 July and the quarterly report.
         harness.get_by_label_contains("本周到期（2019年6月25日至2019年6月30日，2 项）");
-        harness.get_by_label_contains("下周起两周内到期（至2019年7月14日，2 项）");
+        harness.get_by_label_contains("下周起至2019年7月14日到期（2 项）");
         harness.get_by_label_contains("1.1 6月底前：完成水稻、土壤样品的入库工作");
         harness.get_by_label_contains("已逾期（0）");
     }

@@ -571,7 +571,8 @@ fn the_windows_import_page_refuses_the_same_files() {
     harness.get_by_label_contains("16384 列");
     for file in [&fifo, &zero] {
         common::drop_files(&mut harness, &[file]);
-        harness.get_by_label_contains("不是普通文件");
+        // Each refusal says which file; the earlier one stays on screen beside it.
+        harness.get_by_label_contains(&format!("“{}”不是普通文件", file.display()));
     }
     let data = harness.state().data().unwrap();
     assert!(

@@ -576,3 +576,34 @@ fn milestones_are_marked_done_from_the_home_page_and_the_plan() {
         .count();
     assert_eq!(done, 2);
 }
+
+/// Messages stack: a notice and an error stand together, each is dismissed by itself, and a
+/// dismissed one does not come back.
+#[test]
+fn messages_stack_and_a_dismissed_one_stays_away() {
+    let temp = TempLedger::new();
+    let mut harness = start(&temp.path);
+    click(&mut harness, "设置");
+    click(&mut harness, "立即备份");
+    harness.get_by_label_contains("已备份到");
+    // No code saved and no credential store here, or no address: an error either way.
+    click(&mut harness, "测试连接");
+    let messages = harness.state().messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let (is_error, error) = messages[0].clone();
+    assert!(is_error, "the error on top: {messages:?}");
+    // Both on screen.
+    let start: String = error.chars().take(8).collect();
+    harness.get_by_label_contains(&start);
+    harness.get_by_label_contains("已备份到");
+    click(&mut harness, "知道了");
+    for _ in 0..30 {
+        harness.step();
+    }
+    harness.run();
+    assert!(harness.query_by_label_contains(&start).is_none());
+    assert!(harness.state().error().is_none());
+    harness.get_by_label_contains("已备份到");
+    click(&mut harness, "关闭提示");
+    assert!(harness.state().messages().is_empty());
+}

@@ -246,12 +246,6 @@ fn chase_emails_are_sent_from_the_window_after_a_confirmation() {
     assert_eq!(smtp.messages().len(), 2);
     harness.get_by_label_contains("发送催报邮件至 nyj@example.cn");
     // A second send the same day asks first.
-    eprintln!(
-        "DEBUG {:?} {:?} {:?}",
-        harness.get_by_label("发送催报邮件").rect(),
-        harness.state().error(),
-        harness.state().notice()
-    );
     click(&mut harness, "发送催报邮件");
     harness.get_by_label_contains("今天已发送过 2 封");
     click(&mut harness, "取消");

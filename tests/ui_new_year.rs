@@ -82,7 +82,7 @@ fn a_first_start_offers_own_plan_example_or_blank() {
     let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
     click(&mut harness, "从示例开始");
     assert_eq!(harness.state().page(), Page::Home);
-    harness.get_by_label_contains("（示例）”已于2019年结束");
+    harness.get_by_label_contains("（示例）”的2019年度已结束");
     harness.get_by_label("已逾期（0）");
     harness.get_by_label("导入2026年的计划…");
     // Carrying 2019 forward into 2020 is no use in 2026.
@@ -298,7 +298,7 @@ fn an_ended_plan_can_be_closed_from_the_home_page() {
     let temp = TempLedger::new();
     let mut harness = start_window(&temp.path, day(2026, 11, 30), SIZE);
     click(&mut harness, "从示例开始");
-    harness.get_by_label_contains("（示例）”已于2019年结束");
+    harness.get_by_label_contains("（示例）”的2019年度已结束");
     click(&mut harness, "结束该计划");
     drop(harness);
     let (ledger, _) = Ledger::open(&temp.path).unwrap();

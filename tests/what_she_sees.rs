@@ -503,10 +503,11 @@ fn a_short_title_with_the_same_lead_is_matched() {
     );
 }
 
-/// 首页 never lists an ended plan's milestones as overdue, before or after carrying forward;
-/// the returns it still owes stay listed.
+/// 首页 lists what `deadlines` calls overdue, before and after carrying forward: an ended
+/// plan's unfinished milestones stay overdue until carried (then shown as carried), and the
+/// returns it still owes stay listed.
 #[test]
-fn home_lists_no_milestone_of_an_ended_plan_as_overdue() {
+fn home_lists_what_deadlines_calls_overdue_before_and_after_carrying() {
     use egui_kittest::kittest::{NodeT as _, Queryable as _};
     let temp = TempLedger::new();
     let db = &temp.path;
@@ -534,15 +535,22 @@ fn home_lists_no_milestone_of_an_ended_plan_as_overdue() {
                 "--json",
             ],
         );
-        let overdue_returns = deadlines["items"]
+        let overdue = deadlines["items"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|d| d["state"] == "overdue" && d["kind"] != "milestone")
+            .filter(|d| d["state"] == "overdue")
             .count();
+        let carried_milestones = deadlines["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["state"] == "carried" && d["kind"] == "milestone")
+            .count();
+        assert_eq!(carried_milestones > 0, carried);
         assert!(
-            label.contains(&format!("已逾期（{overdue_returns}）")),
-            "carried {carried}: {label}, {overdue_returns} returns overdue"
+            label.contains(&format!("已逾期（{overdue}）")),
+            "carried {carried}: {label}, {overdue} overdue"
         );
     }
 }

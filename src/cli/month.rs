@@ -227,6 +227,7 @@ pub(super) fn report(
                     task: m.task.clone(),
                     what: m.what.clone(),
                     departments: m.departments.clone(),
+                    carried: m.carried,
                 })
                 .collect(),
             indicators: report

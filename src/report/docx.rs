@@ -172,12 +172,17 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
         out.push((
             Role::Body,
             format!(
-                "{}．任务{}{}：{}，应于{}完成。",
+                "{}．任务{}{}：{}，应于{}完成{}。",
                 n + 1,
                 milestone.task,
                 who,
                 milestone.what.trim_end_matches('。'),
-                format_date_cn(milestone.date)
+                format_date_cn(milestone.date),
+                if milestone.carried {
+                    "（该任务已沿用到下一年度计划）"
+                } else {
+                    ""
+                }
             ),
         ));
     }

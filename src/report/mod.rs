@@ -44,6 +44,8 @@ pub struct OverdueMilestone {
     pub task: String,
     pub what: String,
     pub departments: Vec<String>,
+    /// Its task has since been carried into a later plan (the light every page shows).
+    pub carried: bool,
 }
 
 /// An indicator as the 通报 states it.
@@ -199,7 +201,9 @@ pub fn first_sentence(text: &str, limit: usize) -> String {
     let mut sentence = String::new();
     for c in flat.chars() {
         sentence.push(c);
-        if matches!(c, '。' | '；' | ';' | '！' | '？') {
+        // A sentence ends at its full stop; a semicolon inside it is the department's and
+        // stays (cutting there would turn it into a full stop they never wrote).
+        if matches!(c, '。' | '！' | '？' | '!' | '?') {
             break;
         }
     }
@@ -208,7 +212,7 @@ pub fn first_sentence(text: &str, limit: usize) -> String {
         let mut cut: String = sentence.chars().take(limit.saturating_sub(1)).collect();
         cut.push('…');
         cut
-    } else if sentence.ends_with(['。', '！', '？']) {
+    } else if sentence.ends_with(['。', '！', '？', '!', '?']) {
         sentence
     } else {
         format!("{sentence}。")
@@ -360,6 +364,9 @@ fn overdue_milestones(day: &DayState, period: Period) -> Vec<OverdueMilestone> {
                     task: format!("{} {}", task.code, task.title),
                     what: m.clause.clone(),
                     departments: task.leads.iter().map(|d| d.name.clone()).collect(),
+                    carried: day.deadlines.iter().any(|d| {
+                        d.milestone_id == Some(m.id) && d.light == crate::deadlines::Light::Carried
+                    }),
                 })
         })
         .collect();

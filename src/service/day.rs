@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::deadlines::{CalendarItem, Deadline, DeadlineInputs, DeadlineKind};
+use crate::deadlines::{CalendarItem, Deadline, DeadlineInputs, Light};
 use crate::holidays::HolidayCalendar;
 use crate::model::{Department, Plan, Settings};
 use crate::returns::{Obligation, PeriodStatus, ReturnRecord};
@@ -64,12 +64,14 @@ impl DayState {
             &rule,
         );
         let items = ledger.calendar_items()?;
+        let carried = ledger.carried_tasks(plan_id)?;
         let deadlines = crate::deadlines::deadlines(&DeadlineInputs {
             plan: &plan,
             obligations: &obligations,
             returns: &returns,
             statuses: &statuses,
             items: &items,
+            carried: &carried,
             rule,
             today,
         });
@@ -94,20 +96,16 @@ impl DayState {
             .is_none_or(|last| self.rule().due(*last).1 < self.today)
     }
 
-    /// Whether the plan's year is over and every return and report it asked for is in.
+    /// Whether the plan's year is over and nothing of it is still owed: every return and
+    /// report it asked for is in, and every milestone done or carried on (an unfinished
+    /// milestone of a plan not closed stays overdue, and the plan in play, until then).
     pub fn is_finished(&self) -> bool {
         self.has_ended()
             && self
                 .deadlines
                 .iter()
                 .filter(|d| d.plan_id == Some(self.plan.id))
-                .filter(|d| {
-                    matches!(
-                        d.kind,
-                        DeadlineKind::ReturnDue | DeadlineKind::QuarterlyReport
-                    )
-                })
-                .all(|d| d.light == crate::schedule::Light::Green)
+                .all(|d| matches!(d.light, Light::Green | Light::Carried))
     }
 
     /// Whether the plan is in play on the day: active, and this year's or later, or last

@@ -113,10 +113,8 @@ pub struct TaizhangApp {
     pub(super) sound_backup: Option<Option<PathBuf>>,
     /// The ledger could not be opened because another window has it: nothing is wrong with it.
     pub(super) open_elsewhere: bool,
-    /// The last error, shown in a bar until dismissed.
-    pub(super) error: Option<String>,
-    /// A short confirmation such as 已备份.
-    pub(super) notice: Option<String>,
+    /// Errors and confirmations (已备份), stacked over the page until each is dismissed.
+    pub(super) messages: super::messages::Messages,
     /// The window's title as last set.
     shown_title: Option<String>,
     /// When the last change was saved (`HH:MM`), shown under the navigation.
@@ -183,8 +181,7 @@ impl TaizhangApp {
             on_time: None,
             sound_backup: None,
             open_elsewhere,
-            error: None,
-            notice: None,
+            messages: super::messages::Messages::default(),
             shown_title: None,
             saved_at: None,
             log,
@@ -207,14 +204,22 @@ impl TaizhangApp {
         }
     }
 
-    /// The error shown in the error bar, if any.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    /// Every message on screen, newest first, as `(is_error, text)`.
+    pub fn messages(&self) -> Vec<(bool, String)> {
+        self.messages
+            .all()
+            .map(|(error, text)| (error, text.to_owned()))
+            .collect()
     }
 
-    /// The notice shown in the notice bar, if any.
+    /// The newest error on screen, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.messages.last_error()
+    }
+
+    /// The newest notice on screen, if any.
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.messages.last_notice()
     }
 
     /// The page on screen.
@@ -240,8 +245,8 @@ impl TaizhangApp {
         }
         match open.reload() {
             Ok(()) => {
-                self.notice =
-                    Some("台账已被其他程序（如命令行导入）更新，页面已重新读取。".to_owned());
+                self.messages
+                    .notice("台账已被其他程序（如命令行导入）更新，页面已重新读取。".to_owned());
             }
             Err(error) => self.show_error(format!("重新读取台账失败：{error}")),
         }
@@ -270,7 +275,7 @@ impl TaizhangApp {
 
     pub(super) fn show_error(&mut self, message: String) {
         self.log.error(&message);
-        self.error = Some(message);
+        self.messages.error(message);
     }
 
     fn navigation_ui(&mut self, ui: &mut egui::Ui) {
@@ -314,55 +319,6 @@ impl TaizhangApp {
                         }
                     });
             });
-    }
-
-    fn messages_ui(&mut self, ui: &mut egui::Ui) {
-        if self.error.is_none() && self.notice.is_none() {
-            return;
-        }
-        // The bars float over the page: buttons never move down under the mouse when one
-        // appears.
-        egui::Area::new(egui::Id::unique("messages"))
-            .order(egui::Order::Foreground)
-            .anchor(egui::Align2::CENTER_TOP, egui::vec2(64.0, 6.0))
-            .show(ui.ctx(), |ui| {
-                egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.set_max_width(760.0);
-                    // A long message scrolls inside the bar instead of covering the page.
-                    egui::ScrollArea::vertical()
-                        .id_salt("messages_scroll")
-                        .max_height(84.0)
-                        .show(ui, |ui| self.messages_inner(ui));
-                });
-            });
-    }
-
-    /// The error and the notice, each with its button first: a long message wraps beside
-    /// it and never pushes the button out of the window or out of the scrolled bar.
-    fn messages_inner(&mut self, ui: &mut egui::Ui) {
-        if let Some(error) = &self.error {
-            let mut dismiss = false;
-            ui.horizontal(|ui| {
-                dismiss = ui.button("知道了").clicked();
-                ui.add(
-                    egui::Label::new(egui::RichText::new(error).color(ui.visuals().error_fg_color))
-                        .wrap(),
-                );
-            });
-            if dismiss {
-                self.error = None;
-            }
-        }
-        if let Some(notice) = &self.notice {
-            let mut dismiss = false;
-            ui.horizontal(|ui| {
-                dismiss = ui.button("关闭提示").clicked();
-                ui.add(egui::Label::new(notice).wrap());
-            });
-            if dismiss {
-                self.notice = None;
-            }
-        }
     }
 }
 
@@ -485,7 +441,7 @@ impl eframe::App for TaizhangApp {
             return;
         }
         self.navigation_ui(ui);
-        self.messages_ui(ui);
+        self.messages.ui(ui.ctx());
         let LedgerState::Open(open) = &self.state else {
             return;
         };

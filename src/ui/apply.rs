@@ -7,6 +7,9 @@ use super::plan_view::PlanView;
 use super::state::{AppData, Page, Selection, UndoStep};
 use crate::returns::{ReturnSource, RowWrite};
 
+/// What the messages say while the mailbox test runs.
+pub(super) const TESTING_MAILBOX: &str = "正在测试连接…";
+
 impl TaizhangApp {
     /// Applies one command: writes go through the ledger in one transaction each, then the
     /// views' data is read again. Errors are shown once and logged once.
@@ -63,14 +66,15 @@ impl TaizhangApp {
                 notes,
             } => match open.ledger.set_form_text(plan_id, &title, &notes) {
                 Ok(true) => {
-                    self.notice = Some("已保存表格标题和表注，原来的文字记入修改记录。".to_owned());
+                    self.messages
+                        .notice("已保存表格标题和表注，原来的文字记入修改记录。".to_owned());
                     Ok(())
                 }
                 Ok(false) => Ok(()),
                 Err(error) => Err(error),
             },
             Command::Notify(message) => {
-                self.notice = Some(message);
+                self.messages.notice(message);
                 return;
             }
             Command::ExportIcs => {
@@ -177,7 +181,7 @@ impl TaizhangApp {
                         secret.map(|s| s.0),
                     ) {
                         Ok(job) => {
-                            self.notice = Some("正在测试连接…".to_owned());
+                            self.messages.notice(TESTING_MAILBOX);
                             self.mailbox_test_job = Some(job);
                         }
                         Err(message) => self.show_error(message),
@@ -374,7 +378,8 @@ impl TaizhangApp {
                 };
                 if result.is_ok() {
                     self.import_view.reset();
-                    self.notice = Some(format!("已保存新计划“{}”", import.parsed.title));
+                    self.messages
+                        .notice(format!("已保存新计划“{}”", import.parsed.title));
                     self.page = Page::Plan;
                     self.plan_view = PlanView::default();
                     // Periods and departments belong to the plan on show.
@@ -401,7 +406,7 @@ impl TaizhangApp {
                         FirstStart::Blank => Page::Home,
                         FirstStart::Example => Page::Home,
                     };
-                    self.notice = Some(
+                    self.messages.notice(
                         match choice {
                             FirstStart::ImportOwn => {
                                 "请粘贴或打开本单位今年的计划文件，识别后核对保存"
@@ -423,7 +428,7 @@ impl TaizhangApp {
                     self.selection = None;
                     self.undo.clear();
                     self.page = Page::Plan;
-                    self.notice = Some(
+                    self.messages.notice(
                         "已建立沿用上年的工作计划：可在“工作计划”中修改，正式计划印发后导入即可替换"
                             .to_owned(),
                     );
@@ -446,7 +451,7 @@ impl TaizhangApp {
             Command::AddDepartment(name) => match open.ledger.add_department(&name) {
                 Ok(id) => {
                     self.departments_view.select(id);
-                    self.notice = Some(format!("已添加部门“{}”", name.trim()));
+                    self.messages.notice(format!("已添加部门“{}”", name.trim()));
                     Ok(())
                 }
                 Err(error) => Err(error),
@@ -489,7 +494,7 @@ impl TaizhangApp {
                             .as_ref()
                             .map(|d| d.1.clone())
                             .unwrap_or_default();
-                        self.notice = Some(format!(
+                        self.messages.notice(format!(
                             "已导入{department}的邮件，{changed} 行有变化；发件地址已记入该部门。"
                         ));
                         Ok(())
@@ -509,12 +514,12 @@ impl TaizhangApp {
                 {
                     match crate::mail::secret::save(&settings.address, &secret.0) {
                         Ok(crate::mail::secret::Saved::System) => {
-                            self.notice =
-                                Some("已保存邮箱设置；授权码已存入系统凭据库。".to_owned());
+                            self.messages
+                                .notice("已保存邮箱设置；授权码已存入系统凭据库。".to_owned());
                             saved
                         }
                         Ok(crate::mail::secret::Saved::Session(why)) => {
-                            self.notice = Some(format!(
+                            self.messages.notice(format!(
                                 "已保存邮箱设置。{why}，授权码只在本次运行期间有效，退出后需重新填写。"
                             ));
                             saved
@@ -538,7 +543,8 @@ impl TaizhangApp {
             Command::SaveSettings(settings) => open.ledger.update_settings(&settings),
             Command::SetDueDay(day) => open.ledger.set_due_day(day),
             Command::BackupNow => open.ledger.backup().map(|path| {
-                self.notice = Some(format!("已备份到“{}”", path.display()));
+                self.messages
+                    .notice(format!("已备份到“{}”", path.display()));
             }),
         };
         let reload_error = open

@@ -15,7 +15,7 @@ impl TaizhangApp {
             &open.data.holidays,
         ) {
             Ok(path) => {
-                self.notice = Some(format!(
+                self.messages.notice(format!(
                     "已导出 {} 个期限到“{}”，可用微信或邮件发到手机后导入日历",
                     open.data.deadlines.len(),
                     path.display()
@@ -73,7 +73,7 @@ impl TaizhangApp {
                         kept.join("、")
                     ));
                 }
-                self.notice = Some(notice);
+                self.messages.notice(notice);
             }
             Err(error) => self.show_error(error.to_string()),
         }

@@ -64,7 +64,8 @@ impl TaizhangApp {
         }
         self.reload_data();
         if added > 0 {
-            self.notice = Some(format!("已读入 {added} 封邮件，请核对后导入。"));
+            self.messages
+                .notice(format!("已读入 {added} 封邮件，请核对后导入。"));
         }
         if !problems.is_empty() {
             self.show_error(problems.join("\n"));

@@ -220,7 +220,8 @@ impl TaizhangApp {
                         crate::files::io_phrase(&error)
                     ),
                 };
-                self.notice = Some(format!("已生成情况通报“{}”。{opened}", path.display()));
+                self.messages
+                    .notice(format!("已生成情况通报“{}”。{opened}", path.display()));
             }
             Err(error) => self.show_error(error.to_string()),
         }
@@ -236,7 +237,7 @@ impl TaizhangApp {
         match crate::service::set_indicator(&mut open.ledger, plan_id, name, period, value, source)
         {
             Ok((indicator, value)) => {
-                self.notice = Some(format!(
+                self.messages.notice(format!(
                     "已记录{}{}：{}{}",
                     period.label(),
                     indicator.name,

@@ -146,7 +146,13 @@ impl CalendarView {
             }
         });
         ui.horizontal_wrapped(|ui| {
-            for light in [Light::Red, Light::Yellow, Light::Green, Light::Grey] {
+            for light in [
+                Light::Red,
+                Light::Yellow,
+                Light::Green,
+                Light::Carried,
+                Light::Grey,
+            ] {
                 ui.label(super::widgets::light_dot(light));
                 ui.weak(light.label());
             }

@@ -99,6 +99,8 @@ impl AppData {
 /// 首页: what is due, and this month's returns.
 pub struct HomeContext<'a> {
     pub today: NaiveDate,
+    /// The reminder setting's days (临近).
+    pub warn_days: i64,
     pub plan: &'a Plan,
     pub holidays: &'a HolidayCalendar,
     /// Every plan's items (or the one plan's the page is filtered to).
@@ -254,6 +256,7 @@ impl AppData {
     pub fn home(&self, filter: Option<i64>) -> HomeContext<'_> {
         HomeContext {
             today: self.today,
+            warn_days: i64::from(self.settings.warn_days),
             plan: &self.plan,
             holidays: &self.holidays,
             deadlines: self.shown_deadlines(filter),

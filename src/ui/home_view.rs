@@ -4,7 +4,7 @@ use super::command::{Command, FirstStart};
 use super::context::HomeContext;
 use super::state::Page;
 use super::widgets::{light_badge, section_title, status_color};
-use crate::deadlines::{Deadline, DeadlineKind, Light};
+use crate::deadlines::{Agenda, Deadline, DeadlineKind};
 use crate::model::format_date_cn;
 use crate::schedule::Period;
 
@@ -25,9 +25,6 @@ struct CarryDialog {
     tasks: Vec<(i64, String, String, bool)>,
     shift_dates: bool,
 }
-
-/// Days after this week the home page looks.
-const HORIZON_DAYS: i64 = 14;
 
 const WEEKDAYS: [&str; 7] = [
     "星期一",
@@ -67,84 +64,46 @@ impl HomeView {
             .id_salt("home_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                // A plan whose year is over and done with lists nothing as due; a plan that
-                // has ended lists only the returns still owed, never its milestones (首页 says
-                // they are no longer overdue).
-                let ended: std::collections::HashSet<i64> = data
-                    .others
-                    .iter()
-                    .filter(|day| day.has_ended())
-                    .map(|day| day.plan.id)
-                    .chain(data.plan_ended.then_some(data.plan.id))
-                    .collect();
-                let in_play = |d: &&Deadline| {
-                    let of_ended = d.plan_id.is_some_and(|id| ended.contains(&id));
-                    (data.focus_in_play || d.plan_id.is_none() || d.plan_id != Some(data.plan.id))
-                        && !(of_ended && d.kind == crate::deadlines::DeadlineKind::Milestone)
-                };
-                let overdue: Vec<&Deadline> = data
-                    .deadlines
-                    .iter()
-                    .filter(in_play)
-                    .filter(|d| d.light == Light::Red)
-                    .collect();
-                section_title(ui, &format!("已逾期（{}）", overdue.len()));
-                if overdue.is_empty() {
+                // The focus is left out when its year is over and done with (nothing of it
+                // is owed); every other item's place comes from the one agenda.
+                let shown = data.deadlines.iter().filter(|d| {
+                    data.focus_in_play || d.plan_id.is_none() || d.plan_id != Some(data.plan.id)
+                });
+                let agenda = Agenda::of(shown, today, data.warn_days);
+                section_title(ui, &format!("已逾期（{}）", agenda.overdue.len()));
+                if agenda.overdue.is_empty() {
                     ui.weak("没有逾期未完成的事项。");
                 }
-                for deadline in overdue {
+                for deadline in &agenda.overdue {
                     deadline_row(ui, deadline, commands);
                 }
-                // 本周到期 (today to Sunday), then the fortnight after it.
-                let sunday = today
-                    + chrono::Duration::days(
-                        6 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()),
-                    );
-                let open_between = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
-                    data.deadlines
-                        .iter()
-                        .filter(in_play)
-                        .filter(move |d| {
-                            d.light != Light::Green
-                                && d.light != Light::Red
-                                && d.date >= from
-                                && d.date <= to
-                        })
-                        .collect::<Vec<&Deadline>>()
-                };
-                let week = open_between(today, sunday);
                 section_title(
                     ui,
                     &format!(
                         "本周到期（{}至{}，{} 项）",
                         format_date_cn(today),
-                        format_date_cn(sunday),
-                        week.len()
+                        format_date_cn(agenda.week_end),
+                        agenda.this_week.len()
                     ),
                 );
-                if week.is_empty() {
+                if agenda.this_week.is_empty() {
                     ui.weak("本周没有到期的事项。");
                 }
-                for deadline in week {
+                for deadline in &agenda.this_week {
                     deadline_row(ui, deadline, commands);
                 }
-                let horizon = sunday + chrono::Duration::days(HORIZON_DAYS);
-                let soon = match sunday.succ_opt() {
-                    Some(monday) => open_between(monday, horizon),
-                    None => Vec::new(),
-                };
                 section_title(
                     ui,
                     &format!(
-                        "下周起两周内到期（至{}，{} 项）",
-                        format_date_cn(horizon),
-                        soon.len()
+                        "下周起至{}到期（{} 项）",
+                        format_date_cn(agenda.horizon),
+                        agenda.soon.len()
                     ),
                 );
-                if soon.is_empty() {
-                    ui.weak("之后两周没有到期的事项。");
+                if agenda.soon.is_empty() {
+                    ui.weak("这段时间没有到期的事项。");
                 }
-                for deadline in soon {
+                for deadline in &agenda.soon {
                     deadline_row(ui, deadline, commands);
                 }
                 month_returns_ui(ui, data, commands);
@@ -229,13 +188,46 @@ fn plan_notice_ui(
     let this_year = chrono::Datelike::year(&data.today);
     let mut open = None;
     let newer_in_play = data.others.iter().any(|day| day.plan.year > plan.year);
+    // Another plan in play whose year is over (last year's, beside this year's plan in
+    // focus): what it still owes, and the way to end it.
+    for other in data.others.iter().filter(|day| day.has_ended()) {
+        let owed = other
+            .deadlines
+            .iter()
+            .filter(|d| d.plan_id == Some(other.plan.id) && d.light == crate::deadlines::Light::Red)
+            .count();
+        egui::Frame::group(ui.style())
+            .fill(ui.visuals().warn_fg_color.gamma_multiply(0.12))
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "“{}”的{}年度已结束，尚有 {owed} 项逾期未完成；完成、沿用到新一年或结束该计划之前，仍列为逾期。",
+                        other.plan.label(),
+                        other.plan.year
+                    ));
+                    if ui.button("切换到该计划").clicked() {
+                        commands.push(Command::SetCurrentPlan(other.plan.id));
+                    }
+                    if ui
+                        .button("结束该计划")
+                        .on_hover_text("结束后记录保留，但不再在首页、日历和催报中出现；可在“工作计划”中重新启用")
+                        .clicked()
+                    {
+                        commands.push(Command::SetPlanActive {
+                            plan_id: other.plan.id,
+                            active: false,
+                        });
+                    }
+                });
+            });
+    }
     if data.plan_ended && !newer_in_play {
         egui::Frame::group(ui.style())
             .fill(ui.visuals().warn_fg_color.gamma_multiply(0.12))
             .show(ui, |ui| {
                 ui.label(
                     egui::RichText::new(format!(
-                        "“{}”已于{}年结束，它的工作节点不再列为逾期（尚未收齐的报送仍列出）。",
+                        "“{}”的{}年度已结束：未完成的工作节点在完成、沿用到新一年或结束该计划之前，仍列为逾期。",
                         plan.label(),
                         plan.year
                     ))

@@ -51,10 +51,12 @@ impl TaizhangApp {
         match job.poll() {
             Some(done) => {
                 self.mailbox_test_job = None;
+                // The result takes the place of the word that the test was running.
+                self.messages.withdraw(super::apply::TESTING_MAILBOX);
                 let lines = done.unwrap_or_else(|_| vec!["测试连接意外中止".to_owned()]);
                 let message = format!("测试连接：\n{}", lines.join("\n"));
                 if lines.iter().all(|l| l.contains("登录成功")) {
-                    self.notice = Some(message);
+                    self.messages.notice(message);
                 } else {
                     self.show_error(message);
                 }
@@ -139,10 +141,10 @@ impl TaizhangApp {
         self.reload_data();
         match end {
             JobEnd::Quiet => {}
-            JobEnd::Notice(notice) => self.notice = Some(notice),
+            JobEnd::Notice(notice) => self.messages.notice(notice),
             JobEnd::Warning(message) => {
                 self.log.error(&message);
-                self.notice = Some(message);
+                self.messages.notice(message);
             }
             JobEnd::Problem(message, detail) => {
                 self.log.error(&detail);

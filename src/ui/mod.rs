@@ -20,6 +20,7 @@ mod job_results;
 mod jobs;
 mod mail_jobs;
 mod mail_view;
+mod messages;
 mod overview_view;
 mod plan_import_view;
 mod plan_view;

@@ -116,7 +116,7 @@ impl TaizhangApp {
         match open_ledger(&self.ledger_path, self.today, &self.holidays) {
             Ok(open) => {
                 self.state = LedgerState::Open(Box::new(open));
-                self.error = None;
+                self.messages.clear_errors();
                 self.undo.clear();
                 self.selection = None;
                 self.on_time = None;
@@ -143,7 +143,7 @@ impl TaizhangApp {
         match restored {
             Ok(aside) => {
                 if self.failure().is_none() {
-                    self.notice = Some(format!(
+                    self.messages.notice(format!(
                         "已从备份恢复。原来的台账另存为“{}”",
                         aside.display()
                     ));
@@ -154,7 +154,7 @@ impl TaizhangApp {
                 self.log.error(&message);
                 match &mut self.state {
                     LedgerState::Failed(failure) => *failure = format!("{message} {failure}"),
-                    LedgerState::Open(_) => self.error = Some(message),
+                    LedgerState::Open(_) => self.messages.error(message),
                 }
             }
         }

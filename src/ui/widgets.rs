@@ -148,13 +148,14 @@ pub fn light_color(light: crate::deadlines::Light) -> egui::Color32 {
     use crate::deadlines::Light;
     match light {
         Light::Green => egui::Color32::from_rgb(46, 160, 67),
+        Light::Carried => egui::Color32::from_rgb(80, 120, 190),
         Light::Yellow => egui::Color32::from_rgb(214, 160, 0),
         Light::Red => egui::Color32::from_rgb(214, 48, 49),
         Light::Grey => egui::Color32::from_gray(140),
     }
 }
 
-/// A light as a coloured word: 逾期 / 临近 / 已完成 / 未到.
+/// A light as a coloured word: 逾期 / 临近 / 已完成 / 已沿用 / 未到.
 pub fn light_badge(ui: &mut egui::Ui, light: crate::deadlines::Light) -> egui::Response {
     ui.label(
         egui::RichText::new(format!(" {} ", light.label()))

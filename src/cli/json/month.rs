@@ -82,6 +82,7 @@ pub struct OverdueJson {
     pub task: String,
     pub what: String,
     pub departments: Vec<String>,
+    pub carried: bool,
 }
 
 #[derive(Debug, Serialize)]
