@@ -10,6 +10,8 @@ pub fn format_date_cn(date: NaiveDate) -> String {
 /// Reads a date typed by a user or stored by us: `2019-06-30`, `2019/6/30`, `2019.6.30` or
 /// `2019年6月30日`. Returns `None` for anything else, including impossible dates.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    // Full-width digits and signs, as a Chinese IME types them (２０１９年８月５日).
+    let text = super::ascii_number(text);
     let text = text.trim().trim_end_matches('日');
     let normalized: String = text
         .chars()
@@ -40,6 +42,8 @@ mod tests {
         assert_eq!(parse_date("2019年6月30日"), Some(date));
         assert_eq!(parse_date("2019-06-30"), Some(date));
         assert_eq!(parse_date(" 2019/6/30 "), Some(date));
+        assert_eq!(parse_date("２０１９年６月３０日"), Some(date));
+        assert_eq!(parse_date("２０１９－０６－３０"), Some(date));
         assert_eq!(parse_date("2019-02-30"), None);
         assert_eq!(parse_date("6月30日"), None);
         assert_eq!(parse_date(""), None);
