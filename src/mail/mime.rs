@@ -12,19 +12,24 @@ pub(super) fn has_headers(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
     let mut known = 0;
-    for line in text.lines().take(60) {
+    for (n, line) in text.lines().take(60).enumerate() {
         if line.is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {
             continue;
         }
-        let Some((name, _)) = line.split_once(':') else {
-            return false;
+        // A malformed line among the fields (an OA system's broken folding) does not make
+        // the file something else: headers::mend skips it. The first line must be a field.
+        let field = line
+            .split_once(':')
+            .filter(|(name, _)| !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic()));
+        let Some((name, _)) = field else {
+            if n == 0 && !line.starts_with("From ") {
+                return false;
+            }
+            continue;
         };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
-            return false;
-        }
         let name = name.to_ascii_lowercase();
         if [
             "from",
@@ -46,8 +51,9 @@ pub(super) fn has_headers(bytes: &[u8]) -> bool {
 }
 
 pub(super) fn parse_eml(bytes: &[u8]) -> Result<MailMessage, MailError> {
+    let (mended, warnings) = super::headers::mend(bytes);
     let parsed = MessageParser::default()
-        .parse(bytes)
+        .parse(mended.as_ref())
         .ok_or_else(|| MailError::Corrupt("mail-parser found no message".to_owned()))?;
     let mut message = MailMessage {
         message_id: parsed.message_id().unwrap_or_default().trim().to_owned(),
@@ -68,7 +74,7 @@ pub(super) fn parse_eml(bytes: &[u8]) -> Result<MailMessage, MailError> {
         date: parsed.date().and_then(date_of),
         body: body_of(&parsed),
         attachments: Vec::new(),
-        warnings: Vec::new(),
+        warnings,
     };
     collect_attachments(&parsed, &mut message, 0);
     Ok(message)

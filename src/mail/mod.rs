@@ -7,6 +7,7 @@
 
 pub mod address;
 mod error;
+mod headers;
 pub mod imap;
 mod mime;
 pub mod msg;

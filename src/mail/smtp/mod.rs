@@ -125,7 +125,6 @@ impl SendError {
 mod connection;
 
 use connection::Connection;
-#[cfg(test)]
 pub(crate) use connection::base64;
 
 /// Sends one message after another over one connection, within one deadline.

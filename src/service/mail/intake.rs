@@ -254,10 +254,16 @@ pub fn prepare_message(
             received.year() - 1
         }
     };
-    let subject = month_words_to_digits(&message.subject);
+    // A name decoded with characters lost (U+FFFD) could name the wrong department or month:
+    // it is never used to match.
+    let subject = month_words_to_digits(trusted(&message.subject));
     let subject_period = crate::returns::spreadsheet::period_in_with(&subject, &year_of);
     let sender_department = department_of_address(&message.from, context.departments);
-    let named = format!("{} {}", message.subject, message.from_name);
+    let named = format!(
+        "{} {}",
+        trusted(&message.subject),
+        trusted(&message.from_name)
+    );
     let subject_department = department_in(&named, context.departments);
     let rule_period = Period::of(received).previous();
     // A body that opens with its title (`县农业农村局2019年12月进展情况`) names its month there.
@@ -300,7 +306,7 @@ pub fn prepare_message(
                 AttachmentKind::Return => read_attachment(
                     &import_context,
                     context.returns,
-                    &attachment.name,
+                    trusted(&attachment.name),
                     &attachment.bytes,
                     first_choice,
                     (subject_department, rule_period),
@@ -531,4 +537,10 @@ fn drop_rows_the_attachment_gives(intake: &mut MessageIntake) {
             dropped.join("、")
         ));
     }
+}
+
+/// The text, or nothing when its decoding lost characters (U+FFFD): such a name never
+/// matches a department or a month.
+fn trusted(text: &str) -> &str {
+    if text.contains('\u{FFFD}') { "" } else { text }
 }
