@@ -159,3 +159,43 @@ fn a_name_that_lost_characters_matches_no_department() {
     assert!(message["department"].is_null(), "{message}");
     assert_eq!(message["committed"], false);
 }
+
+/// An Outlook message from an Exchange sender: the department is found by the SMTP address
+/// the file holds, and 8-bit text is read in the code page the message declares.
+#[test]
+fn an_exchange_msg_finds_its_department_and_code_page() {
+    let ledger = ledger_with_addresses(&[("县林业局", "linye@example.cn")]);
+    let utf16 =
+        |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let mut entry_id = vec![0_u8; 24];
+    entry_id.extend(utf16("林业局\0SMTP\0LinYe@example.cn\0"));
+    let subject = encoding_rs::WINDOWS_1252
+        .encode("Rapport défini (7月)")
+        .0
+        .to_vec();
+    let bytes = taizhang::mail::msg::fixtures::msg_with(
+        &[
+            ("0037001E", subject),
+            (
+                "0C1F001F",
+                utf16("/O=EXCHANGELABS/OU=EXCHANGE ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=LINYE"),
+            ),
+            ("0C190102", entry_id),
+            ("1000001F", utf16("1.1 已完成")),
+        ],
+        &[(0x3FFD, 1252)],
+    );
+    let file = ledger.dir.path().join("exchange.msg");
+    std::fs::write(&file, bytes).unwrap();
+    let message = import(&ledger.path, &file);
+    assert_eq!(message["from"], "linye@example.cn", "{message}");
+    assert_eq!(message["department"], "县林业局");
+    // "7月" is not in code page 1252: it was never in this subject; the Latin text is.
+    assert!(
+        message["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rapport défini"),
+        "{message}"
+    );
+}
