@@ -161,6 +161,12 @@ fn forwards_word_returns_and_files_to_enter_by_hand() {
     assert!(output.status.success(), "{}", stderr(&output));
     let message = &lines(&output)[0];
     assert_eq!(message["department"], "县林业局", "{message}");
+    // Read as the forwarded message: the department's own sender, date and subject.
+    assert_eq!(message["from"], "lyj@example.cn");
+    assert_eq!(message["forwarded_by"], "office@example.cn");
+    assert_eq!(message["subject"], "县林业局7月份进展");
+    assert_eq!(message["date"], "2019-08-01");
+    assert_eq!(message["message_id"], "inner@example.cn");
     assert_eq!(message["rows"][0]["progress"], "已完成年度造林任务。");
     let doc = &message["attachments"][0];
     assert_eq!(doc["name"], "old.doc");

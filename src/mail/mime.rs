@@ -55,6 +55,14 @@ pub(super) fn parse_eml(bytes: &[u8]) -> Result<MailMessage, MailError> {
     let parsed = MessageParser::default()
         .parse(mended.as_ref())
         .ok_or_else(|| MailError::Corrupt("mail-parser found no message".to_owned()))?;
+    let (mut message, attached) = message_of(&parsed, 0);
+    message.warnings.splice(0..0, warnings);
+    Ok(super::forward::resolve(message, attached))
+}
+
+/// One message's own fields and files, and the messages attached whole inside it (each read
+/// the same way, theirs resolved, at most three deep).
+fn message_of(parsed: &Message<'_>, depth: u32) -> (MailMessage, Vec<MailMessage>) {
     let mut message = MailMessage {
         message_id: parsed.message_id().unwrap_or_default().trim().to_owned(),
         from: parsed
@@ -72,12 +80,32 @@ pub(super) fn parse_eml(bytes: &[u8]) -> Result<MailMessage, MailError> {
             .to_owned(),
         subject: parsed.subject().unwrap_or_default().trim().to_owned(),
         date: parsed.date().and_then(date_of),
-        body: body_of(&parsed),
-        attachments: Vec::new(),
-        warnings,
+        body: body_of(parsed),
+        ..MailMessage::default()
     };
-    collect_attachments(&parsed, &mut message, 0);
-    Ok(message)
+    let mut attached = Vec::new();
+    for part in parsed.attachments() {
+        if let Some(inner) = part.message() {
+            if depth < 3 {
+                let (inner, theirs) = message_of(inner, depth + 1);
+                attached.push(super::forward::resolve(inner, theirs));
+            }
+            continue;
+        }
+        if message.attachments.len() >= MAX_ATTACHMENTS {
+            message
+                .warnings
+                .push(format!("附件超过 {MAX_ATTACHMENTS} 个，其余未读取。"));
+            break;
+        }
+        let fallback = format!("附件{}", message.attachments.len() + 1);
+        let name = clean_file_name(part.attachment_name().unwrap_or_default(), &fallback);
+        message.attachments.push(Attachment {
+            name,
+            bytes: part.contents().to_vec(),
+        });
+    }
+    (message, attached)
 }
 
 fn date_of(date: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
@@ -115,32 +143,6 @@ fn body_of(message: &Message<'_>) -> String {
         .body_text(0)
         .map(|t| t.replace("\r\n", "\n"))
         .unwrap_or_default()
-}
-
-fn collect_attachments(message: &Message<'_>, into: &mut MailMessage, depth: u32) {
-    for part in message.attachments() {
-        if into.attachments.len() >= MAX_ATTACHMENTS {
-            into.warnings
-                .push(format!("附件超过 {MAX_ATTACHMENTS} 个，其余未读取。"));
-            return;
-        }
-        if let Some(inner) = part.message() {
-            // A forwarded message attached whole: its files are the return.
-            if depth < 3 {
-                if into.body.trim().is_empty() {
-                    into.body = body_of(inner);
-                }
-                collect_attachments(inner, into, depth + 1);
-            }
-            continue;
-        }
-        let fallback = format!("附件{}", into.attachments.len() + 1);
-        let name = clean_file_name(part.attachment_name().unwrap_or_default(), &fallback);
-        into.attachments.push(Attachment {
-            name,
-            bytes: part.contents().to_vec(),
-        });
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod address;
 mod error;
+mod forward;
 mod headers;
 pub mod imap;
 mod mime;
@@ -55,6 +56,10 @@ pub struct MailMessage {
     pub attachments: Vec<Attachment>,
     /// What could not be read, said plainly.
     pub warnings: Vec<String>,
+    /// When the file is a forward (a message attached whole, `message/rfc822` or an embedded
+    /// Outlook item): who forwarded it. The fields above are then the forwarded message's own
+    /// (its sender, date, subject and attachments), the forwarder's attachments after them.
+    pub forwarded_by: Option<String>,
 }
 
 impl MailMessage {

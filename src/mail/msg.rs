@@ -87,10 +87,19 @@ fn encoding_of_codepage(codepage: u32) -> Option<&'static encoding_rs::Encoding>
     })
 }
 
-/// A `PT_LONG` property from the top-level fixed-size property stream.
-fn long_property(file: &mut Compound<'_>, tag: u16) -> Option<u32> {
-    let bytes = stream(file, "/__properties_version1.0")?;
-    bytes.get(32..)?.chunks_exact(16).find_map(|entry| {
+/// Where a message's properties are: the storage (`/` for the file's message, an embedded
+/// message's `…/__substg1.0_3701000D/`) and the length of its fixed-size property stream's
+/// header (32 at the top, 24 for an embedded message).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    storage: &'a str,
+    header: usize,
+}
+
+/// A `PT_LONG` property from the message's fixed-size property stream.
+fn long_property(file: &mut Compound<'_>, at: Place<'_>, tag: u16) -> Option<u32> {
+    let bytes = stream(file, &format!("{}__properties_version1.0", at.storage))?;
+    bytes.get(at.header..)?.chunks_exact(16).find_map(|entry| {
         let kind = u16::from_le_bytes([entry[0], entry[1]]);
         let id = u16::from_le_bytes([entry[2], entry[3]]);
         (kind == 0x0003 && id == tag)
@@ -156,11 +165,15 @@ fn stream(file: &mut Compound<'_>, path: &str) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// A time property (`PT_SYSTIME`) from the top-level fixed-size property stream.
-fn time_property(file: &mut Compound<'_>, tag: u16) -> Option<DateTime<FixedOffset>> {
-    let bytes = stream(file, "/__properties_version1.0")?;
-    // The top-level stream has a 32-byte header, then 16-byte entries.
-    for entry in bytes.get(32..)?.chunks_exact(16) {
+/// A time property (`PT_SYSTIME`) from the message's fixed-size property stream.
+fn time_property(
+    file: &mut Compound<'_>,
+    at: Place<'_>,
+    tag: u16,
+) -> Option<DateTime<FixedOffset>> {
+    let bytes = stream(file, &format!("{}__properties_version1.0", at.storage))?;
+    // A header, then 16-byte entries.
+    for entry in bytes.get(at.header..)?.chunks_exact(16) {
         let kind = u16::from_le_bytes([entry[0], entry[1]]);
         let id = u16::from_le_bytes([entry[2], entry[3]]);
         if kind == 0x0040 && id == tag {
@@ -188,16 +201,34 @@ pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
         // A compound file, but not a message: an old .doc or .xls.
         return Err(MailError::NotMail);
     }
+    let (message, embedded) = read_message(
+        &mut file,
+        Place {
+            storage: "/",
+            header: 32,
+        },
+        0,
+    );
+    Ok(super::forward::resolve(message, embedded))
+}
+
+/// The message at `at` and the messages embedded in it (read, not yet resolved).
+fn read_message(
+    file: &mut Compound<'_>,
+    at: Place<'_>,
+    depth: u32,
+) -> (MailMessage, Vec<MailMessage>) {
     // 8-bit text is in the declared code page (PR_MESSAGE_CODEPAGE, else PR_INTERNET_CPID);
     // GB18030 only when none is declared.
-    let codepage = long_property(&mut file, 0x3FFD)
+    let root = at.storage;
+    let codepage = long_property(file, at, 0x3FFD)
         .and_then(encoding_of_codepage)
-        .or_else(|| long_property(&mut file, 0x3FDE).and_then(encoding_of_codepage));
+        .or_else(|| long_property(file, at, 0x3FDE).and_then(encoding_of_codepage));
     let mut message = MailMessage {
-        subject: text_property(&mut file, "/", "0037", codepage).unwrap_or_default(),
-        body: text_property(&mut file, "/", "1000", codepage).unwrap_or_default(),
-        from_name: text_property(&mut file, "/", "0C1A", codepage).unwrap_or_default(),
-        message_id: text_property(&mut file, "/", "1035", codepage)
+        subject: text_property(file, root, "0037", codepage).unwrap_or_default(),
+        body: text_property(file, root, "1000", codepage).unwrap_or_default(),
+        from_name: text_property(file, root, "0C1A", codepage).unwrap_or_default(),
+        message_id: text_property(file, root, "1035", codepage)
             .unwrap_or_default()
             .trim()
             .trim_start_matches('<')
@@ -213,19 +244,19 @@ pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
         "5D01", "5D02", "0C1F", "0065", "39FE", "5D0A", "5D0B", "8008",
     ]
     .iter()
-    .filter_map(|tag| text_property(&mut file, "/", tag, codepage))
+    .filter_map(|tag| text_property(file, root, tag, codepage))
     .map(|address| address.trim().to_owned())
     .find(|address| looks_like_address(address))
     .unwrap_or_default();
     if message.body.trim().is_empty()
-        && let Some(html) = stream(&mut file, "/__substg1.0_10130102")
+        && let Some(html) = stream(file, &format!("{root}__substg1.0_10130102"))
     {
         let html = decode_8bit(&html, codepage);
         message.body = super::html_text(&html);
     }
     message.body = message.body.replace("\r\n", "\n");
     // The internet headers, when kept, hold the true Date and Message-ID.
-    if let Some(headers) = text_property(&mut file, "/", "007D", codepage) {
+    if let Some(headers) = text_property(file, root, "007D", codepage) {
         let headers = format!("{}\r\n\r\n", headers.trim_end());
         if let Some(parsed) = mail_parser::MessageParser::default().parse(headers.as_bytes()) {
             if message.message_id.is_empty() {
@@ -248,20 +279,22 @@ pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
     if message.from.is_empty() {
         message.from = ["0C1D", "003B", "0C19", "0041", "0051"]
             .iter()
-            .filter_map(|tag| stream(&mut file, &format!("/__substg1.0_{tag}0102")))
+            .filter_map(|tag| stream(file, &format!("{root}__substg1.0_{tag}0102")))
             .find_map(|bytes| address_in_binary(&bytes))
             .unwrap_or_default();
     }
     if message.date.is_none() {
         // Delivery time, else the time the sender's client submitted it.
-        message.date =
-            time_property(&mut file, 0x0E06).or_else(|| time_property(&mut file, 0x0039));
+        message.date = time_property(file, at, 0x0E06).or_else(|| time_property(file, at, 0x0039));
     }
-    let storages: Vec<String> = file
-        .read_root_storage()
-        .filter(|entry| entry.is_storage() && entry.name().starts_with("__attach_version1.0_#"))
-        .map(|entry| entry.path().to_string_lossy().into_owned())
-        .collect();
+    let storages: Vec<String> = match file.read_storage(root) {
+        Ok(entries) => entries
+            .filter(|entry| entry.is_storage() && entry.name().starts_with("__attach_version1.0_#"))
+            .map(|entry| entry.path().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut embedded = Vec::new();
     for storage in storages {
         if message.attachments.len() >= MAX_ATTACHMENTS {
             message
@@ -271,18 +304,32 @@ pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
         }
         let prefix = format!("{storage}/");
         let fallback = format!("附件{}", message.attachments.len() + 1);
-        let name = text_property(&mut file, &prefix, "3707", codepage)
-            .or_else(|| text_property(&mut file, &prefix, "3704", codepage))
+        let name = text_property(file, &prefix, "3707", codepage)
+            .or_else(|| text_property(file, &prefix, "3704", codepage))
             .unwrap_or_default();
         let name = clean_file_name(&name, &fallback);
-        match stream(&mut file, &format!("{prefix}__substg1.0_37010102")) {
+        let inner = format!("{prefix}__substg1.0_3701000D/");
+        match stream(file, &format!("{prefix}__substg1.0_37010102")) {
             Some(data) => message.attachments.push(Attachment { name, bytes: data }),
+            // An Outlook item embedded whole: a message of its own.
+            None if depth < 3
+                && file
+                    .entry(inner.trim_end_matches('/'))
+                    .is_ok_and(|e| e.is_storage()) =>
+            {
+                let place = Place {
+                    storage: &inner,
+                    header: 24,
+                };
+                let (inner, theirs) = read_message(file, place, depth + 1);
+                embedded.push(super::forward::resolve(inner, theirs));
+            }
             None => message.warnings.push(format!(
-                "附件“{name}”是嵌入的邮件或对象，无法读取，请在 Outlook 中另存后单独导入。"
+                "附件“{name}”是嵌入的对象，无法读取，请在 Outlook 中另存后单独导入。"
             )),
         }
     }
-    Ok(message)
+    (message, embedded)
 }
 
 /// Builds `.msg` files for tests: a compound file with the property streams Outlook writes.
@@ -313,6 +360,63 @@ pub mod fixtures {
             .expect("a stream");
         stream.write_all(&properties).expect("written");
         drop(stream);
+        file.flush().expect("flushed");
+        file.into_inner().into_inner()
+    }
+
+    /// A forward: a message from `forwarder` whose one attachment is an Outlook item embedded
+    /// whole, with these property streams, a send time (seconds since 1970) and files.
+    pub fn msg_forwarding(
+        forwarder: &str,
+        inner: &[(&str, Vec<u8>)],
+        sent_at: i64,
+        files: &[(&str, &[u8])],
+    ) -> Vec<u8> {
+        let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new()))
+            .expect("an in-memory compound file");
+        let utf16 =
+            |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let put =
+            |file: &mut cfb::CompoundFile<std::io::Cursor<Vec<u8>>>, path: &str, bytes: &[u8]| {
+                let mut stream = file.create_stream(path).expect("a stream");
+                stream.write_all(bytes).expect("written");
+            };
+        put(&mut file, "/__substg1.0_0037001F", &utf16("转发：报送"));
+        put(&mut file, "/__substg1.0_0C1F001F", &utf16(forwarder));
+        put(&mut file, "/__properties_version1.0", &[0; 32]);
+        file.create_storage("/__attach_version1.0_#00000000")
+            .expect("a storage");
+        put(
+            &mut file,
+            "/__attach_version1.0_#00000000/__substg1.0_3707001F",
+            &utf16("原邮件.msg"),
+        );
+        let root = "/__attach_version1.0_#00000000/__substg1.0_3701000D";
+        file.create_storage(root).expect("a storage");
+        for (name, bytes) in inner {
+            put(&mut file, &format!("{root}/__substg1.0_{name}"), bytes);
+        }
+        let filetime = u64::try_from(sent_at + 11_644_473_600).unwrap_or(0) * 10_000_000;
+        let mut properties = vec![0_u8; 24];
+        properties.extend_from_slice(&0x0040_u16.to_le_bytes());
+        properties.extend_from_slice(&0x0039_u16.to_le_bytes());
+        properties.extend_from_slice(&6_u32.to_le_bytes());
+        properties.extend_from_slice(&filetime.to_le_bytes());
+        put(
+            &mut file,
+            &format!("{root}/__properties_version1.0"),
+            &properties,
+        );
+        for (index, (name, bytes)) in files.iter().enumerate() {
+            let storage = format!("{root}/__attach_version1.0_#{index:08X}");
+            file.create_storage(&storage).expect("a storage");
+            put(
+                &mut file,
+                &format!("{storage}/__substg1.0_3707001F"),
+                &utf16(name),
+            );
+            put(&mut file, &format!("{storage}/__substg1.0_37010102"), bytes);
+        }
         file.flush().expect("flushed");
         file.into_inner().into_inner()
     }
@@ -400,6 +504,29 @@ mod tests {
         let chinese = encoding_rs::GBK.encode("县林业局7月进展").0;
         let bytes = fixtures::msg_with(&[("0037001E", chinese.to_vec())], &[]);
         assert_eq!(parse_mail(&bytes).unwrap().subject, "县林业局7月进展");
+    }
+
+    #[test]
+    fn an_embedded_item_is_read_as_the_forwarded_message() {
+        let bytes = fixtures::msg_forwarding(
+            "office@example.cn",
+            &[
+                ("0037001F", utf16("县林业局7月进展")),
+                ("0C1F001F", utf16("lyj@example.cn")),
+                ("1000001F", utf16("1.1 已完成")),
+            ],
+            1_564_707_600,
+            &[("林业局.xlsx", b"PK")],
+        );
+        let message = parse_mail(&bytes).unwrap();
+        assert_eq!(message.from, "lyj@example.cn");
+        assert_eq!(message.forwarded_by.as_deref(), Some("office@example.cn"));
+        assert_eq!(message.subject, "县林业局7月进展");
+        assert_eq!(message.body, "1.1 已完成");
+        assert_eq!(message.received_on().unwrap().to_string(), "2019-08-02");
+        assert_eq!(message.attachments.len(), 1);
+        assert_eq!(message.attachments[0].name, "林业局.xlsx");
+        assert!(message.warnings.iter().any(|w| w.contains("转发")));
     }
 
     #[test]

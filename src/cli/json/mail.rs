@@ -9,6 +9,8 @@ use super::*;
 pub struct MessageJson {
     pub message_id: String,
     pub from: String,
+    /// Who forwarded it, when the file is a forward read as the forwarded message.
+    pub forwarded_by: Option<String>,
     pub subject: String,
     /// The message's date in China Standard Time.
     pub date: Option<String>,
@@ -58,6 +60,7 @@ pub fn message_json(outcome: &crate::service::mail::MailOutcome, dry_run: bool) 
     let mut json = MessageJson {
         message_id: String::new(),
         from: String::new(),
+        forwarded_by: None,
         subject: String::new(),
         date: None,
         department: None,
@@ -86,6 +89,7 @@ pub fn message_json(outcome: &crate::service::mail::MailOutcome, dry_run: bool) 
     let recorded = outcome.committed.is_some() || (dry_run && intake.has_rows());
     json.message_id.clone_from(&intake.message.message_id);
     json.from.clone_from(&intake.message.from);
+    json.forwarded_by.clone_from(&intake.message.forwarded_by);
     json.subject.clone_from(&intake.message.subject);
     json.date = intake
         .message
