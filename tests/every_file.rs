@@ -199,3 +199,281 @@ fn an_exchange_msg_finds_its_department_and_code_page() {
         "{message}"
     );
 }
+
+/// Writes the sources of the Word 97 fixtures (run once with `--ignored`, then converted by
+/// LibreOffice: see tests/fixtures/word97/README.md).
+#[test]
+#[ignore = "makes fixture sources"]
+fn make_word97_fixture_sources() {
+    let out = std::path::PathBuf::from(std::env::var("FIXTURE_OUT").unwrap());
+    let ledger = ledger_with_addresses(&[]);
+    // A return as a page with its table (LibreOffice makes the .doc and the .docx of it).
+    let mut html = String::from(
+        "<html><head><meta charset=\"utf-8\"></head><body><p>2019年7月份《重点工作进展》</p><p>填报单位：融水生态环境局</p><table border=\"1\"><tr><td colspan=\"2\">项目</td><td>本月</td><td>备注</td></tr><tr><td>序号</td><td>重点工作事项</td><td>进展情况</td><td>备注</td></tr>",
+    );
+    for (index, (code, text)) in rows_of(&ledger.path, "融水生态环境局").iter().enumerate() {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{code} {text}</td><td>7月份，已完成第{}项年度任务的63%；下月继续推进。</td><td></td></tr>",
+            index + 1,
+            index + 1
+        ));
+    }
+    html.push_str("</table><p>联系人：韦某某</p></body></html>");
+    std::fs::write(out.join("生态环境局-2019年7月.html"), html).unwrap();
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/word97")
+        .join(name)
+}
+
+/// `import-returns --dry-run --json` of a file, without its file name.
+fn read_return(db: &Path, file: &Path) -> Value {
+    let output = taizhang(&[
+        "--db",
+        arg(db),
+        "--today",
+        "2019-08-10",
+        "import-returns",
+        arg(file),
+        "--dry-run",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    json.as_object_mut().unwrap().remove("file");
+    json
+}
+
+/// A Word 97 return (LibreOffice's .doc of a page with the form's table, a header cell
+/// spanning two columns above it) reads exactly as the .docx LibreOffice made of the same
+/// page: department, month, every row's code and words. Named .wps, it reads the same.
+#[test]
+fn a_word97_return_reads_as_its_docx() {
+    let ledger = ledger_with_addresses(&[]);
+    let doc = read_return(&ledger.path, &fixture("生态环境局-2019年7月.doc"));
+    let docx = read_return(&ledger.path, &fixture("生态环境局-2019年7月.docx"));
+    assert_eq!(doc, docx);
+    assert_eq!(doc["department"], "融水生态环境局");
+    assert_eq!(doc["period"], "2019-07");
+    let rows = doc["rows"].as_array().unwrap();
+    assert!(rows.len() >= 10, "{doc}");
+    assert_eq!(
+        rows[0]["progress"],
+        "7月份，已完成第1项年度任务的63%；下月继续推进。"
+    );
+    let wps = ledger.dir.path().join("生态环境局7月.wps");
+    std::fs::copy(fixture("生态环境局-2019年7月.doc"), &wps).unwrap();
+    assert_eq!(read_return(&ledger.path, &wps), doc);
+}
+
+/// A .doc attached to an e-mail is read as a return, not left to be typed by hand.
+#[test]
+fn a_word97_attachment_is_read() {
+    let ledger = ledger_with_addresses(&[("融水生态环境局", "sthj@example.cn")]);
+    let doc = std::fs::read(fixture("生态环境局-2019年7月.doc")).unwrap();
+    let raw = common::mail::message(
+        "sthj@example.cn",
+        &common::mail::utf8_word("7月进展"),
+        "Fri, 02 Aug 2019 09:00:00 +0800",
+        "doc@example.cn",
+        "见附件",
+        &[("filename=\"jd.doc\"".to_owned(), doc.as_slice())],
+    );
+    let file = ledger.dir.path().join("doc.eml");
+    std::fs::write(&file, raw).unwrap();
+    let message = import(&ledger.path, &file);
+    let attachment = &message["attachments"][0];
+    assert!(attachment["error"].is_null(), "{attachment}");
+    assert!(
+        attachment["rows"].as_array().unwrap().len() >= 10,
+        "{attachment}"
+    );
+}
+
+/// The plan as a Word 97 document (LibreOffice's .doc of the seed text) gives exactly the
+/// tasks, departments, dates and form that the text gives.
+#[test]
+fn a_word97_plan_reads_as_its_text() {
+    let temp = common::TempLedger::new();
+    let plan = |file: &Path| -> Value {
+        let output = taizhang(&[
+            "--db",
+            arg(&temp.path),
+            "--today",
+            "2019-08-10",
+            "import-plan",
+            arg(file),
+            "--dry-run",
+            "--json",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let text = plan(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rongshui-2019-soil-plan.txt"),
+    );
+    let doc = plan(&fixture("rongshui-2019-soil-plan.doc"));
+    assert_eq!(doc, text);
+    assert!(doc["tasks"].as_array().unwrap().len() >= 20);
+}
+
+/// The fixture's WordDocument stream, changed by `edit`, in a compound file of its own.
+fn edited_doc(edit: impl Fn(&mut Vec<u8>, &mut Vec<u8>)) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let bytes = std::fs::read(fixture("生态环境局-2019年7月.doc")).unwrap();
+    let mut source = cfb::CompoundFile::open(std::io::Cursor::new(bytes)).unwrap();
+    let mut word = Vec::new();
+    source
+        .open_stream("/WordDocument")
+        .unwrap()
+        .read_to_end(&mut word)
+        .unwrap();
+    let table_name = if u16::from_le_bytes([word[10], word[11]]) & 0x0200 != 0 {
+        "/1Table"
+    } else {
+        "/0Table"
+    };
+    let mut table = Vec::new();
+    source
+        .open_stream(table_name)
+        .unwrap()
+        .read_to_end(&mut table)
+        .unwrap();
+    edit(&mut word, &mut table);
+    let mut out = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    out.create_stream("/WordDocument")
+        .unwrap()
+        .write_all(&word)
+        .unwrap();
+    out.create_stream(table_name)
+        .unwrap()
+        .write_all(&table)
+        .unwrap();
+    out.flush().unwrap();
+    out.into_inner().into_inner()
+}
+
+/// The offset of the FIB's fcClx/lcbClx pair.
+fn clx_at(word: &[u8]) -> usize {
+    let csw = usize::from(u16::from_le_bytes([word[32], word[33]]));
+    let lw = 34 + csw * 2;
+    let cslw = usize::from(u16::from_le_bytes([word[lw], word[lw + 1]]));
+    lw + 2 + cslw * 4 + 2 + 33 * 8
+}
+
+/// Hostile Word files: a piece table declared past its stream, pieces that loop back, a
+/// piece past the document, a stream declared at 1 GB, an older Word. Each is refused with a
+/// clear sentence, quickly, and the ledger stays byte for byte as it was.
+#[test]
+fn hostile_word_files_are_refused_and_nothing_is_written() {
+    let ledger = ledger_with_addresses(&[]);
+    let before = std::fs::read(&ledger.path).unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "piece table past its stream",
+            edited_doc(|word, _| {
+                let at = clx_at(word) + 4;
+                word[at..at + 4].copy_from_slice(&0xFFFF_FFF0_u32.to_le_bytes());
+            }),
+        ),
+        (
+            "pieces looping back",
+            edited_doc(|word, table| {
+                let at = clx_at(word);
+                let fc = u32::from_le_bytes(word[at..at + 4].try_into().unwrap()) as usize;
+                // The Pcdt after any Prc: its first CP set past the second.
+                let mut p = fc;
+                while table[p] == 1 {
+                    p += 3 + usize::from(u16::from_le_bytes([table[p + 1], table[p + 2]]));
+                }
+                table[p + 5..p + 9].copy_from_slice(&0x7FFF_FFFF_u32.to_le_bytes());
+            }),
+        ),
+        (
+            "a piece past the document",
+            edited_doc(|word, table| {
+                let at = clx_at(word);
+                let fc = u32::from_le_bytes(word[at..at + 4].try_into().unwrap()) as usize;
+                let mut p = fc;
+                while table[p] == 1 {
+                    p += 3 + usize::from(u16::from_le_bytes([table[p + 1], table[p + 2]]));
+                }
+                let lcb = u32::from_le_bytes(table[p + 1..p + 5].try_into().unwrap()) as usize;
+                let count = (lcb - 4) / 12;
+                let pcd = p + 5 + (count + 1) * 4;
+                table[pcd + 2..pcd + 6].copy_from_slice(&0x3FFF_0000_u32.to_le_bytes());
+            }),
+        ),
+        (
+            "Word 6",
+            edited_doc(|word, _| word[0..2].copy_from_slice(&0xA5DC_u16.to_le_bytes())),
+        ),
+    ];
+    // A WordDocument stream declared at 1 GB in the compound file's directory.
+    let mut gigabyte = std::fs::read(fixture("生态环境局-2019年7月.doc")).unwrap();
+    let name: Vec<u8> = "WordDocument"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let entry = gigabyte
+        .windows(name.len())
+        .position(|w| w == name.as_slice())
+        .unwrap();
+    gigabyte[entry + 0x78..entry + 0x80].copy_from_slice(&(1_u64 << 30).to_le_bytes());
+    cases.push(("a 1 GB stream", gigabyte));
+    for (what, bytes) in cases {
+        let file = ledger.dir.path().join("hostile.doc");
+        std::fs::write(&file, &bytes).unwrap();
+        let started = std::time::Instant::now();
+        let output = taizhang(&[
+            "--db",
+            arg(&ledger.path),
+            "--today",
+            "2019-08-10",
+            "import-returns",
+            arg(&file),
+        ]);
+        let took = started.elapsed();
+        assert!(!output.status.success(), "{what}");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            stderr(&output)
+        );
+        assert!(
+            said.contains("损坏") || said.contains("Word 6.0/95"),
+            "{what}: {said}"
+        );
+        assert!(
+            took < std::time::Duration::from_secs(10),
+            "{what}: {took:?}"
+        );
+        assert_eq!(std::fs::read(&ledger.path).unwrap(), before, "{what}");
+    }
+}
+
+/// Dropped on the window, a Word 97 return is previewed and imported like a spreadsheet.
+#[test]
+fn a_word97_return_dropped_on_the_window_is_imported() {
+    use egui_kittest::kittest::Queryable as _;
+    let temp = common::TempLedger::new();
+    let doc = temp.dir.path().join("生态环境局7月.doc");
+    std::fs::copy(fixture("生态环境局-2019年7月.doc"), &doc).unwrap();
+    let mut harness = common::start_app(&temp.path, common::today(), [1400.0, 1000.0]);
+    common::drop_files(&mut harness, &[&doc]);
+    common::run_until(&mut harness, |h| {
+        h.query_by_label_contains("全部导入（1）").is_some()
+    });
+    common::click(&mut harness, "全部导入（1）");
+    let data = harness.state().data().unwrap();
+    let status = data.status(common::july()).unwrap();
+    let ours = status
+        .departments
+        .iter()
+        .find(|d| d.department == "融水生态环境局")
+        .unwrap();
+    assert!(ours.state.is_received(), "{ours:?}");
+}

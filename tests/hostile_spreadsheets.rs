@@ -637,7 +637,7 @@ fn import_plan_refuses_hostile_files_and_writes_nothing() {
         (&fifo, ""),
         (&zero, ""),
         (&temp.path, ""),
-        (&old_doc, "旧版 Word"),
+        (&old_doc, "无法读取 .doc/.wps 文件"),
     ] {
         let output =
             common::taizhang(&["--db", &db, "import-plan", file.to_str().unwrap(), "--json"]);

@@ -11,7 +11,7 @@ pub enum InputError {
     #[error("这不是文本文件（看起来是二进制数据）。请粘贴计划正文，或选择 .txt / .docx 文件。")]
     Binary,
     #[error(
-        "这是旧版 Word（.doc）文件，无法直接读取。请在 Word 或 WPS 中另存为 .docx 或 .txt 后再导入。"
+        "这是旧版 Office 文件，但不是 Word 文档，无法作为计划正文读取。请选择计划的 .docx、.doc、.wps 或 .txt 文件。"
     )]
     OldWord,
     /// The reader's own words stay in the payload, for the log.
@@ -19,6 +19,9 @@ pub enum InputError {
         "无法读取 .docx 文件：文件已损坏或不是 Word 文档。请在 Word 或 WPS 中打开后另存为 .docx 或 .txt 再导入。"
     )]
     Docx(String),
+    /// A Word 97–2003 or WPS document the reader refused; its words in the payload.
+    #[error("无法读取 .doc/.wps 文件：{0}")]
+    Doc(String),
     /// A spreadsheet the reader refused; its words in the payload.
     #[error("无法读取表格文件：{0}")]
     Spreadsheet(String),
@@ -36,7 +39,16 @@ pub fn decode_file(bytes: &[u8]) -> Result<String, InputError> {
     }
     match crate::readers::sniff::container(bytes) {
         crate::readers::sniff::Container::Zip => return read_docx(bytes),
-        crate::readers::sniff::Container::Compound => return Err(InputError::OldWord),
+        crate::readers::sniff::Container::Compound => {
+            if !crate::readers::sniff::is_old_word(bytes) {
+                return Err(InputError::OldWord);
+            }
+            // Word 97–2003 and WPS: the same text a .docx gives.
+            return crate::readers::doc::text(bytes).map_err(|error| match error {
+                crate::readers::ImportError::Empty => InputError::Empty,
+                other => InputError::Doc(other.to_string()),
+            });
+        }
         _ => {}
     }
     decode_text(bytes)
@@ -168,6 +180,7 @@ mod tests {
         assert_eq!(decode_file(b"  \n\n "), Err(InputError::Empty));
         let binary: Vec<u8> = (0..4096_u32).map(|i| (i * 37 % 256) as u8).collect();
         assert_eq!(decode_file(&binary), Err(InputError::Binary));
+        // A compound file that is no Word document.
         assert_eq!(
             decode_file(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0]),
             Err(InputError::OldWord)

@@ -12,6 +12,10 @@ pub enum ImportError {
     Encrypted,
     #[error("文件是空的。")]
     Empty,
+    #[error(
+        "这是 Word 6.0/95 或更早版本的文档，无法读取。请用 Word 或 WPS 打开后另存为 .docx（或 Word 97-2003 文档）再导入。"
+    )]
+    OldWordVersion,
     /// The reader's own words stay in the payload, for the log.
     #[error("文件已损坏或不完整，无法读取。请让报送单位用 Excel 或 WPS 重新保存后再发送。")]
     Corrupt(String),

@@ -6,6 +6,7 @@
 //! month, which row) is `crate::returns`'s business, not this module's.
 
 pub mod compound;
+pub mod doc;
 mod docx;
 mod error;
 pub mod grid;

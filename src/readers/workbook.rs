@@ -25,6 +25,8 @@ pub enum Format {
     Ods,
     /// A Word document whose table is the form.
     Docx,
+    /// A Word 97–2003 (or WPS) document whose table is the form.
+    Doc,
 }
 
 /// Recognises the file by content and checks what it declares before any reader opens it.
@@ -43,6 +45,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
         // An encrypted .xlsx is a compound file holding an `EncryptedPackage` stream.
         if super::sniff::names_stream(bytes, "EncryptedPackage") {
             return Err(ImportError::Encrypted);
+        }
+        if super::sniff::is_old_word(bytes) {
+            return Ok(Format::Doc);
         }
         return Ok(Format::Xls);
     }
@@ -169,6 +174,7 @@ pub fn load_grids(bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Grid>,
         Format::Xlsx => load_xlsx(bytes, &mut budget, warnings),
         Format::Xls => load_xls(bytes, &mut budget, warnings),
         Format::Docx => super::docx::read(bytes, SheetSink::new(&mut budget)),
+        Format::Doc => super::doc::read(bytes, SheetSink::new(&mut budget)),
     }
 }
 

@@ -67,20 +67,14 @@ pub fn read_plan_document(bytes: &[u8]) -> Result<PlanDocument, InputError> {
             .collect())
     };
     match format {
-        Ok(Format::Docx) => {
+        Ok(Format::Docx | Format::Doc) => {
             let text = crate::plan_text::decode_file(bytes)?;
             // A Word file whose tables cannot be read still has its text.
             let tables = tables().unwrap_or_default();
             Ok(PlanDocument { text, tables })
         }
         Ok(Format::Xlsx | Format::Ods | Format::Xls) => {
-            let tables = tables().map_err(|e| {
-                if is_compound && crate::readers::sniff::is_old_word(bytes) {
-                    InputError::OldWord
-                } else {
-                    InputError::Spreadsheet(e)
-                }
-            })?;
+            let tables = tables().map_err(InputError::Spreadsheet)?;
             let text = tables
                 .iter()
                 .flatten()

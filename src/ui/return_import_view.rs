@@ -112,7 +112,14 @@ impl ReturnImportView {
             if ui.button("选择文件…").clicked() {
                 match super::widgets::pick(|| {
                     rfd::FileDialog::new()
-                        .add_filter("电子表格", &["xlsx", "xls", "ods", "XLSX", "XLS", "ODS"])
+                        .add_filter(
+                            "报送表（电子表格、Word、WPS）",
+                            &[
+                                "xlsx", "xls", "ods", "et", "docx", "doc", "wps", "XLSX", "XLS",
+                                "ODS", "ET", "DOCX", "DOC", "WPS",
+                            ],
+                        )
+                        .add_filter("所有文件", &["*"])
                         .pick_files()
                 }) {
                     super::widgets::Picked::Chosen(paths) => {

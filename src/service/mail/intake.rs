@@ -194,17 +194,16 @@ fn attachment_kind(name: &str, bytes: &[u8]) -> AttachmentKind {
     let lower = name.to_lowercase();
     let extension = lower.rsplit('.').next().unwrap_or_default();
     let container = crate::readers::sniff::container(bytes);
-    if container == Container::Pdf || ["pdf", "doc", "wps", "ofd", "et"].contains(&extension) {
-        return AttachmentKind::ByHand;
-    }
+    // Word 97–2003, WPS and WPS spreadsheets (.et) are compound files, read like the others.
     if container == Container::Compound {
-        // An old Word file is a compound file too: its main stream gives it away.
-        if crate::readers::sniff::is_old_word(bytes) {
-            return AttachmentKind::ByHand;
-        }
         return AttachmentKind::Return;
     }
-    if container == Container::Zip || ["xlsx", "xls", "ods", "docx", "xlsm"].contains(&extension) {
+    if container == Container::Pdf || ["pdf", "ofd"].contains(&extension) {
+        return AttachmentKind::ByHand;
+    }
+    if container == Container::Zip
+        || ["xlsx", "xls", "ods", "docx", "xlsm", "doc", "wps", "et"].contains(&extension)
+    {
         return AttachmentKind::Return;
     }
     AttachmentKind::Other
@@ -314,7 +313,7 @@ pub fn prepare_message(
                 ),
                 AttachmentKind::ByHand => Err((
                     format!(
-                        "“{}”不是可以读取的报送表（旧版 Word、PDF 等），已随邮件存档，请打开后手工录入。",
+                        "“{}”不是可以读取的报送表（PDF、OFD 等），已随邮件存档，请打开后手工录入。",
                         attachment.name
                     ),
                     String::new(),

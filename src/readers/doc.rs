@@ -1,0 +1,620 @@
+//! Word 97–2003 (`.doc`) and WPS (`.wps`, the same binary format) documents: the main text
+//! read from the compound file through the FIB and the piece table, paragraphs told apart
+//! from table cells and rows by the paragraph properties (PAPX in their FKPs: in table, row
+//! end, and the row's cell boundaries), so that a return's table becomes a grid as a `.docx`
+//! table does and a plan's text reads as a `.txt` does.
+//!
+//! Every size is checked against what is present: the streams are read only after the
+//! compound file's chains were walked once ([`super::compound::check_chains`]), the pieces
+//! must lie inside the WordDocument stream and follow each other, and no count a file
+//! declares is allocated for; the text is bounded by [`MAX_TEXT_BYTES`].
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read as _};
+
+use super::error::ImportError;
+use super::grid::{Grid, SheetSink};
+use super::limits::{MAX_COLUMNS, MAX_FILE, MAX_ROWS, MAX_TEXT_BYTES};
+
+type Compound<'a> = cfb::CompoundFile<Cursor<&'a [u8]>>;
+
+/// One block of the document, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Paragraph(String),
+    /// Rows of cells: each cell's left and right edge (twips, from the row's TDefTable) and
+    /// its text.
+    Table(Vec<Vec<Cell>>),
+}
+
+/// A table cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cell {
+    pub left: i32,
+    pub right: i32,
+    pub text: String,
+}
+
+fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+    let bytes = data.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([bytes[0], bytes[1]]))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    let bytes = data.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+}
+
+fn corrupt(what: &str) -> ImportError {
+    ImportError::Corrupt(format!("Word 97 document: {what}"))
+}
+
+fn stream(file: &mut Compound<'_>, path: &str) -> Result<Option<Vec<u8>>, ImportError> {
+    let Ok(entry) = file.entry(path) else {
+        return Ok(None);
+    };
+    if !entry.is_stream() {
+        return Ok(None);
+    }
+    if entry.len() > MAX_FILE as u64 {
+        return Err(ImportError::TooLarge(entry.len() / 1024 / 1024));
+    }
+    let mut bytes = Vec::new();
+    file.open_stream(path)
+        .map_err(|e| ImportError::Corrupt(e.to_string()))?
+        .take(MAX_FILE as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ImportError::Corrupt(e.to_string()))?;
+    Ok(Some(bytes))
+}
+
+/// A piece of the main text: characters `cp_start..cp_end` at byte `fc` of the WordDocument
+/// stream, one byte each (Windows-1252) when `compressed`, else UTF-16LE.
+struct Piece {
+    cp_start: u32,
+    cp_end: u32,
+    fc: u32,
+    compressed: bool,
+}
+
+impl Piece {
+    fn fc_of(&self, cp: u32) -> u32 {
+        let offset = cp - self.cp_start;
+        if self.compressed {
+            self.fc + offset
+        } else {
+            self.fc + offset * 2
+        }
+    }
+}
+
+/// The document's fixed facts, read from its FIB.
+struct Fib {
+    table_stream: &'static str,
+    ccp_text: u32,
+    fc_clx: u32,
+    lcb_clx: u32,
+    fc_bte_papx: u32,
+    lcb_bte_papx: u32,
+}
+
+fn read_fib(word: &[u8]) -> Result<Fib, ImportError> {
+    let ident = u16_at(word, 0).ok_or_else(|| corrupt("no FIB"))?;
+    if ident != 0xA5EC {
+        // 0xA5DC is Word 6/95; older still have other marks.
+        return Err(ImportError::OldWordVersion);
+    }
+    let flags = u16_at(word, 0x0A).ok_or_else(|| corrupt("no FIB flags"))?;
+    if flags & 0x0100 != 0 {
+        return Err(ImportError::Encrypted);
+    }
+    let table_stream = if flags & 0x0200 != 0 {
+        "/1Table"
+    } else {
+        "/0Table"
+    };
+    let csw = usize::from(u16_at(word, 32).ok_or_else(|| corrupt("no csw"))?);
+    let lw_at = 34 + csw * 2;
+    let cslw = usize::from(u16_at(word, lw_at).ok_or_else(|| corrupt("no cslw"))?);
+    let lw = lw_at + 2;
+    let ccp_text = u32_at(word, lw + 3 * 4).ok_or_else(|| corrupt("no ccpText"))?;
+    let fc_lcb = lw + cslw * 4 + 2;
+    let pair = |index: usize| -> Result<(u32, u32), ImportError> {
+        let at = fc_lcb + index * 8;
+        Ok((
+            u32_at(word, at).ok_or_else(|| corrupt("a short FIB"))?,
+            u32_at(word, at + 4).ok_or_else(|| corrupt("a short FIB"))?,
+        ))
+    };
+    let (fc_bte_papx, lcb_bte_papx) = pair(13)?;
+    let (fc_clx, lcb_clx) = pair(33)?;
+    Ok(Fib {
+        table_stream,
+        ccp_text,
+        fc_clx,
+        lcb_clx,
+        fc_bte_papx,
+        lcb_bte_papx,
+    })
+}
+
+/// The piece table from the CLX: pieces in order, each inside the WordDocument stream.
+fn read_pieces(table: &[u8], fib: &Fib, word_len: usize) -> Result<Vec<Piece>, ImportError> {
+    let start = fib.fc_clx as usize;
+    let end = start
+        .checked_add(fib.lcb_clx as usize)
+        .filter(|&end| end <= table.len())
+        .ok_or_else(|| corrupt("the piece table lies outside its stream"))?;
+    let clx = &table[start..end];
+    let mut at = 0;
+    // Prc entries (formatting of a fast save) come first.
+    while clx.get(at) == Some(&0x01) {
+        let size = u16_at(clx, at + 1).ok_or_else(|| corrupt("a short Prc"))?;
+        at += 3 + usize::from(size);
+    }
+    if clx.get(at) != Some(&0x02) {
+        return Err(corrupt("no piece table"));
+    }
+    let lcb = u32_at(clx, at + 1).ok_or_else(|| corrupt("a short piece table"))? as usize;
+    let plc = clx
+        .get(at + 5..at + 5 + lcb)
+        .ok_or_else(|| corrupt("the piece table is longer than its stream"))?;
+    if lcb < 4 || !(lcb - 4).is_multiple_of(12) {
+        return Err(corrupt("a piece table of the wrong size"));
+    }
+    let count = (lcb - 4) / 12;
+    let mut pieces = Vec::with_capacity(count.min(4096));
+    let mut last_end = 0;
+    for index in 0..count {
+        let cp_start = u32_at(plc, index * 4).ok_or_else(|| corrupt("a short piece table"))?;
+        let cp_end = u32_at(plc, index * 4 + 4).ok_or_else(|| corrupt("a short piece table"))?;
+        let pcd = (count + 1) * 4 + index * 8;
+        let raw_fc = u32_at(plc, pcd + 2).ok_or_else(|| corrupt("a short piece table"))?;
+        // The pieces follow each other: a loop or an overlap is a damaged file.
+        if cp_start != last_end || cp_end < cp_start {
+            return Err(corrupt("pieces out of order"));
+        }
+        last_end = cp_end;
+        let compressed = raw_fc & 0x4000_0000 != 0;
+        let fc = if compressed {
+            (raw_fc & 0x3FFF_FFFF) / 2
+        } else {
+            raw_fc & 0x3FFF_FFFF
+        };
+        let piece = Piece {
+            cp_start,
+            cp_end,
+            fc,
+            compressed,
+        };
+        let bytes = u64::from(cp_end - cp_start) * if compressed { 1 } else { 2 };
+        if u64::from(fc) + bytes > word_len as u64 {
+            return Err(corrupt("a piece lies outside the document stream"));
+        }
+        pieces.push(piece);
+        if cp_end >= fib.ccp_text {
+            break;
+        }
+    }
+    Ok(pieces)
+}
+
+/// What a paragraph's properties say of tables.
+#[derive(Clone, Debug, Default)]
+struct TableMarks {
+    in_table: bool,
+    row_end: bool,
+    /// Nesting depth (1 for a table in the body).
+    depth: u32,
+    inner_cell: bool,
+    inner_row_end: bool,
+    /// The row's cell edges, from the row end's TDefTable.
+    edges: Vec<i32>,
+}
+
+/// Paragraph properties, looked up by the stream offset of a paragraph's mark.
+struct Papx<'a> {
+    word: &'a [u8],
+    /// (first fc, end fc, page number) of each FKP.
+    pages: Vec<(u32, u32, u32)>,
+    cache: HashMap<u32, Vec<(u32, u32, TableMarks)>>,
+}
+
+impl<'a> Papx<'a> {
+    fn new(word: &'a [u8], table: &[u8], fib: &Fib) -> Self {
+        let mut pages = Vec::new();
+        let start = fib.fc_bte_papx as usize;
+        let lcb = fib.lcb_bte_papx as usize;
+        if let Some(plc) = start.checked_add(lcb).and_then(|end| table.get(start..end))
+            && lcb >= 4
+            && (lcb - 4).is_multiple_of(8)
+        {
+            let count = (lcb - 4) / 8;
+            for index in 0..count {
+                let (Some(first), Some(end), Some(pn)) = (
+                    u32_at(plc, index * 4),
+                    u32_at(plc, index * 4 + 4),
+                    u32_at(plc, (count + 1) * 4 + index * 4),
+                ) else {
+                    break;
+                };
+                pages.push((first, end, pn & 0x003F_FFFF));
+            }
+        }
+        // Out of order, the table cannot be searched: no page is trusted.
+        if !pages.windows(2).all(|w| w[0].0 <= w[1].0) {
+            pages.clear();
+        }
+        Self {
+            word,
+            pages,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn marks(&mut self, fc: u32) -> TableMarks {
+        // The pages are sorted by their first fc (checked in `new`): a binary search.
+        let index = self.pages.partition_point(|(first, _, _)| *first <= fc);
+        let Some(&(_, end, pn)) = index.checked_sub(1).and_then(|i| self.pages.get(i)) else {
+            return TableMarks::default();
+        };
+        if fc >= end {
+            return TableMarks::default();
+        }
+        let word = self.word;
+        let runs = self.cache.entry(pn).or_insert_with(|| read_fkp(word, pn));
+        runs.iter()
+            .find(|(first, end, _)| *first <= fc && fc < *end)
+            .map(|(_, _, marks)| marks.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// One 512-byte FKP of paragraph properties: each run's fc range and its table marks.
+fn read_fkp(word: &[u8], pn: u32) -> Vec<(u32, u32, TableMarks)> {
+    let Some(page) = (pn as usize)
+        .checked_mul(512)
+        .and_then(|at| word.get(at..at.checked_add(512)?))
+    else {
+        return Vec::new();
+    };
+    let crun = usize::from(page[511]);
+    // crun + 1 fcs, then crun 13-byte BxPaps, within the page.
+    if (crun + 1) * 4 + crun * 13 > 511 {
+        return Vec::new();
+    }
+    let mut runs = Vec::with_capacity(crun);
+    for index in 0..crun {
+        let (Some(first), Some(end)) = (u32_at(page, index * 4), u32_at(page, index * 4 + 4))
+        else {
+            break;
+        };
+        let bx = (crun + 1) * 4 + index * 13;
+        let offset = usize::from(page[bx]) * 2;
+        let marks = if offset == 0 {
+            TableMarks::default()
+        } else {
+            papx_marks(page, offset)
+        };
+        runs.push((first, end, marks));
+    }
+    runs
+}
+
+/// The table marks of one PapxInFkp at `offset` of its page.
+fn papx_marks(page: &[u8], offset: usize) -> TableMarks {
+    let Some(&cb) = page.get(offset) else {
+        return TableMarks::default();
+    };
+    let (start, size) = if cb == 0 {
+        let Some(&cb2) = page.get(offset + 1) else {
+            return TableMarks::default();
+        };
+        (offset + 2, usize::from(cb2) * 2)
+    } else {
+        (offset + 1, usize::from(cb) * 2 - 1)
+    };
+    let Some(grpprl) = page.get(start..(start + size).min(page.len())) else {
+        return TableMarks::default();
+    };
+    // The style index first, then the sprms.
+    sprm_marks(grpprl.get(2..).unwrap_or_default())
+}
+
+/// Reads the sprms that say where a paragraph stands in a table.
+fn sprm_marks(mut sprms: &[u8]) -> TableMarks {
+    let mut marks = TableMarks {
+        depth: 0,
+        ..TableMarks::default()
+    };
+    while sprms.len() >= 2 {
+        let sprm = u16::from_le_bytes([sprms[0], sprms[1]]);
+        let operand = &sprms[2..];
+        let size = match sprm >> 13 {
+            0 | 1 => 1,
+            2 | 4 | 5 => 2,
+            3 => 4,
+            7 => 3,
+            _ => {
+                // Variable: TDefTable and PChgTabs have their own length fields.
+                if sprm == 0xD608 {
+                    usize::from(u16_at(operand, 0).unwrap_or(0)) + 1
+                } else if sprm == 0xC615 {
+                    match operand.first() {
+                        Some(255) => break,
+                        Some(&n) => usize::from(n) + 1,
+                        None => break,
+                    }
+                } else {
+                    usize::from(operand.first().copied().unwrap_or(0)) + 1
+                }
+            }
+        };
+        let Some(value) = operand.get(..size) else {
+            break;
+        };
+        match sprm {
+            0x2416 => marks.in_table = value[0] != 0,
+            0x2417 => marks.row_end = value[0] != 0,
+            0x6649 => marks.depth = u32_at(value, 0).unwrap_or(0),
+            0x244B => marks.inner_cell = value[0] != 0,
+            0x244C => marks.inner_row_end = value[0] != 0,
+            0xD608 => {
+                // cb (2 bytes), itcMac, then itcMac + 1 edges.
+                let count = usize::from(value.get(2).copied().unwrap_or(0)).min(64);
+                marks.edges = (0..=count)
+                    .filter_map(|i| u16_at(value, 3 + i * 2).map(|v| i32::from(v as i16)))
+                    .collect();
+            }
+            _ => {}
+        }
+        sprms = &operand[size..];
+    }
+    if marks.in_table && marks.depth == 0 {
+        marks.depth = 1;
+    }
+    marks
+}
+
+/// The main text's characters and, for each, its stream offset (for paragraph properties).
+fn main_text(
+    word: &[u8],
+    pieces: &[Piece],
+    ccp_text: u32,
+) -> Result<Vec<(char, u32)>, ImportError> {
+    let mut text = Vec::new();
+    let mut bytes = 0_u64;
+    for piece in pieces {
+        let end = piece.cp_end.min(ccp_text);
+        if end <= piece.cp_start {
+            continue;
+        }
+        if piece.compressed {
+            let start = piece.fc as usize;
+            let slice = &word[start..start + (end - piece.cp_start) as usize];
+            for (i, &byte) in slice.iter().enumerate() {
+                let c = if byte < 0x80 {
+                    char::from(byte)
+                } else {
+                    encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(&[byte])
+                        .0
+                        .chars()
+                        .next()
+                        .unwrap_or('\u{FFFD}')
+                };
+                text.push((c, piece.fc_of(piece.cp_start + i as u32)));
+            }
+        } else {
+            let start = piece.fc as usize;
+            let units = &word[start..start + (end - piece.cp_start) as usize * 2];
+            let decoded = char::decode_utf16(
+                units
+                    .chunks_exact(2)
+                    .map(|pair| u16::from_le_bytes([pair[0], pair[1]])),
+            );
+            let mut cp = piece.cp_start;
+            for c in decoded {
+                let c = c.unwrap_or('\u{FFFD}');
+                text.push((c, piece.fc_of(cp)));
+                cp += c.len_utf16() as u32;
+            }
+        }
+        bytes += u64::from(end - piece.cp_start) * 3;
+        if bytes > MAX_TEXT_BYTES {
+            return Err(ImportError::TooMuchText);
+        }
+    }
+    Ok(text)
+}
+
+/// The document as paragraphs and tables, in order.
+pub fn read_blocks(bytes: &[u8]) -> Result<Vec<Block>, ImportError> {
+    super::compound::check_chains(bytes).map_err(|e| ImportError::Corrupt(e.to_string()))?;
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| ImportError::Corrupt(e.to_string()))?;
+    let word = stream(&mut file, "/WordDocument")?.ok_or(ImportError::NotSpreadsheet)?;
+    let fib = read_fib(&word)?;
+    let table = stream(&mut file, fib.table_stream)?.ok_or_else(|| corrupt("no table stream"))?;
+    let pieces = read_pieces(&table, &fib, word.len())?;
+    let text = main_text(&word, &pieces, fib.ccp_text)?;
+    let mut papx = Papx::new(&word, &table, &fib);
+    Ok(blocks_of(&text, &mut papx))
+}
+
+/// Turns the characters into paragraphs and tables by the paragraph marks' properties.
+fn blocks_of(text: &[(char, u32)], papx: &mut Papx<'_>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut current = String::new();
+    let mut cell = String::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    // Field codes (between 0x13 and 0x14) are not text; their results (0x14 to 0x15) are.
+    let mut field_code = 0_u32;
+    let close_table = |rows: &mut Vec<Vec<Cell>>, blocks: &mut Vec<Block>| {
+        if !rows.is_empty() {
+            blocks.push(Block::Table(std::mem::take(rows)));
+        }
+    };
+    for &(c, fc) in text {
+        match c {
+            '\u{13}' => {
+                field_code += 1;
+                continue;
+            }
+            '\u{14}' => {
+                field_code = field_code.saturating_sub(1);
+                continue;
+            }
+            '\u{15}' => {
+                field_code = field_code.saturating_sub(1);
+                continue;
+            }
+            _ if field_code > 0 => continue,
+            _ => {}
+        }
+        match c {
+            '\r' | '\u{7}' => {
+                let marks = papx.marks(fc);
+                let paragraph = std::mem::take(&mut current);
+                if marks.in_table && marks.depth <= 1 && c == '\u{7}' {
+                    if marks.row_end {
+                        // The row's end: its cells take their edges from the row's TDefTable.
+                        let cells = std::mem::take(&mut row);
+                        let edges = &marks.edges;
+                        let row_cells = cells
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, text)| Cell {
+                                left: edges.get(i).copied().unwrap_or(i as i32 * 1000),
+                                right: edges.get(i + 1).copied().unwrap_or(i as i32 * 1000 + 1000),
+                                text,
+                            })
+                            .collect();
+                        if rows.len() < MAX_ROWS as usize {
+                            rows.push(row_cells);
+                        }
+                    } else {
+                        if !cell.is_empty() && !paragraph.is_empty() {
+                            cell.push('\n');
+                        }
+                        cell.push_str(&paragraph);
+                        if row.len() < MAX_COLUMNS as usize {
+                            row.push(std::mem::take(&mut cell).trim().to_owned());
+                        } else {
+                            cell.clear();
+                        }
+                    }
+                } else if marks.in_table {
+                    // A paragraph inside a cell (or a nested table's): part of the cell.
+                    if !cell.is_empty() && !paragraph.is_empty() {
+                        cell.push('\n');
+                    }
+                    cell.push_str(&paragraph);
+                    if c == '\u{7}' && marks.depth > 1 && !marks.inner_row_end {
+                        cell.push('\t');
+                    }
+                } else {
+                    close_table(&mut rows, &mut blocks);
+                    blocks.push(Block::Paragraph(paragraph));
+                }
+            }
+            '\u{b}' => current.push('\n'),
+            '\t' => current.push('\t'),
+            '\u{a0}' => current.push(' '),
+            '\u{1e}' => current.push('-'),
+            '\u{c}' | '\u{e}' => {
+                // A page or column break ends the paragraph.
+                let paragraph = std::mem::take(&mut current);
+                if !paragraph.trim().is_empty() {
+                    close_table(&mut rows, &mut blocks);
+                    blocks.push(Block::Paragraph(paragraph));
+                }
+            }
+            c if c.is_control() || c == '\u{1f}' => {}
+            c => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        close_table(&mut rows, &mut blocks);
+        blocks.push(Block::Paragraph(current));
+    }
+    close_table(&mut rows, &mut blocks);
+    blocks
+}
+
+/// The document's text as the `.docx` reader gives it: a line per paragraph, a table cell's
+/// paragraphs each a line of their own.
+pub fn text(bytes: &[u8]) -> Result<String, ImportError> {
+    let blocks = read_blocks(bytes)?;
+    let mut text = String::new();
+    for block in blocks {
+        match block {
+            Block::Paragraph(paragraph) => {
+                text.push_str(&paragraph);
+                text.push('\n');
+            }
+            Block::Table(rows) => {
+                for cell in rows.iter().flatten() {
+                    text.push_str(&cell.text);
+                    text.push('\n');
+                }
+            }
+        }
+    }
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(text)
+}
+
+/// The document's tables as grids, each with the paragraphs above it as one-cell rows on
+/// top (as a `.docx`'s); cells placed in columns by their edges, so that a cell spanning two
+/// columns of another row keeps the columns aligned.
+pub(super) fn read(bytes: &[u8], mut sink: SheetSink<'_>) -> Result<Vec<Grid>, ImportError> {
+    let blocks = read_blocks(bytes)?;
+    let mut above: Vec<String> = Vec::new();
+    let mut tables = 0;
+    for block in blocks {
+        match block {
+            Block::Paragraph(text) => {
+                let line = text.trim();
+                if !line.is_empty() && above.len() < 1_000 {
+                    above.push(line.to_owned());
+                }
+            }
+            Block::Table(rows) => {
+                tables += 1;
+                sink.start_sheet(format!("表格{tables}"))?;
+                let mut row_index = 0_u32;
+                let start = above.len().saturating_sub(20);
+                for line in &above[start..] {
+                    sink.set(row_index, 0, line)?;
+                    row_index += 1;
+                }
+                above.clear();
+                // Every left edge of the table is a column.
+                let mut edges: Vec<i32> = rows
+                    .iter()
+                    .flat_map(|row| row.iter().map(|cell| cell.left))
+                    .collect();
+                edges.sort_unstable();
+                edges.dedup();
+                for row in rows {
+                    for cell in row {
+                        let column = edges.binary_search(&cell.left).unwrap_or(0) as u32;
+                        if column >= MAX_COLUMNS {
+                            return Err(ImportError::TooManyColumns {
+                                sheet: sink.sheet_name(),
+                                columns: column + 1,
+                            });
+                        }
+                        sink.set(row_index, column, cell.text.trim())?;
+                    }
+                    row_index += 1;
+                }
+            }
+        }
+    }
+    sink.finish()
+}
