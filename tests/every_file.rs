@@ -477,3 +477,163 @@ fn a_word97_return_dropped_on_the_window_is_imported() {
         .unwrap();
     assert!(ours.state.is_received(), "{ours:?}");
 }
+
+/// A return workbook of 县住建局 with the city's form, as `rust_xlsxwriter` writes it, with a
+/// chart sheet after it when asked.
+fn housing_return(chart: bool) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("进展").unwrap();
+    sheet
+        .write_string(
+            0,
+            0,
+            "2019年柳州市落实《土壤污染防治行动计划》重点工作进展（2019年7月）",
+        )
+        .unwrap();
+    sheet.write_string(1, 0, "填报单位：县住建局").unwrap();
+    for (column, header) in [
+        "重点内容",
+        "重点工作事项",
+        "责任单位",
+        "进展情况（重点）",
+        "备注",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(2, column as u16, *header).unwrap();
+    }
+    sheet.write_string(3, 0, "源头预防").unwrap();
+    sheet
+        .write_string(3, 1, "11．非正规垃圾堆放点排查整治情况")
+        .unwrap();
+    sheet.write_string(3, 3, "已完成排查").unwrap();
+    sheet.write_number(5, 0, 3.0).unwrap();
+    sheet.write_number(6, 0, 5.0).unwrap();
+    if chart {
+        let mut figure = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Column);
+        figure.add_series().set_values("进展!$A$6:$A$7");
+        workbook
+            .add_chartsheet()
+            .insert_chart(0, 0, &figure)
+            .unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+/// The zip's parts copied under other names (`rename` of each name).
+fn renamed_parts(
+    bytes: &[u8],
+    rename: impl Fn(&str) -> String,
+    edit: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        part.read_to_end(&mut content).unwrap();
+        out.start_file(rename(&name), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&edit(&name, content)).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// `import-returns --dry-run --json` of one file: its object.
+fn try_return(db: &Path, name: &str, bytes: &[u8]) -> Value {
+    let file = db.parent().unwrap().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let output = taizhang(&[
+        "--db",
+        arg(db),
+        "--today",
+        "2019-08-10",
+        "import-returns",
+        arg(&file),
+        "--dry-run",
+        "--json",
+    ]);
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", stderr(&output)))
+}
+
+/// The right reason for each file offices send that is not what it seems: a chart sheet is
+/// skipped, not "damaged"; encryption is named for .xls and .ods as for .xlsx; odd but valid
+/// zip part names (backslashes, a workbook part of another name) are read; Excel 4.0 is named
+/// with what to do.
+#[test]
+fn each_odd_file_gets_the_right_reason() {
+    let ledger = ledger_with_addresses(&[]);
+    let db = &ledger.path;
+    let plain = try_return(db, "plain.xlsx", &housing_return(false));
+    assert!(plain["error"].is_null(), "{plain}");
+    assert_eq!(plain["department"], "县住建局");
+
+    let chart = try_return(db, "chart.xlsx", &housing_return(true));
+    assert!(chart["error"].is_null(), "{chart}");
+    assert_eq!(chart["rows"], plain["rows"]);
+
+    let backslashes = renamed_parts(&housing_return(false), |n| n.replace('/', "\\"), |_, c| c);
+    let read = try_return(db, "backslash.xlsx", &backslashes);
+    assert!(read["error"].is_null(), "{read}");
+    assert_eq!(read["rows"], plain["rows"]);
+
+    let other_name = renamed_parts(
+        &housing_return(false),
+        |n| match n {
+            "xl/workbook.xml" => "xl/book.xml".to_owned(),
+            "xl/_rels/workbook.xml.rels" => "xl/_rels/book.xml.rels".to_owned(),
+            other => other.to_owned(),
+        },
+        |name, content| match name {
+            "_rels/.rels" | "[Content_Types].xml" => String::from_utf8(content)
+                .unwrap()
+                .replace("xl/workbook.xml", "xl/book.xml")
+                .into_bytes(),
+            _ => content,
+        },
+    );
+    let read = try_return(db, "other-name.xlsx", &other_name);
+    assert!(read["error"].is_null(), "{read}");
+    assert_eq!(read["rows"], plain["rows"]);
+
+    // An .xls protected with a password: its FILEPASS record (RC4).
+    use taizhang::readers::xls_scan::fixtures;
+    let stream = [
+        fixtures::bof(0x0005),
+        fixtures::record(0x002F, &[1, 0, 1, 0, 1, 0, 0, 0, 0, 0]),
+        vec![0x5A; 200],
+    ]
+    .concat();
+    let read = try_return(db, "locked.xls", &fixtures::xls(&stream));
+    assert!(read["error"].as_str().unwrap().contains("密码"), "{read}");
+
+    // An .ods saved with a password: its manifest names the encryption.
+    let ods = {
+        use std::io::Write as _;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        zip.start_file("content.xml", stored).unwrap();
+        zip.write_all(&[0x9C; 300]).unwrap();
+        zip.start_file("META-INF/manifest.xml", stored).unwrap();
+        zip.write_all(br#"<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" manifest:checksum="x"><manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc" manifest:initialisation-vector="x"/></manifest:encryption-data></manifest:file-entry></manifest:manifest>"#).unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    let read = try_return(db, "locked.ods", &ods);
+    assert!(read["error"].as_str().unwrap().contains("密码"), "{read}");
+
+    // Excel 4.0: a bare BIFF4 stream.
+    let mut biff4 = vec![0x09, 0x04, 0x06, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00];
+    biff4.extend_from_slice(&[0x0A, 0x00, 0x00, 0x00]);
+    let read = try_return(db, "old.xls", &biff4);
+    assert!(
+        read["error"].as_str().unwrap().contains("Excel 4.0"),
+        "{read}"
+    );
+}

@@ -13,6 +13,10 @@ pub enum ImportError {
     #[error("文件是空的。")]
     Empty,
     #[error(
+        "这是 Excel 4.0 或更早版本的工作表，无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx（或 Excel 97-2003 .xls）再导入。"
+    )]
+    OldExcel,
+    #[error(
         "这是 Word 6.0/95 或更早版本的文档，无法读取。请用 Word 或 WPS 打开后另存为 .docx（或 Word 97-2003 文档）再导入。"
     )]
     OldWordVersion,

@@ -51,7 +51,22 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
         }
         return Ok(Format::Xls);
     }
+    if is_old_biff(bytes) {
+        return Err(ImportError::OldExcel);
+    }
     Err(ImportError::NotSpreadsheet)
+}
+
+/// An Excel 2.x–4.0 worksheet: a bare BIFF stream (no compound file) that opens with a BOF
+/// record of BIFF2 (0x0009), BIFF3 (0x0209) or BIFF4 (0x0409).
+fn is_old_biff(bytes: &[u8]) -> bool {
+    let (Some(typ), Some(size)) = (
+        bytes.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]])),
+        bytes.get(2..4).map(|b| u16::from_le_bytes([b[0], b[1]])),
+    ) else {
+        return false;
+    };
+    matches!(typ, 0x0009 | 0x0209 | 0x0409) && (4..=16).contains(&size)
 }
 
 /// What reading the file may cost in bytes: a zip's declared inflated size (which
@@ -86,6 +101,7 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
     let mut is_xlsx = false;
     let mut is_docx = false;
     let mut mimetype = String::new();
+    let mut encrypted = false;
     for index in 0..archive.len() {
         let mut entry = archive
             .by_index(index)
@@ -94,6 +110,7 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
             .name()
             .map_err(|e| ImportError::Corrupt(e.to_string()))?
             .into_owned();
+        let name = super::xml::canonical_part_name(&name);
         match name.as_str() {
             "xl/workbook.xml" => is_xlsx = true,
             "content.xml" => is_ods = true,
@@ -127,15 +144,34 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
             if counted > declared || inflated - declared + counted > MAX_INFLATED {
                 return Err(ImportError::Inflates);
             }
-            if head.len() < 4096 {
-                let take = (4096 - head.len()).min(read);
+            // The manifest's entries may come late: more of it is kept.
+            let keep = if name == "meta-inf/manifest.xml" || name == "[content_types].xml" {
+                256 * 1024
+            } else {
+                4096
+            };
+            if head.len() < keep {
+                let take = (keep - head.len()).min(read);
                 head.extend_from_slice(&buffer[..take]);
             }
         }
         if name == "mimetype" {
             mimetype = String::from_utf8_lossy(&head).into_owned();
         }
-        if name.ends_with("sharedStrings.xml") {
+        if name == "[content_types].xml" {
+            // A workbook or document whose main part has another name: its content types say.
+            let types = String::from_utf8_lossy(&head);
+            is_xlsx |= types.contains("spreadsheetml.sheet.main")
+                || types.contains("ms-excel.sheet.macroEnabled.main");
+            is_docx |= types.contains("wordprocessingml.document.main");
+        }
+        if name == "meta-inf/manifest.xml"
+            && String::from_utf8_lossy(&head).contains("encryption-data")
+        {
+            // An ODF package saved with a password: its content.xml is ciphertext.
+            encrypted = true;
+        }
+        if name.ends_with("sharedstrings.xml") {
             let head = String::from_utf8_lossy(&head);
             if let Some(count) = declared_count(&head, "uniqueCount")
                 && count > MAX_SHARED_STRINGS
@@ -143,6 +179,9 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
                 return Err(ImportError::DeclaresTooMuch { count });
             }
         }
+    }
+    if encrypted {
+        return Err(ImportError::Encrypted);
     }
     if is_ods && mimetype.contains("spreadsheet") {
         return Ok(Format::Ods);
@@ -154,6 +193,15 @@ fn check_zip(bytes: &[u8]) -> Result<Format, ImportError> {
     } else {
         Err(ImportError::NotSpreadsheet)
     }
+}
+
+/// The names of the workbook's worksheets, in order (chart sheets and the like left out).
+fn worksheet_names(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|sheet| sheet.typ == calamine::SheetType::WorkSheet)
+        .map(|sheet| sheet.name.clone())
+        .collect()
 }
 
 /// The number in `name="N"` within the first element that has it.
@@ -189,7 +237,8 @@ fn load_xlsx(
         return Err(ImportError::NotSpreadsheet);
     };
     let mut grids = Vec::new();
-    for name in xlsx.sheet_names() {
+    // Chart, dialog and macro sheets hold no cells to read: skipped, not taken for damage.
+    for name in worksheet_names(xlsx.sheets_metadata()) {
         let mut grid = Grid::new(name.clone());
         // A shared string used by many cells is stored once: the cache is keyed by the
         // string's address in the workbook's table.
@@ -272,11 +321,14 @@ fn load_xls(
         max_stream_bytes: MAX_FILE as u64,
         max_sheets: MAX_SHEETS,
     };
-    super::xls_scan::scan_xls(bytes, &limits).map_err(ImportError::from)?;
+    let summary = super::xls_scan::scan_xls(bytes, &limits).map_err(ImportError::from)?;
+    if summary.encrypted {
+        return Err(ImportError::Encrypted);
+    }
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| ImportError::Corrupt(e.to_string()))?;
     let mut grids = Vec::new();
-    for name in workbook.sheet_names() {
+    for name in worksheet_names(workbook.sheets_metadata()) {
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| ImportError::Corrupt(e.to_string()))?;

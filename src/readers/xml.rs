@@ -15,8 +15,23 @@ pub fn part_reader<'a>(
     archive: &'a mut zip::ZipArchive<Cursor<&'a [u8]>>,
     name: &str,
 ) -> zip::result::ZipResult<PartReader<'a>> {
-    let part = archive.by_name(name)?;
+    // A package written with backslashes, a leading slash or other letter case in its part
+    // names (some generators do) still names the same part.
+    let wanted = canonical_part_name(name);
+    let actual = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .find(|candidate| canonical_part_name(candidate) == wanted)
+        .map_or_else(|| name.to_owned(), |found| found.into_owned());
+    let part = archive.by_name(&actual)?;
     Ok(quick_xml::Reader::from_reader(BufReader::new(part)))
+}
+
+/// A zip part name compared as packages mean it: `/` for `\`, no leading `/`, lower case.
+pub fn canonical_part_name(name: &str) -> String {
+    name.replace('\\', "/")
+        .trim_start_matches('/')
+        .to_lowercase()
 }
 
 /// HTML text with its character references resolved: `&#20013;`, `&#x4E2D;`, and the named

@@ -40,12 +40,11 @@ pub(super) fn read_globals(stream: &[u8], limits: &XlsLimits) -> Result<Globals,
         let data = record.data;
         match record.typ {
             FILEPASS => {
-                // calamine stops here with its own "password" error.
-                let key = u16_at(data, 0).ok_or_else(|| damaged(RECORDS_DAMAGED))?;
-                if key != 0 {
-                    globals.encrypted = true;
-                    break;
-                }
+                // Protected with a password, whatever the method (0: XOR obfuscation, 1: RC4
+                // or CryptoAPI): nothing after this record is readable without it.
+                u16_at(data, 0).ok_or_else(|| damaged(RECORDS_DAMAGED))?;
+                globals.encrypted = true;
+                break;
             }
             CODEPAGE => {
                 globals.encoding = Encoding {

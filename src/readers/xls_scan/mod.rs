@@ -57,6 +57,8 @@ pub struct XlsSummary {
     pub text_bytes: u64,
     /// Merged ranges, all sheets together.
     pub merges: u64,
+    /// The workbook is encrypted (a FILEPASS record): nothing past it can be read.
+    pub encrypted: bool,
 }
 
 /// Why a workbook was refused.

@@ -374,7 +374,10 @@ pub(super) fn scan_stream(stream: &[u8], limits: &XlsLimits) -> Result<XlsSummar
         cell_cap: u64::from(limits.max_rows) * u64::from(limits.max_columns),
     };
     if globals.encrypted || globals.sheets.is_empty() {
-        return Ok(scanner.summary);
+        return Ok(XlsSummary {
+            encrypted: globals.encrypted,
+            ..scanner.summary
+        });
     }
     let mut owners = HashMap::with_capacity(globals.sheets.len());
     for (index, sheet) in globals.sheets.iter().enumerate() {
