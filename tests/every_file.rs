@@ -637,3 +637,27 @@ fn each_odd_file_gets_the_right_reason() {
         "{read}"
     );
 }
+
+/// A Word return whose progress is written as paragraphs, not in a table, is read as an
+/// e-mail body is: row by row, by number and title.
+#[test]
+fn a_word_return_in_paragraphs_is_read_row_by_row() {
+    let ledger = ledger_with_addresses(&[]);
+    let rows = rows_of(&ledger.path, "县农业农村局");
+    let paragraph = |text: &str| format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>");
+    let mut body = paragraph("县农业农村局2019年7月重点工作进展情况");
+    body.push_str(&paragraph("填报单位：县农业农村局"));
+    for (code, text) in rows.iter().take(2) {
+        body.push_str(&paragraph(&format!("{code} {text}：本月已完成排查。")));
+    }
+    body.push_str(&paragraph("联系人：韦某某"));
+    let docx = common::docx_with_body(&body);
+    let read = try_return(&ledger.path, "农业农村局进展.docx", &docx);
+    assert!(read["error"].is_null(), "{read}");
+    assert_eq!(read["department"], "县农业农村局");
+    assert_eq!(read["period"], "2019-07");
+    let got = read["rows"].as_array().unwrap();
+    assert_eq!(got.len(), 2, "{read}");
+    assert_eq!(got[0]["code"], rows[0].0.as_str());
+    assert_eq!(got[0]["progress"], "本月已完成排查。");
+}

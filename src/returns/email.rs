@@ -450,6 +450,52 @@ fn match_paragraph(
     }
 }
 
+/// The rows an e-mail body (or a Word file's paragraphs) gives the department: each row
+/// named, in order, a row named twice with both texts; and the paragraphs that match none.
+pub fn rows_of_split(
+    split: &EmailSplit,
+    obligation: &super::Obligation,
+) -> (
+    Vec<super::spreadsheet::ImportedRow>,
+    Vec<super::spreadsheet::UnmatchedRow>,
+) {
+    use super::RowStatus;
+    use super::spreadsheet::{ImportedRow, MatchKind, UnmatchedRow};
+    let mut rows: Vec<ImportedRow> = Vec::new();
+    for (index, (key, text)) in split.rows.iter().enumerate() {
+        let Some(expected) = obligation.rows.iter().find(|r| r.key == *key) else {
+            continue;
+        };
+        if let Some(existing) = rows.iter_mut().find(|r| r.key == *key) {
+            existing.progress = format!("{}\n{}", existing.progress, text.trim());
+            existing.status = RowStatus::of(&existing.progress);
+            continue;
+        }
+        rows.push(ImportedRow {
+            key: *key,
+            code: expected.code.clone(),
+            text: expected.text.clone(),
+            file_row: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            progress: text.trim().to_owned(),
+            remark: String::new(),
+            status: RowStatus::of(text),
+            matched_by: MatchKind::Text,
+            accepted: true,
+            conflict: None,
+        });
+    }
+    let unmatched = split
+        .unmatched
+        .iter()
+        .enumerate()
+        .map(|(index, text)| UnmatchedRow {
+            row: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            text: text.clone(),
+        })
+        .collect();
+    (rows, unmatched)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! messages. No egui and no SQL here.
 
 mod chase;
-mod email;
+pub(crate) mod email;
 pub mod spreadsheet;
 mod status;
 pub mod template;

@@ -231,7 +231,14 @@ fn read_return_inner(
     context: &ImportContext<'_>,
 ) -> Result<ParsedReturn, ImportError> {
     let mut warnings = Vec::new();
-    let grids = load_grids(bytes, &mut warnings)?;
+    let is_word = matches!(
+        crate::readers::workbook::sniff(bytes),
+        Ok(crate::readers::workbook::Format::Docx | crate::readers::workbook::Format::Doc)
+    );
+    let grids = match load_grids(bytes, &mut warnings) {
+        Err(ImportError::Empty | ImportError::NoTable) if is_word => Vec::new(),
+        other => other?,
+    };
 
     // Our template's hidden sheet says who and when.
     let meta = grids
@@ -242,7 +249,14 @@ fn read_return_inner(
         .filter(|id| context.departments.iter().any(|d| d.id == *id));
     let meta_period = meta.and_then(|g| Period::parse(g.get(3, 1)));
 
-    let table = find_table(&grids)?;
+    let table = match find_table(&grids) {
+        Ok(table) => table,
+        // A Word return whose progress is written as paragraphs: read as an e-mail body is.
+        Err(ImportError::NoTable | ImportError::Empty) if is_word => {
+            return read_word_paragraphs(file_name, bytes, choice, context, warnings);
+        }
+        Err(error) => return Err(error),
+    };
     let above = table.text_above();
     let department_id = choose_department(
         file_name,
@@ -301,6 +315,55 @@ fn read_return_inner(
             period.label()
         ));
     }
+    Ok(ParsedReturn {
+        file_name: file_name.to_owned(),
+        sha256: crate::hash::sha256_hex(bytes),
+        department: (department.id, department.name.clone()),
+        period,
+        rows,
+        unmatched,
+        warnings,
+    })
+}
+
+/// A Word return (`.docx`, `.doc`, `.wps`) with no form table: its paragraphs split into the
+/// department's rows by number and title, as an e-mail body is; the department and month from
+/// its first lines (title, 填报单位), its name, or the user's choice.
+fn read_word_paragraphs(
+    file_name: &str,
+    bytes: &[u8],
+    choice: ImportChoice,
+    context: &ImportContext<'_>,
+    mut warnings: Vec<String>,
+) -> Result<ParsedReturn, ImportError> {
+    let text = crate::plan_text::decode_file(bytes).map_err(|error| match error {
+        crate::plan_text::InputError::Empty => ImportError::Empty,
+        other => ImportError::Corrupt(other.to_string()),
+    })?;
+    let above: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(8)
+        .collect();
+    let department_id = choose_department(file_name, &above, None, choice, context, &mut warnings)?;
+    let Some(department) = context.departments.iter().find(|d| d.id == department_id) else {
+        return Err(ImportError::NoDepartment);
+    };
+    let Some(obligation) = context
+        .obligations
+        .iter()
+        .find(|o| o.department_id == department_id)
+    else {
+        return Err(ImportError::NotRequired(department.name.clone()));
+    };
+    let period = choose_period(file_name, &above, None, choice, context, &mut warnings)?;
+    let split = super::split_email_body(&text, &obligation.rows);
+    if split.rows.is_empty() {
+        return Err(ImportError::NoTable);
+    }
+    let (rows, unmatched) = super::email::rows_of_split(&split, obligation);
+    warnings.push("文件中没有进展表，各行按序号和事项名称从正文段落中读出，请核对。".to_owned());
     Ok(ParsedReturn {
         file_name: file_name.to_owned(),
         sha256: crate::hash::sha256_hex(bytes),

@@ -6,10 +6,8 @@ use chrono::{Datelike as _, NaiveDate};
 use crate::mail::{MailMessage, quote::forwarded_text};
 use crate::model::{Department, Plan};
 use crate::readers::sniff::Container;
-use crate::returns::spreadsheet::{
-    ImportChoice, ImportContext, ImportError, ImportedRow, MatchKind, ParsedReturn, UnmatchedRow,
-};
-use crate::returns::{Obligation, ReturnRecord, RowStatus, split_email_body};
+use crate::returns::spreadsheet::{ImportChoice, ImportContext, ImportError, ParsedReturn};
+use crate::returns::{Obligation, ReturnRecord, split_email_body};
 use crate::schedule::Period;
 use crate::store::MailRecord;
 
@@ -464,38 +462,7 @@ fn body_return(
     if split.rows.is_empty() && split.unmatched.is_empty() {
         return None;
     }
-    let mut rows: Vec<ImportedRow> = Vec::new();
-    for (index, (key, text)) in split.rows.iter().enumerate() {
-        let Some(expected) = obligation.rows.iter().find(|r| r.key == *key) else {
-            continue;
-        };
-        if let Some(existing) = rows.iter_mut().find(|r| r.key == *key) {
-            existing.progress = format!("{}\n{}", existing.progress, text.trim());
-            existing.status = RowStatus::of(&existing.progress);
-            continue;
-        }
-        rows.push(ImportedRow {
-            key: *key,
-            code: expected.code.clone(),
-            text: expected.text.clone(),
-            file_row: u32::try_from(index + 1).unwrap_or(u32::MAX),
-            progress: text.trim().to_owned(),
-            remark: String::new(),
-            status: RowStatus::of(text),
-            matched_by: MatchKind::Text,
-            accepted: true,
-            conflict: None,
-        });
-    }
-    let unmatched = split
-        .unmatched
-        .iter()
-        .enumerate()
-        .map(|(index, text)| UnmatchedRow {
-            row: u32::try_from(index + 1).unwrap_or(u32::MAX),
-            text: text.clone(),
-        })
-        .collect();
+    let (rows, unmatched) = crate::returns::email::rows_of_split(&split, obligation);
     Some(ParsedReturn {
         file_name: "邮件正文".to_owned(),
         sha256: crate::hash::sha256_hex(message.body.as_bytes()),
