@@ -661,3 +661,128 @@ fn a_word_return_in_paragraphs_is_read_row_by_row() {
     assert_eq!(got[0]["code"], rows[0].0.as_str());
     assert_eq!(got[0]["progress"], "本月已完成排查。");
 }
+
+/// `import-plan --dry-run --json` of a file, and its exit.
+fn read_plan(db: &Path, file: &Path) -> (bool, Value, String) {
+    let output = taizhang(&[
+        "--db",
+        arg(db),
+        "--today",
+        "2019-08-10",
+        "import-plan",
+        arg(file),
+        "--dry-run",
+        "--json",
+    ]);
+    (
+        output.status.success(),
+        serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+        stderr(&output),
+    )
+}
+
+/// The plan as a PDF (LibreOffice's, from the seed text) gives the same tasks, departments,
+/// dates, targets and form as the text.
+#[test]
+fn a_pdf_plan_reads_as_its_text() {
+    let temp = common::TempLedger::new();
+    let (ok, text, said) = read_plan(
+        &temp.path,
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rongshui-2019-soil-plan.txt"),
+    );
+    assert!(ok, "{said}");
+    let (ok, pdf, said) = read_plan(&temp.path, &fixture("rongshui-2019-soil-plan.pdf"));
+    assert!(ok, "{said}");
+    for key in [
+        "title",
+        "year",
+        "document_number",
+        "issuer",
+        "issued_on",
+        "targets",
+        "departments",
+        "form",
+        "reporting",
+    ] {
+        assert_eq!(pdf[key], text[key], "{key}");
+    }
+    let tasks = |plan: &Value| -> Vec<Value> {
+        plan["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|task| {
+                let mut task = task.clone();
+                // The PDF's font lost the one `〉` of the text (see the fixtures' README).
+                task.as_object_mut().unwrap().remove("note");
+                task
+            })
+            .collect()
+    };
+    assert_eq!(tasks(&pdf), tasks(&text));
+}
+
+/// A PDF without a text layer (a scan), and hostile PDFs (a page tree that loops, a content
+/// stream that inflates past the limit, a damaged file): each refused with a clear sentence,
+/// quickly, and the ledger stays byte for byte as it was.
+#[test]
+fn scanned_and_hostile_pdfs_are_refused_and_nothing_is_written() {
+    use lopdf::{Dictionary, Document, Object, Stream, dictionary};
+    let temp = common::TempLedger::new();
+    read_plan(&temp.path, &fixture("rongshui-2019-soil-plan.pdf"));
+    let before = std::fs::read(&temp.path).unwrap();
+    let document = |content: Vec<u8>, compress: bool, looping: bool| -> Vec<u8> {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font_id = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier",
+        });
+        let mut stream = Stream::new(Dictionary::new(), content);
+        if compress {
+            stream.compress().unwrap();
+        }
+        let content_id = doc.add_object(stream);
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+        });
+        let kids: Vec<Object> = if looping {
+            vec![page_id.into(), pages_id.into()]
+        } else {
+            vec![page_id.into()]
+        };
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 1 }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        bytes
+    };
+    let scan = document(b"q 100 0 0 100 0 0 cm Q".to_vec(), false, false);
+    let looping = document(b"BT /F1 12 Tf 10 10 Td (x) Tj ET".to_vec(), false, true);
+    let bomb = document(vec![b' '; 64 * 1024 * 1024], true, false);
+    let mut cut = std::fs::read(fixture("rongshui-2019-soil-plan.pdf")).unwrap();
+    cut.truncate(cut.len() / 3);
+    for (what, bytes, expected) in [
+        ("a scan", scan, "没有文字层"),
+        ("a looping page tree", looping, "没有文字层"),
+        ("a bomb", bomb, "过大"),
+        ("cut short", cut, "PDF"),
+    ] {
+        let file = temp.dir.path().join("plan.pdf");
+        std::fs::write(&file, &bytes).unwrap();
+        let started = std::time::Instant::now();
+        let (ok, _, said) = read_plan(&temp.path, &file);
+        assert!(!ok, "{what}");
+        assert!(said.contains(expected), "{what}: {said}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{what}"
+        );
+        assert_eq!(std::fs::read(&temp.path).unwrap(), before, "{what}");
+    }
+}

@@ -19,6 +19,9 @@ pub enum InputError {
         "无法读取 .docx 文件：文件已损坏或不是 Word 文档。请在 Word 或 WPS 中打开后另存为 .docx 或 .txt 再导入。"
     )]
     Docx(String),
+    /// A PDF the reader refused; its words in the payload.
+    #[error("{0}")]
+    Pdf(String),
     /// A Word 97–2003 or WPS document the reader refused; its words in the payload.
     #[error("无法读取 .doc/.wps 文件：{0}")]
     Doc(String),
@@ -39,6 +42,10 @@ pub fn decode_file(bytes: &[u8]) -> Result<String, InputError> {
     }
     match crate::readers::sniff::container(bytes) {
         crate::readers::sniff::Container::Zip => return read_docx(bytes),
+        crate::readers::sniff::Container::Pdf => {
+            return crate::readers::pdf::text(bytes)
+                .map_err(|error| InputError::Pdf(error.to_string()));
+        }
         crate::readers::sniff::Container::Compound => {
             if !crate::readers::sniff::is_old_word(bytes) {
                 return Err(InputError::OldWord);

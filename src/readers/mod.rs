@@ -12,6 +12,7 @@ mod error;
 pub mod grid;
 pub mod limits;
 mod ods;
+pub mod pdf;
 pub mod sniff;
 pub mod workbook;
 pub mod xls_scan;

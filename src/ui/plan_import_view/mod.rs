@@ -138,7 +138,7 @@ impl PlanImportView {
     fn input_ui(&mut self, ui: &mut egui::Ui, data: &PlanContext<'_>) {
         self.poll_reading(ui.ctx());
         ui.heading("导入新一年度的计划");
-        ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx / .doc / .wps / .xlsx 文件（正文式计划和任务分工表式计划均可），然后点“识别”。识别结果核对无误后才会保存。");
+        ui.label("把计划文件的全文粘贴到下面（从 PDF、Word 或 WPS 复制均可），或打开 .txt / .docx / .doc / .wps / .pdf / .xlsx 文件（正文式计划和任务分工表式计划均可），然后点“识别”。识别结果核对无误后才会保存。");
         ui.horizontal(|ui| {
             if ui.button("打开文件…").clicked() {
                 match super::widgets::pick(|| {
@@ -146,8 +146,8 @@ impl PlanImportView {
                         .add_filter(
                             "计划文件",
                             &[
-                                "txt", "docx", "doc", "wps", "xlsx", "xls", "ods", "TXT", "DOCX",
-                                "DOC", "WPS", "XLSX", "XLS",
+                                "txt", "docx", "doc", "wps", "pdf", "xlsx", "xls", "ods", "TXT",
+                                "DOCX", "DOC", "WPS", "PDF", "XLSX", "XLS",
                             ],
                         )
                         .add_filter("所有文件", &["*"])
