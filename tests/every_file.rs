@@ -786,3 +786,48 @@ fn scanned_and_hostile_pdfs_are_refused_and_nothing_is_written() {
         assert_eq!(std::fs::read(&temp.path).unwrap(), before, "{what}");
     }
 }
+
+/// A department's mail saved and attached as a file (`.eml`, or Outlook's `.msg`) to the
+/// office's own mail is read as the forwarded message: its sender, date and files.
+#[test]
+fn a_saved_mail_attached_as_a_file_is_read_as_the_forward() {
+    let ledger = ledger_with_addresses(&[]);
+    let attachment = forest_return(&ledger.path);
+    let inner = common::mail::message(
+        "lyj@example.cn",
+        &common::mail::utf8_word("县林业局7月进展"),
+        "Thu, 01 Aug 2019 09:00:00 +0800",
+        "inner-file@example.cn",
+        "见附件",
+        &[("filename=\"jd.docx\"".to_owned(), attachment.as_slice())],
+    );
+    let msg = taizhang::mail::msg::fixtures::msg_file(
+        "县林业局7月进展",
+        "lyj@example.cn",
+        "见附件",
+        1_564_621_200,
+        &[("jd.docx", attachment.as_slice())],
+    );
+    for (name, bytes) in [("原邮件.eml", inner), ("原邮件.msg", msg)] {
+        let outer = common::mail::message(
+            "office@example.cn",
+            &common::mail::utf8_word("转发：县林业局7月进展"),
+            "Fri, 02 Aug 2019 09:00:00 +0800",
+            "outer-file@example.cn",
+            "请查收",
+            &[(format!("filename=\"{name}\""), bytes.as_slice())],
+        );
+        let file = ledger.dir.path().join("outer.eml");
+        std::fs::write(&file, outer).unwrap();
+        let message = import(&ledger.path, &file);
+        assert_eq!(message["from"], "lyj@example.cn", "{name}: {message}");
+        assert_eq!(message["forwarded_by"], "office@example.cn", "{name}");
+        assert_eq!(message["date"], "2019-08-01", "{name}");
+        assert_eq!(message["department"], "县林业局", "{name}");
+        assert_eq!(message["attachments"][0]["name"], "jd.docx", "{name}");
+        assert!(
+            message["attachments"][0]["error"].is_null(),
+            "{name}: {message}"
+        );
+    }
+}

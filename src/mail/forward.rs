@@ -3,7 +3,41 @@
 //! as that message (its sender, date, subject, body and files), recognised by the same rules,
 //! and marked as forwarded by the outer sender; the forwarder's own files follow its files.
 
-use super::{MAX_ATTACHMENTS, MailMessage};
+use std::cell::Cell;
+
+use super::{MAX_ATTACHMENTS, MailKind, MailMessage};
+
+thread_local! {
+    /// How deep saved mails inside saved mails are being read (at most three).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Files attached that are saved mails themselves (`.eml`, `.msg`, by name and content) are
+/// messages of their own, taken out of `outer`'s files into `attached`.
+pub(super) fn lift_saved_mails(outer: &mut MailMessage, attached: &mut Vec<MailMessage>) {
+    let depth = DEPTH.with(Cell::get);
+    if depth >= 3 {
+        return;
+    }
+    let files = std::mem::take(&mut outer.attachments);
+    for file in files {
+        let lower = file.name.to_lowercase();
+        let named = lower.ends_with(".eml") || lower.ends_with(".msg");
+        let is_mail =
+            named && matches!(super::sniff(&file.bytes), Ok(MailKind::Eml | MailKind::Msg));
+        if !is_mail {
+            outer.attachments.push(file);
+            continue;
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let read = super::parse_mail(&file.bytes);
+        DEPTH.with(|d| d.set(depth));
+        match read {
+            Ok(message) => attached.push(message),
+            Err(_) => outer.attachments.push(file),
+        }
+    }
+}
 
 /// The message a file holds, given its outer message (its own files only) and the messages
 /// attached whole inside it.

@@ -55,8 +55,9 @@ pub(super) fn parse_eml(bytes: &[u8]) -> Result<MailMessage, MailError> {
     let parsed = MessageParser::default()
         .parse(mended.as_ref())
         .ok_or_else(|| MailError::Corrupt("mail-parser found no message".to_owned()))?;
-    let (mut message, attached) = message_of(&parsed, 0);
+    let (mut message, mut attached) = message_of(&parsed, 0);
     message.warnings.splice(0..0, warnings);
+    super::forward::lift_saved_mails(&mut message, &mut attached);
     Ok(super::forward::resolve(message, attached))
 }
 

@@ -201,7 +201,7 @@ pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
         // A compound file, but not a message: an old .doc or .xls.
         return Err(MailError::NotMail);
     }
-    let (message, embedded) = read_message(
+    let (mut message, mut embedded) = read_message(
         &mut file,
         Place {
             storage: "/",
@@ -209,6 +209,7 @@ pub(super) fn parse_msg(bytes: &[u8]) -> Result<MailMessage, MailError> {
         },
         0,
     );
+    super::forward::lift_saved_mails(&mut message, &mut embedded);
     Ok(super::forward::resolve(message, embedded))
 }
 

@@ -450,7 +450,8 @@ fn blocks_of(text: &[(char, u32)], papx: &mut Papx<'_>) -> Vec<Block> {
     let mut row: Vec<String> = Vec::new();
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     // Field codes (between 0x13 and 0x14) are not text; their results (0x14 to 0x15) are.
-    let mut field_code = 0_u32;
+    // Fields nest: each open field says whether its code is still being read.
+    let mut fields: Vec<bool> = Vec::new();
     let close_table = |rows: &mut Vec<Vec<Cell>>, blocks: &mut Vec<Block>| {
         if !rows.is_empty() {
             blocks.push(Block::Table(std::mem::take(rows)));
@@ -459,18 +460,22 @@ fn blocks_of(text: &[(char, u32)], papx: &mut Papx<'_>) -> Vec<Block> {
     for &(c, fc) in text {
         match c {
             '\u{13}' => {
-                field_code += 1;
+                if fields.len() < 64 {
+                    fields.push(true);
+                }
                 continue;
             }
             '\u{14}' => {
-                field_code = field_code.saturating_sub(1);
+                if let Some(in_code) = fields.last_mut() {
+                    *in_code = false;
+                }
                 continue;
             }
             '\u{15}' => {
-                field_code = field_code.saturating_sub(1);
+                fields.pop();
                 continue;
             }
-            _ if field_code > 0 => continue,
+            _ if fields.iter().any(|in_code| *in_code) => continue,
             _ => {}
         }
         match c {
@@ -617,4 +622,32 @@ pub(super) fn read(bytes: &[u8], mut sink: SheetSink<'_>) -> Result<Vec<Grid>, I
         }
     }
     sink.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraphs(text: &str) -> Vec<Block> {
+        let chars: Vec<(char, u32)> = text.chars().map(|c| (c, 0)).collect();
+        let mut papx = Papx {
+            word: &[],
+            pages: Vec::new(),
+            cache: HashMap::new(),
+        };
+        blocks_of(&chars, &mut papx)
+    }
+
+    #[test]
+    fn field_codes_are_dropped_and_their_results_kept_when_nested() {
+        // A page field, then a hyperlink whose code holds another field.
+        let text = "第\u{13} PAGE \u{14}3\u{15}页\r见\u{13} HYPERLINK \u{13} REF x \u{14}内\u{15} \"y\" \u{14}链接\u{15}。\r";
+        assert_eq!(
+            paragraphs(text),
+            vec![
+                Block::Paragraph("第3页".to_owned()),
+                Block::Paragraph("见链接。".to_owned()),
+            ]
+        );
+    }
 }
