@@ -117,6 +117,8 @@ pub struct TaizhangApp {
     pub(super) messages: super::messages::Messages,
     /// The window's title as last set.
     shown_title: Option<String>,
+    /// Wakes the window when the ledger's files change (another writer); none without a window.
+    _watch: Option<super::watch::Watch>,
     /// When the last change was saved (`HH:MM`), shown under the navigation.
     pub(super) saved_at: Option<String>,
     pub(super) log: LogFile,
@@ -127,8 +129,12 @@ impl TaizhangApp {
     /// upgrading it and backing it up).
     pub fn new(cc: &eframe::CreationContext<'_>, ledger_path: PathBuf, today: NaiveDate) -> Self {
         super::install_fonts(&cc.egui_ctx);
+        let watch = super::watch::Watch::start(cc.egui_ctx.clone(), ledger_path.clone());
         // The app always opens on the home page: what is due comes first.
-        Self::open(ledger_path, today)
+        Self {
+            _watch: Some(watch),
+            ..Self::open(ledger_path, today)
+        }
     }
 
     /// Opens the ledger without a window (tests build the app this way too, through `new`).
@@ -185,6 +191,7 @@ impl TaizhangApp {
             shown_title: None,
             saved_at: None,
             log,
+            _watch: None,
         }
     }
 
@@ -233,13 +240,12 @@ impl TaizhangApp {
     }
 
     /// Reads the ledger again before this frame when another writer (a command run from the
-    /// command line, say) committed to it, so that the window never shows stale text; and
-    /// looks again every second while the window is idle.
-    fn notice_changes_elsewhere(&mut self, ctx: &egui::Context) {
+    /// command line, say) committed to it, so that the window never shows stale text. An idle
+    /// window is woken for it by [`super::watch::Watch`], never by a timer of its own.
+    fn notice_changes_elsewhere(&mut self) {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
-        ctx.request_repaint_after(std::time::Duration::from_secs(1));
         if !open.changed_elsewhere() {
             return;
         }
@@ -408,7 +414,7 @@ impl eframe::App for TaizhangApp {
         let mut commands = Vec::new();
         let page_before = self.page;
         self.follow_the_clock();
-        self.notice_changes_elsewhere(ui.ctx());
+        self.notice_changes_elsewhere();
         self.poll_jobs(ui.ctx());
         let title = self.window_title();
         if self.shown_title.as_deref() != Some(title.as_str()) {

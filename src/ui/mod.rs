@@ -32,6 +32,7 @@ mod settings_view;
 mod sheet_send_view;
 mod sheet_view;
 mod state;
+mod watch;
 mod widgets;
 
 use std::path::PathBuf;
