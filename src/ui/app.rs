@@ -129,6 +129,7 @@ impl TaizhangApp {
     /// upgrading it and backing it up).
     pub fn new(cc: &eframe::CreationContext<'_>, ledger_path: PathBuf, today: NaiveDate) -> Self {
         super::install_fonts(&cc.egui_ctx);
+        super::set_waker(&cc.egui_ctx);
         let watch = super::watch::Watch::start(cc.egui_ctx.clone(), ledger_path.clone());
         // The app always opens on the home page: what is due comes first.
         Self {

@@ -40,7 +40,7 @@ impl TaizhangApp {
                 open.backup_job = None;
                 self.show_end(backup_end(result));
             }
-            None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+            None => ctx.request_repaint_after(super::JOB_FALLBACK),
         }
     }
 
@@ -61,7 +61,7 @@ impl TaizhangApp {
                     self.show_error(message);
                 }
             }
-            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            None => ctx.request_repaint_after(super::JOB_FALLBACK),
         }
     }
 
@@ -74,7 +74,7 @@ impl TaizhangApp {
                 self.export_job = None;
                 self.show_end(end);
             }
-            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            None => ctx.request_repaint_after(super::JOB_FALLBACK),
         }
     }
 
@@ -82,7 +82,7 @@ impl TaizhangApp {
         let (Some(job), LedgerState::Open(open)) = (&mut self.fetch_job, &mut self.state) else {
             return;
         };
-        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        ctx.request_repaint_after(super::JOB_FALLBACK);
         let polled = job.poll(&mut open.ledger);
         if polled.end.is_some() {
             self.fetch_job = None;
@@ -94,7 +94,7 @@ impl TaizhangApp {
         let (Some(job), LedgerState::Open(open)) = (&mut self.chase_job, &mut self.state) else {
             return;
         };
-        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        ctx.request_repaint_after(super::JOB_FALLBACK);
         let polled = job.poll(&mut open.ledger);
         if polled.end.is_some() {
             self.chase_job = None;
@@ -106,7 +106,7 @@ impl TaizhangApp {
         let (Some(job), LedgerState::Open(open)) = (&mut self.template_job, &mut self.state) else {
             return;
         };
-        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        ctx.request_repaint_after(super::JOB_FALLBACK);
         let polled = job.poll(&mut open.ledger);
         if polled.end.is_some() {
             self.template_job = None;
@@ -119,7 +119,7 @@ impl TaizhangApp {
         else {
             return;
         };
-        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        ctx.request_repaint_after(super::JOB_FALLBACK);
         let polled = job.poll(&mut open.ledger);
         if polled.end.is_some() {
             self.sheet_send_job = None;

@@ -35,6 +35,7 @@ impl<T: Send + 'static> Worker<T> {
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _ = sender.send(work());
+            super::wake();
         });
         Self { receiver }
     }

@@ -55,17 +55,19 @@ impl FetchJob {
                     if stop.load(Ordering::Relaxed) {
                         return false;
                     }
-                    sender
+                    let sent = sender
                         .send(FetchEvent::Message {
                             done: done + 1,
                             total,
                             fetched,
                         })
-                        .is_ok()
-                        && !stop.load(Ordering::Relaxed)
+                        .is_ok();
+                    super::wake();
+                    sent && !stop.load(Ordering::Relaxed)
                 },
             );
             let _ = sender.send(FetchEvent::Finished(result));
+            super::wake();
         });
         Self {
             receiver,

@@ -33,6 +33,30 @@ mod sheet_send_view;
 mod sheet_view;
 mod state;
 mod watch;
+
+/// The window's context, for worker threads to wake it when they have news (the newest
+/// window's when a test opens several).
+static WAKER: std::sync::Mutex<Option<egui::Context>> = std::sync::Mutex::new(None);
+
+/// Sets the context workers wake.
+pub(crate) fn set_waker(ctx: &egui::Context) {
+    if let Ok(mut waker) = WAKER.lock() {
+        *waker = Some(ctx.clone());
+    }
+}
+
+/// Wakes the window (a worker has news); nothing without a window.
+pub(crate) fn wake() {
+    if let Ok(waker) = WAKER.lock()
+        && let Some(ctx) = waker.as_ref()
+    {
+        ctx.request_repaint();
+    }
+}
+
+/// How often a running job is looked at when no wake came (a wake lost is a second late,
+/// never missed).
+pub(crate) const JOB_FALLBACK: std::time::Duration = std::time::Duration::from_secs(1);
 mod widgets;
 
 use std::path::PathBuf;

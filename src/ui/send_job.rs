@@ -50,19 +50,23 @@ impl Courier for ChannelCourier {
                 ack,
             })
             .map_err(|_| "窗口已关闭，未发送".to_owned())?;
+        super::wake();
         answer
             .recv_timeout(RECORD_WAIT)
             .map_err(|_| "未能先记入台账（窗口没有响应），未发送".to_owned())?
     }
 
     fn delivered(&mut self, index: usize, mail: &OutMail, delivery: Delivery) -> bool {
-        self.events
+        let sent = self
+            .events
             .send(SendEvent::Delivered {
                 index,
                 mail: Box::new(mail.clone()),
                 delivery,
             })
-            .is_ok()
+            .is_ok();
+        super::wake();
+        sent
     }
 }
 
@@ -106,11 +110,13 @@ impl SendJob {
                     &mut |mails| {
                         prepare(mails)?;
                         let _ = worker_events.send(SendEvent::Prepared(mails.len()));
+                        super::wake();
                         Ok(())
                     },
                     &mut courier,
                 );
                 let _ = worker_events.send(SendEvent::Finished(result));
+                super::wake();
             });
         if let Err(error) = spawned {
             let _ = events.send(SendEvent::Finished(Err(SendError::Ours(format!(

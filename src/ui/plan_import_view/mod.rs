@@ -209,7 +209,7 @@ impl PlanImportView {
             return;
         };
         let Some(result) = worker.poll() else {
-            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            ctx.request_repaint_after(crate::ui::JOB_FALLBACK);
             return;
         };
         self.reading = None;
