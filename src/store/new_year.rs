@@ -502,22 +502,3 @@ pub(super) fn new_blank(tx: &Transaction<'_>, year: i32, now: &str) -> Result<i6
     }
     Ok(plan_id)
 }
-
-impl super::Ledger {
-    /// The tasks of `plan_id` carried on into a later plan that is not closed (沿用上年, and
-    /// kept when the real plan replaced the carried one). Their milestones not done show as
-    /// carried, not overdue; closing the later plan makes them overdue again.
-    pub fn carried_tasks(&self, plan_id: i64) -> Result<HashSet<i64>, StoreError> {
-        let ids = self
-            .conn
-            .prepare(
-                "SELECT DISTINCT later.carried_from
-                 FROM tasks later JOIN plans p ON p.id = later.plan_id
-                 JOIN tasks earlier ON earlier.id = later.carried_from
-                 WHERE earlier.plan_id = ?1 AND later.plan_id <> ?1 AND p.state <> 'closed'",
-            )?
-            .query_map([plan_id], |row| row.get(0))?
-            .collect::<Result<HashSet<i64>, _>>()?;
-        Ok(ids)
-    }
-}

@@ -1,6 +1,6 @@
 //! Loading a stored plan, and storing the bundled one into a new ledger.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
@@ -453,4 +453,23 @@ fn load_reporting(conn: &Connection, plan_id: i64) -> Result<ReportingRule, Stor
         )
         .optional()?;
     Ok(rule.unwrap_or_default())
+}
+
+impl super::Ledger {
+    /// The tasks of `plan_id` carried on into a later plan that is not closed (沿用上年, and
+    /// kept when the real plan replaced the carried one). Their milestones not done show as
+    /// carried, not overdue; closing the later plan makes them overdue again.
+    pub fn carried_tasks(&self, plan_id: i64) -> Result<HashSet<i64>, StoreError> {
+        let ids = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT later.carried_from
+                 FROM tasks later JOIN plans p ON p.id = later.plan_id
+                 JOIN tasks earlier ON earlier.id = later.carried_from
+                 WHERE earlier.plan_id = ?1 AND later.plan_id <> ?1 AND p.state <> 'closed'",
+            )?
+            .query_map([plan_id], |row| row.get(0))?
+            .collect::<Result<HashSet<i64>, _>>()?;
+        Ok(ids)
+    }
 }

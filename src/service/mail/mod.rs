@@ -9,6 +9,7 @@
 //! month comes from the subject, then the attachment, then the body's title line, then the rule "the month before the
 //! received date".
 
+mod body;
 mod chase;
 mod connection;
 mod deliver;
