@@ -53,7 +53,10 @@ pub(super) fn mend(bytes: &[u8]) -> (Cow<'_, [u8]>, Vec<String>) {
             }
             continue;
         }
-        if content.is_empty() {
+        // A boundary where a header block should be (a part with a header and no body, no
+        // blank line after it): the block ends there, and the boundary is kept.
+        let boundary_here = boundaries.iter().any(|b| is_boundary_line(content, b));
+        if content.is_empty() || boundary_here {
             // The end of the header block.
             let mut message_rfc822 = false;
             for field in fields.drain(..) {
@@ -71,6 +74,23 @@ pub(super) fn mend(bytes: &[u8]) -> (Cow<'_, [u8]>, Vec<String>) {
                 }
                 changed |= matches!(mended, Cow::Owned(_));
                 out.extend_from_slice(value);
+            }
+            if boundary_here {
+                // The header ended without its blank line: one is put back, then the boundary.
+                out.extend_from_slice(b"\r\n");
+                out.extend_from_slice(line);
+                let closing = boundaries
+                    .iter()
+                    .find(|b| is_boundary_line(content, b))
+                    .is_some_and(|b| {
+                        content
+                            .get(2 + b.len()..)
+                            .is_some_and(|t| t.starts_with(b"--"))
+                    });
+                changed = true;
+                in_header = !closing;
+                inner_message = false;
+                continue;
             }
             out.extend_from_slice(line);
             // A forwarded message's own header follows its part's header.
@@ -387,6 +407,20 @@ mod tests {
         assert!(text.contains("Date: Mon"));
         assert!(text.ends_with("\r\n\r\nbody\r\n"));
         assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn a_part_with_a_header_and_no_body_keeps_the_next_boundary() {
+        let eml = b"From: a@b.cn\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n--b\r\nContent-Type: text/plain\r\nbad line\r\n\r\nbody\r\n--b--\r\n";
+        let (mended, _) = mend(eml);
+        let text = std::str::from_utf8(&mended).unwrap();
+        assert_eq!(text.matches("\r\n--b\r\n").count(), 2, "{text}");
+        assert!(text.contains("\r\n--b--\r\n"));
+        assert!(!text.contains("bad line"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mended.as_ref())
+            .unwrap();
+        assert_eq!(parsed.parts.len(), 3);
     }
 
     #[test]

@@ -129,13 +129,19 @@ impl TaizhangApp {
     /// upgrading it and backing it up).
     pub fn new(cc: &eframe::CreationContext<'_>, ledger_path: PathBuf, today: NaiveDate) -> Self {
         super::install_fonts(&cc.egui_ctx);
-        super::set_waker(&cc.egui_ctx);
-        let watch = super::watch::Watch::start(cc.egui_ctx.clone(), ledger_path.clone());
         // The app always opens on the home page: what is due comes first.
-        Self {
-            _watch: Some(watch),
-            ..Self::open(ledger_path, today)
-        }
+        Self::open(ledger_path, today)
+    }
+
+    /// Lets the window sleep until something happens: another writer's change to the ledger
+    /// and a worker's news wake it (the real window; tests step their frames themselves).
+    pub fn waking(mut self, ctx: &egui::Context) -> Self {
+        super::set_waker(ctx);
+        self._watch = Some(super::watch::Watch::start(
+            ctx.clone(),
+            self.ledger_path.clone(),
+        ));
+        self
     }
 
     /// Opens the ledger without a window (tests build the app this way too, through `new`).

@@ -169,7 +169,8 @@ fn run_with(
                 cc,
                 ledger_path,
                 today.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            );
+            )
+            .waking(&cc.egui_ctx);
             let app = if today.is_some() {
                 app
             } else {
