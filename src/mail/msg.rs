@@ -4,7 +4,7 @@
 //! message kept its internet headers (`PR_TRANSPORT_MESSAGE_HEADERS`), mail-parser reads the
 //! Date and Message-ID from them; otherwise the fixed-size property stream gives the times.
 
-use std::io::{Cursor, Read as _};
+use std::io::Cursor;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -152,17 +152,9 @@ fn address_in_binary(bytes: &[u8]) -> Option<String> {
 }
 
 fn stream(file: &mut Compound<'_>, path: &str) -> Option<Vec<u8>> {
-    let entry = file.entry(path).ok()?;
-    if !entry.is_stream() || entry.len() > MAX_MESSAGE {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(entry.len()).ok()?);
-    file.open_stream(path)
-        .ok()?
-        .take(MAX_MESSAGE)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
+    crate::readers::compound::read_stream(file, path, MAX_MESSAGE)
+        .ok()
+        .flatten()
 }
 
 /// A time property (`PT_SYSTIME`) from the message's fixed-size property stream.

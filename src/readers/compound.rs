@@ -198,6 +198,33 @@ pub fn check_chains(bytes: &[u8]) -> Result<u64, CompoundError> {
     Ok(declared)
 }
 
+/// A stream of a compound file read whole, at most `cap` bytes: `None` when there is no such
+/// stream, `TooMuch` when its directory entry says it is larger (checked before anything is
+/// allocated). Call [`check_chains`] on the file first.
+pub fn read_stream<F: std::io::Read + std::io::Seek>(
+    file: &mut cfb::CompoundFile<F>,
+    path: &str,
+    cap: u64,
+) -> Result<Option<Vec<u8>>, CompoundError> {
+    use std::io::Read as _;
+    let Ok(entry) = file.entry(path) else {
+        return Ok(None);
+    };
+    if !entry.is_stream() {
+        return Ok(None);
+    }
+    if entry.len() > cap {
+        return Err(CompoundError::TooMuch(entry.len()));
+    }
+    let mut bytes = Vec::new();
+    file.open_stream(path)
+        .map_err(|_| CompoundError::Damaged("a stream cannot be opened"))?
+        .take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|_| CompoundError::Damaged("a stream cannot be read"))?;
+    Ok(Some(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     #![expect(clippy::unwrap_used)]

@@ -21,6 +21,7 @@ mod jobs;
 mod mail_jobs;
 mod mail_view;
 mod messages;
+mod open_ledger;
 mod overview_view;
 mod plan_import_view;
 mod plan_view;

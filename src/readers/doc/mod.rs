@@ -9,7 +9,7 @@
 //! must lie inside the WordDocument stream and follow each other, and no count a file
 //! declares is allocated for; the text is bounded by [`MAX_TEXT_BYTES`].
 
-use std::io::{Cursor, Read as _};
+use std::io::Cursor;
 
 use super::error::ImportError;
 use super::grid::{Grid, SheetSink};
@@ -44,22 +44,12 @@ fn corrupt(what: &str) -> ImportError {
 }
 
 fn stream(file: &mut Compound<'_>, path: &str) -> Result<Option<Vec<u8>>, ImportError> {
-    let Ok(entry) = file.entry(path) else {
-        return Ok(None);
-    };
-    if !entry.is_stream() {
-        return Ok(None);
-    }
-    if entry.len() > MAX_FILE as u64 {
-        return Err(ImportError::TooLarge(entry.len() / 1024 / 1024));
-    }
-    let mut bytes = Vec::new();
-    file.open_stream(path)
-        .map_err(|e| ImportError::Corrupt(e.to_string()))?
-        .take(MAX_FILE as u64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ImportError::Corrupt(e.to_string()))?;
-    Ok(Some(bytes))
+    super::compound::read_stream(file, path, MAX_FILE as u64).map_err(|error| match error {
+        super::compound::CompoundError::TooMuch(bytes) => {
+            ImportError::TooLarge(bytes / 1024 / 1024)
+        }
+        other => ImportError::Corrupt(other.to_string()),
+    })
 }
 
 /// A piece of the main text: characters `cp_start..cp_end` at byte `fc` of the WordDocument
