@@ -59,6 +59,7 @@ Architecture: $ARCH
 Maintainer: Taizhang developers <rsxstg@163.com>
 Installed-Size: $SIZE
 Depends: libc6, libxkbcommon-x11-0, libxcursor1, libxrandr2, libxi6, libgl1 | libvulkan1
+Recommends: libfontconfig1, fonts-noto-cjk | fonts-wqy-zenhei | fonts-wqy-microhei | fonts-droid-fallback
 Section: office
 Priority: optional
 Description: Taizhang (台账), the key-work plan ledger

@@ -28,6 +28,7 @@ pub mod service;
 pub mod sheet;
 pub mod similar;
 pub mod store;
+pub mod system_fonts;
 pub mod ui;
 
 /// `taizhang --version`: the name, version and build date, one line.

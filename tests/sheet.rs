@@ -292,6 +292,47 @@ fn the_pdf_holds_the_titles_and_texts_with_a_subset_font() {
 }
 
 #[test]
+fn a_character_outside_the_bundled_font_is_drawn_with_a_system_font() {
+    // 龘 is neither in the 通用规范汉字表 nor in GB 2312, so the bundled font was cut down
+    // without it; the system's Chinese font (Droid Sans Fallback or WenQuanYi, which
+    // scripts/test.sh installs) draws it.
+    let system = taizhang::system_fonts::font_for('龘')
+        .expect("a system Chinese font with 龘 (scripts/test.sh installs fonts-droid-fallback)");
+    let (_temp, ledger) = ledger_with_returns();
+    let mut sheet = sheet_of(&ledger);
+    let row = sheet.groups[0]
+        .rows
+        .iter_mut()
+        .find(|r| r.code == "1.8")
+        .unwrap();
+    row.progress = "联系人王龘，已完成。".to_owned();
+    let output = write_pdf(&sheet).unwrap();
+    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    let (_, text) = pdf_text(&output.bytes);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(compact.contains("联系人王龘，已完成。"), "{compact}");
+    // Two fonts are embedded, each as a subset: the bundled one and the system's.
+    let document = lopdf::Document::load_mem(&output.bytes).unwrap();
+    let subsets: Vec<String> = document
+        .objects
+        .values()
+        .filter_map(|object| {
+            let dict = object.as_dict().ok()?;
+            (dict.get(b"Type").ok()?.as_name().ok()? == b"FontDescriptor").then_some(())?;
+            let name = dict.get(b"FontName").ok()?.as_name().ok()?;
+            Some(String::from_utf8_lossy(name).into_owned())
+        })
+        .collect();
+    assert_eq!(subsets.len(), 2, "{subsets:?} ({system:?})");
+    assert!(
+        subsets
+            .iter()
+            .all(|n| n.len() > 7 && n.as_bytes()[6] == b'+'),
+        "{subsets:?}"
+    );
+}
+
+#[test]
 fn a_row_taller_than_a_page_splits_and_missing_glyphs_are_reported() {
     let (_temp, ledger) = ledger_with_returns();
     let mut sheet = sheet_of(&ledger);
@@ -302,12 +343,13 @@ fn a_row_taller_than_a_page_splits_and_missing_glyphs_are_reported() {
         .find(|r| r.code == "1.8")
         .unwrap();
     // The missing glyph stands on a line of its own: lopdf cannot extract text around a
-    // .notdef glyph (poppler can), and the check is that nothing after it is lost.
-    row.progress = format!("{long}𠮷\n结束");
+    // .notdef glyph (poppler can), and the check is that nothing after it is lost. U+0378 is
+    // unassigned, so that no system font has it either.
+    row.progress = format!("{long}\u{378}\n结束");
     let output = write_pdf(&sheet).unwrap();
     assert!(output.pages >= 4, "{} pages", output.pages);
     assert!(
-        output.warnings.iter().any(|w| w.contains('𠮷')),
+        output.warnings.iter().any(|w| w.contains('\u{378}')),
         "{:?}",
         output.warnings
     );

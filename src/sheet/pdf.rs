@@ -42,24 +42,66 @@ fn font() -> Option<&'static ParsedFont> {
         .as_ref()
 }
 
-/// Measures text in points with the font's advances.
-struct Measure<'a> {
+/// One font the PDF draws with: the bundled font first, then system fonts for characters it
+/// lacks.
+struct Face<'a> {
     font: &'a ParsedFont,
     units_per_em: f32,
+    handle: PdfFontHandle,
+}
+
+impl<'a> Face<'a> {
+    fn new(font: &'a ParsedFont, handle: PdfFontHandle) -> Self {
+        Face {
+            font,
+            units_per_em: f32::from(font.pdf_font_metrics.units_per_em.max(1)),
+            handle,
+        }
+    }
+}
+
+/// Measures text in points with the advances of the font that draws each character.
+struct Measure<'a> {
+    faces: Vec<Face<'a>>,
 }
 
 impl Measure<'_> {
+    /// The face that draws `c`: the first that has it, else the bundled font (a box).
+    fn face_of(&self, c: char) -> usize {
+        if c.is_whitespace() {
+            return 0;
+        }
+        self.faces
+            .iter()
+            .position(|face| face.font.lookup_glyph_index(u32::from(c)).is_some())
+            .unwrap_or(0)
+    }
+
     fn char_width(&self, c: char, size: f32) -> f32 {
-        let advance = self
+        let face = &self.faces[self.face_of(c)];
+        let advance = face
             .font
             .lookup_glyph_index(u32::from(c))
-            .map(|gid| f32::from(self.font.get_horizontal_advance(gid)))
-            .unwrap_or(self.units_per_em);
-        advance / self.units_per_em * size
+            .map(|gid| f32::from(face.font.get_horizontal_advance(gid)))
+            .unwrap_or(face.units_per_em);
+        advance / face.units_per_em * size
     }
 
     fn width(&self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.char_width(c, size)).sum()
+    }
+
+    /// The text cut into runs of one face each: (face, run).
+    fn runs(&self, text: &str) -> Vec<(usize, String)> {
+        let mut runs: Vec<(usize, String)> = Vec::new();
+        for c in text.chars() {
+            let face = self.face_of(c);
+            match runs.last_mut() {
+                Some((last, run)) if *last == face => run.push(c),
+                _ => runs.push((face, c.to_string())),
+            }
+        }
+        runs
     }
 }
 
@@ -116,32 +158,32 @@ struct PageOps {
 }
 
 struct Painter<'a> {
-    font_handle: PdfFontHandle,
     measure: Measure<'a>,
 }
 
 impl Painter<'_> {
     fn text(&self, page: &mut PageOps, text: &str, x: f32, baseline: f32, size: f32) {
-        if text.is_empty() {
-            return;
-        }
-        page.ops.extend([
-            Op::StartTextSection,
-            Op::SetFont {
-                font: self.font_handle.clone(),
-                size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(x),
-                    y: Pt(baseline),
+        let mut x = x;
+        for (face, run) in self.measure.runs(text) {
+            page.ops.extend([
+                Op::StartTextSection,
+                Op::SetFont {
+                    font: self.measure.faces[face].handle.clone(),
+                    size: Pt(size),
                 },
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
-            },
-            Op::EndTextSection,
-        ]);
+                Op::SetTextCursor {
+                    pos: Point {
+                        x: Pt(x),
+                        y: Pt(baseline),
+                    },
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(run.clone())],
+                },
+                Op::EndTextSection,
+            ]);
+            x += self.measure.width(&run, size);
+        }
     }
 
     fn centered(
@@ -221,6 +263,25 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
             }
         }
     }
+    let mut doc = PdfDocument::new(&format!("{}{}", sheet.title, sheet.period_line()));
+    let bundled = PdfFontHandle::External(doc.add_font(font));
+    // The system's Chinese fonts draw what the bundled font was cut down without.
+    let mut system: Vec<(String, u32, ParsedFont)> = Vec::new();
+    missing.retain(|c| {
+        let Some(found) = crate::system_fonts::font_for(*c) else {
+            return true;
+        };
+        let known = system
+            .iter()
+            .any(|(family, index, _)| *family == found.family && *index == found.index);
+        if !known {
+            match ParsedFont::from_bytes(found.bytes(), found.index as usize, &mut Vec::new()) {
+                Some(parsed) => system.push((found.family, found.index, parsed)),
+                None => return true,
+            }
+        }
+        false
+    });
     for c in &missing {
         // A control character is named, never printed into the message as it is.
         let shown = if c.is_control() {
@@ -229,19 +290,17 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
             format!("“{c}”")
         };
         warnings.push(format!(
-            "字体中没有{shown}（U+{:04X}），PDF 中该字显示为方框，请改用常用字或在 Excel 文件中核对",
+            "内置字体和本机字体中都没有{shown}（U+{:04X}），PDF 中该字显示为方框，请改用常用字或在 Excel 文件中核对",
             u32::from(*c)
         ));
     }
-
-    let mut doc = PdfDocument::new(&format!("{}{}", sheet.title, sheet.period_line()));
-    let font_id = doc.add_font(font);
+    let mut faces = vec![Face::new(font, bundled)];
+    for (_, _, parsed) in &system {
+        let handle = PdfFontHandle::External(doc.add_font(parsed));
+        faces.push(Face::new(parsed, handle));
+    }
     let painter = Painter {
-        font_handle: PdfFontHandle::External(font_id),
-        measure: Measure {
-            font,
-            units_per_em: f32::from(font.pdf_font_metrics.units_per_em.max(1)),
-        },
+        measure: Measure { faces },
     };
     let table_width = PAGE_WIDTH - 2.0 * MARGIN_X;
     let share_sum: f32 = SHARES.iter().sum();
@@ -463,8 +522,10 @@ mod tests {
     fn the_bundled_font_is_read_and_measures_chinese() {
         let font = font().expect("the bundled font parses");
         let measure = Measure {
-            font,
-            units_per_em: f32::from(font.pdf_font_metrics.units_per_em),
+            faces: vec![Face::new(
+                font,
+                PdfFontHandle::Builtin(printpdf::BuiltinFont::Helvetica),
+            )],
         };
         let width = measure.width("土壤", 10.0);
         assert!((19.0..=21.0).contains(&width), "{width}");

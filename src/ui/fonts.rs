@@ -1,4 +1,5 @@
-//! The bundled Simplified Chinese font, installed as egui's first choice.
+//! The bundled Simplified Chinese font, installed as egui's first choice, with the system's
+//! Chinese fonts behind it for the characters it was cut down without.
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ pub fn install_fonts(ctx: &egui::Context) {
         .or_default()
         .push(CHINESE_FONT_NAME.to_owned());
     ctx.set_fonts(fonts);
+    ctx.add_font_provider(Arc::new(SystemChineseFonts));
     ctx.all_styles_mut(|style| {
         use egui::{FontFamily, FontId, TextStyle};
         style.text_styles = [
@@ -48,4 +50,23 @@ pub fn install_fonts(ctx: &egui::Context) {
         .into();
         style.spacing.item_spacing = egui::vec2(8.0, 6.0);
     });
+}
+
+/// Asks `system_fonts` for a character none of the installed fonts has, and installs the
+/// font found at the lowest priority of the family that needed it.
+struct SystemChineseFonts;
+
+impl egui::FontProvider for SystemChineseFonts {
+    fn font_for(&self, request: &egui::FallbackRequest<'_>) -> Option<egui::FontInsert> {
+        let c = request.cluster.chars().next()?;
+        let font = crate::system_fonts::font_for(c)?;
+        Some(egui::FontInsert {
+            name: format!("system:{}:{}", font.family, font.index),
+            data: egui::FontData::from_blob(font.data, font.index),
+            families: vec![egui::epaint::text::InsertFontFamily {
+                family: request.family.clone(),
+                priority: egui::epaint::text::FontPriority::Lowest,
+            }],
+        })
+    }
 }

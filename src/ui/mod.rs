@@ -157,6 +157,9 @@ fn run_with(
         wgpu_options: wgpu_options(log.clone()),
         // The event loop is kept for a second try with the other renderer.
         run_and_return: true,
+        // Our own fallback (ui::fonts, src/system_fonts.rs) asks for Simplified Chinese
+        // faces whatever the system's language; eframe's would pick by the locale.
+        system_font_fallback: false,
         ..Default::default()
     };
     let probe = std::env::var_os(FIRST_FRAME_PROBE).is_some();
