@@ -2,11 +2,13 @@
 //! the 2019 plan's departments and reporting months), each with a filled return spreadsheet
 //! attached and numbered rows in the body, delivered to a local Dovecot; then the release
 //! binary's `fetch-mail --dry-run` (fetched and previewed: parsed, matched, nothing recorded)
-//! and `fetch-mail` (each message committed in its own transaction), timed with their peak
-//! resident memory (`/usr/bin/time`). The goal: under 10 s, bounded memory.
+//! and `fetch-mail` (recorded and committed), timed with their peak resident memory
+//! (`/usr/bin/time`). The goal: under 10 s, bounded memory; and within 2× of `mbsync`
+//! (Debian package `isync`) downloading the same folder into a Maildir: five runs of each,
+//! alternating, each on a fresh copy of the ledger and an empty Maildir, medians compared.
 //!
-//! Run with `cargo bench --bench mail` (release build, Linux, as root, with Dovecot installed;
-//! see `scripts/mail-servers.md`).
+//! Run with `cargo bench --bench mail` (release build, Linux, as root, with Dovecot and isync
+//! installed; see `scripts/mail-servers.md`).
 #![expect(clippy::unwrap_used)]
 
 #[path = "../tests/common/mod.rs"]
@@ -139,9 +141,69 @@ fn main() {
     println!(
         "fetch-mail --dry-run: {lines} messages fetched and previewed ({matched} with their department and filled rows) in {seconds:.2} s, peak {peak:.0} MB"
     );
-    let (seconds, peak, lines, matched) = fetch(&[]);
+    // Side by side with mbsync, alternating, each from scratch.
+    let pristine = work.path().join("pristine.sqlite");
+    std::fs::copy(&db, &pristine).unwrap();
+    let config = work.path().join("mbsyncrc");
+    let maildir = work.path().join("maildir");
+    std::fs::write(
+        &config,
+        format!(
+            "IMAPAccount bench\nHost 127.0.0.1\nPort {port}\nUser {USER}\nPass {CODE}\nSSLType None\nAuthMechs LOGIN\n\n\
+             IMAPStore remote\nAccount bench\n\n\
+             MaildirStore local\nPath {dir}/\nInbox {dir}/INBOX\n\n\
+             Channel bench\nFar :remote:\nNear :local:\nPatterns INBOX\nSync Pull\nCreate Near\nSyncState *\n",
+            dir = maildir.display()
+        ),
+    )
+    .unwrap();
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let (mut peak, mut lines, mut matched) = (0.0, 0, 0);
+    for run in 0..5 {
+        for first in [run % 2 == 0, run % 2 != 0] {
+            if first {
+                std::fs::copy(&pristine, &db).unwrap();
+                for suffix in ["sqlite-wal", "sqlite-shm"] {
+                    let _ = std::fs::remove_file(db.with_extension(suffix));
+                }
+                let (seconds, run_peak, run_lines, run_matched) = fetch(&[]);
+                ours.push(seconds);
+                (peak, lines, matched) = (run_peak, run_lines, run_matched);
+            } else {
+                let _ = std::fs::remove_dir_all(&maildir);
+                std::fs::create_dir_all(&maildir).unwrap();
+                let started = std::time::Instant::now();
+                let status = Command::new("mbsync")
+                    .arg("-q")
+                    .arg("-c")
+                    .arg(&config)
+                    .arg("bench")
+                    .status()
+                    .expect("mbsync (Debian package isync)");
+                theirs.push(started.elapsed().as_secs_f64());
+                assert!(status.success());
+                let got = std::fs::read_dir(maildir.join("INBOX").join("cur"))
+                    .unwrap()
+                    .count()
+                    + std::fs::read_dir(maildir.join("INBOX").join("new"))
+                        .unwrap()
+                        .count();
+                assert_eq!(got, MESSAGES, "mbsync downloaded every message");
+            }
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ours, theirs) = (median(&mut ours), median(&mut theirs));
     println!(
-        "fetch-mail: {lines} messages fetched and committed ({matched} with their department and filled rows) in {seconds:.2} s, peak {peak:.0} MB"
+        "fetch-mail: {lines} messages fetched and committed ({matched} with their department and filled rows) in {ours:.2} s (median of 5), peak {peak:.0} MB"
+    );
+    println!(
+        "mbsync, the same folder into an empty Maildir: {theirs:.2} s (median of 5); fetch-mail / mbsync = {:.1}×",
+        ours / theirs
     );
     let (seconds, peak, lines, _) = fetch(&[]);
     println!("fetch-mail again: {lines} new messages in {seconds:.2} s, peak {peak:.0} MB");
