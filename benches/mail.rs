@@ -26,7 +26,7 @@ const MESSAGES: usize = 240;
 fn timed(args: &[&str]) -> (f64, f64, usize, usize) {
     let output = Command::new("/usr/bin/time")
         .arg("-f")
-        .arg("TIMED %e %M")
+        .arg("TIMED %e %M %U %S")
         .arg(env!("CARGO_BIN_EXE_taizhang"))
         .args(args)
         .env("TZ_MAIL_CODE", CODE)
@@ -40,6 +40,11 @@ fn timed(args: &[&str]) -> (f64, f64, usize, usize) {
     let mut parts = line.split_whitespace().skip(1);
     let seconds: f64 = parts.next().unwrap().parse().unwrap();
     let kb: f64 = parts.next().unwrap().parse().unwrap();
+    let cpu: f64 = parts.map(|p| p.parse::<f64>().unwrap()).sum();
+    eprintln!(
+        "  ({} {seconds:.2} s, CPU {cpu:.2} s)",
+        args.last().unwrap()
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines = stdout.lines().count();
     let matched = stdout

@@ -270,6 +270,63 @@ fn two_fetches_at_once_record_each_message_once() {
     );
 }
 
+/// Killed at any moment, a fetch leaves the folder's mark before every message it did not
+/// record, and never records a message twice; the next run completes the folder. (Messages
+/// are recorded in their own transactions with one sync a second, the mark last and durably.)
+#[test]
+fn a_fetch_killed_at_any_moment_keeps_its_mark_honest_and_records_nothing_twice() {
+    let ledger = new_ledger();
+    let server = Hostile::start("imap-good", &["--messages", "160"]);
+    let account = "rsxstg@163.com@127.0.0.1";
+    let mut counts = Vec::new();
+    for delay in [40, 90, 160, 250, 380, 550, 800] {
+        let mut child = fetch_command(&ledger.path, server.port, 60)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (open, _) = taizhang::store::Ledger::open(&ledger.path).unwrap();
+        if let Some((validity, last)) = open.mail_mark(account, "INBOX").unwrap() {
+            let recorded = open
+                .mail_recorded_uids(account, "INBOX", validity, 0)
+                .unwrap();
+            let passed: Vec<u32> = (1..=last).filter(|uid| !recorded.contains(uid)).collect();
+            assert!(
+                passed.is_empty(),
+                "killed after {delay} ms: the mark {last} passes {passed:?}"
+            );
+        }
+        drop(open);
+        // The killed run's lease would free itself a minute after its deadline.
+        rusqlite::Connection::open(&ledger.path)
+            .unwrap()
+            .execute("DELETE FROM settings WHERE key LIKE 'mail_lock%'", [])
+            .unwrap();
+        let recorded = messages(&ledger.path);
+        let mut ids: Vec<&String> = recorded.iter().map(|m| &m.0).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(
+            ids.len(),
+            recorded.len(),
+            "killed after {delay} ms: a message recorded twice"
+        );
+        counts.push(recorded.len());
+    }
+    // Some kill landed in the middle of a run.
+    assert!(counts.iter().any(|n| *n > 0 && *n < 160), "{counts:?}");
+    let (last, _) = fetch(&ledger.path, &server, 60);
+    assert!(last.status.success(), "{}", stderr(&last));
+    let recorded = messages(&ledger.path);
+    let mut ids: Vec<&String> = recorded.iter().map(|m| &m.0).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((ids.len(), recorded.len()), (160, 160));
+}
+
 fn chase_command(db: &Path, port: u16, user: &str) -> Command {
     let mut command = taizhang_command();
     command

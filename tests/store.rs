@@ -996,3 +996,32 @@ fn a_real_version_three_file_is_upgraded_with_its_returns() {
     assert_eq!(plans["plans"][0]["current"], true);
     assert_eq!(taizhang::store::list_backups(&temp.path).len(), 1);
 }
+
+/// A plan's months read from the plans list (as the mail's month-to-plan rule does, for every
+/// message) are the months of the whole plan, with and without a reporting start.
+#[test]
+fn a_plan_summarys_months_are_the_whole_plans_months() {
+    let temp = TempLedger::new();
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    drop(ledger);
+    let conn = rusqlite::Connection::open(&temp.path).unwrap();
+    conn.execute(
+        "INSERT INTO plans (year, title, kind, state, is_current, reporting_from, created_at)
+         SELECT year + 1, title, kind, state, 0, '2020-03', created_at FROM plans LIMIT 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let summaries = ledger.plans().unwrap();
+    assert_eq!(summaries.len(), 2);
+    for summary in summaries {
+        let plan = ledger.plan(summary.id).unwrap();
+        assert_eq!(
+            summary.periods(),
+            taizhang::schedule::plan_periods(&plan),
+            "{}",
+            summary.label()
+        );
+    }
+}

@@ -49,7 +49,12 @@ pub struct FetchRun {
     /// Messages read and recorded.
     pub recorded: usize,
     pub deadline: Duration,
+    /// When a recorded message was last made durable ([`DURABLE_EVERY`]).
+    last_durable: std::time::Instant,
 }
+
+/// How often a fetch makes what it recorded durable (one sync instead of one per message).
+const DURABLE_EVERY: Duration = Duration::from_secs(1);
 
 /// What a finished run says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -133,6 +138,7 @@ impl FetchRun {
             missing: Vec::new(),
             recorded: 0,
             deadline,
+            last_durable: std::time::Instant::now(),
         })
     }
 
@@ -186,8 +192,15 @@ impl FetchRun {
             ledger.lock_mail_folder(&self.account, &self.folder, &self.token, seconds)?;
             self.locked = true;
         }
+        // Each message in its own transaction; one a second waits for the disk, and with it
+        // every one before (Ledger::set_durable). The window's own writes between messages
+        // stay durable.
+        let relaxed = self.mode != MailMode::DryRun && self.last_durable.elapsed() < DURABLE_EVERY;
+        if relaxed {
+            ledger.set_durable(false)?;
+        }
         // Each message under the plan of the month it is for.
-        let outcome = handle_message(
+        let handled = handle_message(
             ledger,
             &mut self.intake,
             &source,
@@ -195,7 +208,13 @@ impl FetchRun {
             &origin,
             MailChoice::default(),
             self.mode,
-        )?;
+        );
+        if relaxed {
+            ledger.set_durable(true)?;
+        } else {
+            self.last_durable = std::time::Instant::now();
+        }
+        let outcome = handled?;
         if let Some(intake) = &outcome.intake {
             self.known
                 .message_ids
@@ -260,10 +279,30 @@ pub fn fetch_mail(
     let mut run = FetchRun::begin(ledger, account, mode, today, deadline)?;
     let known = run.known().clone();
     let mut failure: Option<StoreError> = None;
-    let result =
-        crate::mail::imap::fetch_new(account, &known, deadline, &mut |index, total, fetched| {
+    // The server is read on a thread of its own while this one records: the network's waits
+    // and the reading of the messages overlap. The channel holds a few messages at most, so
+    // memory stays bounded; when recording stops, the reader stops at its next message.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, usize, Fetched)>(8);
+    let result = std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("fetch-mail-reader".to_owned())
+            .spawn_scoped(scope, move || {
+                crate::mail::imap::fetch_new(
+                    account,
+                    &known,
+                    deadline,
+                    &mut |index, total, fetched| sender.send((index, total, fetched)).is_ok(),
+                )
+            });
+        let reader = match reader {
+            Ok(reader) => reader,
+            Err(error) => {
+                return Err(MailboxError::Lost(format!("无法启动收取线程：{error}")));
+            }
+        };
+        for (index, total, fetched) in receiver.iter() {
             let what = format!("{} UID {}", account.folder, fetched.uid);
-            match run.record(ledger, fetched) {
+            let go_on = match run.record(ledger, fetched) {
                 Ok(Some(outcome)) => each(
                     super::Progress {
                         done: index + 1,
@@ -277,8 +316,16 @@ pub fn fetch_mail(
                     failure = Some(error);
                     false
                 }
+            };
+            if !go_on {
+                break;
             }
-        });
+        }
+        drop(receiver);
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(MailboxError::Lost("收取线程意外中止".to_owned())))
+    });
     let summary = run.finish(ledger, result);
     match failure {
         Some(error) => Err(error.into()),

@@ -154,14 +154,11 @@ pub fn plans_with_period(
     ledger: &crate::store::Ledger,
     period: crate::schedule::Period,
 ) -> Result<Vec<crate::store::PlanSummary>, crate::store::StoreError> {
-    let mut owners = Vec::new();
-    for summary in ledger.plans()?.into_iter().filter(|p| p.active) {
-        let plan = ledger.plan(summary.id)?;
-        if crate::schedule::plan_periods(&plan).contains(&period) {
-            owners.push(summary);
-        }
-    }
-    Ok(owners)
+    Ok(ledger
+        .plans()?
+        .into_iter()
+        .filter(|p| p.active && p.periods().contains(&period))
+        .collect())
 }
 
 /// Every plan of the ledger as `label（--plan ID）`, for messages.

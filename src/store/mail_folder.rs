@@ -185,6 +185,18 @@ impl Ledger {
         self.write(|tx| set_mark(tx, account, folder, mark))
     }
 
+    /// Whether each commit of this connection waits until it is on disk (`synchronous=FULL`,
+    /// the default) or only until it is in the write-ahead log (`NORMAL`). A fetch records
+    /// most messages with `false` and one a second with `true`: that commit's sync makes every
+    /// commit before it durable too, because the log is written in order. A crash of the
+    /// process loses nothing either way; a power cut loses at most the last second, whole
+    /// messages at a time and always before the folder's mark (written durably, last).
+    pub fn set_durable(&self, durable: bool) -> Result<(), StoreError> {
+        let level = if durable { "FULL" } else { "NORMAL" };
+        self.conn.pragma_update(None, "synchronous", level)?;
+        Ok(())
+    }
+
     /// Takes the folder's fetch lock for `token` for `seconds`; refuses while another holds it.
     pub fn lock_mail_folder(
         &mut self,

@@ -18,12 +18,21 @@ pub struct PlanSummary {
     pub kind: crate::model::PlanKind,
     /// Shown and chased (not closed).
     pub active: bool,
+    /// What the plan's reporting months follow from (as [`crate::model::Plan`]'s fields).
+    pub issued_on: Option<chrono::NaiveDate>,
+    pub reporting_from: Option<chrono::NaiveDate>,
 }
 
 impl PlanSummary {
     /// The plan's name for lists: `2019年 …计划（示例）`.
     pub fn label(&self) -> String {
         crate::model::plan_label(self.year, &self.title, self.kind)
+    }
+
+    /// The months the plan has returns for, as [`crate::schedule::plan_periods`] says of the
+    /// whole plan, without loading it.
+    pub fn periods(&self) -> Vec<crate::schedule::Period> {
+        crate::schedule::reporting_periods(self.year, self.reporting_from.or(self.issued_on))
     }
 }
 
@@ -38,7 +47,8 @@ pub use crate::hash::sha256_hex;
 
 pub(super) fn list(conn: &Connection) -> Result<Vec<PlanSummary>, StoreError> {
     let mut statement = conn.prepare(
-        "SELECT p.id, p.year, p.title, p.is_current, p.kind, p.state,
+        "SELECT p.id, p.year, p.title, p.is_current, p.kind, p.state, p.issued_on,
+             p.reporting_from,
              (SELECT count(*) FROM tasks t WHERE t.plan_id = p.id) AS task_count
          FROM plans p ORDER BY p.year, p.id",
     )?;
@@ -52,6 +62,12 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<PlanSummary>, StoreError> {
                 task_count: row.get::<_, i64>("task_count")?.try_into().unwrap_or(0),
                 kind: crate::model::PlanKind::from_code(&row.get::<_, String>("kind")?),
                 active: row.get::<_, String>("state")? == "active",
+                issued_on: row
+                    .get::<_, Option<String>>("issued_on")?
+                    .and_then(|d| crate::model::parse_date(&d)),
+                reporting_from: row
+                    .get::<_, Option<String>>("reporting_from")?
+                    .and_then(|m| crate::model::parse_date(&format!("{m}-01"))),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

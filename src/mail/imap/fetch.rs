@@ -395,4 +395,3 @@ fn one_message(
         }
     })
 }
-

@@ -281,4 +281,3 @@ pub fn check_login(account: &Account, deadline: Duration) -> Result<bool, Mailbo
     let _ = connection.session.logout();
     Ok(any)
 }
-
