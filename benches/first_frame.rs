@@ -50,6 +50,19 @@ fn main() {
 }
 
 fn report(what: &str, binary: &str, display: &str, ledger: &Path) {
+    let frames = frame_times(binary, display, ledger);
+    assert_eq!(frames.len(), taizhang::ui::Page::ALL.len(), "{frames:?}");
+    println!(
+        "{what}: each page's frame time at 1280×800 (median / 90th percentile of {} frames):",
+        30
+    );
+    for (page, median, p90) in &frames {
+        println!(
+            "  {page}: {:.1} ms / {:.1} ms",
+            *median as f64 / 1000.0,
+            *p90 as f64 / 1000.0
+        );
+    }
     let runs: Vec<(Duration, u64)> = (0..RUNS)
         .map(|_| first_frame(binary, display, ledger))
         .collect();
@@ -89,8 +102,28 @@ fn drop_page_cache() {
 /// Starts the app and returns the time until it says its first frame was painted, and its
 /// peak memory in MB after it has shown every page.
 fn first_frame(binary: &str, display: &str, ledger: &Path) -> (Duration, u64) {
+    let (elapsed, peak, _) = probe(binary, display, ledger, false);
+    (elapsed, peak)
+}
+
+/// Each page's frame times under the display's renderer (Mesa's llvmpipe under Xvfb) at the
+/// window's size, 1280×800: (page, median µs, 90th percentile µs).
+fn frame_times(binary: &str, display: &str, ledger: &Path) -> Vec<(String, u64, u64)> {
+    probe(binary, display, ledger, true).2
+}
+
+fn probe(
+    binary: &str,
+    display: &str,
+    ledger: &Path,
+    timed: bool,
+) -> (Duration, u64, Vec<(String, u64, u64)>) {
     let started = Instant::now();
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    if timed {
+        command.env(taizhang::ui::FRAME_TIME_PROBE, "1");
+    }
+    let mut child = command
         .arg("--db")
         .arg(ledger)
         .args(["--today", "2026-08-05"])
@@ -119,9 +152,20 @@ fn first_frame(binary: &str, display: &str, ledger: &Path) -> (Duration, u64) {
     };
     // The probe shows every page, says its peak memory and closes the window.
     let mut peak = None;
+    let mut frames = Vec::new();
     for line in lines.map_while(Result::ok) {
         if let Some(value) = line.strip_prefix(taizhang::ui::PEAK_MEMORY_LINE) {
             peak = value.trim().parse::<u64>().ok();
+        }
+        if let Some(value) = line.strip_prefix(taizhang::ui::FRAME_TIME_LINE) {
+            let parts: Vec<&str> = value.split_whitespace().collect();
+            if let [page, median, p90] = parts[..] {
+                frames.push((
+                    page.to_owned(),
+                    median.parse().unwrap(),
+                    p90.parse().unwrap(),
+                ));
+            }
         }
     }
     let status = child.wait().unwrap();
@@ -129,6 +173,7 @@ fn first_frame(binary: &str, display: &str, ledger: &Path) -> (Duration, u64) {
     (
         elapsed,
         peak.expect("the probe says its peak memory") / 1024,
+        frames,
     )
 }
 

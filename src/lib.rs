@@ -19,6 +19,7 @@ pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod plan_text;
+pub mod read_ahead;
 pub mod readers;
 pub mod report;
 pub mod returns;

@@ -144,6 +144,14 @@ fn looks_utf16(bytes: &[u8]) -> bool {
 
 /// Reads a saved e-mail (or a body saved as text) into a message.
 pub fn parse_mail(bytes: &[u8]) -> Result<MailMessage, MailError> {
+    match crate::read_ahead::MAIL.take(bytes) {
+        Some(message) => Ok(message),
+        None => parse_mail_now(bytes),
+    }
+}
+
+/// [`parse_mail`] itself, never taken from what was read ahead ([`crate::read_ahead`]).
+pub fn parse_mail_now(bytes: &[u8]) -> Result<MailMessage, MailError> {
     let mut message = match sniff(bytes)? {
         MailKind::Eml => mime::parse_eml(bytes)?,
         MailKind::Msg => msg::parse_msg(bytes)?,

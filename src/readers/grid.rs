@@ -4,7 +4,7 @@
 //! than the grid. A merge is filled downwards into the cells it covers, but not sideways: a
 //! department that merged 进展情况 with 备注 wrote one text, not two.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::error::ImportError;
 use super::limits::{MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_TEXT_BYTES};
@@ -12,7 +12,7 @@ use super::limits::{MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_TEXT_BYTES};
 /// One cell: its text, and the column of the cell it came from when a merge filled it.
 #[derive(Clone, Debug, Default)]
 struct Cell {
-    text: Rc<str>,
+    text: Arc<str>,
     /// The merge's top-left column, for a cell a merge covers.
     merged_from: Option<u32>,
 }
@@ -64,7 +64,7 @@ impl Grid {
         self.rows.iter().flatten().all(|c| c.text.is_empty())
     }
 
-    pub(super) fn set(&mut self, row: u32, column: u32, text: Rc<str>) -> Result<(), ImportError> {
+    pub(super) fn set(&mut self, row: u32, column: u32, text: Arc<str>) -> Result<(), ImportError> {
         if row >= MAX_ROWS {
             return Err(ImportError::TooManyRows {
                 sheet: self.name.clone(),
@@ -161,12 +161,12 @@ pub(super) struct TextBudget {
 }
 
 impl TextBudget {
-    pub(super) fn take(&mut self, text: &str) -> Result<Rc<str>, ImportError> {
+    pub(super) fn take(&mut self, text: &str) -> Result<Arc<str>, ImportError> {
         self.used = self.used.saturating_add(text.len() as u64);
         if self.used > MAX_TEXT_BYTES {
             return Err(ImportError::TooMuchText);
         }
-        Ok(Rc::from(text))
+        Ok(Arc::from(text))
     }
 }
 
@@ -274,7 +274,7 @@ impl<'a> SheetSink<'a> {
 
 /// A text stored once and shared by the cells that repeat it.
 #[derive(Clone, Debug)]
-pub(super) struct SharedText(Rc<str>);
+pub(super) struct SharedText(Arc<str>);
 
 #[cfg(test)]
 mod tests {
@@ -283,9 +283,9 @@ mod tests {
     #[test]
     fn merges_fill_down_not_sideways_and_overlaps_cost_nothing() {
         let mut grid = Grid::new("表".to_owned());
-        grid.set(0, 0, Rc::from("组")).unwrap_or_default();
-        grid.set(0, 3, Rc::from("进展")).unwrap_or_default();
-        grid.set(3, 4, Rc::from("")).unwrap_or_default();
+        grid.set(0, 0, Arc::from("组")).unwrap_or_default();
+        grid.set(0, 3, Arc::from("进展")).unwrap_or_default();
+        grid.set(3, 4, Arc::from("")).unwrap_or_default();
         let mut merges = vec![
             Merge {
                 top: 0,

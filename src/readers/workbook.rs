@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read as _};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use calamine::{Data, DataRef, Reader as _, Sheets};
 
@@ -213,8 +213,18 @@ fn declared_count(head: &str, name: &str) -> Option<u64> {
     Some(digits.parse().unwrap_or(u64::MAX))
 }
 
-/// Reads every sheet of a file into grids, within the bounds above.
+/// Reads every sheet of a file into grids, within the bounds above (or takes what was read
+/// ahead from the same bytes, [`crate::read_ahead`]).
 pub fn load_grids(bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Grid>, ImportError> {
+    if let Some((grids, read_warnings)) = crate::read_ahead::GRIDS.take(bytes) {
+        warnings.extend(read_warnings);
+        return Ok(grids);
+    }
+    load_grids_now(bytes, warnings)
+}
+
+/// [`load_grids`] itself, never taken from what was read ahead.
+pub fn load_grids_now(bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Grid>, ImportError> {
     let format = sniff(bytes)?;
     let mut budget = TextBudget { used: 0 };
     match format {
@@ -242,7 +252,7 @@ fn load_xlsx(
         let mut grid = Grid::new(name.clone());
         // A shared string used by many cells is stored once: the cache is keyed by the
         // string's address in the workbook's table.
-        let mut shared: HashMap<usize, Rc<str>> = HashMap::new();
+        let mut shared: HashMap<usize, Arc<str>> = HashMap::new();
         let mut formulas_without_value = 0_usize;
         let mut first_formula_row = None;
         {

@@ -240,6 +240,8 @@ impl FetchRun {
         ledger: &mut Ledger,
         result: Result<(), MailboxError>,
     ) -> Result<FetchSummary, FetchError> {
+        // What the reader read ahead and nobody took (the run stopped) is not kept.
+        crate::read_ahead::clear();
         let mut kept = Ok(());
         if self.mode != MailMode::DryRun {
             if let Some(mark) = self.mark.filter(|mark| Some(*mark) != self.known.mark) {
@@ -262,6 +264,15 @@ impl FetchRun {
         }
         kept?;
         Ok(summary)
+    }
+}
+
+/// On the thread that reads the server: parses a delivered message and its attached
+/// workbooks ahead of [`FetchRun::record`], which takes what was read ([`crate::read_ahead`]):
+/// the two cores share the work.
+pub fn read_ahead(fetched: &Fetched) {
+    if let Delivery::Whole(bytes) = &fetched.delivery {
+        crate::read_ahead::read_message(bytes);
     }
 }
 

@@ -55,6 +55,7 @@ impl FetchJob {
                     if stop.load(Ordering::Relaxed) {
                         return false;
                     }
+                    crate::service::fetch::read_ahead(&fetched);
                     let sent = sender
                         .send(FetchEvent::Message {
                             done: done + 1,

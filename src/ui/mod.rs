@@ -181,7 +181,11 @@ fn run_with(
                 app.following_the_clock()
             };
             Ok(if probe {
-                Box::new(FirstFrameProbe { app, frames: 0 })
+                Box::new(FirstFrameProbe {
+                    app,
+                    frames: 0,
+                    timing: std::env::var_os(FRAME_TIME_PROBE).map(|_| FrameTiming::default()),
+                })
             } else {
                 Box::new(app)
             })
@@ -198,6 +202,27 @@ pub const FIRST_FRAME_LINE: &str = "taizhang: first frame painted";
 /// The line the probe prints after it has shown every page, with the process's peak memory.
 pub const PEAK_MEMORY_LINE: &str = "taizhang: peak memory (KB)";
 
+/// With [`FIRST_FRAME_PROBE`], also time each page's frames (for `benches/first_frame.rs`).
+pub const FRAME_TIME_PROBE: &str = "TAIZHANG_FRAME_TIME_PROBE";
+
+/// The line the probe prints for each page with [`FRAME_TIME_PROBE`]: the page's name, then
+/// the median and the 90th percentile of its frame times in microseconds.
+pub const FRAME_TIME_LINE: &str = "taizhang: frame time";
+
+/// Frames given to a page before its frames are timed (its caches fill), and frames timed.
+const FRAME_WARM_UP: usize = 5;
+const FRAMES_TIMED: usize = 30;
+
+/// Each page's frames, one after another, painted back to back: the time from one frame's
+/// start to the next one's is the whole frame (the app, tessellation, painting, the swap).
+#[derive(Default)]
+struct FrameTiming {
+    page: usize,
+    frames_on_page: usize,
+    last: Option<std::time::Instant>,
+    samples: Vec<std::time::Duration>,
+}
+
 /// Measures start-up: the window prints [`FIRST_FRAME_LINE`] on stdout when the first frame
 /// has been painted (that is, when the second frame begins), then shows every page once,
 /// prints [`PEAK_MEMORY_LINE`] with the peak resident memory (Linux), and closes as the user
@@ -205,6 +230,45 @@ pub const PEAK_MEMORY_LINE: &str = "taizhang: peak memory (KB)";
 struct FirstFrameProbe {
     app: TaizhangApp,
     frames: usize,
+    timing: Option<FrameTiming>,
+}
+
+impl FirstFrameProbe {
+    /// With [`FRAME_TIME_PROBE`]: opens each page in turn and times its frames; `true` while
+    /// pages remain.
+    fn time_pages(&mut self, out: &mut impl std::io::Write) -> bool {
+        let Some(timing) = self.timing.as_mut() else {
+            return false;
+        };
+        let now = std::time::Instant::now();
+        let Some(page) = Page::ALL.get(timing.page) else {
+            return false;
+        };
+        if timing.frames_on_page == 0 {
+            self.app.apply(Command::OpenPage(*page));
+        } else if timing.frames_on_page > FRAME_WARM_UP
+            && let Some(last) = timing.last
+        {
+            timing.samples.push(now - last);
+        }
+        timing.last = Some(now);
+        timing.frames_on_page += 1;
+        if timing.samples.len() == FRAMES_TIMED {
+            timing.samples.sort();
+            let micros = |d: std::time::Duration| d.as_micros();
+            let _ = writeln!(
+                out,
+                "{FRAME_TIME_LINE} {} {} {}",
+                page.label(),
+                micros(timing.samples[FRAMES_TIMED / 2]),
+                micros(timing.samples[FRAMES_TIMED * 9 / 10]),
+            );
+            timing.page += 1;
+            timing.frames_on_page = 0;
+            timing.samples.clear();
+        }
+        true
+    }
 }
 
 impl eframe::App for FirstFrameProbe {
@@ -216,7 +280,9 @@ impl eframe::App for FirstFrameProbe {
         if self.frames == 2 {
             let _ = writeln!(out, "{FIRST_FRAME_LINE}");
         }
-        if let Some(page) = self.frames.checked_sub(2).and_then(|i| Page::ALL.get(i)) {
+        if self.frames >= 2 && self.time_pages(&mut out) {
+            // Timing the pages' frames.
+        } else if let Some(page) = self.frames.checked_sub(2).and_then(|i| Page::ALL.get(i)) {
             self.app.apply(Command::OpenPage(*page));
         } else if self.frames > 2 {
             let peak = std::fs::read_to_string("/proc/self/status")

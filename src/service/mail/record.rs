@@ -37,10 +37,18 @@ impl Intake {
         }
     }
 
-    /// Reloads what a commit changed (returns and learned addresses).
-    pub fn refresh(&mut self, ledger: &Ledger) -> Result<(), StoreError> {
+    /// Reloads what a message's commit changed: the returns of the months it held and the
+    /// departments (an address learned), not every return of the plan.
+    pub fn refresh_months(
+        &mut self,
+        ledger: &Ledger,
+        periods: &[crate::schedule::Period],
+    ) -> Result<(), StoreError> {
         self.departments = ledger.departments()?;
-        self.returns = ledger.returns(None)?;
+        for period in periods {
+            self.returns.retain(|r| r.period != *period);
+            self.returns.extend(ledger.returns(Some(*period))?);
+        }
         Ok(())
     }
 
@@ -373,14 +381,19 @@ fn record_read(
                 .map(|_| ())
         }
         MailMode::Commit => {
-            let plan = intake.plan.clone();
-            commit_message(ledger, &plan, &mut prepared, origin, waiting).and_then(|committed| {
-                outcome.committed = committed;
-                if committed.is_some() {
-                    intake.refresh(ledger)?;
-                }
-                Ok(())
-            })
+            let mut periods: Vec<crate::schedule::Period> =
+                prepared.returns().map(|r| r.period).collect();
+            periods.sort_unstable();
+            periods.dedup();
+            commit_message(ledger, &intake.plan, &mut prepared, origin, waiting).and_then(
+                |committed| {
+                    outcome.committed = committed;
+                    if committed.is_some() {
+                        intake.refresh_months(ledger, &periods)?;
+                    }
+                    Ok(())
+                },
+            )
         }
     };
     outcome.intake = Some(prepared);
