@@ -302,7 +302,10 @@ pub fn fetch_mail(
                     account,
                     &known,
                     deadline,
-                    &mut |index, total, fetched| sender.send((index, total, fetched)).is_ok(),
+                    &mut |index, total, fetched| {
+                        read_ahead(&fetched);
+                        sender.send((index, total, fetched)).is_ok()
+                    },
                 )
             });
         let reader = match reader {
