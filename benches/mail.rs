@@ -219,4 +219,14 @@ fn main() {
             .len()
     };
     println!("recorded as committed: {committed} of {MESSAGES}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut statement = conn
+        .prepare("SELECT state, note, count(*) FROM mail_messages GROUP BY state, note")
+        .unwrap();
+    let states: Vec<(String, String, i64)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    println!("recorded by state and note: {states:?}");
 }
