@@ -5,6 +5,7 @@
 //! (`store`), the seed data (`seed`) and the headless commands (`cli`) know nothing of egui;
 //! the window lives in `ui`.
 
+pub mod assessment;
 pub mod assets;
 pub mod cli;
 pub mod crash;

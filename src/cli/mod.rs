@@ -173,6 +173,12 @@ pub fn run(
                 out,
             )
         }
+        Job::Assessment {
+            year,
+            plan,
+            xlsx,
+            json,
+        } => returns::assessment(ledger, *year, *plan, xlsx.as_deref(), *json, today, out),
         Job::Status { period, json, plan } => {
             let wanted = period.unwrap_or_else(|| crate::schedule::Period::of(today).previous());
             focus(ledger, *plan, Some(wanted))?;

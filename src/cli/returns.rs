@@ -193,3 +193,52 @@ fn write_status_text(status: &PeriodStatus, out: &mut dyn Write) -> std::io::Res
     }
     Ok(())
 }
+
+/// The departments' 考核 of a year's plan: a table, or one JSON object; with `xlsx`, also
+/// written there (refused, with nothing written, over the ledger, its backups or a device).
+pub(super) fn assessment(
+    ledger: &Ledger,
+    year: i32,
+    plan: Option<i64>,
+    xlsx: Option<&std::path::Path>,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let plan_id = crate::service::plan_of_year(ledger, year, plan)?;
+    let assessment = crate::service::assessment_of_plan(ledger, plan_id, today)?;
+    let written = match xlsx {
+        Some(path) => Some(crate::service::write_assessment(
+            &assessment,
+            path,
+            &crate::files::Protected::for_ledger(ledger.path()),
+            crate::files::Existing::Replace,
+        )?),
+        None => None,
+    };
+    if json {
+        let mut value = super::json::assessment_json(&assessment);
+        value.xlsx = written.map(|p| p.display().to_string());
+        serde_json::to_writer(&mut *out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}年度各部门报送情况考核（{}，统计至{}）",
+        assessment.year,
+        assessment.plan_label,
+        crate::model::format_date_cn(assessment.as_of)
+    )?;
+    writeln!(out, "{}", crate::assessment::COLUMNS.join("\t"))?;
+    for row in &assessment.departments {
+        writeln!(out, "{}", crate::assessment::cells(row).join("\t"))?;
+    }
+    if assessment.departments.is_empty() {
+        writeln!(out, "该计划没有应报送的部门，也没有牵头节点的部门。")?;
+    }
+    if let Some(path) = written {
+        writeln!(out, "已写出 {}", path.display())?;
+    }
+    Ok(())
+}

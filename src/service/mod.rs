@@ -3,6 +3,7 @@
 //! file, writing the month's sheet, the calendar file and the chase list, opening a file with
 //! the system's program. No egui here, and no SQL: the ledger is reached through `store`.
 
+mod assessment;
 mod calendar;
 mod chase;
 mod day;
@@ -17,6 +18,7 @@ mod sheet;
 mod system;
 mod templates;
 
+pub use assessment::{assessment_of_day, assessment_of_plan, plan_of_year, write_assessment};
 pub use calendar::{write_ics, write_ics_to};
 pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay, OnTimeByYear};

@@ -205,6 +205,10 @@ impl TaizhangApp {
                 self.write_report(period);
                 return;
             }
+            Command::WriteAssessment => {
+                self.write_assessment();
+                return;
+            }
             Command::SetIndicator {
                 name,
                 period,

@@ -227,6 +227,41 @@ impl TaizhangApp {
         }
     }
 
+    /// Writes the plan in focus's 部门考核 as of today into 导出文件/部门考核 (beside a table
+    /// of the same name she may have edited, never over it) and opens it.
+    pub(super) fn write_assessment(&mut self) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        let plan_id = open.data.plan.id;
+        let written = crate::service::assessment_of_plan(&open.ledger, plan_id, open.data.today)
+            .and_then(|assessment| {
+                let folder = crate::service::exports_dir(&open.data.ledger_path).join("部门考核");
+                crate::files::ensure_folder(&folder)?;
+                let path = folder.join(format!("{}年度部门考核.xlsx", assessment.year));
+                crate::service::write_assessment(
+                    &assessment,
+                    &path,
+                    &crate::files::Protected::for_ledger(&open.data.ledger_path),
+                    crate::files::Existing::KeepBoth,
+                )
+            });
+        match written {
+            Ok(path) => {
+                let opened = match crate::service::open_with_system(&path) {
+                    Ok(()) => String::new(),
+                    Err(error) => format!(
+                        "未能用系统程序打开它（{}），请在文件夹中双击打开。",
+                        crate::files::io_phrase(&error)
+                    ),
+                };
+                self.messages
+                    .notice(format!("已生成部门考核表“{}”。{opened}", path.display()));
+            }
+            Err(error) => self.show_error(error.to_string()),
+        }
+    }
+
     /// Records an indicator's value for a month (refused with nothing written when the value
     /// is not a number, a percentage over 100, or the indicator is not the plan's).
     pub(super) fn set_indicator(&mut self, name: &str, period: Period, value: &str, source: &str) {

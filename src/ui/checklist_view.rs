@@ -32,6 +32,7 @@ impl ChecklistView {
             period_picker(ui, &periods, &mut selection.period);
         });
         let Some(department_id) = selection.department_id else {
+            assessment_ui(ui, data, commands);
             ui.weak("请选择部门。");
             return;
         };
@@ -43,6 +44,7 @@ impl ChecklistView {
             .id_salt("checklist_scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                assessment_ui(ui, data, commands);
                 section_title(ui, &format!("{}全年报送情况", data.plan.label()));
                 year_strip_ui(ui, data, department_id, selection);
                 // What the department owes under the other plans in play.
@@ -121,6 +123,54 @@ impl ChecklistView {
                 tasks_ui(ui, data, &duties.joins);
             });
     }
+}
+
+/// 部门考核: every department's record over the plan's year, as `assessment` counts it, folded
+/// until opened; 导出考核表 writes it as an XLSX.
+fn assessment_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>, commands: &mut Vec<Command>) {
+    egui::CollapsingHeader::new(format!("{}年度部门考核", data.plan.year))
+        .id_salt("assessment")
+        .default_open(false)
+        .show(ui, |ui| {
+            let rows = crate::assessment::assess(
+                data.departments,
+                data.statuses,
+                data.deadlines,
+                data.plan.id,
+            );
+            ui.horizontal(|ui| {
+                ui.weak(format!(
+                    "统计至{}；按时率只计按时且内容齐全的月份。",
+                    format_date_cn(data.today)
+                ));
+                if ui.button("导出考核表").clicked() {
+                    commands.push(Command::WriteAssessment);
+                }
+            });
+            if rows.is_empty() {
+                ui.weak("该计划没有应报送的部门，也没有牵头节点的部门。");
+                return;
+            }
+            egui::ScrollArea::horizontal()
+                .id_salt("assessment_scroll")
+                .show(ui, |ui| {
+                    egui::Grid::new("assessment_grid")
+                        .striped(true)
+                        .spacing([14.0, 4.0])
+                        .show(ui, |ui| {
+                            for column in crate::assessment::COLUMNS {
+                                ui.strong(column);
+                            }
+                            ui.end_row();
+                            for row in &rows {
+                                for cell in crate::assessment::cells(row) {
+                                    ui.label(cell);
+                                }
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
 }
 
 fn year_strip_ui(

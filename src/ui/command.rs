@@ -182,6 +182,8 @@ pub enum Command {
     },
     /// Write the month's 情况通报 as a `.docx` beside the ledger and open it.
     WriteReport(Period),
+    /// Write the plan in focus's 部门考核 as an `.xlsx` beside the ledger and open it.
+    WriteAssessment,
     /// Record an indicator's value for a month.
     SetIndicator {
         name: String,

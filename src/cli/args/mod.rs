@@ -50,6 +50,8 @@ pub const USAGE: &str = "\
                     读取部门报回的表格（.xlsx/.xls/.ods），每个文件输出一行 JSON
   status [--period YYYY-MM] [--json]
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
+  assessment --year YYYY [--plan ID] [--xlsx FILE] [--json]
+                    该年度计划各部门的考核：应报、按时、逾期、内容不全、未报、退回、按时率、齐全率和牵头节点
   import-email FILE... [--department NAME] [--period YYYY-MM] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取保存的邮件（.eml/.msg）或邮件正文（.txt）：正文各行和附件，每封邮件一行 JSON
   fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--deadline SECONDS] [--dry-run] [--json]
@@ -166,6 +168,13 @@ pub enum Job {
         period: Option<Period>,
         json: bool,
         plan: Option<i64>,
+    },
+    /// Print (or write as an XLSX) the departments' 考核 of a year's plan.
+    Assessment {
+        year: i32,
+        plan: Option<i64>,
+        xlsx: Option<PathBuf>,
+        json: bool,
     },
     /// Print every plan of the ledger.
     Plans { json: bool },
@@ -349,6 +358,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
         "templates" => templates(&mut words)?,
         "import-returns" => import_returns(&mut words)?,
         "status" => status(&mut words)?,
+        "assessment" => assessment(&mut words)?,
         "import-email" => import_email(&mut words)?,
         "fetch-mail" => fetch_mail(&mut words)?,
         "chase" => chase(&mut words)?,

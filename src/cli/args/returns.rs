@@ -261,3 +261,36 @@ pub(super) fn status(words: &mut Words) -> Result<Job, UsageError> {
     }
     Ok(Job::Status { period, json, plan })
 }
+
+pub(super) fn assessment(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut year, mut plan, mut xlsx, mut json) = (None, None, None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--year" => {
+                    let text = words.value("--year")?;
+                    year = Some(
+                        text.parse::<i32>()
+                            .ok()
+                            .filter(|y| (2000..=2100).contains(y))
+                            .ok_or_else(|| {
+                                usage(format!("--year 的年份“{text}”无效，应为 YYYY"))
+                            })?,
+                    );
+                }
+                "--plan" => plan = Some(words.plan_id()?),
+                "--xlsx" => xlsx = Some(PathBuf::from(words.value("--xlsx")?)),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let year = year.ok_or_else(|| usage("assessment 需要 --year YYYY".to_owned()))?;
+    Ok(Job::Assessment {
+        year,
+        plan,
+        xlsx,
+        json,
+    })
+}

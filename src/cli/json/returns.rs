@@ -195,3 +195,60 @@ pub fn unmatched_json(parsed: &crate::returns::spreadsheet::ParsedReturn) -> Vec
         })
         .collect()
 }
+
+/// `assessment --json`: the departments' 考核 of a year's plan.
+#[derive(Debug, Serialize)]
+pub struct AssessmentJson {
+    pub year: i32,
+    pub plan: i64,
+    pub as_of: String,
+    pub departments: Vec<DepartmentAssessmentJson>,
+    /// The XLSX written, with `--xlsx`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xlsx: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DepartmentAssessmentJson {
+    pub name: String,
+    pub months_due: usize,
+    pub on_time: usize,
+    pub late: usize,
+    pub partial: usize,
+    pub missing: usize,
+    pub returned: usize,
+    pub on_time_rate: Option<f64>,
+    pub complete_rate: Option<f64>,
+    pub milestones_done: usize,
+    pub milestones_overdue: usize,
+    pub milestones_carried: usize,
+    pub milestones_open: usize,
+}
+
+pub fn assessment_json(assessment: &crate::assessment::Assessment) -> AssessmentJson {
+    AssessmentJson {
+        year: assessment.year,
+        plan: assessment.plan_id,
+        as_of: assessment.as_of.to_string(),
+        departments: assessment
+            .departments
+            .iter()
+            .map(|d| DepartmentAssessmentJson {
+                name: d.name.clone(),
+                months_due: d.months_due,
+                on_time: d.on_time,
+                late: d.late,
+                partial: d.partial,
+                missing: d.missing,
+                returned: d.returned,
+                on_time_rate: d.on_time_rate,
+                complete_rate: d.complete_rate,
+                milestones_done: d.milestones_done,
+                milestones_overdue: d.milestones_overdue,
+                milestones_carried: d.milestones_carried,
+                milestones_open: d.milestones_open,
+            })
+            .collect(),
+        xlsx: None,
+    }
+}
