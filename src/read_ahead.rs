@@ -15,8 +15,8 @@ use crate::readers::grid::Grid;
 
 /// Entries kept at most: a fetch's channel holds 8 messages, each with a few attachments.
 const KEPT: usize = 24;
-/// Files larger than this (by what they would inflate to) are not read ahead: the memory of
-/// what waits here stays small.
+/// Messages larger than this, and files that would inflate to more, are not read ahead: the
+/// memory of what waits here stays small.
 pub const MAX_READ_AHEAD: u64 = 4 * 1024 * 1024;
 
 pub struct Memo<T> {
@@ -73,8 +73,18 @@ pub static MAIL: Memo<MailMessage> = Memo::new();
 pub static GRIDS: Memo<(Vec<Grid>, Vec<String>)> = Memo::new();
 
 /// Parses a message and reads its attached workbooks, keeping what was read for the reading
-/// that follows.
+/// that follows. A reader's bug (a panic) keeps nothing here and ends nothing: the reading
+/// that follows meets it again and makes it that file's error.
 pub fn read_message(raw: &[u8]) {
+    let _ = crate::crash::catching(|| read_message_now(raw));
+}
+
+fn read_message_now(raw: &[u8]) {
+    // A large message is read where it is recorded, once: what waits here stays small (the
+    // fetch's channel already holds the raw messages in flight).
+    if raw.len() as u64 > MAX_READ_AHEAD {
+        return;
+    }
     let Ok(message) = crate::mail::parse_mail_now(raw) else {
         return;
     };

@@ -99,3 +99,32 @@ fn a_rare_character_typed_in_the_window_is_drawn_by_a_system_font() {
         .collect();
     assert!(people.contains(&format!("王{RARE}")), "{people:?}");
 }
+
+/// The window's own texts need no other font: every character in the window's code (outside
+/// comments) has a real glyph in the bundled font. (The installer's build carries no other
+/// font: eframe's default fonts are left out.)
+#[test]
+fn every_character_the_window_writes_is_in_the_bundled_font() {
+    fn walk(dir: &std::path::Path, chars: &mut std::collections::BTreeSet<char>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, chars);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                for line in std::fs::read_to_string(&path).unwrap().lines() {
+                    let code = line.split("//").next().unwrap_or_default();
+                    chars.extend(code.chars().filter(|c| !c.is_ascii()));
+                }
+            }
+        }
+    }
+    let mut chars = std::collections::BTreeSet::new();
+    walk(std::path::Path::new("src/ui"), &mut chars);
+    assert!(chars.len() > 500, "{}", chars.len());
+    let face = ttf_parser::Face::parse(CHINESE_FONT, 0).unwrap();
+    let missing: Vec<char> = chars
+        .into_iter()
+        .filter(|c| !c.is_whitespace() && !has_glyph(&face, *c))
+        .collect();
+    assert!(missing.is_empty(), "not in the bundled font: {missing:?}");
+}
