@@ -16,13 +16,7 @@ use crate::store::{Ledger, StoreError};
 /// after it ended.
 pub fn plan_of_year(ledger: &Ledger, year: i32, plan: Option<i64>) -> Result<i64, ActionError> {
     let plans = ledger.plans()?;
-    let list = || {
-        plans
-            .iter()
-            .map(|p| format!("{}（--plan {}）", p.label(), p.id))
-            .collect::<Vec<_>>()
-            .join("；")
-    };
+    let list = || super::plan::plans_text(&plans);
     if let Some(id) = plan {
         let Some(found) = plans.iter().find(|p| p.id == id) else {
             return Err(ActionError::NoSuchPlan { id, plans: list() });
@@ -52,11 +46,7 @@ pub fn plan_of_year(ledger: &Ledger, year: i32, plan: Option<i64>) -> Result<i64
             .ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "{year}年有几个计划：{}。请用 --plan 编号 指定其中一个。",
-                    several
-                        .iter()
-                        .map(|p| format!("{}（--plan {}）", p.label(), p.id))
-                        .collect::<Vec<_>>()
-                        .join("；")
+                    super::plan::plans_text(several.iter().copied())
                 ))
                 .into()
             }),

@@ -163,10 +163,15 @@ pub fn plans_with_period(
 
 /// Every plan of the ledger as `label（--plan ID）`, for messages.
 fn plan_list(ledger: &crate::store::Ledger) -> String {
-    ledger
-        .plans()
-        .unwrap_or_default()
-        .iter()
+    plans_text(&ledger.plans().unwrap_or_default())
+}
+
+/// Plans as `label（--plan ID）；…`, for messages that ask for `--plan`.
+pub(super) fn plans_text<'a>(
+    plans: impl IntoIterator<Item = &'a crate::store::PlanSummary>,
+) -> String {
+    plans
+        .into_iter()
         .map(|p| format!("{}（--plan {}）", p.label(), p.id))
         .collect::<Vec<_>>()
         .join("；")
