@@ -26,8 +26,9 @@ pub struct DepartmentAssessment {
     pub partial: usize,
     /// Due and not received.
     pub missing: usize,
-    /// Sent back for correction (退回). No return has a way to be sent back yet, so this
-    /// counts none until that flow exists.
+    /// Months whose return was sent back for correction (退回) at least once. A month still
+    /// waiting for its correction counts here only (its state is `returned`); a corrected one
+    /// also under when its return first arrived.
     pub returned: usize,
     /// On time and complete, over the months due (as 总览's rate); `None` when nothing was due.
     pub on_time_rate: Option<f64>,
@@ -56,11 +57,12 @@ pub struct Assessment {
 
 /// Counts each department's months and milestones. `statuses` are the plan year's months
 /// (as [`crate::returns::year_statuses`] gives them); `deadlines` the plan's dated items with
-/// their lights.
+/// their lights; `send_backs` every sending back of the plan's returns.
 pub fn assess(
     departments: &[Department],
     statuses: &[PeriodStatus],
     deadlines: &[Deadline],
+    send_backs: &[crate::store::SendBack],
     plan_id: i64,
 ) -> Vec<DepartmentAssessment> {
     let mut found = Vec::new();
@@ -82,10 +84,17 @@ pub fn assess(
                 continue;
             };
             owes |= status.state != ReturnState::NotRequired;
+            let sent_back = send_backs.iter().any(|s| {
+                s.department_id == department.id && s.period == month.period && s.outcome.stands()
+            });
+            if sent_back && status.state != ReturnState::NotRequired {
+                row.returned += 1;
+            }
             match status.state {
                 ReturnState::OnTime => row.on_time += 1,
                 ReturnState::Late => row.late += 1,
                 ReturnState::Missing => row.missing += 1,
+                ReturnState::Returned => {}
                 ReturnState::NotDue | ReturnState::NotRequired => continue,
             }
             row.months_due += 1;

@@ -173,12 +173,16 @@ pub enum ReturnState {
     Late,
     /// 无需报送: the department owes no return for this period.
     NotRequired,
+    /// 已退回: received, then sent back for correction (退回); stays so until the corrected
+    /// return arrives. Its content is still the last received.
+    Returned,
 }
 
 impl ReturnState {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::OnTime,
         Self::Late,
+        Self::Returned,
         Self::Missing,
         Self::NotDue,
         Self::NotRequired,
@@ -192,6 +196,7 @@ impl ReturnState {
             Self::OnTime => "按时已报",
             Self::Late => "逾期补报",
             Self::NotRequired => "无需报送",
+            Self::Returned => "已退回",
         }
     }
 
@@ -203,10 +208,12 @@ impl ReturnState {
             Self::OnTime => "on_time",
             Self::Late => "late",
             Self::NotRequired => "not_required",
+            Self::Returned => "returned",
         }
     }
 
-    /// Whether a return was received.
+    /// Whether a return was received and stands (a return sent back does not: it is owed
+    /// again).
     pub fn is_received(self) -> bool {
         matches!(self, Self::OnTime | Self::Late)
     }

@@ -393,6 +393,7 @@ fn a_late_and_partial_return_and_the_on_time_rate() {
         department: "县林业局".to_owned(),
         state: ReturnState::OnTime,
         received_on: Some(date(2019, 8, 2)),
+        sent_back_at: None,
         rows_expected: 6,
         rows_filled: 6,
         missing_rows: Vec::new(),

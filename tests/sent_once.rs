@@ -457,7 +457,11 @@ fn the_upgrade_moves_a_carried_plans_form_title_on_and_keeps_the_old_one() {
             [plan.id],
         )
         .unwrap();
-        conn.execute_batch("DELETE FROM form_history;").unwrap();
+        conn.execute_batch(
+            "DELETE FROM form_history; DROP TABLE send_backs;
+             ALTER TABLE returns DROP COLUMN sent_back_at;",
+        )
+        .unwrap();
         for table in ["mail_sends", "chase_sends"] {
             for column in ["outcome", "reason", "message_id"] {
                 conn.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column};"))

@@ -691,8 +691,9 @@ const V4_COLUMNS: [(&str, &str); 8] = [
     ("tasks", "carried_from"),
 ];
 
-/// The columns version 7 added to tables of version 3 and later, as (table, column).
-const V7_COLUMNS: [(&str, &str); 6] = [
+/// The columns versions 7 and 8 added to tables of version 3 and later, as (table, column).
+const V7_COLUMNS: [(&str, &str); 7] = [
+    ("returns", "sent_back_at"),
     ("chase_sends", "outcome"),
     ("chase_sends", "reason"),
     ("chase_sends", "message_id"),
@@ -704,7 +705,8 @@ const V7_COLUMNS: [(&str, &str); 6] = [
 /// Takes a current ledger back to version 3: drops what versions 4 and 7 added (tables added
 /// later are the caller's to drop).
 fn take_back_version_four(conn: &rusqlite::Connection) {
-    conn.execute_batch("DROP INDEX plans_state;").unwrap();
+    conn.execute_batch("DROP INDEX plans_state; DROP TABLE IF EXISTS send_backs;")
+        .unwrap();
     for (table, column) in V4_COLUMNS {
         conn.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column};"))
             .unwrap();
@@ -810,7 +812,7 @@ fn upgrade_keeps_every_row(version: i64, later_tables: &[&str]) {
             .unwrap();
         names
             .into_iter()
-            .filter(|name| !later_tables.contains(&name.as_str()))
+            .filter(|name| !later_tables.contains(&name.as_str()) && name != "send_backs")
             .map(|name| {
                 let rows = rows_before_version_four(&conn, &name);
                 (name, rows)

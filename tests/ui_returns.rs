@@ -504,3 +504,72 @@ fn another_writer_shows_up_in_the_open_window_and_a_save_over_it_asks_first() {
     let history = ledger.row_history(row.id).unwrap();
     assert!(history.iter().any(|h| h.progress == "第二次导入：整治2处"));
 }
+
+/// 退回 in the window: the reason typed, the text copied and the sending back recorded; the
+/// state is 已退回 on the page and in the data every page reads, and the sheet marks the row.
+#[test]
+fn a_return_sent_back_by_hand_is_marked_everywhere() {
+    let temp = TempLedger::new();
+    let made = common::taizhang(&["--db", common::arg(&temp.path), "plan", "--json"]);
+    assert!(made.status.success(), "{}", common::stderr(&made));
+    {
+        let (mut ledger, _) = Ledger::open(&temp.path).unwrap();
+        let department = ledger
+            .departments()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == "县住建局")
+            .unwrap();
+        let plan = ledger.focused_plan().unwrap();
+        let row = plan
+            .form
+            .rows()
+            .find(|r| r.departments.iter().any(|(id, _)| *id == department.id))
+            .unwrap()
+            .id;
+        ledger
+            .write_return_rows(&[RowWrite {
+                department_id: department.id,
+                period: july(),
+                key: RowKey::FormRow(row),
+                progress: "按计划推进".to_owned(),
+                remark: String::new(),
+                source: ReturnSource::Manual,
+                received_on: Some(NaiveDate::from_ymd_opt(2019, 8, 2).unwrap()),
+            }])
+            .unwrap();
+    }
+    let mut harness = start(&temp.path);
+    click(&mut harness, "月度报送");
+    choose_department(&mut harness, "县住建局");
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::OnTime);
+    click(&mut harness, "退回修改");
+    let reason = harness.get_by_label("退回原因");
+    reason.focus();
+    harness.run();
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "只写了按计划推进，没有排查整治的处数".to_owned(),
+    )));
+    harness.run();
+    // The message as it will go, from the service's one draft.
+    harness.get_by_label_contains("退回原因：只写了按计划推进，没有排查整治的处数");
+    harness.get_by_label_contains("原报“按计划推进”");
+    click(&mut harness, "复制通知并记为已退回");
+    harness.run();
+    assert_eq!(state_of(&harness, "县住建局"), ReturnState::Returned);
+    harness.get_by_label_contains("已退回修改，等待重报");
+    let data = harness.state().data().unwrap();
+    assert_eq!(data.send_backs.len(), 1);
+    assert_eq!(
+        data.send_backs[0].outcome,
+        taizhang::store::SendBackOutcome::ByHand
+    );
+    // The sheet keeps the text and says it was sent back.
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    let sheet = taizhang::service::month_sheet(&ledger, july()).unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r.returned == ["县住建局"])
+        .expect("the row is marked");
+    assert!(row.progress.ends_with("按计划推进"), "{}", row.progress);
+}

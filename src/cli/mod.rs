@@ -7,6 +7,7 @@ mod mail;
 mod month;
 mod plan;
 mod returns;
+mod send_back;
 mod sheet;
 
 use std::io::Write;
@@ -271,6 +272,28 @@ pub fn run(
                 plan.is_none(),
                 send.as_ref(),
                 *json,
+                today,
+                out,
+            )
+        }
+        Job::SendBack {
+            period,
+            department,
+            reason,
+            send,
+            json,
+            plan,
+        } => {
+            focus(ledger, *plan, Some(*period))?;
+            send_back::send_back(
+                ledger,
+                &send_back::SendBackRequest {
+                    period: *period,
+                    department,
+                    reason,
+                    send: send.as_ref(),
+                    json: *json,
+                },
                 today,
                 out,
             )

@@ -207,6 +207,7 @@ pub(super) fn report(
                 })
                 .collect(),
             missing: report.missing.clone(),
+            returned: report.returned.clone(),
             not_due: report.not_due.clone(),
             month_on_time_rate: report.month_rate,
             year_on_time_rate: report.year_rate,

@@ -71,8 +71,11 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
         ),
     ));
     out.push((Role::Heading, "一、报送情况".to_owned()));
-    let owing =
-        report.on_time.len() + report.late.len() + report.missing.len() + report.not_due.len();
+    let owing = report.on_time.len()
+        + report.late.len()
+        + report.missing.len()
+        + report.returned.len()
+        + report.not_due.len();
     let rate = |rate: Option<f32>| {
         rate.map_or_else(
             || "无（尚无到期的报送）".to_owned(),
@@ -82,10 +85,15 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
     out.push((
         Role::Body,
         format!(
-            "{month}应报送单位{owing}个，按时报送{}个，逾期报送{}个，未报送{}个{}；其中报送内容不全的{}个。按时报送率（按时且内容齐全）本月为{}，今年以来为{}。",
+            "{month}应报送单位{owing}个，按时报送{}个，逾期报送{}个，未报送{}个{}{}；其中报送内容不全的{}个。按时报送率（按时且内容齐全）本月为{}，今年以来为{}。",
             report.on_time.len(),
             report.late.len(),
             report.missing.len(),
+            if report.returned.is_empty() {
+                String::new()
+            } else {
+                format!("，退回修改尚未重报{}个", report.returned.len())
+            },
             if report.not_due.is_empty() {
                 String::new()
             } else {
@@ -137,6 +145,10 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
     ));
     out.push((Role::Subheading, "（四）未报送的单位".to_owned()));
     out.push((Role::Body, list(report.missing.clone())));
+    if !report.returned.is_empty() {
+        out.push((Role::Subheading, "（五）退回修改尚未重报的单位".to_owned()));
+        out.push((Role::Body, list(report.returned.clone())));
+    }
     out.push((Role::Heading, "二、重点工作进展".to_owned()));
     if report.moved.is_empty() {
         out.push((

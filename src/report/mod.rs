@@ -72,6 +72,8 @@ pub struct MonthReport {
     /// Received (on time or late) but not every row answered.
     pub partial: Vec<PartialReturn>,
     pub missing: Vec<String>,
+    /// Sent back for correction (退回) and not corrected yet.
+    pub returned: Vec<String>,
     /// Owed but not yet due.
     pub not_due: Vec<String>,
     /// On time and complete over those due, this month and the plan's months so far.
@@ -274,6 +276,7 @@ pub fn month_report(
         late,
         partial,
         missing: names(ReturnState::Missing),
+        returned: names(ReturnState::Returned),
         not_due: names(ReturnState::NotDue),
         month_rate,
         year_rate,

@@ -69,7 +69,7 @@ impl ChaseDates {
 }
 
 /// `X月X日`
-fn month_day(date: NaiveDate) -> String {
+pub(super) fn month_day(date: NaiveDate) -> String {
     format!("{}月{}日", date.month(), date.day())
 }
 
@@ -124,6 +124,11 @@ pub fn chase_message(
     } else {
         format!("{plan}请贵单位于{date}前报送{month}，需填写：{rows}。")
     };
+    sign(context, format!("{department}：\n{request}"))
+}
+
+/// The message's close: where to send the return, whom to ask, and the sender.
+pub(super) fn sign(context: &ChaseContext, mut message: String) -> String {
     let mut contact = Vec::new();
     if !context.mailbox.is_empty() {
         contact.push(format!("请将报送表发送至{}", context.mailbox));
@@ -137,7 +142,6 @@ pub fn chase_message(
         (true, false) => contact.push(format!("联系电话：{}", context.phone)),
         (true, true) => {}
     }
-    let mut message = format!("{department}：\n{request}");
     if !contact.is_empty() {
         message.push_str(&format!("{}。", contact.join("；")));
     }
@@ -188,22 +192,29 @@ pub fn chase_entries(
         .departments
         .iter()
         .filter(|d| {
-            matches!(d.state, ReturnState::Missing | ReturnState::NotDue) || d.is_incomplete()
+            matches!(
+                d.state,
+                ReturnState::Missing | ReturnState::NotDue | ReturnState::Returned
+            ) || d.is_incomplete()
         })
         .map(|d| ChaseEntry {
             department_id: d.department_id,
             department: d.department.clone(),
             state: d.state,
             missing_rows: d.missing_rows.clone(),
-            message: chase_message(
-                context,
-                &d.department,
-                dates,
-                status.period,
-                &d.missing_rows,
-                d.rows_expected,
-                d.state.is_received(),
-            ),
+            message: if d.state == ReturnState::Returned {
+                super::send_back::returned_chase_message(context, d, dates, status.period)
+            } else {
+                chase_message(
+                    context,
+                    &d.department,
+                    dates,
+                    status.period,
+                    &d.missing_rows,
+                    d.rows_expected,
+                    d.state.is_received(),
+                )
+            },
         })
         .collect()
 }

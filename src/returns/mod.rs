@@ -4,6 +4,7 @@
 
 mod chase;
 pub(crate) mod email;
+mod send_back;
 pub mod spreadsheet;
 mod status;
 pub mod template;
@@ -12,6 +13,10 @@ pub use chase::{
     ChaseContext, ChaseDates, ChaseEntry, chase_entries, chase_message, chase_subject,
 };
 pub use email::{EmailSplit, split_email, split_email_body};
+pub use send_back::{
+    REASON_LIMIT, RowInQuestion, clean_reason, returned_chase_message, returned_chase_subject,
+    send_back_message, send_back_subject,
+};
 pub use status::{DepartmentStatus, PeriodStatus, on_time_rate, period_status, year_statuses};
 
 use chrono::NaiveDate;
@@ -262,6 +267,8 @@ pub struct ReturnRecord {
     pub rows: Vec<ReturnRow>,
     /// The archived spreadsheet it was imported from: (file id, name).
     pub source_file: Option<(i64, String)>,
+    /// When it was last sent back for correction (退回), until the corrected return arrives.
+    pub sent_back_at: Option<String>,
 }
 
 impl ReturnRecord {

@@ -13,6 +13,8 @@ pub struct DepartmentStatus {
     pub department: String,
     pub state: ReturnState,
     pub received_on: Option<NaiveDate>,
+    /// When the return was sent back (退回), while the state is [`ReturnState::Returned`].
+    pub sent_back_at: Option<String>,
     pub rows_expected: usize,
     pub rows_filled: usize,
     /// Expected rows with no answer yet, in form order.
@@ -32,9 +34,15 @@ impl DepartmentStatus {
         self.state == ReturnState::OnTime && self.complete
     }
 
-    /// The state as the pages show it: `按时·齐全`, `按时·部分 3/6`, `逾期补报·部分 3/6`, or the
-    /// state alone where nothing was received.
+    /// The state as the pages show it: `按时·齐全`, `按时·部分 3/6`, `逾期补报·部分 3/6`,
+    /// `已退回（2019-08-06）`, or the state alone where nothing was received.
     pub fn label(&self) -> String {
+        if self.state == ReturnState::Returned {
+            return match self.sent_back_at.as_deref().and_then(|at| at.get(..10)) {
+                Some(day) => format!("已退回（{day}）"),
+                None => self.state.label().to_owned(),
+            };
+        }
         if !self.state.is_received() {
             return self.state.label().to_owned();
         }
@@ -55,6 +63,7 @@ impl DepartmentStatus {
             _ if self.is_incomplete() => "部分",
             ReturnState::OnTime => "按时",
             ReturnState::Late => "逾期",
+            ReturnState::Returned => "退回",
             ReturnState::Missing => "未报",
             ReturnState::NotDue => "未到",
             ReturnState::NotRequired => "—",
@@ -72,7 +81,7 @@ pub fn on_time_rate<'a>(
     for status in statuses {
         if matches!(
             status.state,
-            ReturnState::OnTime | ReturnState::Late | ReturnState::Missing
+            ReturnState::OnTime | ReturnState::Late | ReturnState::Missing | ReturnState::Returned
         ) {
             due += 1;
         }
@@ -129,11 +138,20 @@ pub fn period_status(
                 })
                 .cloned()
                 .collect();
+            let required = in_plan && !expected.is_empty();
+            let sent_back_at = record
+                .and_then(|r| r.sent_back_at.clone())
+                .filter(|_| required && received_on.is_some());
             DepartmentStatus {
                 department_id: department.id,
                 department: department.name.clone(),
-                state: return_state(in_plan && !expected.is_empty(), due, received_on, today),
+                state: if sent_back_at.is_some() {
+                    ReturnState::Returned
+                } else {
+                    return_state(required, due, received_on, today)
+                },
                 received_on,
+                sent_back_at,
                 rows_expected: expected.len(),
                 rows_filled: expected.len() - missing_rows.len(),
                 complete: missing_rows.is_empty(),

@@ -72,7 +72,13 @@ pub fn assessment_of_day(day: &DayState) -> Assessment {
         plan_id: day.plan.id,
         plan_label: day.plan.label(),
         as_of: day.today,
-        departments: assess(&day.departments, &day.statuses, &day.deadlines, day.plan.id),
+        departments: assess(
+            &day.departments,
+            &day.statuses,
+            &day.deadlines,
+            &day.send_backs,
+            day.plan.id,
+        ),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct DayState {
     pub items: Vec<CalendarItem>,
     /// Every dated item with its light, by date.
     pub deadlines: Vec<Deadline>,
+    /// Every sending back (退回) of the plan's returns, oldest first.
+    pub send_backs: Vec<crate::store::SendBack>,
 }
 
 impl DayState {
@@ -75,8 +77,10 @@ impl DayState {
             rule,
             today,
         });
+        let send_backs = ledger.send_backs(plan_id, None)?;
         Ok(Self {
             today,
+            send_backs,
             plan,
             departments,
             settings,

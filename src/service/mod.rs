@@ -67,6 +67,10 @@ pub enum ActionError {
     /// A month's batch went before and a second send was not asked for.
     #[error("{0}")]
     AlreadySent(String),
+    /// A sending back (退回) that cannot be made: no such department, nothing received, no
+    /// reason.
+    #[error("{0}")]
+    SendBack(String),
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]

@@ -75,6 +75,9 @@ pub struct SheetRow {
     pub stale: bool,
     /// Departments that answer for the row but have not answered.
     pub missing: Vec<String>,
+    /// Departments whose text here is from a return sent back for correction (退回) and not
+    /// corrected yet: the text stays, marked.
+    pub returned: Vec<String>,
     pub edit: Option<SheetEdit>,
 }
 
@@ -167,6 +170,18 @@ pub fn export_files(
             )
         })
         .collect();
+    warnings.extend(
+        sheet
+            .rows()
+            .filter(|row| !row.returned.is_empty())
+            .map(|row| {
+                format!(
+                    "{}：{}的报送已退回修改，尚未重报，本行仍是原报内容",
+                    row.code,
+                    row.returned.join("、")
+                )
+            }),
+    );
     // Both files are made before either is written: a failure leaves neither half-done.
     let xlsx_bytes = xlsx.map(|_| write_xlsx(sheet)).transpose()?;
     let pdf_output = pdf.map(|_| write_pdf(sheet)).transpose()?;
@@ -238,6 +253,27 @@ fn consolidate_row(
     (progress, remarks.join("\n"), missing)
 }
 
+/// The departments whose answer in a row comes from a return sent back and not corrected.
+fn returned_of(
+    departments: &[(i64, String)],
+    returns: &[ReturnRecord],
+    key: RowKey,
+) -> Vec<String> {
+    departments
+        .iter()
+        .filter(|(id, _)| {
+            returns.iter().any(|r| {
+                r.department_id == *id
+                    && r.sent_back_at.is_some()
+                    && r.row(key).is_some_and(|row| {
+                        !row.progress.trim().is_empty() || !row.remark.trim().is_empty()
+                    })
+            })
+        })
+        .map(|(_, name)| name.clone())
+        .collect()
+}
+
 /// The rows of the tasks the form does not list that a department reported on this month:
 /// whatever a department reports reaches the month's sheet. In the plan's task order; each
 /// row names the departments that answered.
@@ -268,6 +304,7 @@ fn task_rows(plan: &Plan, returns: &[ReturnRecord]) -> Vec<SheetRow> {
             }
             let (consolidated, consolidated_remark, missing) =
                 consolidate_row(&answered, returns, key);
+            let returned = returned_of(&answered, returns, key);
             Some(SheetRow {
                 form_row_id: 0,
                 task_id: Some(task.id),
@@ -281,6 +318,7 @@ fn task_rows(plan: &Plan, returns: &[ReturnRecord]) -> Vec<SheetRow> {
                 consolidated_remark,
                 edited: false,
                 stale: false,
+                returned,
                 missing,
                 edit: None,
             })
@@ -334,6 +372,7 @@ pub fn build_sheet(
                         consolidated_remark,
                         progress,
                         remark,
+                        returned: returned_of(&row.departments, &returns, RowKey::FormRow(row.id)),
                         missing,
                         edit,
                     }
@@ -381,6 +420,7 @@ mod tests {
 
     fn record(department_id: i64, progress: &str) -> ReturnRecord {
         ReturnRecord {
+            sent_back_at: None,
             id: department_id,
             department_id,
             period: Period {

@@ -33,7 +33,7 @@ pub(super) fn load(
     let period_text = period.map(|p| p.to_string());
     let mut statement = conn.prepare(
         "SELECT r.id, r.department_id, r.period, r.received_on, r.source, r.source_file_id,
-             f.name AS file_name
+             f.name AS file_name, r.sent_back_at
          FROM returns r JOIN departments d ON d.id = r.department_id
          LEFT JOIN source_files f ON f.id = r.source_file_id
          WHERE r.plan_id = ?1 AND (?2 IS NULL OR r.period = ?2)
@@ -49,10 +49,11 @@ pub(super) fn load(
                 row.get::<_, String>("source")?,
                 row.get::<_, Option<i64>>("source_file_id")?
                     .zip(row.get::<_, Option<String>>("file_name")?),
+                row.get::<_, Option<String>>("sent_back_at")?,
             ))
         })?
         .map(|row| {
-            let (id, department_id, period, received_on, source, source_file) = row?;
+            let (id, department_id, period, received_on, source, source_file, sent_back_at) = row?;
             let period = Period::parse(&period)
                 .ok_or_else(|| StoreError::Invalid(format!("台账中的报送月份“{period}”无效")))?;
             Ok(ReturnRecord {
@@ -63,6 +64,7 @@ pub(super) fn load(
                 source: ReturnSource::from_code(&source),
                 rows: Vec::new(),
                 source_file,
+                sent_back_at,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -121,6 +123,7 @@ fn ensure_return(
          ON CONFLICT (plan_id, department_id, period) DO UPDATE SET
              received_on = COALESCE(returns.received_on, excluded.received_on),
              source = CASE WHEN returns.received_on IS NULL THEN excluded.source ELSE returns.source END,
+             sent_back_at = CASE WHEN excluded.received_on IS NULL THEN returns.sent_back_at END,
              updated_at = excluded.updated_at",
         (
             plan_id,

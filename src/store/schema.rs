@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 7;
+pub const VERSION: i64 = 8;
 
 /// The tables version 2 added (the monthly progress sheet, the calendar's own items), shared by
 /// the full schema and the upgrade from version 1.
@@ -434,6 +434,29 @@ ALTER TABLE chase_sends ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
 UPDATE settings SET value = '1' WHERE key = 'shift_due_dates' AND value = '0';
 "#;
 
+/// What version 8 added: 退回. Each sending back of a return (by e-mail, or by hand with the
+/// text copied), with its reason, the rows in question and its outcome; the return carries
+/// the mark of the last one until the corrected return arrives (`sent_back_at`; the state
+/// `returned`). `previous_mark` is the mark before this one, put back when this one failed.
+const V8_SQL: &str = r#"
+ALTER TABLE returns ADD COLUMN sent_back_at TEXT;
+CREATE TABLE IF NOT EXISTS send_backs (
+    id            INTEGER PRIMARY KEY,
+    return_id     INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
+    reason        TEXT NOT NULL,
+    rows          TEXT NOT NULL DEFAULT '',
+    address       TEXT NOT NULL DEFAULT '',
+    subject       TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    sent_at       TEXT NOT NULL,
+    outcome       TEXT NOT NULL CHECK (outcome IN ('sent', 'uncertain', 'failed', 'by_hand')),
+    failure       TEXT NOT NULL DEFAULT '',
+    message_id    TEXT NOT NULL DEFAULT '',
+    previous_mark TEXT
+);
+CREATE INDEX IF NOT EXISTS send_backs_return ON send_backs(return_id, id);
+"#;
+
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction: an empty
 /// file (version 0) gets the whole schema, an older one each step from its version on.
 pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
@@ -474,6 +497,7 @@ fn upgrade_step(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
             tx.execute_batch(V7_SQL)?;
             super::form_text::fix_carried_form_years(tx)?;
         }
+        7 => tx.execute_batch(V8_SQL)?,
         other => {
             return Err(StoreError::Invalid(format!(
                 "无法升级格式版本为 {other} 的台账"

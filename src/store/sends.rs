@@ -97,6 +97,8 @@ pub enum SendRows {
     Mail(Vec<i64>),
     /// Rows of `chase_sends`.
     Chase(Vec<i64>),
+    /// A row of `send_backs` (退回).
+    SendBack(i64),
 }
 
 fn mail_sends(
@@ -256,6 +258,9 @@ impl Ledger {
             let (table, ids) = match rows {
                 SendRows::Mail(ids) => ("mail_sends", ids),
                 SendRows::Chase(ids) => ("chase_sends", ids),
+                SendRows::SendBack(id) => {
+                    return super::send_backs::settle(tx, *id, outcome, reason);
+                }
             };
             for id in ids {
                 tx.execute(

@@ -17,7 +17,10 @@ impl TaizhangApp {
         // A send with no code saved asks for it first, then goes on.
         if matches!(
             command,
-            Command::SendChase(_) | Command::SendTemplates { .. } | Command::SendSheet { .. }
+            Command::SendChase(_)
+                | Command::SendTemplates { .. }
+                | Command::SendSheet { .. }
+                | Command::SendBack { by_hand: false, .. }
         ) && self.asks_for_code(&command)
         {
             return;
@@ -191,6 +194,16 @@ impl TaizhangApp {
             }
             Command::SendChase(period) => {
                 self.start_chase(period);
+                return;
+            }
+            Command::SendBack {
+                period,
+                department_id,
+                reason,
+                rows,
+                by_hand,
+            } => {
+                self.send_back(period, department_id, &reason, &rows, by_hand);
                 return;
             }
             Command::SendTemplates { period, resend } => {

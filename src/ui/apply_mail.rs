@@ -173,6 +173,84 @@ impl TaizhangApp {
 }
 
 impl TaizhangApp {
+    /// 退回: the service's draft from the ledger as it is, then the e-mail on the send job
+    /// (the chase's: one batch to departments at a time), or the sending back recorded as made
+    /// by hand (the view copied the text).
+    pub(super) fn send_back(
+        &mut self,
+        period: crate::schedule::Period,
+        department_id: i64,
+        reason: &str,
+        rows: &[crate::returns::RowKey],
+        by_hand: bool,
+    ) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if !by_hand && self.chase_job.is_some() {
+            self.show_error("正在发送催报邮件，请发完后再退回。".to_owned());
+            return;
+        }
+        let today = open.data.today;
+        let name = open
+            .data
+            .departments
+            .iter()
+            .find(|d| d.id == department_id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        let draft = crate::service::DayState::load(&open.ledger, today, &open.data.holidays)
+            .map_err(crate::service::ActionError::from)
+            .and_then(|day| {
+                crate::service::mail::send_back_draft(&day, period, &name, reason, Some(rows))
+            });
+        let draft = match draft {
+            Ok(draft) => draft,
+            Err(error) => {
+                self.show_error(error.to_string());
+                return;
+            }
+        };
+        if by_hand || draft.to.is_none() {
+            match crate::service::mail::record_by_hand(&mut open.ledger, &draft) {
+                Ok(()) => {
+                    self.messages.notice(format!(
+                        "已记为退回{}{}的报送；退回通知已复制，请发给对方。",
+                        draft.department,
+                        period.label()
+                    ));
+                    self.reload_data();
+                }
+                Err(error) => self.show_error(error.to_string()),
+            }
+            return;
+        }
+        let account = match sending_account(&open.data) {
+            Ok(account) => account,
+            Err(message) => {
+                self.show_error(message);
+                return;
+            }
+        };
+        match crate::service::mail::SendRun::begin(
+            &open.ledger,
+            draft.batch(),
+            vec![draft.out_mail(today)],
+            crate::service::mail::ResendRule::ALL,
+            crate::mail::net::SEND_DEADLINE,
+        ) {
+            Ok(run) => {
+                self.chase_job = Some(super::send_job::SendJob::start(
+                    run,
+                    account,
+                    Box::new(|_| Ok(())),
+                    (format!("{}退回邮件", draft.department), String::new()),
+                ));
+            }
+            Err(error) => self.show_error(error.to_string()),
+        }
+    }
+
     /// Whether a send must first ask for the mailbox's code (none saved, or the credential
     /// store cannot be used): the code window is shown and the send waits in it.
     pub(super) fn asks_for_code(&mut self, command: &super::command::Command) -> bool {

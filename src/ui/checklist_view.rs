@@ -136,6 +136,7 @@ fn assessment_ui(ui: &mut egui::Ui, data: &ReturnsContext<'_>, commands: &mut Ve
                 data.departments,
                 data.statuses,
                 data.deadlines,
+                data.send_backs,
                 data.plan.id,
             );
             ui.horizontal(|ui| {

@@ -169,6 +169,15 @@ pub enum Command {
     },
     /// E-mail the month's chase messages to the departments that have an address.
     SendChase(Period),
+    /// Send a department's return back for correction (退回): by e-mail, or (`by_hand`) the
+    /// text was copied and the sending back is recorded.
+    SendBack {
+        period: Period,
+        department_id: i64,
+        reason: String,
+        rows: Vec<crate::returns::RowKey>,
+        by_hand: bool,
+    },
     /// E-mail each department its template for the month (a second send as chosen).
     SendTemplates {
         period: Period,

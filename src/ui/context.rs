@@ -207,6 +207,8 @@ pub struct ReturnsContext<'a> {
     pub deadlines: &'a [Deadline],
     pub history: &'a Option<(i64, Vec<HistoryEntry>)>,
     pub chase_sends: &'a [crate::store::ChaseSend],
+    /// Every sending back (退回) under the plan, oldest first.
+    pub send_backs: &'a [crate::store::SendBack],
     pub mailbox: &'a crate::store::MailboxSettings,
     /// The other plans in play.
     pub others: &'a [crate::service::DayState],
@@ -344,6 +346,7 @@ impl AppData {
             deadlines: &self.deadlines,
             history: &self.history,
             chase_sends: &self.chase_sends,
+            send_backs: &self.send_backs,
             mailbox: &self.mailbox,
             others: &self.others,
             on_time_by_year: None,

@@ -318,6 +318,15 @@ impl SheetView {
                                     .color(ui.visuals().warn_fg_color),
                                 );
                             }
+                            if !row.returned.is_empty() {
+                                ui.label(
+                                    egui::RichText::new(format!(
+                                        "【已退回】{}的报送已退回修改，尚未重报；下面仍是原报内容。",
+                                        row.returned.join("、")
+                                    ))
+                                    .color(ui.visuals().warn_fg_color),
+                                );
+                            }
                             if row.stale {
                                 ui.horizontal_wrapped(|ui| {
                                     ui.label(

@@ -117,6 +117,8 @@ pub struct AppData {
     pub inbox: Vec<crate::store::MailRecord>,
     /// Chase e-mails sent under the current plan, newest first.
     pub chase_sends: Vec<crate::store::ChaseSend>,
+    /// Every sending back (退回) under the current plan, oldest first.
+    pub send_backs: Vec<crate::store::SendBack>,
     /// The departments that report, as `(id, name)`, for pickers.
     pub department_choices: Vec<(i64, String)>,
     /// The plan's reporting months.
@@ -228,6 +230,7 @@ impl AppData {
             statuses: day.statuses,
             holidays: day.holidays,
             deadlines: day.deadlines,
+            send_backs: day.send_backs,
             mailbox_code: mailbox_code_state(&ledger.mailbox_settings()?),
             mailbox: ledger.mailbox_settings()?,
             inbox: ledger.mail_messages(None)?,

@@ -102,6 +102,7 @@ pub fn state_color(state: crate::schedule::ReturnState) -> egui::Color32 {
         ReturnState::Missing => egui::Color32::from_rgb(214, 48, 49),
         ReturnState::NotDue => egui::Color32::from_rgb(90, 130, 200),
         ReturnState::NotRequired => egui::Color32::from_gray(140),
+        ReturnState::Returned => egui::Color32::from_rgb(150, 80, 190),
     }
 }
 

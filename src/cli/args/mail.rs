@@ -38,6 +38,16 @@ pub(super) struct ServerWords {
 }
 
 impl ServerWords {
+    /// No server option was given.
+    pub(super) fn is_empty(&self) -> bool {
+        self.host.is_none()
+            && self.port.is_none()
+            && self.security.is_none()
+            && self.user.is_none()
+            && self.password_env.is_none()
+            && self.deadline.is_none()
+    }
+
     /// Takes `flag` if it is a server option.
     pub(super) fn take(
         &mut self,
@@ -176,6 +186,47 @@ pub(super) fn chase(words: &mut Words) -> Result<Job, UsageError> {
     };
     Ok(Job::Chase {
         period,
+        send,
+        json,
+        plan,
+    })
+}
+
+/// `send-back --period P --department NAME --reason TEXT [SMTP…] [--plan ID] [--json]`: with
+/// the SMTP options the sending back is e-mailed; without them the text is printed to copy.
+pub(super) fn send_back(words: &mut Words) -> Result<Job, UsageError> {
+    let mut server = ServerWords::default();
+    let (mut period, mut department, mut reason, mut json, mut plan) =
+        (None, None, None, false, None);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--plan" => plan = Some(words.plan_id()?),
+                "--json" => json = true,
+                "--period" => period = Some(words.period("--period")?),
+                "--department" => department = Some(words.value("--department")?),
+                "--reason" => reason = Some(words.value("--reason")?),
+                other => {
+                    if !server.take(other, words, "--smtp-host", "--smtp-port")? {
+                        return Err(words.unknown(other));
+                    }
+                }
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    let period = period.ok_or_else(|| usage("send-back 需要 --period YYYY-MM"))?;
+    let department = department.ok_or_else(|| usage("send-back 需要 --department 部门名称"))?;
+    let reason = reason.ok_or_else(|| usage("send-back 需要 --reason 退回原因"))?;
+    let send = if server.is_empty() {
+        None
+    } else {
+        Some(server.finish("send-back", "--smtp-host", "--smtp-port")?)
+    };
+    Ok(Job::SendBack {
+        period,
+        department,
+        reason,
         send,
         json,
         plan,

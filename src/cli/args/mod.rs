@@ -26,7 +26,7 @@ pub const USAGE: &str = "\
                     结束（或重新启用）一个计划：保留记录，不再显示和催报
   rename-department 原名称 新名称   部门更名，原名称保留为别名
   merge-departments 被合并部门 合并后部门   两个部门合并，报送记录随之归入
-  status、deadlines、templates、export-sheet、chase、report、indicators、set-indicator 均可加 --plan ID 指定计划（编号见 plans）；
+  status、deadlines、templates、export-sheet、chase、send-back、report、indicators、set-indicator 均可加 --plan ID 指定计划（编号见 plans）；
   不加时用该月所属的计划，几个计划都有该月时列出它们并拒绝
   export-sheet --period YYYY-MM [--xlsx FILE] [--pdf FILE] [--json]
                [--send-to ADDR SMTP… [--again]]
@@ -58,6 +58,9 @@ pub const USAGE: &str = "\
                     从单位邮箱（IMAP）读取新邮件，不删除、不标记；密码（授权码）从环境变量 VAR 读取
   chase --period YYYY-MM [--send --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR [--deadline SECONDS]] [--json]
                     该月的催报消息；带 --send 时用邮件发给各部门
+  send-back --period YYYY-MM --department NAME --reason TEXT [SMTP…] [--json]
+                    退回某部门该月的报送，请其修改后重报：带 SMTP 参数时用邮件发出，
+                    否则输出退回通知文字供复制；之后该月状态为“已退回”，直到修改后的报送到来
   SMTP… 即 --smtp-host H --smtp-port N --security tls|starttls|none --user U --password-env VAR [--deadline SECONDS]
 
 选项 / options:
@@ -197,6 +200,15 @@ pub enum Job {
     /// The month's chase messages; e-mailed when `send` is given.
     Chase {
         period: Period,
+        send: Option<MailServer>,
+        json: bool,
+        plan: Option<i64>,
+    },
+    /// Send a department's return for a month back for correction (退回).
+    SendBack {
+        period: Period,
+        department: String,
+        reason: String,
         send: Option<MailServer>,
         json: bool,
         plan: Option<i64>,
@@ -362,6 +374,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
         "import-email" => import_email(&mut words)?,
         "fetch-mail" => fetch_mail(&mut words)?,
         "chase" => chase(&mut words)?,
+        "send-back" => send_back(&mut words)?,
         "report" => report(&mut words)?,
         "indicators" => indicators(&mut words)?,
         "set-indicator" => set_indicator(&mut words)?,

@@ -45,6 +45,8 @@ pub struct ReportJson {
     pub late: Vec<LateJson>,
     pub partial: Vec<PartialJson>,
     pub missing: Vec<String>,
+    /// Sent back for correction and not corrected yet.
+    pub returned: Vec<String>,
     pub not_due: Vec<String>,
     /// On time and complete over the returns due, 0–1; null when nothing was due.
     pub month_on_time_rate: Option<f32>,

@@ -33,6 +33,7 @@ impl ChaseMail {
             ),
             message_id: String::new(),
             parts: self.parts.clone(),
+            send_back: None,
         }
     }
 }
@@ -80,7 +81,11 @@ pub fn chase_mails_of(
                 .find(|d| d.id == entry.department_id)
                 .and_then(|d| d.mail_addresses().into_iter().next());
             let overdue = source.today > status.due;
-            let subject = crate::returns::chase_subject(period, entry.state.is_received(), overdue);
+            let subject = if entry.state == crate::schedule::ReturnState::Returned {
+                crate::returns::returned_chase_subject(period)
+            } else {
+                crate::returns::chase_subject(period, entry.state.is_received(), overdue)
+            };
             ChaseMail {
                 department_id: entry.department_id,
                 department: entry.department,

@@ -19,6 +19,7 @@ mod outcome;
 mod outgoing;
 mod record;
 mod run;
+mod send_back;
 
 pub use chase::*;
 pub use connection::*;
@@ -29,3 +30,4 @@ pub use outcome::*;
 pub use outgoing::*;
 pub use record::*;
 pub use run::*;
+pub use send_back::*;

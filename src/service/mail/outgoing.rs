@@ -171,6 +171,7 @@ pub fn template_mails(
                 ),
                 message_id: String::new(),
                 parts: vec![(day.plan.id, period)],
+                send_back: None,
             })
         })
         .collect())
@@ -248,5 +249,6 @@ pub fn sheet_mail(
         ),
         message_id: String::new(),
         parts: vec![(plan.id, period)],
+        send_back: None,
     }
 }

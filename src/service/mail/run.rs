@@ -34,6 +34,14 @@ pub enum Batch {
     Sheet { plan_id: i64, period: Period },
     /// The month's chase, one e-mail per department (covering every plan in play).
     Chase { plan_id: i64, period: Period },
+    /// One department's return sent back for correction (退回).
+    SendBack {
+        plan_id: i64,
+        period: Period,
+        department_id: i64,
+        /// The day it is sent back on (the command's `--today`).
+        on: chrono::NaiveDate,
+    },
 }
 
 impl Batch {
@@ -42,6 +50,12 @@ impl Batch {
             Self::Templates { plan_id, period } => format!("template-{plan_id}-{period}"),
             Self::Sheet { plan_id, period } => format!("sheet-{plan_id}-{period}"),
             Self::Chase { plan_id, period } => format!("chase-{plan_id}-{period}"),
+            Self::SendBack {
+                plan_id,
+                period,
+                department_id,
+                ..
+            } => format!("send-back-{plan_id}-{period}-{department_id}"),
         }
     }
 
@@ -49,7 +63,7 @@ impl Batch {
         match self {
             Self::Templates { plan_id, period } => Some((plan_id, SendKind::Template, period)),
             Self::Sheet { plan_id, period } => Some((plan_id, SendKind::Sheet, period)),
-            Self::Chase { .. } => None,
+            Self::Chase { .. } | Self::SendBack { .. } => None,
         }
     }
 }
@@ -105,6 +119,8 @@ pub struct OutMail {
     pub message_id: String,
     /// The plans and months a chase e-mail chases.
     pub parts: Vec<(i64, Period)>,
+    /// A sending back's reason and rows in question (one per line), as recorded.
+    pub send_back: Option<(String, String)>,
 }
 
 /// A run of one batch: its claim, what it sends and what became of each.
@@ -155,7 +171,7 @@ fn earlier_words(batch: Batch, earlier: &[MailSend]) -> Option<String> {
             last.sent_at,
             last.address
         ),
-        Batch::Chase { .. } => return None,
+        Batch::Chase { .. } | Batch::SendBack { .. } => return None,
     })
 }
 
@@ -299,8 +315,8 @@ impl SendRun {
         });
     }
 
-    /// One record of `mail` with `outcome`: a `mail_sends` row, or a `chase_sends` row per
-    /// plan and month it chased.
+    /// One record of `mail` with `outcome`: a `send_backs` row for a sending back, a
+    /// `mail_sends` row, or a `chase_sends` row per plan and month it chased.
     fn record(
         &self,
         ledger: &mut Ledger,
@@ -310,6 +326,31 @@ impl SendRun {
     ) -> Result<SendRows, crate::store::StoreError> {
         let sent_at = crate::store::now_stamp();
         let address = mail.to.clone().unwrap_or_default();
+        if let Batch::SendBack {
+            plan_id,
+            period,
+            department_id,
+            on,
+        } = self.batch
+        {
+            let (why, rows) = mail.send_back.clone().unwrap_or_default();
+            return ledger.record_send_back(
+                plan_id,
+                &crate::store::NewSendBack {
+                    department_id,
+                    period,
+                    on,
+                    reason: &why,
+                    rows: &rows,
+                    address: &address,
+                    subject: &mail.subject,
+                    message: &mail.body,
+                    outcome: crate::store::SendBackOutcome::Mail(outcome),
+                    failure: reason,
+                    message_id: &mail.message_id,
+                },
+            );
+        }
         match self.batch.kind() {
             Some((plan_id, kind, period)) => ledger.record_mail_send(
                 plan_id,

@@ -15,6 +15,7 @@ use crate::returns::{
 use crate::schedule::{Period, is_quarterly_detail};
 
 mod panels;
+mod send_back;
 
 use panels::*;
 
@@ -34,6 +35,8 @@ pub struct ReturnsView {
     /// A paste into a row field that holds numbered paragraphs of other rows.
     paste_offer: Option<PasteOffer>,
     error: Option<String>,
+    /// 退回修改 of the return on show.
+    send_back: send_back::SendBackPanel,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -246,6 +249,8 @@ impl ReturnsView {
         });
 
         self.received_ui(ui, data, department_id, period, commands);
+        self.send_back
+            .ui(ui, data, department_id, period, &owed, commands);
         if owed.iter().any(|row| row.quarterly) && is_quarterly_detail(period, &data.plan.reporting)
         {
             ui.label(
