@@ -9,6 +9,7 @@ mod plan;
 mod returns;
 mod send_back;
 mod sheet;
+mod year;
 
 use std::io::Write;
 
@@ -180,6 +181,12 @@ pub fn run(
             xlsx,
             json,
         } => returns::assessment(ledger, *year, *plan, xlsx.as_deref(), *json, today, out),
+        Job::Summary {
+            year,
+            plan,
+            docx,
+            json,
+        } => year::summary(ledger, *year, *plan, docx, *json, today, out),
         Job::Status { period, json, plan } => {
             let wanted = period.unwrap_or_else(|| crate::schedule::Period::of(today).previous());
             focus(ledger, *plan, Some(wanted))?;

@@ -11,7 +11,7 @@ use crate::model::format_date_cn;
 
 /// A form row's title without its own number (`11．非正规…` → `非正规…`): the 通报 numbers
 /// its items itself (`1．`, GB/T 9704's third level).
-fn without_number(title: &str) -> &str {
+pub(super) fn without_number(title: &str) -> &str {
     let digits = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
     // Only a number followed by its separator: `2019年…` keeps its year.
     let separated = digits.starts_with(['．', '、', ' ', '\u{3000}'])
@@ -203,24 +203,15 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
         out.push((Role::Body, "计划未列出可量化的目标指标。".to_owned()));
     }
     for (n, line) in report.indicators.iter().enumerate() {
-        let state = match (&line.value, line.met) {
-            (Some((value, unit, period, source)), met) => format!(
-                "{}为{}{}（{}），{}",
-                period.label(),
-                crate::indicators::format_figure(*value),
-                unit,
-                source,
-                if met == Some(true) {
-                    "已达到目标。"
-                } else {
-                    "尚未达到目标。"
-                }
-            ),
-            (None, _) => "台账中尚无该指标的数值。".to_owned(),
-        };
         out.push((
             Role::Body,
-            format!("{}．{}：目标{}；{}", n + 1, line.name, line.target, state),
+            format!(
+                "{}．{}：目标{}；{}",
+                n + 1,
+                line.name,
+                line.target,
+                indicator_state(line)
+            ),
         ));
     }
     out.push((Role::Heading, "五、下一步工作要求".to_owned()));
@@ -234,6 +225,25 @@ pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
     }
     out.push((Role::Signature, format_date_cn(report.made_on)));
     out
+}
+
+/// Where an indicator stands: its value as of its month, with its source, against the target.
+pub(super) fn indicator_state(line: &super::IndicatorLine) -> String {
+    match (&line.value, line.met) {
+        (Some((value, unit, period, source)), met) => format!(
+            "{}为{}{}（{}），{}",
+            period.label(),
+            crate::indicators::format_figure(*value),
+            unit,
+            source,
+            if met == Some(true) {
+                "已达到目标。"
+            } else {
+                "尚未达到目标。"
+            }
+        ),
+        (None, _) => "台账中尚无该指标的数值。".to_owned(),
+    }
 }
 
 /// Escapes text for XML content.
@@ -378,24 +388,30 @@ fn core_xml(title: &str) -> String {
 
 /// The 通报 as the bytes of a `.docx`.
 pub fn report_docx(report: &MonthReport) -> std::io::Result<Vec<u8>> {
-    let paragraphs = paragraphs(report);
+    docx_bytes(&report.title(), &paragraphs(report))
+}
+
+/// A document of `paragraphs` in the 公文 layout as the bytes of a `.docx`; the same
+/// paragraphs give the same bytes (the parts carry no time).
+pub fn docx_bytes(title: &str, paragraphs: &[(Role, String)]) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
     let parts: [(&str, String); 8] = [
         ("[Content_Types].xml", CONTENT_TYPES.to_owned()),
         ("_rels/.rels", ROOT_RELS.to_owned()),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS.to_owned()),
-        ("word/document.xml", document_xml(&paragraphs)),
+        ("word/document.xml", document_xml(paragraphs)),
         ("word/styles.xml", styles_xml()),
         ("word/settings.xml", SETTINGS.to_owned()),
         ("word/footer1.xml", footer_xml(true)),
         ("word/footer2.xml", footer_xml(false)),
     ];
-    for (name, text) in parts.iter().chain(std::iter::once(&(
-        "docProps/core.xml",
-        core_xml(&report.title()),
-    ))) {
+    for (name, text) in parts
+        .iter()
+        .chain(std::iter::once(&("docProps/core.xml", core_xml(title))))
+    {
         zip.start_file(*name, options)
             .map_err(std::io::Error::other)?;
         zip.write_all(text.as_bytes())?;

@@ -5,6 +5,7 @@
 //! or the window: the service hands it the day's state.
 
 pub mod docx;
+pub mod summary;
 
 use chrono::NaiveDate;
 
@@ -97,7 +98,7 @@ impl MonthReport {
 
 /// The plan's name for the title: `2019年度融水苗族自治县土壤污染防治攻坚重点工作实施计划` →
 /// `融水苗族自治县土壤污染防治攻坚重点工作`.
-fn short_plan_name(title: &str, year: i32) -> String {
+pub(crate) fn short_plan_name(title: &str, year: i32) -> String {
     let mut name = title.trim().to_owned();
     for prefix in [format!("{year}年度"), format!("{year}年")] {
         if let Some(rest) = name.strip_prefix(&prefix) {

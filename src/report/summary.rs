@@ -76,10 +76,10 @@ pub struct YearSummary {
 }
 
 impl YearSummary {
-    /// `关于2019年度土壤污染防治攻坚重点工作的工作总结`
+    /// `关于2019年度融水苗族自治县土壤污染防治攻坚重点工作落实情况的总结`
     pub fn title(&self) -> String {
         format!(
-            "关于{}年度{}的工作总结",
+            "关于{}年度{}落实情况的总结",
             self.year,
             super::short_plan_name(&self.plan_title, self.year)
         )
@@ -87,11 +87,11 @@ impl YearSummary {
 }
 
 /// The latest month in which `text` was a full account (progress, not empty and not 无此项).
-fn latest_account<'a>(
-    returns: &'a [ReturnRecord],
+fn latest_account(
+    returns: &[ReturnRecord],
     department_id: i64,
     key: RowKey,
-) -> Option<(&'a ReturnRecord, &'a crate::returns::ReturnRow)> {
+) -> Option<(&ReturnRecord, &crate::returns::ReturnRow)> {
     returns
         .iter()
         .filter(|r| r.department_id == department_id && r.received_on.is_some())
@@ -136,7 +136,8 @@ pub fn year_summary(inputs: SummaryInputs<'_>) -> YearSummary {
             number: section.number.clone(),
             title: section.title.clone(),
             tasks: section
-                .tasks()
+                .tasks
+                .iter()
                 .map(|task| {
                     let milestones = inputs
                         .deadlines
@@ -144,7 +145,12 @@ pub fn year_summary(inputs: SummaryInputs<'_>) -> YearSummary {
                         .filter(|d| d.kind == DeadlineKind::Milestone && d.task_id == Some(task.id))
                         .map(|d| MilestoneLine {
                             date: d.date,
-                            what: d.title.clone(),
+                            // The deadline's title leads with the task's code.
+                            what: d
+                                .title
+                                .strip_prefix(&format!("{} ", task.code))
+                                .unwrap_or(&d.title)
+                                .to_owned(),
                             done_on: d.done_on,
                             light: d.light,
                         })
@@ -248,7 +254,7 @@ fn milestone_text(line: &MilestoneLine) -> String {
         (Light::Carried, _) => "未完成，已转入下一年度计划".to_owned(),
         (Light::Grey | Light::Yellow, _) => "尚未到期".to_owned(),
     };
-    format!("{}前{}：{state}", format_date_cn(line.date), line.what)
+    format!("{}（{}）：{state}", line.what, format_date_cn(line.date))
 }
 
 /// The summary's paragraphs in order, with their roles.
@@ -279,8 +285,22 @@ pub fn paragraphs(summary: &YearSummary) -> Vec<(Role, String)> {
     if summary.targets.is_empty() && summary.indicators.is_empty() {
         out.push((Role::Body, "计划未列出目标。".to_owned()));
     }
+    // Each target with where its indicator stands, when the plan gave it one.
     for (n, target) in summary.targets.iter().enumerate() {
-        out.push((Role::Body, format!("{}．{}", n + 1, target)));
+        let standing = summary
+            .indicators
+            .iter()
+            .find(|line| !line.name.is_empty() && target.contains(&line.name))
+            .map(|line| format!("。{}", super::docx::indicator_state(line)))
+            .unwrap_or_default();
+        out.push((
+            Role::Body,
+            format!(
+                "{}．{}{standing}",
+                n + 1,
+                target.trim_end_matches(['。', '；', ';'])
+            ),
+        ));
     }
     out.push((Role::Heading, "二、重点任务推进情况".to_owned()));
     for section in &summary.sections {
@@ -301,7 +321,11 @@ pub fn paragraphs(summary: &YearSummary) -> Vec<(Role, String)> {
             for account in &task.accounts {
                 quoted(
                     &mut out,
-                    format!("{}（{}月报送）：", account.department, account.period.label()),
+                    format!(
+                        "{}（{}月报送）：",
+                        account.department,
+                        account.period.label()
+                    ),
                     account,
                 );
             }

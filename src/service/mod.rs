@@ -15,6 +15,7 @@ mod plan;
 mod report;
 mod returns;
 mod sheet;
+mod summary;
 mod system;
 mod templates;
 
@@ -36,6 +37,7 @@ pub use returns::{
     prepare_return_for_month, read_return_file,
 };
 pub use sheet::{SheetExport, export_sheet, month_sheet};
+pub use summary::{summary_of_plan, write_summary};
 pub use system::{exports_dir, open_with_system, write_attachment, write_source_file};
 pub use templates::{WrittenTemplate, write_templates};
 

@@ -222,6 +222,10 @@ impl TaizhangApp {
                 self.write_assessment();
                 return;
             }
+            Command::WriteSummary => {
+                self.write_summary();
+                return;
+            }
             Command::SetIndicator {
                 name,
                 period,

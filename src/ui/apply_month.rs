@@ -246,6 +246,37 @@ impl TaizhangApp {
                     crate::files::Existing::KeepBoth,
                 )
             });
+        self.opened_year_file(written, "部门考核表");
+    }
+
+    /// 总览's 生成年度总结: the plan's 工作总结 draft written into `exports/年度总结/` (beside
+    /// an earlier one, never over it) and opened with the system's program.
+    pub(super) fn write_summary(&mut self) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        let plan_id = open.data.plan.id;
+        let written = crate::service::summary_of_plan(&open.ledger, plan_id, open.data.today)
+            .and_then(|summary| {
+                let folder = crate::service::exports_dir(&open.data.ledger_path).join("年度总结");
+                crate::files::ensure_folder(&folder)?;
+                let path = folder.join(format!("{}年度工作总结.docx", summary.year));
+                crate::service::write_summary(
+                    &summary,
+                    &path,
+                    &crate::files::Protected::for_ledger(&open.data.ledger_path),
+                    crate::files::Existing::KeepBoth,
+                )
+            });
+        self.opened_year_file(written, "年度工作总结");
+    }
+
+    /// Says where a year's file was written and opens it, or why it was not.
+    fn opened_year_file(
+        &mut self,
+        written: Result<std::path::PathBuf, crate::service::ActionError>,
+        what: &str,
+    ) {
         match written {
             Ok(path) => {
                 let opened = match crate::service::open_with_system(&path) {
@@ -256,7 +287,7 @@ impl TaizhangApp {
                     ),
                 };
                 self.messages
-                    .notice(format!("已生成部门考核表“{}”。{opened}", path.display()));
+                    .notice(format!("已生成{what}“{}”。{opened}", path.display()));
             }
             Err(error) => self.show_error(error.to_string()),
         }

@@ -193,6 +193,8 @@ pub enum Command {
     WriteReport(Period),
     /// Write the plan in focus's 部门考核 as an `.xlsx` beside the ledger and open it.
     WriteAssessment,
+    /// Write the plan's 年度工作总结 draft into the exports folder and open it.
+    WriteSummary,
     /// Record an indicator's value for a month.
     SetIndicator {
         name: String,

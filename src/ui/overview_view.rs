@@ -35,6 +35,15 @@ impl OverviewView {
             {
                 commands.push(Command::WriteReport(selection.period));
             }
+            if ui
+                .button("生成年度总结")
+                .on_hover_text(
+                    "按全年的报送、节点和指标起草年度工作总结（公文格式 Word 文档），各单位的原话照录",
+                )
+                .clicked()
+            {
+                commands.push(Command::WriteSummary);
+            }
         });
         if let Some(status) = data.status(selection.period) {
             ui.horizontal_wrapped(|ui| {

@@ -52,6 +52,9 @@ pub const USAGE: &str = "\
                     各部门该月的报送状态；默认上个月 (each department's return state for a month)
   assessment --year YYYY [--plan ID] [--xlsx FILE] [--json]
                     该年度计划各部门的考核：应报、按时、逾期、内容不全、未报、退回、按时率、齐全率和牵头节点
+  summary --year YYYY [--plan ID] --docx FILE [--json]
+                    该年度计划的工作总结初稿（公文格式 .docx）：目标、各项任务及节点、各单位报送的最新进展（原文照录）、
+                    目标指标、各单位报送情况，末尾留给起草人填写
   import-email FILE... [--department NAME] [--period YYYY-MM] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取保存的邮件（.eml/.msg）或邮件正文（.txt）：正文各行和附件，每封邮件一行 JSON
   fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--deadline SECONDS] [--dry-run] [--json]
@@ -203,6 +206,13 @@ pub enum Job {
         send: Option<MailServer>,
         json: bool,
         plan: Option<i64>,
+    },
+    /// The year's 工作总结 as a `.docx`.
+    Summary {
+        year: i32,
+        plan: Option<i64>,
+        docx: PathBuf,
+        json: bool,
     },
     /// Send a department's return for a month back for correction (退回).
     SendBack {
@@ -371,6 +381,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
         "import-returns" => import_returns(&mut words)?,
         "status" => status(&mut words)?,
         "assessment" => assessment(&mut words)?,
+        "summary" => summary(&mut words)?,
         "import-email" => import_email(&mut words)?,
         "fetch-mail" => fetch_mail(&mut words)?,
         "chase" => chase(&mut words)?,

@@ -262,23 +262,45 @@ pub(super) fn status(words: &mut Words) -> Result<Job, UsageError> {
     Ok(Job::Status { period, json, plan })
 }
 
+/// `--year YYYY`.
+fn year_value(words: &mut Words) -> Result<i32, UsageError> {
+    let text = words.value("--year")?;
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| usage(format!("--year 的年份“{text}”无效，应为 YYYY")))
+}
+
+/// `summary --year YYYY [--plan ID] --docx FILE [--json]`.
+pub(super) fn summary(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut year, mut plan, mut docx, mut json) = (None, None, None, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--year" => year = Some(year_value(words)?),
+                "--plan" => plan = Some(words.plan_id()?),
+                "--docx" => docx = Some(PathBuf::from(words.value("--docx")?)),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::Summary {
+        year: year.ok_or_else(|| usage("summary 需要 --year YYYY".to_owned()))?,
+        plan,
+        docx: docx.ok_or_else(|| usage("summary 需要 --docx 文件".to_owned()))?,
+        json,
+    })
+}
+
 pub(super) fn assessment(words: &mut Words) -> Result<Job, UsageError> {
     let (mut year, mut plan, mut xlsx, mut json) = (None, None, None, false);
     while let Some(word) = words.next() {
         match word {
             Word::Flag(flag) => match flag.as_str() {
                 "--json" => json = true,
-                "--year" => {
-                    let text = words.value("--year")?;
-                    year = Some(
-                        text.parse::<i32>()
-                            .ok()
-                            .filter(|y| (2000..=2100).contains(y))
-                            .ok_or_else(|| {
-                                usage(format!("--year 的年份“{text}”无效，应为 YYYY"))
-                            })?,
-                    );
-                }
+                "--year" => year = Some(year_value(words)?),
                 "--plan" => plan = Some(words.plan_id()?),
                 "--xlsx" => xlsx = Some(PathBuf::from(words.value("--xlsx")?)),
                 other => return Err(words.unknown(other)),
