@@ -39,6 +39,8 @@ pub enum FileError {
     NotAFolder { path: PathBuf },
     #[error("文件夹“{}”不存在。请先创建它，或选择一个已有的文件夹。", .path.display())]
     NoFolder { path: PathBuf },
+    #[error("文件夹“{}”里已有文件，未写入任何文件。请选择一个空文件夹或新文件夹；确要加进这个文件夹，请加 --add（窗口中勾选“加入已有文件夹”）。", .path.display())]
+    FolderNotEmpty { path: PathBuf },
     #[error("无法{action}“{}”：{}。", .path.display(), io_phrase(.source))]
     Io {
         path: PathBuf,
@@ -144,19 +146,105 @@ pub fn safe_file_name(name: &str) -> String {
     let cleaned = cleaned
         .trim_matches(|c: char| c == '.' || c == ' ')
         .to_owned();
+    // Windows takes `NUL .txt`, `COM¹` and `CONIN$` for devices too.
     let stem = cleaned
         .split('.')
         .next()
         .unwrap_or_default()
+        .trim_end()
         .to_ascii_uppercase();
-    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (stem.len() == 4
-            && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.ends_with(|c: char| c.is_ascii_digit()));
-    if device {
+    let numbered = |prefix: &str| {
+        stem.strip_prefix(prefix).is_some_and(|n| {
+            n.chars().count() == 1
+                && n.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³'))
+        })
+    };
+    let device = matches!(
+        stem.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || numbered("COM")
+        || numbered("LPT");
+    if cleaned.is_empty() {
+        "_".to_owned()
+    } else if device {
         format!("_{cleaned}")
     } else {
         cleaned
+    }
+}
+
+/// [`safe_file_name`] at most `limit` characters long (cut before the extension when there is
+/// one), still without a trailing dot or space.
+pub fn safe_file_name_within(name: &str, limit: usize) -> String {
+    let safe = safe_file_name(name);
+    if safe.chars().count() <= limit {
+        return safe;
+    }
+    let (stem, extension) = match safe.rfind('.') {
+        Some(dot) if safe.len() - dot <= 8 && dot > 0 => (&safe[..dot], &safe[dot..]),
+        _ => (safe.as_str(), ""),
+    };
+    let keep = limit.saturating_sub(extension.chars().count()).max(1);
+    let cut: String = stem.chars().take(keep).collect();
+    let cut = cut.trim_end_matches(['.', ' ']);
+    safe_file_name(&format!("{cut}{extension}"))
+}
+
+/// Makes `dir` ready to receive a set of files (a folder of its own): refused when it is, or
+/// lives in, anything protected, when it is a file or a device, when it is a folder that
+/// already holds something and `add` is not given, and when nothing can be written there (a
+/// probe file is written and removed first). A missing folder is created (its parent must
+/// exist); on a refusal nothing is left behind. Returns whether the folder was created.
+pub fn prepare_output_folder(
+    dir: &Path,
+    protected: &Protected,
+    add: bool,
+) -> Result<bool, FileError> {
+    protected.check(dir)?;
+    let created = match std::fs::metadata(dir) {
+        Ok(metadata) if metadata.is_dir() => {
+            let mut entries =
+                std::fs::read_dir(dir).map_err(|e| FileError::io(dir, "打开文件夹", e))?;
+            if !add && entries.next().is_some() {
+                return Err(FileError::FolderNotEmpty {
+                    path: dir.to_owned(),
+                });
+            }
+            false
+        }
+        Ok(_) => {
+            return Err(FileError::NotAFolder {
+                path: dir.to_owned(),
+            });
+        }
+        Err(_) => {
+            if std::fs::symlink_metadata(dir).is_ok() {
+                // A link that leads nowhere is not followed.
+                return Err(FileError::NotAFolder {
+                    path: dir.to_owned(),
+                });
+            }
+            std::fs::create_dir(dir).map_err(|source| FileError::Io {
+                path: dir.to_owned(),
+                action: "创建文件夹",
+                source,
+            })?;
+            true
+        }
+    };
+    let probe = dir.join(".taizhang-probe");
+    match write_temp_beside(&probe, b"") {
+        Ok(temp) => {
+            let _ = std::fs::remove_file(temp);
+            Ok(created)
+        }
+        Err(error) => {
+            if created {
+                let _ = std::fs::remove_dir(dir);
+            }
+            Err(error)
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod assessment;
 pub mod assets;
+pub mod binder;
 pub mod cli;
 pub mod crash;
 pub mod deadlines;

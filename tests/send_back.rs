@@ -454,7 +454,8 @@ fn a_real_version_seven_file_is_upgraded_with_every_row() {
         let conn = rusqlite::Connection::open(path).unwrap();
         let tables: Vec<String> = conn
             .prepare(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'send_backs'
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                     AND name NOT IN ('send_backs', 'return_files')
                  ORDER BY name",
             )
             .unwrap()
@@ -504,6 +505,13 @@ fn a_real_version_seven_file_is_upgraded_with_every_row() {
     let (ledger, _) = Ledger::open(&temp.path).unwrap();
     assert_eq!(ledger.schema_version().unwrap(), 8);
     drop(ledger);
+    // Each return's originals are linked: the spreadsheet and the e-mail.
+    let conn = rusqlite::Connection::open(&temp.path).unwrap();
+    let linked: i64 = conn
+        .query_row("SELECT count(*) FROM return_files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(linked, 2);
+    drop(conn);
     assert_eq!(dump(&temp.path), before);
     assert_eq!(
         state_of(&temp.path, "2019-08-11", "县住建局"),

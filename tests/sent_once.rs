@@ -458,7 +458,7 @@ fn the_upgrade_moves_a_carried_plans_form_title_on_and_keeps_the_old_one() {
         )
         .unwrap();
         conn.execute_batch(
-            "DELETE FROM form_history; DROP TABLE send_backs;
+            "DELETE FROM form_history; DROP TABLE send_backs; DROP TABLE return_files;
              ALTER TABLE returns DROP COLUMN sent_back_at;",
         )
         .unwrap();

@@ -705,7 +705,7 @@ const V7_COLUMNS: [(&str, &str); 7] = [
 /// Takes a current ledger back to version 3: drops what versions 4 and 7 added (tables added
 /// later are the caller's to drop).
 fn take_back_version_four(conn: &rusqlite::Connection) {
-    conn.execute_batch("DROP INDEX plans_state; DROP TABLE IF EXISTS send_backs;")
+    conn.execute_batch("DROP INDEX plans_state; DROP TABLE IF EXISTS send_backs; DROP TABLE IF EXISTS return_files;")
         .unwrap();
     for (table, column) in V4_COLUMNS {
         conn.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column};"))
@@ -812,7 +812,11 @@ fn upgrade_keeps_every_row(version: i64, later_tables: &[&str]) {
             .unwrap();
         names
             .into_iter()
-            .filter(|name| !later_tables.contains(&name.as_str()) && name != "send_backs")
+            .filter(|name| {
+                !later_tables.contains(&name.as_str())
+                    && name != "send_backs"
+                    && name != "return_files"
+            })
             .map(|name| {
                 let rows = rows_before_version_four(&conn, &name);
                 (name, rows)

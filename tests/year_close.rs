@@ -334,3 +334,298 @@ fn the_overview_writes_the_years_summary() {
     );
     assert!(texts.iter().any(|t| t.contains("8月回收废旧农膜 2,001 吨")));
 }
+
+fn binder(db: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "--db",
+        arg(db),
+        "--today",
+        "2020-01-10",
+        "binder",
+        "--out",
+        arg(out),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    taizhang(&args)
+}
+
+/// Every file under `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push((
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    std::fs::read(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn the_binder_holds_every_original_byte_for_byte_and_an_index() {
+    let ledger = ledger_with_returns();
+    // 县住建局's July return also came as a spreadsheet: both originals are kept.
+    let xls =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/returns/住建局-2019年7月.xls");
+    let imported = taizhang(&[
+        "--db",
+        arg(&ledger.path),
+        "--today",
+        "2019-08-10",
+        "import-returns",
+        arg(&xls),
+        "--json",
+    ]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let out = ledger.dir.path().join("督察台账");
+    let output = binder(&ledger.path, &out, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["year"], 2019);
+    assert_eq!(json["returns_received"], 3);
+    let files = tree(&out);
+    assert_eq!(json["files"], files.len());
+    // The task folders, named by code and title.
+    let building = "3.1.4 不断强化工业固体废物处理处置";
+    let farming = "3.3 全面管控农业面源污染";
+    let in_folder = |folder: &str| -> Vec<&(String, Vec<u8>)> {
+        files
+            .iter()
+            .filter(|(p, _)| p.starts_with(&format!("{folder}/")))
+            .collect()
+    };
+    // The originals, byte for byte: the e-mails as received, and the spreadsheet.
+    let eml = std::fs::read(ledger.path.with_file_name("build-july@example.cn.eml")).unwrap();
+    assert!(
+        in_folder(building)
+            .iter()
+            .any(|(p, b)| p.ends_with(".eml") && p.contains("2019-07 县住建局") && *b == eml),
+        "{:?}",
+        in_folder(building)
+            .iter()
+            .map(|(p, _)| p)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        in_folder(building)
+            .iter()
+            .any(|(p, b)| p.ends_with("住建局-2019年7月.xls") && *b == std::fs::read(&xls).unwrap())
+    );
+    for (id, month) in [("farm-july", "2019-07"), ("farm-august", "2019-08")] {
+        let original =
+            std::fs::read(ledger.path.with_file_name(format!("{id}@example.cn.eml"))).unwrap();
+        assert!(
+            in_folder(farming).iter().any(|(p, b)| p
+                .starts_with(&format!("{farming}/{month} 县农业农村局"))
+                && *b == original),
+            "{month}"
+        );
+    }
+    // Every month's answer as text, and the record.
+    let text = in_folder(farming)
+        .iter()
+        .find(|(p, _)| p.ends_with("报送内容.txt"))
+        .map(|(_, b)| String::from_utf8(b[3..].to_vec()).unwrap())
+        .unwrap();
+    assert!(
+        text.contains("2019年7月 县农业农村局（2019年8月2日收到，按时·部分 2/6）"),
+        "{text}"
+    );
+    assert!(
+        text.contains("全县推广测土配方施肥12.50万亩，覆盖率93.6%；\r\n化肥使用量同比减少3.2%"),
+        "{text}"
+    );
+    assert!(text.contains("2019年9月 县农业农村局（未报）"), "{text}");
+    assert!(
+        in_folder(farming)
+            .iter()
+            .any(|(p, _)| p.ends_with("催报和退回记录.txt"))
+    );
+    // The index, read back with calamine.
+    use calamine::{Reader as _, Xlsx};
+    let mut workbook: Xlsx<_> = calamine::open_workbook(out.join("索引.xlsx")).unwrap();
+    let range = workbook.worksheet_range("索引").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[2],
+        [
+            "任务",
+            "月份",
+            "部门",
+            "收到日期",
+            "状态",
+            "报送内容",
+            "原始文件"
+        ]
+    );
+    let line = rows
+        .iter()
+        .find(|r| r[0] == farming && r[1] == "2019年8月" && r[2] == "县农业农村局")
+        .unwrap();
+    assert_eq!(line[3], "2019年9月3日");
+    assert!(line[5].contains("8月回收废旧农膜 2,001 吨"), "{line:?}");
+    assert!(out.join(&line[6]).is_file(), "{line:?}");
+    assert!(
+        std::fs::read(out.join("索引.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF")
+    );
+    // A second run gives the same bytes.
+    let again = ledger.dir.path().join("督察台账2");
+    assert!(binder(&ledger.path, &again, &[]).status.success());
+    assert_eq!(tree(&again), files);
+}
+
+#[test]
+fn names_no_folder_can_hold_become_safe_and_the_index_keeps_them_whole() {
+    let ledger = ledger_with_returns();
+    let hostile = format!("完成/详查\\：a:b*c?\"d\"<e>|f\u{7}{}。. ", "长".repeat(200));
+    {
+        let conn = rusqlite::Connection::open(&ledger.path).unwrap();
+        conn.execute("UPDATE tasks SET title = ?1 WHERE code = '3.3'", [&hostile])
+            .unwrap();
+        conn.execute("UPDATE tasks SET title = 'CON' WHERE code = '4.1'", [])
+            .unwrap();
+        conn.execute("UPDATE tasks SET title = 'nul .txt' WHERE code = '4.2'", [])
+            .unwrap();
+        conn.execute("UPDATE tasks SET code = 'NUL' WHERE code = '4.3'", [])
+            .unwrap();
+    }
+    let out = ledger.dir.path().join("督察台账");
+    let output = binder(&ledger.path, &out, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            !name
+                .chars()
+                .any(|c| "/\\:*?\"<>|".contains(c) || c.is_control()),
+            "{name}"
+        );
+        assert!(name.chars().count() <= 60, "{name}");
+        assert!(!name.ends_with(['.', ' ']), "{name}");
+        let stem = name.split('.').next().unwrap().trim_end().to_uppercase();
+        assert!(
+            !["CON", "NUL", "PRN", "AUX"].contains(&stem.as_str()),
+            "{name}"
+        );
+    }
+    assert!(out.join("4.1 CON").is_dir());
+    // The index names the task in full.
+    use calamine::{Reader as _, Xlsx};
+    let mut workbook: Xlsx<_> = calamine::open_workbook(out.join("索引.xlsx")).unwrap();
+    let range = workbook.worksheet_range("索引").unwrap();
+    assert!(
+        range.rows().any(
+            |r| r[0].to_string() == format!("3.3 {}", hostile.trim_end())
+                || r[0].to_string() == format!("3.3 {hostile}")
+        ),
+        "the full name"
+    );
+}
+
+#[test]
+fn a_binder_that_cannot_be_written_writes_nothing() {
+    let ledger = ledger_with_returns();
+    let before = std::fs::read(&ledger.path).unwrap();
+    // A folder with something in it, without --add.
+    let full = ledger.dir.path().join("已有");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("她的文件.docx"), b"x").unwrap();
+    let refused = binder(&ledger.path, &full, &[]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("里已有文件"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read_dir(&full).unwrap().count(), 1);
+    // The ledger itself, a folder in the backups, a missing parent, a read-only place.
+    std::fs::create_dir_all(ledger.dir.path().join("backups")).unwrap();
+    for (out, says) in [
+        (ledger.path.clone(), "台账文件"),
+        (ledger.dir.path().join("backups/台账"), "备份文件夹"),
+        (ledger.dir.path().join("没有/台账"), "不存在"),
+        (Path::new("/proc/taizhang-binder").to_owned(), "无法"),
+    ] {
+        let output = binder(&ledger.path, &out, &[]);
+        assert!(!output.status.success(), "{}", out.display());
+        assert!(
+            stderr(&output).contains(says),
+            "{}: {}",
+            out.display(),
+            stderr(&output)
+        );
+        assert!(!out.is_dir(), "{}", out.display());
+        assert_eq!(std::fs::read(&ledger.path).unwrap(), before);
+    }
+    // Told to add: written beside her file, which stays.
+    let added = binder(&ledger.path, &full, &["--add"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert_eq!(std::fs::read(full.join("她的文件.docx")).unwrap(), b"x");
+    assert!(full.join("索引.xlsx").is_file());
+    // Adding again writes no second copy of what is there.
+    let count = tree(&full).len();
+    assert!(binder(&ledger.path, &full, &["--add"]).status.success());
+    assert_eq!(tree(&full).len(), count);
+    assert_eq!(std::fs::read(&ledger.path).unwrap(), before);
+}
+
+#[test]
+fn a_plan_without_returns_gets_a_binder_that_says_so() {
+    let ledger = TempLedger::new();
+    assert!(
+        taizhang(&["--db", arg(&ledger.path), "plan"])
+            .status
+            .success()
+    );
+    let out = ledger.dir.path().join("督察台账");
+    let output = binder(&ledger.path, &out, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["returns_received"], 0);
+    let text = std::fs::read(out.join("1.1 完成农用地土壤污染状况详查/报送内容.txt")).unwrap();
+    let text = String::from_utf8(text[3..].to_vec()).unwrap();
+    assert!(text.contains("本年度尚无该任务责任单位的报送"), "{text}");
+    assert!(text.contains("2019年7月 融水生态环境局（未报）"), "{text}");
+}
+
+#[test]
+fn the_plan_page_writes_the_binder() {
+    let ledger = ledger_with_returns();
+    let today = chrono::NaiveDate::from_ymd_opt(2020, 1, 10).unwrap();
+    let mut harness = common::start_app(&ledger.path, today, [1280.0, 860.0]);
+    common::click(&mut harness, "工作计划");
+    common::click(&mut harness, "导出督察台账");
+    let out = ledger
+        .dir
+        .path()
+        .join("exports")
+        .join("督察台账")
+        .join("2019年度督察台账");
+    common::run_until(&mut harness, |h| {
+        h.state()
+            .messages()
+            .iter()
+            .any(|(_, text)| text.contains("已写出督察台账"))
+    });
+    assert!(out.join("索引.xlsx").is_file());
+    assert!(out.join("索引.pdf").is_file());
+    assert!(out.join("3.3 全面管控农业面源污染").is_dir());
+}

@@ -37,7 +37,7 @@ fn department_name(index: usize) -> String {
 /// The large ledger in the temp folder, generated on first use (about a minute and a half).
 #[allow(dead_code, reason = "the example writes its own file")]
 pub fn ensure() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join("taizhang-large-v2");
+    let dir = std::env::temp_dir().join("taizhang-large-v3");
     let path = dir.join("ledger.sqlite");
     if !path.exists() {
         std::fs::create_dir_all(&dir).expect("temp folder");
@@ -210,6 +210,10 @@ pub fn generate(path: &Path) -> i32 {
                         let file = tx.last_insert_rowid();
                         tx.execute(
                             "UPDATE returns SET source_file_id = ?1 WHERE plan_id = ?2 AND department_id = ?3 AND period = ?4",
+                            (file, plan_id, o.department_id, period.to_string()),
+                        )?;
+                        tx.execute(
+                            "INSERT INTO return_files (return_id, source_file_id, added_at) SELECT id, ?1, '2019-01-01 00:00:00' FROM returns WHERE plan_id = ?2 AND department_id = ?3 AND period = ?4",
                             (file, plan_id, o.department_id, period.to_string()),
                         )?;
                     }

@@ -187,6 +187,17 @@ pub fn run(
             docx,
             json,
         } => year::summary(ledger, *year, *plan, docx, *json, today, out),
+        Job::Binder {
+            plan,
+            out: dir,
+            add,
+            json,
+        } => {
+            if let Some(id) = plan {
+                ledger.focus_plan(Some(*id))?;
+            }
+            year::binder(ledger, dir, *add, *json, today, out)
+        }
         Job::Status { period, json, plan } => {
             let wanted = period.unwrap_or_else(|| crate::schedule::Period::of(today).previous());
             focus(ledger, *plan, Some(wanted))?;

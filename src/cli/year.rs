@@ -71,3 +71,74 @@ pub(super) fn summary(
     }
     Ok(())
 }
+
+#[derive(Debug, Serialize)]
+struct BinderJson {
+    plan: i64,
+    year: i32,
+    out: String,
+    tasks: usize,
+    files: usize,
+    bytes: u64,
+    index_rows: usize,
+    returns_received: usize,
+    index: [String; 2],
+    warnings: Vec<String>,
+}
+
+/// `binder`: the 督察台账 as a folder.
+pub(super) fn binder(
+    ledger: &Ledger,
+    out_dir: &Path,
+    add: bool,
+    json: bool,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let plan_id = ledger.focused_plan_id()?;
+    let started = std::time::Instant::now();
+    let mut last_said = std::time::Instant::now();
+    let report = crate::service::write_binder(ledger, plan_id, out_dir, add, today, &mut |p| {
+        // A large ledger says how far it has come, on stderr, about once a second.
+        if last_said.elapsed().as_secs() >= 1
+            || (p.done == p.total && started.elapsed().as_secs() >= 1)
+        {
+            eprintln!("已写出 {}/{} 个文件", p.done, p.total);
+            last_said = std::time::Instant::now();
+        }
+    })?;
+    for warning in &report.warnings {
+        eprintln!("注意：{warning}");
+    }
+    if json {
+        let value = BinderJson {
+            plan: report.plan_id,
+            year: report.year,
+            out: report.out.display().to_string(),
+            tasks: report.tasks,
+            files: report.files,
+            bytes: report.bytes,
+            index_rows: report.index_rows,
+            returns_received: report.returns_received,
+            index: [
+                report.out.join("索引.xlsx").display().to_string(),
+                report.out.join("索引.pdf").display().to_string(),
+            ],
+            warnings: report.warnings.clone(),
+        };
+        serde_json::to_writer(&mut *out, &value)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "已写出督察台账 {}：{} 个任务文件夹，{} 个文件（含 索引.xlsx 和 索引.pdf）",
+            report.out.display(),
+            report.tasks,
+            report.files
+        )?;
+        if report.returns_received == 0 {
+            writeln!(out, "该计划尚无报送，台账中只有各任务的说明和索引。")?;
+        }
+    }
+    Ok(())
+}

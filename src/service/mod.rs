@@ -4,6 +4,7 @@
 //! the system's program. No egui here, and no SQL: the ledger is reached through `store`.
 
 mod assessment;
+mod binder;
 mod calendar;
 mod chase;
 mod day;
@@ -20,6 +21,7 @@ mod system;
 mod templates;
 
 pub use assessment::{assessment_of_day, assessment_of_plan, plan_of_year, write_assessment};
+pub use binder::{BinderReport, write_binder};
 pub use calendar::{write_ics, write_ics_to};
 pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay, OnTimeByYear};
@@ -81,6 +83,12 @@ pub enum ActionError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Indicator(#[from] crate::indicators::ValueError),
+    #[error("无法生成{what}，未写出任何文件：{source}")]
+    Workbook {
+        what: &'static str,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
     #[error("无法生成“{department}”的报送模板，未写出该文件；详细原因已记入日志 taizhang.log。")]
     Template {
         department: String,

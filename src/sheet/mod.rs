@@ -4,7 +4,7 @@
 mod pdf;
 mod xlsx;
 
-pub use pdf::{PdfOutput, write_pdf};
+pub use pdf::{PdfOutput, TableDoc, table_pdf, write_pdf};
 pub use xlsx::{cell_limit_warnings, write_xlsx};
 
 /// Why an export failed.

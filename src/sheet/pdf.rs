@@ -230,14 +230,65 @@ impl Painter<'_> {
     }
 }
 
-/// One table row as laid out: the lines of each column.
+/// One table row as laid out: the lines of each column after the first.
 struct LaidRow {
     group: usize,
-    cells: [Vec<String>; 4],
+    cells: Vec<Vec<String>>,
+}
+
+/// A table to print on A4 landscape: a label at the top left, the title and a line under it
+/// centred, a line of header fields, then the table. The first column holds each group's
+/// name, one cell spanning its rows; the other columns each row's cells.
+pub struct TableDoc {
+    pub label: String,
+    pub title: String,
+    pub subtitle: String,
+    pub header_line: String,
+    pub columns: Vec<String>,
+    /// Each column's share of the width.
+    pub shares: Vec<f32>,
+    /// (group name, rows), each row one text per column after the first.
+    pub groups: Vec<(String, Vec<Vec<String>>)>,
+    pub notes: Vec<String>,
 }
 
 /// Writes the sheet as a PDF.
 pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
+    table_pdf(&TableDoc {
+        label: sheet.label.clone(),
+        title: sheet.title.clone(),
+        subtitle: sheet.period_line(),
+        header_line: sheet.header_line("　　　　"),
+        columns: sheet.columns.iter().take(SHARES.len()).cloned().collect(),
+        shares: SHARES.to_vec(),
+        groups: sheet
+            .groups
+            .iter()
+            .map(|group| {
+                (
+                    group.name.clone(),
+                    group
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            vec![
+                                format!("{}．{}", row.number, row.text),
+                                row.units.join("、"),
+                                row.progress.clone(),
+                                row.remark.clone(),
+                            ]
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        notes: sheet.notes.clone(),
+    })
+}
+
+/// Writes a table as a PDF.
+pub fn table_pdf(doc: &TableDoc) -> Result<PdfOutput, ExportError> {
+    let columns = doc.shares.len().min(doc.columns.len()).max(1);
     let font = font().ok_or_else(|| {
         ExportError::Pdf(super::PdfError(
             "the bundled font could not be parsed".to_owned(),
@@ -245,12 +296,14 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
     })?;
     let mut warnings = Vec::new();
     let mut missing: Vec<char> = Vec::new();
-    let all_text = sheet
-        .rows()
-        .flat_map(|r| [r.text.as_str(), r.progress.as_str(), r.remark.as_str()])
-        .chain(sheet.header.iter().map(|(_, v)| v.as_str()))
-        .chain(sheet.notes.iter().map(String::as_str))
-        .chain([sheet.title.as_str()]);
+    let all_text = doc
+        .groups
+        .iter()
+        .flat_map(|(name, rows)| std::iter::once(name).chain(rows.iter().flatten()))
+        .map(String::as_str)
+        .chain([doc.header_line.as_str(), doc.label.as_str()])
+        .chain(doc.notes.iter().map(String::as_str))
+        .chain([doc.title.as_str()]);
     for text in all_text {
         // What the PDF prints of a cell: its text cut where the cell is.
         let text = crate::excel::fit_cell(text);
@@ -263,8 +316,8 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
             }
         }
     }
-    let mut doc = PdfDocument::new(&format!("{}{}", sheet.title, sheet.period_line()));
-    let bundled = PdfFontHandle::External(doc.add_font(font));
+    let mut pdf = PdfDocument::new(&format!("{}{}", doc.title, doc.subtitle));
+    let bundled = PdfFontHandle::External(pdf.add_font(font));
     // The system's Chinese fonts draw what the bundled font was cut down without.
     let mut system: Vec<(String, u32, ParsedFont)> = Vec::new();
     missing.retain(|c| {
@@ -296,15 +349,16 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
     }
     let mut faces = vec![Face::new(font, bundled)];
     for (_, _, parsed) in &system {
-        let handle = PdfFontHandle::External(doc.add_font(parsed));
+        let handle = PdfFontHandle::External(pdf.add_font(parsed));
         faces.push(Face::new(parsed, handle));
     }
     let painter = Painter {
         measure: Measure { faces },
     };
     let table_width = PAGE_WIDTH - 2.0 * MARGIN_X;
-    let share_sum: f32 = SHARES.iter().sum();
-    let widths: Vec<f32> = SHARES.iter().map(|s| table_width * s / share_sum).collect();
+    let shares = &doc.shares[..columns];
+    let share_sum: f32 = shares.iter().sum::<f32>().max(f32::EPSILON);
+    let widths: Vec<f32> = shares.iter().map(|s| table_width * s / share_sum).collect();
     let lefts: Vec<f32> = widths
         .iter()
         .scan(MARGIN_X, |x, w| {
@@ -318,20 +372,19 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
 
     // Lay out every row's cells into lines.
     let mut rows: Vec<LaidRow> = Vec::new();
-    for (group_index, group) in sheet.groups.iter().enumerate() {
-        for row in &group.rows {
+    for (group_index, (_, group_rows)) in doc.groups.iter().enumerate() {
+        for row in group_rows {
             rows.push(LaidRow {
                 group: group_index,
-                cells: [
-                    painter.lines(
-                        &format!("{}．{}", row.number, row.text),
-                        inner(1),
-                        BODY_SIZE,
-                    ),
-                    painter.lines(&row.units.join("、"), inner(2), BODY_SIZE),
-                    painter.lines(&row.progress, inner(3), BODY_SIZE),
-                    painter.lines(&row.remark, inner(4), BODY_SIZE),
-                ],
+                cells: (1..columns)
+                    .map(|column| {
+                        painter.lines(
+                            row.get(column - 1).map_or("", String::as_str),
+                            inner(column),
+                            BODY_SIZE,
+                        )
+                    })
+                    .collect(),
             });
         }
     }
@@ -342,27 +395,26 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
     let mut y = PAGE_HEIGHT - MARGIN_TOP;
 
     // Title block on the first page.
-    painter.text(&mut page, &sheet.label, MARGIN_X, y - 12.0, 12.0);
+    painter.text(&mut page, &doc.label, MARGIN_X, y - 12.0, 12.0);
     y -= 20.0;
-    for line in painter.lines(&sheet.title, table_width, 16.0) {
+    for line in painter.lines(&doc.title, table_width, 16.0) {
         painter.centered(&mut page, &line, MARGIN_X, table_width, y - 16.0, 16.0);
         y -= 16.0 * 1.5;
     }
     painter.centered(
         &mut page,
-        &sheet.period_line(),
+        &doc.subtitle,
         MARGIN_X,
         table_width,
         y - 12.0,
         12.0,
     );
     y -= 12.0 * 1.6;
-    let header_text = sheet.header_line("　　　　");
-    painter.text(&mut page, &header_text, MARGIN_X, y - 11.0, 10.5);
+    painter.text(&mut page, &doc.header_line, MARGIN_X, y - 11.0, 10.5);
     y -= 10.5 * 1.8;
 
     let draw_header = |page: &mut PageOps, top: f32| {
-        for (column, title) in sheet.columns.iter().enumerate().take(5) {
+        for (column, title) in doc.columns.iter().enumerate().take(columns) {
             painter.rect(page, lefts[column], top, widths[column], header_height);
             painter.centered(
                 page,
@@ -383,7 +435,8 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
         if let Some((group, top, bottom)) = span.take() {
             let height = top - bottom;
             painter.rect(page, lefts[0], top, widths[0], height);
-            let name_lines = painter.lines(&sheet.groups[group].name, inner(0), BODY_SIZE);
+            let name = doc.groups.get(group).map_or("", |(name, _)| name.as_str());
+            let name_lines = painter.lines(name, inner(0), BODY_SIZE);
             let text_height = name_lines.len() as f32 * line_height;
             let mut baseline = top - (height - text_height).max(0.0) / 2.0 - BODY_SIZE * 1.1;
             for line in name_lines {
@@ -443,8 +496,8 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
     }
     close_span(&mut page, &mut span);
 
-    if !sheet.notes.is_empty() {
-        let notes = format!("注：{}", sheet.notes.join("；"));
+    if !doc.notes.is_empty() {
+        let notes = format!("注：{}", doc.notes.join("；"));
         let lines = painter.lines(&notes, table_width, BODY_SIZE);
         let needed = lines.len() as f32 * line_height + 8.0;
         if y - needed < bottom_limit {
@@ -480,7 +533,7 @@ pub fn write_pdf(sheet: &Sheet) -> Result<PdfOutput, ExportError> {
         })
         .collect();
     let mut save_warnings = Vec::new();
-    let bytes = doc
+    let bytes = pdf
         .with_pages(pdf_pages)
         .save(&PdfSaveOptions::default(), &mut save_warnings);
     Ok(PdfOutput {

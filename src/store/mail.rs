@@ -344,17 +344,43 @@ impl Ledger {
                     &now,
                 )?;
             }
-            match commit.existing {
-                Some(id) => set_state(
-                    tx,
-                    id,
-                    MailState::Committed,
-                    commit.mail.department_id,
-                    commit.mail.period,
-                    &now,
-                )?,
-                None => {
-                    record(tx, &commit.mail, &now)?;
+            let mail_id = match commit.existing {
+                Some(id) => {
+                    set_state(
+                        tx,
+                        id,
+                        MailState::Committed,
+                        commit.mail.department_id,
+                        commit.mail.period,
+                        &now,
+                    )?;
+                    id
+                }
+                None => record(tx, &commit.mail, &now)?,
+            };
+            // The e-mail is an original of every return it wrote to.
+            let file_id: Option<i64> = tx.query_row(
+                "SELECT source_file_id FROM mail_messages WHERE id = ?1",
+                [mail_id],
+                |row| row.get(0),
+            )?;
+            if let Some(file_id) = file_id {
+                let mut touched: Vec<(i64, crate::schedule::Period)> = Vec::new();
+                if let Some(body) = commit.body {
+                    touched.push((body.department.0, body.period));
+                }
+                for (parsed, _) in &commit.attachments {
+                    touched.push((parsed.department.0, parsed.period));
+                }
+                for (department_id, period) in touched {
+                    super::returns::link_file_to(
+                        tx,
+                        plan_id,
+                        department_id,
+                        period,
+                        file_id,
+                        &now,
+                    )?;
                 }
             }
             if let Some((department_id, address)) = commit.learn_address {

@@ -45,7 +45,7 @@ pub use mailbox::MailboxSettings;
 pub use new_year::{CarryForward, next_year_title};
 pub use plan_import::{PlanSummary, SourceFile, sha256_hex};
 pub use schema::VERSION;
-pub use send_backs::{NewSendBack, SendBack, SendBackOutcome};
+pub use send_backs::{NewSendBack, ReturnFile, SendBack, SendBackOutcome};
 pub use sends::{ChaseSend, Delivered, MailSend, SendKind, SendRows};
 pub use settings::check_address;
 pub use tasks::TaskEdit;

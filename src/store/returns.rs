@@ -433,7 +433,46 @@ pub(super) fn commit_import(
         "UPDATE returns SET source_file_id = ?1 WHERE id = ?2",
         (file_id, return_id),
     )?;
+    link_file(tx, return_id, file_id, now)?;
     Ok(changed)
+}
+
+/// Keeps that the return came (also) in this original file.
+fn link_file(
+    tx: &Transaction<'_>,
+    return_id: i64,
+    file_id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO return_files (return_id, source_file_id, added_at)
+         VALUES (?1, ?2, ?3)",
+        (return_id, file_id, now),
+    )?;
+    Ok(())
+}
+
+/// Keeps that the department's return for the month came (also) in this original file (the
+/// e-mail it was committed from).
+pub(super) fn link_file_to(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    department_id: i64,
+    period: Period,
+    file_id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    let return_id: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM returns WHERE plan_id = ?1 AND department_id = ?2 AND period = ?3",
+            (plan_id, department_id, period.to_string()),
+            |row| row.get(0),
+        )
+        .optional()?;
+    match return_id {
+        Some(id) => link_file(tx, id, file_id, now),
+        None => Ok(()),
+    }
 }
 
 /// An archived file's name and contents.

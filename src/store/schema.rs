@@ -434,7 +434,7 @@ ALTER TABLE chase_sends ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
 UPDATE settings SET value = '1' WHERE key = 'shift_due_dates' AND value = '0';
 "#;
 
-/// What version 8 added: 退回. Each sending back of a return (by e-mail, or by hand with the
+/// What version 8 added: 退回, and every original file of a return. Each sending back of a return (by e-mail, or by hand with the
 /// text copied), with its reason, the rows in question and its outcome; the return carries
 /// the mark of the last one until the corrected return arrives (`sent_back_at`; the state
 /// `returned`). `previous_mark` is the mark before this one, put back when this one failed.
@@ -455,6 +455,23 @@ CREATE TABLE IF NOT EXISTS send_backs (
     previous_mark TEXT
 );
 CREATE INDEX IF NOT EXISTS send_backs_return ON send_backs(return_id, id);
+-- Every original file a return came in (the spreadsheet, the e-mail and its attachments),
+-- for the 督察台账: returns.source_file_id keeps only the latest.
+CREATE TABLE IF NOT EXISTS return_files (
+    id             INTEGER PRIMARY KEY,
+    return_id      INTEGER NOT NULL REFERENCES returns(id) ON DELETE CASCADE,
+    source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+    added_at       TEXT NOT NULL,
+    UNIQUE (return_id, source_file_id)
+);
+CREATE INDEX IF NOT EXISTS return_files_source_file ON return_files(source_file_id);
+INSERT OR IGNORE INTO return_files (return_id, source_file_id, added_at)
+    SELECT id, source_file_id, updated_at FROM returns WHERE source_file_id IS NOT NULL;
+INSERT OR IGNORE INTO return_files (return_id, source_file_id, added_at)
+    SELECT r.id, m.source_file_id, m.updated_at
+    FROM mail_messages m JOIN returns r
+        ON r.department_id = m.department_id AND r.period = m.period
+    WHERE m.state = 'committed' AND m.source_file_id IS NOT NULL;
 "#;
 
 /// Brings a ledger at `version` up to [`VERSION`] inside the caller's transaction: an empty

@@ -235,3 +235,57 @@ impl Ledger {
         load(&self.conn, plan_id, period)
     }
 }
+
+/// An original file a return came in, without its bytes (the binder reads each when it writes
+/// it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnFile {
+    pub department_id: i64,
+    pub period: Period,
+    pub source_file_id: i64,
+    pub name: String,
+    /// `return` (a spreadsheet or document, also an e-mail's attachment) or `email`.
+    pub kind: String,
+    pub size: u64,
+    pub added_at: String,
+}
+
+impl Ledger {
+    /// Every original file of the plan's returns, by month, department, then as they came.
+    pub fn return_files(&self, plan_id: i64) -> Result<Vec<ReturnFile>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT r.department_id, r.period, f.id, f.name, f.kind, f.size, rf.added_at
+             FROM return_files rf
+             JOIN returns r ON r.id = rf.return_id
+             JOIN source_files f ON f.id = rf.source_file_id
+             WHERE r.plan_id = ?1
+             ORDER BY r.period, r.department_id, rf.added_at, f.id",
+        )?;
+        let rows = statement
+            .query_map([plan_id], |row| {
+                Ok((
+                    row.get::<_, String>(1)?,
+                    ReturnFile {
+                        department_id: row.get(0)?,
+                        period: Period::of(chrono::NaiveDate::MIN),
+                        source_file_id: row.get(2)?,
+                        name: row.get(3)?,
+                        kind: row.get(4)?,
+                        size: row.get::<_, i64>(5)?.try_into().unwrap_or(0),
+                        added_at: row.get(6)?,
+                    },
+                ))
+            })?
+            .map(|row| {
+                let (period, file) = row?;
+                Ok(ReturnFile {
+                    period: Period::parse(&period).ok_or_else(|| {
+                        StoreError::Invalid(format!("台账中的报送月份“{period}”无效"))
+                    })?,
+                    ..file
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(rows)
+    }
+}

@@ -296,4 +296,9 @@ impl Ledger {
         let plan_id = self.focused_plan_id()?;
         chase_sends(&self.conn, plan_id)
     }
+
+    /// Chase e-mails under a plan, newest first.
+    pub fn plan_chase_sends(&self, plan_id: i64) -> Result<Vec<ChaseSend>, StoreError> {
+        chase_sends(&self.conn, plan_id)
+    }
 }

@@ -54,6 +54,8 @@ pub struct TaizhangApp {
     pub(super) mailbox_test_job: Option<super::jobs::Worker<Vec<String>>>,
     /// A sheet export running in the background.
     pub(super) export_job: Option<super::jobs::ExportJob>,
+    /// The 督察台账 being written in the background.
+    pub(super) binder_job: Option<super::jobs::BinderJob>,
     pub(super) selection: Option<Selection>,
     /// The values the last return saves replaced, to put back on 撤销.
     pub(super) undo: Vec<UndoStep>,
@@ -134,6 +136,7 @@ impl TaizhangApp {
             import_returns_view: super::return_import_view::ReturnImportView::default(),
             calendar_view: super::calendar_view::CalendarView::default(),
             export_job: None,
+            binder_job: None,
             mail_view: super::mail_view::MailView::default(),
             mail_intake: None,
             fetch_job: None,

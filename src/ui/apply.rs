@@ -226,6 +226,10 @@ impl TaizhangApp {
                 self.write_summary();
                 return;
             }
+            Command::WriteBinder => {
+                self.write_binder();
+                return;
+            }
             Command::SetIndicator {
                 name,
                 period,

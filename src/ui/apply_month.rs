@@ -271,6 +271,33 @@ impl TaizhangApp {
         self.opened_year_file(written, "年度工作总结");
     }
 
+    /// 工作计划's 导出督察台账: the plan in focus's binder written on a worker into a new folder
+    /// `exports/督察台账/2019年度督察台账` (`…（2）` beside an earlier one), then opened.
+    pub(super) fn write_binder(&mut self) {
+        let LedgerState::Open(open) = &mut self.state else {
+            return;
+        };
+        if self.binder_job.is_some() {
+            return;
+        }
+        let folder = crate::service::exports_dir(&open.data.ledger_path).join("督察台账");
+        if let Err(error) = crate::files::ensure_folder(&folder) {
+            self.show_error(error.to_string());
+            return;
+        }
+        let stem = format!("{}年度督察台账", open.data.plan.year);
+        let out = std::iter::once(folder.join(&stem))
+            .chain((2..).map(|n| folder.join(format!("{stem}（{n}）"))))
+            .find(|candidate| std::fs::symlink_metadata(candidate).is_err())
+            .unwrap_or_else(|| folder.join(&stem));
+        self.binder_job = Some(super::jobs::BinderJob::start(
+            open.data.ledger_path.clone(),
+            open.data.plan.id,
+            out,
+            open.data.today,
+        ));
+    }
+
     /// Says where a year's file was written and opens it, or why it was not.
     fn opened_year_file(
         &mut self,

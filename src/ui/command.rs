@@ -195,6 +195,8 @@ pub enum Command {
     WriteAssessment,
     /// Write the plan's 年度工作总结 draft into the exports folder and open it.
     WriteSummary,
+    /// Write the plan in focus's 督察台账 into a new folder in the exports folder and open it.
+    WriteBinder,
     /// Record an indicator's value for a month.
     SetIndicator {
         name: String,

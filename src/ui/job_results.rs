@@ -9,6 +9,7 @@ impl TaizhangApp {
     /// Polls every background job once a frame.
     pub(super) fn poll_jobs(&mut self, ctx: &egui::Context) {
         self.poll_export(ctx);
+        self.poll_binder(ctx);
         self.poll_backup(ctx);
         self.poll_fetch(ctx);
         self.poll_chase(ctx);
@@ -60,6 +61,32 @@ impl TaizhangApp {
                 } else {
                     self.show_error(message);
                 }
+            }
+            None => ctx.request_repaint_after(super::JOB_FALLBACK),
+        }
+    }
+
+    fn poll_binder(&mut self, ctx: &egui::Context) {
+        let Some(job) = &mut self.binder_job else {
+            return;
+        };
+        let line = job.progress_line();
+        if line != job.shown {
+            if let Some(old) = job.shown.take() {
+                self.messages.withdraw(&old);
+            }
+            if let Some(line) = &line {
+                self.messages.notice(line.clone());
+            }
+            job.shown = line;
+        }
+        match job.poll() {
+            Some(end) => {
+                if let Some(old) = job.shown.take() {
+                    self.messages.withdraw(&old);
+                }
+                self.binder_job = None;
+                self.show_end(end);
             }
             None => ctx.request_repaint_after(super::JOB_FALLBACK),
         }

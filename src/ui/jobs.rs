@@ -163,6 +163,83 @@ pub fn read_plan_file(path: PathBuf) -> Worker<Result<PlanFile, String>> {
     })
 }
 
+/// The 督察台账 being written on a worker (the command's flow, [`crate::service::write_binder`])
+/// through a connection of its own to the ledger; how far it has come, for the window.
+pub struct BinderJob {
+    worker: Worker<Result<crate::service::BinderReport, String>>,
+    progress: std::sync::Arc<std::sync::Mutex<Option<crate::service::Progress>>>,
+    /// The progress line shown last (taken back when it changes).
+    pub shown: Option<String>,
+}
+
+impl BinderJob {
+    pub fn start(
+        ledger_path: PathBuf,
+        plan_id: i64,
+        out: PathBuf,
+        today: chrono::NaiveDate,
+    ) -> Self {
+        let progress = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let shared = std::sync::Arc::clone(&progress);
+        let worker = Worker::spawn(move || {
+            let (ledger, _) =
+                crate::store::Ledger::open(&ledger_path).map_err(|e| e.to_string())?;
+            crate::service::write_binder(&ledger, plan_id, &out, false, today, &mut |p| {
+                if let Ok(mut slot) = shared.lock() {
+                    *slot = Some(p);
+                }
+            })
+            .map_err(|e| e.to_string())
+        });
+        Self {
+            worker,
+            progress,
+            shown: None,
+        }
+    }
+
+    /// `正在写出督察台账：120/480 个文件` while it runs.
+    pub fn progress_line(&self) -> Option<String> {
+        let progress = self.progress.lock().ok()?.clone()?;
+        Some(format!(
+            "正在写出督察台账：{}/{} 个文件",
+            progress.done, progress.total
+        ))
+    }
+
+    /// How it ended, once it has; opens the folder.
+    pub fn poll(&mut self) -> Option<JobEnd> {
+        Some(match self.worker.poll()? {
+            Ok(Ok(report)) => {
+                let mut notice = format!(
+                    "已写出督察台账“{}”：{} 个任务文件夹，{} 个文件（含 索引.xlsx 和 索引.pdf），可复制到U盘。",
+                    report.out.display(),
+                    report.tasks,
+                    report.files
+                );
+                if report.returns_received == 0 {
+                    notice.push_str("该计划尚无报送。");
+                }
+                for warning in &report.warnings {
+                    notice.push_str(&format!("\n注意：{warning}"));
+                }
+                if let Err(error) = crate::service::open_with_system(&report.out) {
+                    notice.push_str(&format!(
+                        "\n未能打开该文件夹（{}）。",
+                        crate::files::io_phrase(&error)
+                    ));
+                }
+                JobEnd::Notice(notice)
+            }
+            Ok(Err(message)) => JobEnd::Problem(message.clone(), message),
+            Err(WorkerLost) => JobEnd::Problem(
+                "写出督察台账时意外中止".to_owned(),
+                "写出督察台账时意外中止".to_owned(),
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![expect(clippy::unwrap_used)]

@@ -127,6 +127,15 @@ impl PlanView {
             plan_switcher_ui(ui, data, commands);
         }
         plan_header_ui(ui, plan);
+        if ui
+            .button("导出督察台账")
+            .on_hover_text(
+                "每个任务一个文件夹：各单位各月报送的原始文件、报送内容、催报和退回记录，另有索引表；可复制到U盘打印",
+            )
+            .clicked()
+        {
+            commands.push(Command::WriteBinder);
+        }
         ui.separator();
 
         egui::Panel::left("plan_tree")

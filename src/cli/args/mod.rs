@@ -55,6 +55,9 @@ pub const USAGE: &str = "\
   summary --year YYYY [--plan ID] --docx FILE [--json]
                     该年度计划的工作总结初稿（公文格式 .docx）：目标、各项任务及节点、各单位报送的最新进展（原文照录）、
                     目标指标、各单位报送情况，末尾留给起草人填写
+  binder [--plan ID] --out DIR [--add] [--json]
+                    督察台账：每个任务一个文件夹，内有各责任单位各月报送的原始文件（与收到时逐字节相同）、
+                    各月报送内容和催报、退回记录，顶层有 索引.xlsx 和 索引.pdf；文件夹须为空或新建（--add 加入已有文件夹）
   import-email FILE... [--department NAME] [--period YYYY-MM] [--received YYYY-MM-DD] [--dry-run] [--json]
                     读取保存的邮件（.eml/.msg）或邮件正文（.txt）：正文各行和附件，每封邮件一行 JSON
   fetch-mail --host H --port N --security tls|starttls|none --user U --password-env VAR [--folder NAME] [--deadline SECONDS] [--dry-run] [--json]
@@ -206,6 +209,13 @@ pub enum Job {
         send: Option<MailServer>,
         json: bool,
         plan: Option<i64>,
+    },
+    /// The 督察台账 as a folder.
+    Binder {
+        plan: Option<i64>,
+        out: PathBuf,
+        add: bool,
+        json: bool,
     },
     /// The year's 工作总结 as a `.docx`.
     Summary {
@@ -382,6 +392,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Invocation, 
         "status" => status(&mut words)?,
         "assessment" => assessment(&mut words)?,
         "summary" => summary(&mut words)?,
+        "binder" => binder(&mut words)?,
         "import-email" => import_email(&mut words)?,
         "fetch-mail" => fetch_mail(&mut words)?,
         "chase" => chase(&mut words)?,

@@ -294,6 +294,29 @@ pub(super) fn summary(words: &mut Words) -> Result<Job, UsageError> {
     })
 }
 
+/// `binder [--plan ID] --out DIR [--add] [--json]`.
+pub(super) fn binder(words: &mut Words) -> Result<Job, UsageError> {
+    let (mut plan, mut out, mut add, mut json) = (None, None, false, false);
+    while let Some(word) = words.next() {
+        match word {
+            Word::Flag(flag) => match flag.as_str() {
+                "--json" => json = true,
+                "--add" => add = true,
+                "--plan" => plan = Some(words.plan_id()?),
+                "--out" => out = Some(PathBuf::from(words.value("--out")?)),
+                other => return Err(words.unknown(other)),
+            },
+            Word::Plain(other) => return Err(words.unknown(&other)),
+        }
+    }
+    Ok(Job::Binder {
+        plan,
+        out: out.ok_or_else(|| usage("binder 需要 --out 文件夹".to_owned()))?,
+        add,
+        json,
+    })
+}
+
 pub(super) fn assessment(words: &mut Words) -> Result<Job, UsageError> {
     let (mut year, mut plan, mut xlsx, mut json) = (None, None, None, false);
     while let Some(word) = words.next() {
