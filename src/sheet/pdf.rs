@@ -63,28 +63,51 @@ impl<'a> Face<'a> {
 /// Measures text in points with the advances of the font that draws each character.
 struct Measure<'a> {
     faces: Vec<Face<'a>>,
+    /// Each character met: its face and its advance in ems. A font's lookup walks its whole
+    /// character map (the cut-down font's has thousands of ranges), so each character is
+    /// looked up once per document.
+    known: std::cell::RefCell<std::collections::HashMap<char, (usize, f32)>>,
 }
 
-impl Measure<'_> {
-    /// The face that draws `c`: the first that has it, else the bundled font (a box).
-    fn face_of(&self, c: char) -> usize {
-        if c.is_whitespace() {
-            return 0;
+impl<'a> Measure<'a> {
+    fn new(faces: Vec<Face<'a>>) -> Self {
+        Self {
+            faces,
+            known: std::cell::RefCell::new(std::collections::HashMap::new()),
         }
-        self.faces
-            .iter()
-            .position(|face| face.font.lookup_glyph_index(u32::from(c)).is_some())
-            .unwrap_or(0)
+    }
+
+    /// The face that draws `c` (the first that has it, else the bundled font: a box) and its
+    /// advance in ems.
+    fn glyph(&self, c: char) -> (usize, f32) {
+        if let Some(found) = self.known.borrow().get(&c) {
+            return *found;
+        }
+        let face = if c.is_whitespace() {
+            0
+        } else {
+            self.faces
+                .iter()
+                .position(|face| face.font.lookup_glyph_index(u32::from(c)).is_some())
+                .unwrap_or(0)
+        };
+        let drawn = &self.faces[face];
+        let advance = drawn
+            .font
+            .lookup_glyph_index(u32::from(c))
+            .map(|gid| f32::from(drawn.font.get_horizontal_advance(gid)))
+            .unwrap_or(drawn.units_per_em);
+        let found = (face, advance / drawn.units_per_em);
+        self.known.borrow_mut().insert(c, found);
+        found
+    }
+
+    fn face_of(&self, c: char) -> usize {
+        self.glyph(c).0
     }
 
     fn char_width(&self, c: char, size: f32) -> f32 {
-        let face = &self.faces[self.face_of(c)];
-        let advance = face
-            .font
-            .lookup_glyph_index(u32::from(c))
-            .map(|gid| f32::from(face.font.get_horizontal_advance(gid)))
-            .unwrap_or(face.units_per_em);
-        advance / face.units_per_em * size
+        self.glyph(c).1 * size
     }
 
     fn width(&self, text: &str, size: f32) -> f32 {
@@ -304,13 +327,14 @@ pub fn table_pdf(doc: &TableDoc) -> Result<PdfOutput, ExportError> {
         .chain([doc.header_line.as_str(), doc.label.as_str()])
         .chain(doc.notes.iter().map(String::as_str))
         .chain([doc.title.as_str()]);
+    let mut seen = std::collections::HashSet::new();
     for text in all_text {
         // What the PDF prints of a cell: its text cut where the cell is.
         let text = crate::excel::fit_cell(text);
         for c in text.chars() {
             if !c.is_whitespace()
+                && seen.insert(c)
                 && font.lookup_glyph_index(u32::from(c)).is_none()
-                && !missing.contains(&c)
             {
                 missing.push(c);
             }
@@ -353,7 +377,7 @@ pub fn table_pdf(doc: &TableDoc) -> Result<PdfOutput, ExportError> {
         faces.push(Face::new(parsed, handle));
     }
     let painter = Painter {
-        measure: Measure { faces },
+        measure: Measure::new(faces),
     };
     let table_width = PAGE_WIDTH - 2.0 * MARGIN_X;
     let shares = &doc.shares[..columns];
@@ -574,12 +598,10 @@ mod tests {
     #[test]
     fn the_bundled_font_is_read_and_measures_chinese() {
         let font = font().expect("the bundled font parses");
-        let measure = Measure {
-            faces: vec![Face::new(
-                font,
-                PdfFontHandle::Builtin(printpdf::BuiltinFont::Helvetica),
-            )],
-        };
+        let measure = Measure::new(vec![Face::new(
+            font,
+            PdfFontHandle::Builtin(printpdf::BuiltinFont::Helvetica),
+        )]);
         let width = measure.width("土壤", 10.0);
         assert!((19.0..=21.0).contains(&width), "{width}");
         assert!(
