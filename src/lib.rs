@@ -5,6 +5,9 @@
 //! (`store`), the seed data (`seed`) and the headless commands (`cli`) know nothing of egui;
 //! the window lives in `ui`.
 
+// No function of the library over `too-many-lines-threshold` (clippy.toml) unless it says why.
+#![warn(clippy::too_many_lines)]
+
 pub mod assessment;
 pub mod assets;
 pub mod binder;

@@ -326,6 +326,7 @@ fn read_message(
 }
 
 /// Builds `.msg` files for tests: a compound file with the property streams Outlook writes.
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures {
     use std::io::Write as _;
 

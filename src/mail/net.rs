@@ -420,6 +420,7 @@ mod tests {
     fn a_silent_server_trips_the_silence_limit() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
+        #[expect(clippy::disallowed_methods, reason = "a test's server thread")]
         let _server = std::thread::spawn(move || {
             let (socket, _) = listener.accept().unwrap();
             std::thread::sleep(Duration::from_secs(2));
@@ -441,6 +442,7 @@ mod tests {
     fn the_deadline_bounds_a_trickle() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
+        #[expect(clippy::disallowed_methods, reason = "a test's server thread")]
         let _server = std::thread::spawn(move || {
             let (mut socket, _) = listener.accept().unwrap();
             for _ in 0..40 {

@@ -77,9 +77,14 @@ pub fn connect_tcp(host: &str, port: u16, guard: &Guard) -> Result<Socket, Mailb
     // most the connect time.
     let (sender, receiver) = std::sync::mpsc::channel();
     let name = (host.to_owned(), port);
-    std::thread::spawn(move || {
-        let _ = sender.send(name.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
-    });
+    let asked = std::thread::Builder::new()
+        .name("name-resolver".to_owned())
+        .spawn(move || {
+            let _ = sender.send(name.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+        });
+    if let Err(error) = asked {
+        return Err(unreachable(error.to_string()));
+    }
     let addresses = match receiver.recv_timeout(CONNECT_TIMEOUT.min(guard.time_left())) {
         Ok(Ok(addresses)) => addresses,
         Ok(Err(error)) => return Err(unreachable(error.to_string())),

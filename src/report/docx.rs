@@ -53,6 +53,10 @@ pub enum Role {
 }
 
 /// The 通报's paragraphs in order, with their roles.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the 通报 in reading order, one push per paragraph"
+)]
 pub fn paragraphs(report: &MonthReport) -> Vec<(Role, String)> {
     let mut out = vec![
         (Role::Title, report.title()),

@@ -302,7 +302,7 @@ pub(super) fn test_mailbox(
         Some(code) => code,
         None => mailbox_code(&mailbox.address)?,
     };
-    Ok(super::jobs::Worker::spawn(move || {
+    Ok(super::jobs::Worker::spawn("mailbox-test", move || {
         crate::service::mail::test_connection(&mailbox, &unit_email, &code)
     }))
 }

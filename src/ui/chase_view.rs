@@ -180,6 +180,10 @@ impl ChaseView {
 impl ChaseView {
     /// 发模板: each department's template for the month by e-mail, after a confirmation that
     /// lists who gets one; a second send asks whom to send to.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the 发模板 panel: the month's sends, the resend choices and their confirmations"
+    )]
     fn templates_ui(
         &mut self,
         ui: &mut egui::Ui,

@@ -31,12 +31,16 @@ pub struct Worker<T> {
 pub struct WorkerLost;
 
 impl<T: Send + 'static> Worker<T> {
-    pub fn spawn(work: impl FnOnce() -> T + Send + 'static) -> Self {
+    /// Runs `work` on a thread called `name`. A thread the system cannot start ends the
+    /// worker at once ([`WorkerLost`] when polled).
+    pub fn spawn(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Self {
         let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = sender.send(work());
-            super::wake();
-        });
+        let _ = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                let _ = sender.send(work());
+                super::wake();
+            });
         Self { receiver }
     }
 
@@ -84,7 +88,7 @@ impl ExportJob {
         print: bool,
         protected: crate::files::Protected,
     ) -> Self {
-        let worker = Worker::spawn(move || {
+        let worker = Worker::spawn("sheet-export", move || {
             crate::files::ensure_folder(&folder).map_err(|e| e.to_string())?;
             let stem = sheet.file_stem();
             let xlsx = folder.join(format!("{stem}.xlsx"));
@@ -144,7 +148,7 @@ pub struct PlanFile {
 /// Reads a plan file on a worker: a large `.docx` or `.xlsx` never freezes the window. The
 /// same reading as `import-plan` ([`crate::service::read_plan_document`]).
 pub fn read_plan_file(path: PathBuf) -> Worker<Result<PlanFile, String>> {
-    Worker::spawn(move || {
+    Worker::spawn("plan-file-reader", move || {
         let (bytes, document) =
             crate::service::read_plan_file(&path).map_err(|error| match error {
                 crate::service::PlanFileError::File(error) => {
@@ -181,7 +185,7 @@ impl BinderJob {
     ) -> Self {
         let progress = std::sync::Arc::new(std::sync::Mutex::new(None));
         let shared = std::sync::Arc::clone(&progress);
-        let worker = Worker::spawn(move || {
+        let worker = Worker::spawn("binder-writer", move || {
             let (ledger, _) =
                 crate::store::Ledger::open(&ledger_path).map_err(|e| e.to_string())?;
             crate::service::write_binder(&ledger, plan_id, &out, false, today, &mut |p| {
@@ -258,7 +262,7 @@ mod tests {
     #[test]
     fn a_worker_gives_its_result_once_done() {
         let (go, wait) = std::sync::mpsc::channel::<()>();
-        let mut worker = Worker::spawn(move || {
+        let mut worker = Worker::spawn("test-worker", move || {
             wait.recv().unwrap();
             42
         });

@@ -46,30 +46,33 @@ impl FetchJob {
         let stop = Arc::clone(&cancel);
         let known = run.known().clone();
         let deadline = run.deadline;
-        std::thread::spawn(move || {
-            let result = crate::mail::imap::fetch_new(
-                &account,
-                &known,
-                deadline,
-                &mut |done, total, fetched| {
-                    if stop.load(Ordering::Relaxed) {
-                        return false;
-                    }
-                    crate::service::fetch::read_ahead(&fetched);
-                    let sent = sender
-                        .send(FetchEvent::Message {
-                            done: done + 1,
-                            total,
-                            fetched,
-                        })
-                        .is_ok();
-                    super::wake();
-                    sent && !stop.load(Ordering::Relaxed)
-                },
-            );
-            let _ = sender.send(FetchEvent::Finished(result));
-            super::wake();
-        });
+        // A thread the system cannot start leaves the channel closed: the poll says so.
+        let _ = std::thread::Builder::new()
+            .name("fetch-mail-window".to_owned())
+            .spawn(move || {
+                let result = crate::mail::imap::fetch_new(
+                    &account,
+                    &known,
+                    deadline,
+                    &mut |done, total, fetched| {
+                        if stop.load(Ordering::Relaxed) {
+                            return false;
+                        }
+                        crate::service::fetch::read_ahead(&fetched);
+                        let sent = sender
+                            .send(FetchEvent::Message {
+                                done: done + 1,
+                                total,
+                                fetched,
+                            })
+                            .is_ok();
+                        super::wake();
+                        sent && !stop.load(Ordering::Relaxed)
+                    },
+                );
+                let _ = sender.send(FetchEvent::Finished(result));
+                super::wake();
+            });
         Self {
             receiver,
             cancel,

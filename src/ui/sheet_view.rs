@@ -140,6 +140,10 @@ impl SheetView {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the sheet page: period, export, and the rows in view with their editors"
+    )]
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,

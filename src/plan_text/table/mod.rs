@@ -243,6 +243,10 @@ fn name_list(cells: &[&str]) -> String {
         .join("、")
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over a 任务分工表's rows, its column rules in order"
+)]
 fn read_rows(
     found: &Found<'_>,
     _preamble: &str,

@@ -129,6 +129,7 @@ mod sheets;
 /// Builders of `.xls` files record by record, for tests and benchmarks that need real and
 /// hostile workbooks. Not used by the app.
 #[doc(hidden)]
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 #[cfg(test)]
 mod tests;

@@ -209,6 +209,10 @@ fn attachment_kind(name: &str, bytes: &[u8]) -> AttachmentKind {
 }
 
 /// Reads and matches one message.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the one intake of a message: department, month, body, each attachment, in that order"
+)]
 pub fn prepare_message(
     context: &IntakeContext<'_>,
     source: &str,
