@@ -384,3 +384,53 @@ fn a_calendar_file_over_the_ledger_or_a_folder_is_refused_and_nothing_changes() 
     }
     assert_eq!(std::fs::read(&temp.path).unwrap(), before);
 }
+
+/// With two plans in play, the window's 导出到手机日历 holds what `deadlines --ics` holds over
+/// the same days: every plan's items, each led by its plan's name, the user's own once.
+#[test]
+fn the_windows_calendar_file_holds_every_plan_in_play_as_the_command_does() {
+    let temp = TempLedger::new();
+    let db = common::arg(&temp.path).to_owned();
+    let carried = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args([
+            "--db",
+            &db,
+            "--today",
+            "2019-12-28",
+            "carry-forward",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(carried.status.success(), "{}", common::stderr(&carried));
+    let today = NaiveDate::from_ymd_opt(2019, 12, 28).unwrap();
+    let mut harness = common::start_app(&temp.path, today, [1280.0, 900.0]);
+    click(&mut harness, "日历");
+    click(&mut harness, "导出到手机日历（.ics）");
+    let window = std::fs::read_to_string(temp.dir.path().join("exports/台账日程.ics")).unwrap();
+    drop(harness);
+    let path = temp.dir.path().join("命令.ics");
+    let output = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(["--db", &db, "--today", "2019-12-28", "deadlines"])
+        .args(["--from", "2000-01-01", "--to", "2100-12-31", "--ics"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let command = std::fs::read_to_string(&path).unwrap();
+    let summaries = |ics: &str| -> Vec<String> {
+        ics.lines()
+            .filter(|l| l.starts_with("SUMMARY:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(summaries(&window), summaries(&command));
+    assert!(
+        summaries(&window).iter().any(|s| s.contains("〔2019年")),
+        "{window}"
+    );
+    assert!(
+        summaries(&window).iter().any(|s| s.contains("〔2020年")),
+        "{window}"
+    );
+}

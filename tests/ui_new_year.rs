@@ -305,3 +305,29 @@ fn an_ended_plan_can_be_closed_from_the_home_page() {
     let plans = ledger.plans().unwrap();
     assert!(plans.iter().all(|p| !p.active), "{plans:?}");
 }
+
+/// The window hides 沿用上年 before November; a carry asked for anyway (an old command, a
+/// second window) is refused by the service with nothing written, as the command is.
+#[test]
+fn the_service_refuses_a_carry_forward_the_window_would_hide() {
+    let temp = TempLedger::new();
+    let made = common::taizhang(&["--db", common::arg(&temp.path), "plan", "--json"]);
+    assert!(made.status.success());
+    let mut harness = start_app(&temp.path, day(2019, 7, 1), SIZE);
+    let plan = harness.state().data().unwrap().plan.id;
+    harness
+        .state_mut()
+        .apply(taizhang::ui::Command::CarryForward(
+            taizhang::store::CarryForward {
+                from: plan,
+                tasks: Vec::new(),
+                shift_dates: false,
+            },
+        ));
+    harness.run();
+    let error = harness.state().error().unwrap_or_default();
+    assert!(error.contains("年度尚未结束"), "{error}");
+    drop(harness);
+    let (ledger, _) = Ledger::open(&temp.path).unwrap();
+    assert_eq!(ledger.plans().unwrap().len(), 1);
+}

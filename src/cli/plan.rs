@@ -311,32 +311,22 @@ pub(super) fn carry_forward(
             .map_err(|_| anyhow::anyhow!("台账中没有编号为 {id} 的计划"))?,
         None => ledger.focused_plan()?,
     };
-    // From a plan that has ended or is ending, into the year after it only.
-    if !crate::service::can_carry_forward(&from, today) {
-        if today < crate::service::carry_opens(&from) {
-            anyhow::bail!(
-                "“{}”的年度尚未结束：{}年11月起才能沿用为{}年的工作计划，未作任何改动。",
-                from.label(),
-                from.year,
-                from.year + 1
-            );
-        }
-        anyhow::bail!(
-            "{}年已过，“{}”不再沿用，未作任何改动；请导入今年的计划或新建空白计划。",
-            from.year + 1,
-            from.label()
-        );
-    }
     let tasks: Vec<i64> = if all_tasks {
         from.open_tasks().map(|t| t.id).collect()
     } else {
         crate::service::default_carry(&from)
     };
-    let new_id = ledger.carry_forward(&crate::store::CarryForward {
-        from: from.id,
-        tasks,
-        shift_dates,
-    })?;
+    // From a plan that has ended or is ending, into the year after it only (the service's
+    // rule, the window's too).
+    let new_id = crate::service::carry_forward(
+        ledger,
+        &crate::store::CarryForward {
+            from: from.id,
+            tasks,
+            shift_dates,
+        },
+        today,
+    )?;
     let plan = ledger.plan(new_id)?;
     if json {
         serde_json::to_writer(

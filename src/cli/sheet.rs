@@ -214,8 +214,15 @@ pub(super) fn deadlines(
         .collect();
     let ics = match ics {
         Some(path) => {
-            let items: Vec<crate::deadlines::Deadline> =
-                selected.iter().map(|(_, d)| (*d).clone()).collect();
+            // Every plan in play labelled as 日历 and the window's `.ics` label them.
+            let items: Vec<crate::deadlines::Deadline> = if one_plan {
+                selected.iter().map(|(_, d)| (*d).clone()).collect()
+            } else {
+                day.labelled_deadlines()
+                    .into_iter()
+                    .filter(|d| d.date >= from && d.date <= to)
+                    .collect()
+            };
             Some(crate::service::write_ics_to(
                 path,
                 &items,

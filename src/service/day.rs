@@ -93,6 +93,16 @@ impl DayState {
         })
     }
 
+    /// One of the plan's dated items, its title led by the plan's short name when several
+    /// plans are in play (`〔2019年〕…`); the user's own items as they are.
+    pub fn labelled(&self, deadline: &Deadline, several: bool) -> Deadline {
+        let mut deadline = deadline.clone();
+        if several && deadline.plan_id.is_some() {
+            deadline.title = format!("〔{}〕{}", self.plan.short_label(), deadline.title);
+        }
+        deadline
+    }
+
     /// Whether the plan's year is over: today is past the due date of its last month's return.
     pub fn has_ended(&self) -> bool {
         crate::schedule::plan_periods(&self.plan)
@@ -210,6 +220,20 @@ impl LedgerDay {
     /// Every dated item of the plan in focus and the other plans in play, by date, each with
     /// its plan (`None` for the user's own items, listed once). The plan in focus is there
     /// whatever its year: a range of dates asks for what it holds.
+    /// [`LedgerDay::deadlines`] as one list, each item's title led by its plan's short name
+    /// when several plans are in play (`〔2019年〕…`): what 日历 shows and what the `.ics` of
+    /// the window and of `deadlines --ics` holds.
+    pub fn labelled_deadlines(&self) -> Vec<Deadline> {
+        let several = self.several();
+        self.deadlines()
+            .into_iter()
+            .map(|(day, deadline)| match day {
+                Some(day) => day.labelled(deadline, several),
+                None => deadline.clone(),
+            })
+            .collect()
+    }
+
     pub fn deadlines(&self) -> Vec<(Option<&DayState>, &Deadline)> {
         let mut items: Vec<(Option<&DayState>, &Deadline)> = Vec::new();
         // A closed plan in focus (every plan closed) lists nothing.

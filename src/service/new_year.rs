@@ -14,6 +14,38 @@ pub fn can_carry_forward(plan: &Plan, today: chrono::NaiveDate) -> bool {
     today >= carry_opens(plan) && plan.year + 1 >= chrono::Datelike::year(&today)
 }
 
+/// Carries next year's working plan forward from plan `carry.from`, by the one rule of
+/// [`can_carry_forward`] for the window and the command alike (the window hides the button, the
+/// service refuses): before November of its year, or once the year after has passed, nothing is
+/// written. Returns the new plan's id.
+pub fn carry_forward(
+    ledger: &mut crate::store::Ledger,
+    carry: &crate::store::CarryForward,
+    today: chrono::NaiveDate,
+) -> Result<i64, super::ActionError> {
+    let from = ledger.plan(carry.from).map_err(|_| {
+        crate::store::StoreError::Invalid(format!("台账中没有编号为 {} 的计划", carry.from))
+    })?;
+    if !can_carry_forward(&from, today) {
+        let why = if today < carry_opens(&from) {
+            format!(
+                "“{}”的年度尚未结束：{}年11月起才能沿用为{}年的工作计划，未作任何改动。",
+                from.label(),
+                from.year,
+                from.year + 1
+            )
+        } else {
+            format!(
+                "{}年已过，“{}”不再沿用，未作任何改动；请导入今年的计划或新建空白计划。",
+                from.year + 1,
+                from.label()
+            )
+        };
+        return Err(crate::store::StoreError::Invalid(why).into());
+    }
+    Ok(ledger.carry_forward(carry)?)
+}
+
 /// The first day a plan can be carried forward: 1 November of its year.
 pub fn carry_opens(plan: &Plan) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(plan.year, 11, 1).unwrap_or(chrono::NaiveDate::MAX)

@@ -451,7 +451,8 @@ impl TaizhangApp {
                 result
             }
             Command::CarryForward(carry) => {
-                let result = open.ledger.carry_forward(&carry);
+                let result =
+                    crate::service::carry_forward(&mut open.ledger, &carry, open.data.today);
                 if result.is_ok() {
                     self.plan_view = PlanView::default();
                     self.selection = None;
@@ -462,7 +463,11 @@ impl TaizhangApp {
                             .to_owned(),
                     );
                 }
-                result.map(|_| ())
+                if let Err(error) = result {
+                    self.show_error(error.to_string());
+                    return;
+                }
+                Ok(())
             }
             Command::NewBlankPlan(year) => {
                 let result = open.ledger.new_blank_plan(year);

@@ -9,15 +9,16 @@ impl TaizhangApp {
         let LedgerState::Open(open) = &mut self.state else {
             return;
         };
+        // Every plan in play, as `deadlines --ics` writes it.
         match crate::service::write_ics(
             &open.data.ledger_path,
-            &open.data.deadlines,
+            &open.data.all_deadlines,
             &open.data.holidays,
         ) {
             Ok(path) => {
                 self.messages.notice(format!(
                     "已导出 {} 个期限到“{}”，可用微信或邮件发到手机后导入日历",
-                    open.data.deadlines.len(),
+                    open.data.all_deadlines.len(),
                     path.display()
                 ));
             }

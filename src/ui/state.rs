@@ -157,21 +157,7 @@ impl AppData {
         let focus_in_play = ledger_day.focus_in_play();
         let plan_ended = ledger_day.focus.has_ended();
         let several = ledger_day.several();
-        let label_of = |day: &crate::service::DayState, deadline: &crate::deadlines::Deadline| {
-            let mut deadline = deadline.clone();
-            if several && deadline.plan_id.is_some() {
-                deadline.title = format!("〔{}〕{}", day.plan.short_label(), deadline.title);
-            }
-            deadline
-        };
-        let all_deadlines = ledger_day
-            .deadlines()
-            .into_iter()
-            .map(|(day, deadline)| match day {
-                Some(day) => label_of(day, deadline),
-                None => deadline.clone(),
-            })
-            .collect();
+        let all_deadlines = ledger_day.labelled_deadlines();
         let plan_deadlines = ledger_day
             .plans()
             .into_iter()
@@ -179,7 +165,7 @@ impl AppData {
                 let items = day
                     .deadlines
                     .iter()
-                    .map(|deadline| label_of(day, deadline))
+                    .map(|deadline| day.labelled(deadline, several))
                     .collect();
                 (day.plan.id, items)
             })
