@@ -154,13 +154,19 @@ pub(super) fn import_plan(
         .as_ref()
         .map(|plan| crate::service::match_tasks(plan, &parsed))
         .unwrap_or_default();
-    let matched: std::collections::HashSet<i64> =
-        matches.iter().flatten().map(|m| m.task_id).collect();
     let closing: Vec<String> = target
         .iter()
-        .flat_map(|plan| plan.open_tasks())
-        .filter(|task| !matched.contains(&task.id))
-        .map(|task| task.code.clone())
+        .flat_map(|plan| {
+            let open: Vec<i64> = plan.open_tasks().map(|t| t.id).collect();
+            let matched: Vec<Option<i64>> = matches
+                .iter()
+                .map(|m| m.as_ref().map(|m| m.task_id))
+                .collect();
+            crate::service::closing_tasks(&open, &matched)
+                .into_iter()
+                .filter_map(|id| plan.tasks().find(|t| t.id == id).map(|t| t.code.clone()))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let match_json: Vec<super::json::TaskMatchJson> = parsed
         .tasks()
@@ -190,7 +196,6 @@ pub(super) fn import_plan(
                     .map(|m| m.as_ref().map(|m| m.task_id))
                     .collect();
                 ledger.replace_plan(plan.id, &parsed, &ids, Some(&source), today)?;
-                ledger.set_current_plan(plan.id)?;
                 plan.id
             }
             None => ledger.import_plan(&parsed, Some(&source), true)?,

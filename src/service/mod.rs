@@ -27,8 +27,8 @@ pub use chase::{chase_list_html, write_chase_list};
 pub use day::{DayState, LedgerDay, OnTimeByYear};
 pub use indicators::{IndicatorState, indicators_with, plan_indicators, set_indicator};
 pub use new_year::{
-    TaskMatch, can_carry_forward, carry_forward, carry_opens, default_carry, match_tasks,
-    task_is_finished,
+    TaskMatch, can_carry_forward, carry_forward, carry_opens, closing_tasks, default_carry,
+    match_tasks, task_is_finished,
 };
 pub use plan::{
     PlanDocument, PlanFileError, RecogniseError, plan_for_period, plans_with_period,

@@ -46,6 +46,18 @@ pub fn carry_forward(
     Ok(ledger.carry_forward(carry)?)
 }
 
+/// The carried tasks (the replaced plan's open ones, in its order) that no read task continues:
+/// replacing the plan closes them. `matched` is each read task's carried task, if any. The
+/// command's `closing` and the window's warning are this one list.
+pub fn closing_tasks(carried_open: &[i64], matched: &[Option<i64>]) -> Vec<i64> {
+    let kept: HashSet<i64> = matched.iter().flatten().copied().collect();
+    carried_open
+        .iter()
+        .copied()
+        .filter(|id| !kept.contains(id))
+        .collect()
+}
+
 /// The first day a plan can be carried forward: 1 November of its year.
 pub fn carry_opens(plan: &Plan) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(plan.year, 11, 1).unwrap_or(chrono::NaiveDate::MAX)

@@ -355,7 +355,8 @@ impl Ledger {
     }
 
     /// Puts a real plan in the place of a carried or blank one, `matches` giving for each read
-    /// task the carried task it continues; the rest of the carried tasks are closed on `today`.
+    /// task the carried task it continues; the rest of the carried tasks are closed on `today`;
+    /// the plan becomes current, in the same transaction.
     pub fn replace_plan(
         &mut self,
         target: i64,
@@ -365,7 +366,11 @@ impl Ledger {
         today: chrono::NaiveDate,
     ) -> Result<(), StoreError> {
         let now = now_stamp();
-        self.write(|tx| new_year::replace_plan(tx, target, parsed, matches, source, today, &now))
+        // One transaction: the real plan in the carried one's place, and current.
+        self.write(|tx| {
+            new_year::replace_plan(tx, target, parsed, matches, source, today, &now)?;
+            plan_import::set_current(tx, target)
+        })
     }
 
     /// Closes a plan (kept with its history, no longer shown or chased) or opens it again.

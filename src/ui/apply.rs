@@ -390,16 +390,13 @@ impl TaizhangApp {
             }
             Command::ImportPlan(import) => {
                 let result = match &import.replaces {
-                    Some((target, matches)) => open
-                        .ledger
-                        .replace_plan(
-                            *target,
-                            &import.parsed,
-                            matches,
-                            import.source.as_ref(),
-                            self.today,
-                        )
-                        .and_then(|()| open.ledger.set_current_plan(*target)),
+                    Some((target, matches)) => open.ledger.replace_plan(
+                        *target,
+                        &import.parsed,
+                        matches,
+                        import.source.as_ref(),
+                        self.today,
+                    ),
                     None => open
                         .ledger
                         .import_plan(&import.parsed, import.source.as_ref(), import.make_current)

@@ -147,11 +147,10 @@ pub(super) fn review_ui(
 /// The carried tasks no read task continues: they will be closed.
 fn closing_tasks(replace: &mut ReplaceChoice, parsed: &ParsedPlan) -> Vec<String> {
     let matches = replace.matches(parsed);
-    let kept: std::collections::HashSet<i64> = matches.iter().flatten().copied().collect();
-    replace
-        .carried
-        .iter()
-        .filter(|c| !kept.contains(&c.0))
+    let carried: Vec<i64> = replace.carried.iter().map(|c| c.0).collect();
+    crate::service::closing_tasks(&carried, &matches)
+        .into_iter()
+        .filter_map(|id| replace.carried.iter().find(|c| c.0 == id))
         .map(|c| format!("{} {}", c.1, short(&c.2)))
         .collect()
 }
