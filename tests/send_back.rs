@@ -243,6 +243,12 @@ fn sent_back_by_hand_is_returned_everywhere_until_the_correction_arrives() {
     );
     let state = state_of(db, "2019-08-09", FARMING);
     assert_eq!(state["state"], "on_time", "{state}");
+    // Each sending back stays on record.
+    let record = state["sent_back"].as_array().unwrap();
+    assert_eq!(record.len(), 2, "{state}");
+    assert_eq!(record[0]["reason"], "只写了“按计划推进”，没有完成的数字");
+    assert_eq!(record[1]["reason"], "仍未填写数字");
+    assert!(record.iter().all(|s| s["outcome"] == "by_hand"));
     let (open, _) = Ledger::open(db).unwrap();
     let plan_id = open.focused_plan_id().unwrap();
     let send_backs = open.send_backs(plan_id, None).unwrap();

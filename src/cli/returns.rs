@@ -161,7 +161,7 @@ pub(super) fn status(
     let day = DayState::load(ledger, today, &holidays)?;
     let status = day.period_status(period);
     if json {
-        serde_json::to_writer(&mut *out, &status_json(&status))?;
+        serde_json::to_writer(&mut *out, &status_json(&status, &day.send_backs))?;
         writeln!(out)?;
     } else {
         write_status_text(&status, out)?;

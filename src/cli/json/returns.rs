@@ -143,10 +143,21 @@ pub struct DepartmentStatusJson {
     pub missing_rows: Vec<String>,
     /// Every row the department owes is answered.
     pub complete: bool,
+    /// Every sending back of this month's return (退回), oldest first.
+    pub sent_back: Vec<SentBackJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SentBackJson {
+    /// `YYYY-MM-DD HH:MM:SS`
+    pub at: String,
+    pub reason: String,
+    /// `sent`, `uncertain`, `failed` or `by_hand`.
+    pub outcome: &'static str,
 }
 
 /// Builds the JSON view of a period's states.
-pub fn status_json(status: &PeriodStatus) -> StatusJson {
+pub fn status_json(status: &PeriodStatus, send_backs: &[crate::store::SendBack]) -> StatusJson {
     StatusJson {
         period: status.period.to_string(),
         due: status.due.format("%Y-%m-%d").to_string(),
@@ -161,6 +172,15 @@ pub fn status_json(status: &PeriodStatus) -> StatusJson {
                 rows_filled: d.rows_filled,
                 missing_rows: d.missing_rows.iter().map(|r| r.code.clone()).collect(),
                 complete: d.complete,
+                sent_back: send_backs
+                    .iter()
+                    .filter(|s| s.department_id == d.department_id && s.period == status.period)
+                    .map(|s| SentBackJson {
+                        at: s.sent_at.clone(),
+                        reason: s.reason.clone(),
+                        outcome: s.outcome.code(),
+                    })
+                    .collect(),
             })
             .collect(),
     }
