@@ -256,11 +256,15 @@ pub(super) fn smtp_account(
         password: password(server)?,
         from,
     };
-    let deadline = server.deadline.map_or(
+    Ok((account, send_deadline(server)))
+}
+
+/// The send run's deadline the command line names (`--deadline`), else the default.
+pub(super) fn send_deadline(server: &MailServer) -> std::time::Duration {
+    server.deadline.map_or(
         crate::mail::net::SEND_DEADLINE,
         std::time::Duration::from_secs,
-    );
-    Ok((account, deadline))
+    )
 }
 
 /// `chase`: the month's chase messages; with `--send`, e-mailed and recorded.

@@ -13,7 +13,7 @@ use super::json::{
 };
 use crate::schedule::Period;
 use crate::service::DayState;
-use crate::service::mail::{Batch, Outcome, ResendRule, SendRun, send_inline};
+use crate::service::mail::{Outcome, ResendRule, send_inline};
 use crate::store::Ledger;
 
 fn day_text(date: NaiveDate) -> String {
@@ -62,17 +62,13 @@ pub(super) fn templates(
     };
     // Everything that can refuse is settled before a file is written or a message goes.
     let mailbox = ledger.mailbox_settings()?.address;
-    let mails = crate::service::mail::template_mails(&day, &mailbox, period, dir)?;
-    let (account, deadline) = super::mail::smtp_account(ledger, server)?;
-    let batch = Batch::Templates {
-        plan_id: day.plan.id,
-        period,
-    };
-    let run = SendRun::begin(ledger, batch, mails, rule, deadline)?;
+    let deadline = super::mail::send_deadline(server);
+    let (run, files) =
+        crate::service::mail::begin_templates(ledger, day, period, dir, &mailbox, rule, deadline)?;
+    let (account, _) = super::mail::smtp_account(ledger, server)?;
     let mut written = Vec::new();
     let sent = send_inline(ledger, run, &account, deadline, &mut |mails| {
-        written = crate::service::mail::write_template_files(&day, period, dir, &protected, mails)
-            .map_err(|e| e.to_string())?;
+        written = files.write(mails)?;
         Ok(())
     });
     let summary = match sent {

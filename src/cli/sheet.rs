@@ -9,7 +9,7 @@ use super::args::MailServer;
 use super::json::{DeadlineJson, DeadlinesJson, ExportSheetJson};
 use crate::model::format_date_cn;
 use crate::schedule::Period;
-use crate::service::mail::{Batch, Outcome, ResendRule, SendRun, send_inline};
+use crate::service::mail::{Outcome, send_inline};
 use crate::store::Ledger;
 
 /// `export-sheet --send-to`: the city's address checked and a second send refused (without
@@ -25,48 +25,17 @@ pub(super) fn export_and_send(
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    crate::store::check_address(to)?;
-    let to = crate::mail::address::check_outgoing(to)
-        .map_err(|e| anyhow::anyhow!("上级单位邮箱不能用：{e}"))?;
-    let plan = ledger.focused_plan()?;
-    let settings = ledger.settings()?;
-    let sheet = crate::service::month_sheet(ledger, period)?;
-    crate::service::check_period(&plan, period)?;
-    let protected = crate::files::Protected::for_ledger(ledger.path());
-    crate::files::distinct_outputs(&[files.0, files.1])?;
-    crate::files::check_output(files.0, &protected)?;
-    crate::files::check_output(files.1, &protected)?;
-    let mail = crate::service::mail::sheet_mail(
-        (&plan, &settings),
-        &to.address,
-        period,
-        vec![files.0.to_owned(), files.1.to_owned()],
-        today,
-    );
-    let (account, deadline) = super::mail::smtp_account(ledger, server)?;
-    let rule = if again {
-        ResendRule::ALL
-    } else {
-        ResendRule::ASK
-    };
-    let batch = Batch::Sheet {
-        plan_id: plan.id,
-        period,
-    };
-    let run = SendRun::begin(ledger, batch, vec![mail], rule, deadline)?;
-    let kept = settings.city_email.trim().to_owned();
-    if !kept.is_empty() && !kept.eq_ignore_ascii_case(&to.address) {
-        eprintln!(
-            "注意：设置中的上级单位邮箱是 {kept}，本次发送至 {}；设置未改。",
-            to.address
-        );
+    let deadline = super::mail::send_deadline(server);
+    let (run, sheet_files, to) =
+        crate::service::mail::begin_sheet(ledger, period, to, files, again, (deadline, today))?;
+    let (account, _) = super::mail::smtp_account(ledger, server)?;
+    let kept = ledger.settings()?.city_email.trim().to_owned();
+    if !kept.is_empty() && !kept.eq_ignore_ascii_case(&to) {
+        eprintln!("注意：设置中的上级单位邮箱是 {kept}，本次发送至 {to}；设置未改。");
     }
     let mut export = None;
     let sent = send_inline(ledger, run, &account, deadline, &mut |_| {
-        export = Some(
-            crate::service::export_sheet(&sheet, &plan, Some(files.0), Some(files.1), &protected)
-                .map_err(|e| e.to_string())?,
-        );
+        export = Some(sheet_files.write()?);
         Ok(())
     });
     let summary = match sent {
@@ -96,7 +65,7 @@ pub(super) fn export_and_send(
                     xlsx: Some(files.0.display().to_string()),
                     pdf: Some(files.1.display().to_string()),
                     warnings,
-                    sent_to: Some(to.address.clone()),
+                    sent_to: Some(to.clone()),
                 };
                 serde_json::to_writer(&mut *out, &result)?;
                 writeln!(out)?;
@@ -107,15 +76,11 @@ pub(super) fn export_and_send(
                 for warning in &warnings {
                     writeln!(out, "注意：{warning}")?;
                 }
-                writeln!(
-                    out,
-                    "已将 XLSX 和 PDF 用一封邮件发送至 {}{recorded}",
-                    to.address
-                )?;
+                writeln!(out, "已将 XLSX 和 PDF 用一封邮件发送至 {}{recorded}", to)?;
             }
             match &line.unrecorded {
                 None => Ok(()),
-                Some(why) => Err(anyhow::anyhow!("进展表已发送至 {}，但{why}", to.address)),
+                Some(why) => Err(anyhow::anyhow!("进展表已发送至 {}，但{why}", to)),
             }
         }
         Outcome::Uncertain(why) => Err(anyhow::anyhow!(
@@ -123,7 +88,7 @@ pub(super) fn export_and_send(
         )),
         other => Err(anyhow::anyhow!(
             "进展表已写出，但未能发送至 {}：{}",
-            to.address,
+            to,
             other.words()
         )),
     }

@@ -76,6 +76,9 @@ pub enum ActionError {
     /// reason.
     #[error("{0}")]
     SendBack(String),
+    /// An address we would send to that cannot be used.
+    #[error("{0}")]
+    Address(String),
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]

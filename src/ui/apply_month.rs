@@ -6,7 +6,7 @@ use super::app::{LedgerState, TaizhangApp};
 use super::apply_mail::sending_account;
 use super::send_job::{Prepare, SendJob};
 use crate::schedule::Period;
-use crate::service::mail::{Batch, ResendRule, SendRun};
+use crate::service::mail::ResendRule;
 
 impl TaizhangApp {
     /// Starts e-mailing each department its template for the month (a second send as the
@@ -34,51 +34,34 @@ impl TaizhangApp {
             open.data.today,
             &open.data.holidays,
         )
-        .map_err(|e| e.to_string())
+        .map_err(crate::service::ActionError::from)
         .and_then(|day| {
-            let mails = crate::service::mail::template_mails(
-                &day,
-                &open.data.mailbox.address,
+            crate::service::mail::begin_templates(
+                &open.ledger,
+                day,
                 period,
                 &folder,
-            )
-            .map_err(|e| e.to_string())?;
-            let batch = Batch::Templates {
-                plan_id: day.plan.id,
-                period,
-            };
-            let run = SendRun::begin(
-                &open.ledger,
-                batch,
-                mails,
+                &open.data.mailbox.address,
                 rule,
                 crate::mail::net::SEND_DEADLINE,
             )
-            .map_err(|error| match error {
-                // The page asks before a second send; a command that slipped past it is not
-                // sent.
-                crate::service::ActionError::AlreadySent(_) => format!(
-                    "{}的模板已发送过，未再次发送。请在“催报”页点“发模板”，选择全部重发或只发给尚未收到的部门。",
-                    period.label()
-                ),
-                other => other.to_string(),
-            })?;
-            Ok((day, run))
+        })
+        .map_err(|error| match error {
+            // The page asks before a second send; a command that slipped past it is not sent.
+            crate::service::ActionError::AlreadySent(_) => format!(
+                "{}的模板已发送过，未再次发送。请在“催报”页点“发模板”，选择全部重发或只发给尚未收到的部门。",
+                period.label()
+            ),
+            other => other.to_string(),
         });
-        let (day, run) = match begun {
+        let (run, files) = match begun {
             Ok(begun) => begun,
             Err(message) => {
                 self.show_error(message);
                 return;
             }
         };
-        let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
-        let target = folder.clone();
-        let prepare: Prepare = Box::new(move |mails| {
-            crate::service::mail::write_template_files(&day, period, &target, &protected, mails)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        });
+        let prepare: Prepare = Box::new(move |mails| files.write(mails).map(|_| ()));
         self.template_job = Some(SendJob::start(
             run,
             account,
@@ -107,21 +90,6 @@ impl TaizhangApp {
             );
             return;
         }
-        if let Err(error) = crate::store::check_address(&city) {
-            self.show_error(error.to_string());
-            return;
-        }
-        let city = match crate::mail::address::check_outgoing(&city) {
-            Ok(city) => city.address,
-            Err(error) => {
-                self.show_error(error.to_string());
-                return;
-            }
-        };
-        if let Err(error) = crate::service::check_period(&open.data.plan, period) {
-            self.show_error(error.to_string());
-            return;
-        }
         let account = match sending_account(&open.data) {
             Ok(account) => account,
             Err(message) => {
@@ -129,50 +97,31 @@ impl TaizhangApp {
                 return;
             }
         };
-        let sheet = open.data.sheet(period);
-        let plan = open.data.plan.clone();
+        let stem = open.data.sheet(period).file_stem();
         let folder = crate::service::exports_dir(&open.data.ledger_path).join("报市");
-        let stem = sheet.file_stem();
-        let (xlsx, pdf) = (
-            folder.join(format!("{stem}.xlsx")),
-            folder.join(format!("{stem}.pdf")),
-        );
-        let mail = crate::service::mail::sheet_mail(
-            (&plan, &open.data.settings),
-            &city,
-            period,
-            vec![xlsx.clone(), pdf.clone()],
-            open.data.today,
-        );
-        let rule = if again {
-            ResendRule::ALL
-        } else {
-            ResendRule::ASK
-        };
-        let batch = Batch::Sheet {
-            plan_id: plan.id,
-            period,
-        };
-        let run = match SendRun::begin(
-            &open.ledger,
-            batch,
-            vec![mail],
-            rule,
-            crate::mail::net::SEND_DEADLINE,
-        ) {
-            Ok(run) => run,
+        let begun = crate::files::ensure_folder(&folder)
+            .map_err(crate::service::ActionError::from)
+            .and_then(|()| {
+                crate::service::mail::begin_sheet(
+                    &open.ledger,
+                    period,
+                    &city,
+                    (
+                        &folder.join(format!("{stem}.xlsx")),
+                        &folder.join(format!("{stem}.pdf")),
+                    ),
+                    again,
+                    (crate::mail::net::SEND_DEADLINE, open.data.today),
+                )
+            });
+        let (run, files, city) = match begun {
+            Ok(begun) => begun,
             Err(error) => {
                 self.show_error(error.to_string());
                 return;
             }
         };
-        let protected = crate::files::Protected::for_ledger(&open.data.ledger_path);
-        let prepare: Prepare = Box::new(move |_| {
-            crate::files::ensure_folder(&folder).map_err(|e| e.to_string())?;
-            crate::service::export_sheet(&sheet, &plan, Some(&xlsx), Some(&pdf), &protected)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        });
+        let prepare: Prepare = Box::new(move |_| files.write().map(|_| ()));
         self.sheet_send_job = Some(SendJob::start(
             run,
             account,
