@@ -167,7 +167,7 @@ pub(super) fn fetch_mail(
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let account = crate::mail::imap::Account {
+    let account = crate::service::fetch::Account {
         host: server.host.clone(),
         port: server.port,
         security: server.security,

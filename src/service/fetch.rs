@@ -11,8 +11,10 @@ use std::time::Duration;
 use chrono::NaiveDate;
 
 use super::mail::{Intake, MailChoice, MailMode, MailOutcome, RawMail, handle_message};
-use crate::mail::MailboxError;
-use crate::mail::imap::{Account, Delivery, Fetched, Known};
+// What the front ends handle of a fetch, named through the service.
+pub use crate::mail::MailboxError;
+pub use crate::mail::imap::{Account, Fetched};
+use crate::mail::imap::{Delivery, Known};
 use crate::store::{Ledger, MailOrigin, StoreError};
 
 /// Why fetching stopped.
@@ -276,6 +278,78 @@ pub fn read_ahead(fetched: &Fetched) {
     }
 }
 
+/// What the server's reader hands over.
+pub enum ReaderEvent {
+    /// Message `done` of `total` arrived (or was refused as too large, or not delivered).
+    Message {
+        done: usize,
+        total: usize,
+        fetched: Fetched,
+    },
+    /// The reading ended (all read, cancelled, or the server failed).
+    Finished(Result<(), MailboxError>),
+}
+
+/// The server read on a thread of its own, for the command and the window alike: each message
+/// parsed ahead ([`read_ahead`]) and handed over through a channel of `capacity` (memory stays
+/// bounded); [`Reader::cancel`] stops it at its next message, as does dropping the receiver.
+pub struct Reader {
+    pub events: std::sync::mpsc::Receiver<ReaderEvent>,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Reader {
+    /// Starts reading what `run` does not know yet; `wake` is called after each event (the
+    /// window repaints).
+    pub fn start(
+        account: Account,
+        run: &FetchRun,
+        capacity: usize,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<Self, MailboxError> {
+        use std::sync::atomic::Ordering;
+        let (sender, events) = std::sync::mpsc::sync_channel(capacity);
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = std::sync::Arc::clone(&cancel);
+        let known = run.known().clone();
+        let deadline = run.deadline;
+        std::thread::Builder::new()
+            .name("fetch-mail-reader".to_owned())
+            .spawn(move || {
+                let result = crate::mail::imap::fetch_new(
+                    &account,
+                    &known,
+                    deadline,
+                    &mut |index, total, fetched| {
+                        if stop.load(Ordering::Relaxed) {
+                            return false;
+                        }
+                        read_ahead(&fetched);
+                        let sent = sender
+                            .send(ReaderEvent::Message {
+                                done: index + 1,
+                                total,
+                                fetched,
+                            })
+                            .is_ok();
+                        wake();
+                        sent && !stop.load(Ordering::Relaxed)
+                    },
+                );
+                let _ = sender.send(ReaderEvent::Finished(result));
+                wake();
+            })
+            .map_err(|error| MailboxError::Lost(format!("无法启动收取线程：{error}")))?;
+        Ok(Self { events, cancel })
+    }
+
+    /// Stops the reader after the message in hand.
+    pub fn cancel(&self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Reads the new messages of the mailbox's folder and handles each as `mode` says, handing
 /// each outcome to `each` as it is done (`each` returns whether to go on). A dry run reads
 /// from the mark too, but records nothing.
@@ -288,58 +362,51 @@ pub fn fetch_mail(
     each: &mut dyn FnMut(super::Progress, MailOutcome) -> bool,
 ) -> Result<FetchSummary, FetchError> {
     let mut run = FetchRun::begin(ledger, account, mode, today, deadline)?;
-    let known = run.known().clone();
     let mut failure: Option<StoreError> = None;
     // The server is read on a thread of its own while this one records: the network's waits
-    // and the reading of the messages overlap. The channel holds a few messages at most, so
-    // memory stays bounded; when recording stops, the reader stops at its next message.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, usize, Fetched)>(8);
-    let result = std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new()
-            .name("fetch-mail-reader".to_owned())
-            .spawn_scoped(scope, move || {
-                crate::mail::imap::fetch_new(
-                    account,
-                    &known,
-                    deadline,
-                    &mut |index, total, fetched| {
-                        read_ahead(&fetched);
-                        sender.send((index, total, fetched)).is_ok()
-                    },
-                )
-            });
-        let reader = match reader {
-            Ok(reader) => reader,
-            Err(error) => {
-                return Err(MailboxError::Lost(format!("无法启动收取线程：{error}")));
-            }
-        };
-        for (index, total, fetched) in receiver.iter() {
-            let what = format!("{} UID {}", account.folder, fetched.uid);
-            let go_on = match run.record(ledger, fetched) {
-                Ok(Some(outcome)) => each(
-                    super::Progress {
-                        done: index + 1,
-                        total,
-                        what,
-                    },
-                    outcome,
-                ),
-                Ok(None) => true,
-                Err(error) => {
-                    failure = Some(error);
-                    false
-                }
-            };
-            if !go_on {
+    // and the reading of the messages overlap.
+    let reader = match Reader::start(account.clone(), &run, 8, || {}) {
+        Ok(reader) => reader,
+        Err(error) => {
+            let summary = run.finish(ledger, Err(error));
+            return summary;
+        }
+    };
+    let mut result = Err(MailboxError::Lost("收取线程意外中止".to_owned()));
+    for event in reader.events.iter() {
+        let (done, total, fetched) = match event {
+            ReaderEvent::Message {
+                done,
+                total,
+                fetched,
+            } => (done, total, fetched),
+            ReaderEvent::Finished(ended) => {
+                result = ended;
                 break;
             }
+        };
+        let what = format!("{} UID {}", account.folder, fetched.uid);
+        let go_on = match run.record(ledger, fetched) {
+            Ok(Some(outcome)) => each(super::Progress { done, total, what }, outcome),
+            Ok(None) => true,
+            Err(error) => {
+                failure = Some(error);
+                false
+            }
+        };
+        if !go_on {
+            // The reader stops at its next message; what it says then is the run's end.
+            reader.cancel();
+            result = loop {
+                match reader.events.recv() {
+                    Ok(ReaderEvent::Finished(ended)) => break ended,
+                    Ok(ReaderEvent::Message { .. }) => {}
+                    Err(_) => break Err(MailboxError::Lost("收取线程意外中止".to_owned())),
+                }
+            };
+            break;
         }
-        drop(receiver);
-        reader
-            .join()
-            .unwrap_or_else(|_| Err(MailboxError::Lost("收取线程意外中止".to_owned())))
-    });
+    }
     let summary = run.finish(ledger, result);
     match failure {
         Some(error) => Err(error.into()),

@@ -320,7 +320,7 @@ fn mailbox_and_code(
     sending: bool,
 ) -> Result<(crate::store::MailboxSettings, String), String> {
     if !mailbox.is_set() || sending && mailbox.smtp_host.trim().is_empty() {
-        return Err(crate::mail::MailboxError::NotSet.to_string());
+        return Err(crate::service::fetch::MailboxError::NotSet.to_string());
     }
     Ok((mailbox.clone(), mailbox_code(&mailbox.address)?))
 }

@@ -1,34 +1,20 @@
 //! The mailbox's background job: fetching new messages on a worker thread so that the window
-//! stays live (e-mails out are [`super::send_job`]). The worker only talks to the server; the
+//! stays live (e-mails out are [`super::send_job`]). The service's reader talks to the server; the
 //! service's recording step ([`FetchRun::record`]) runs on the
 //! window's thread as each result arrives, the same functions the commands call. A fetch can
 //! be cancelled between messages. A job knows nothing of the window: polled, it says how it
 //! ended ([`JobEnd`]) and the window shows that.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::TryRecvError;
 
 pub use super::jobs::JobEnd;
-use crate::mail::MailboxError;
-use crate::mail::imap::{Account, Fetched};
-use crate::service::fetch::{FetchRun, FetchSummary};
+use crate::service::fetch::{Account, FetchRun, FetchSummary, MailboxError, Reader, ReaderEvent};
 
-/// What the fetch worker reports.
-pub enum FetchEvent {
-    /// Message `done` of `total` arrived (or was refused as too large, or not delivered).
-    Message {
-        done: usize,
-        total: usize,
-        fetched: Fetched,
-    },
-    Finished(Result<(), MailboxError>),
-}
-
-/// A running fetch.
+/// A running fetch: the service's reader, and the run the window's thread records into.
 pub struct FetchJob {
-    receiver: Receiver<FetchEvent>,
-    cancel: Arc<AtomicBool>,
+    reader: Option<Reader>,
+    /// Why the reader could not start (said at the first poll).
+    not_started: Option<MailboxError>,
     run: Option<FetchRun>,
     /// (done, total) so far.
     pub progress: (usize, usize),
@@ -38,44 +24,16 @@ pub struct FetchJob {
 }
 
 impl FetchJob {
-    /// Starts reading the folder for `run` (which holds the folder's lock).
+    /// Starts reading the folder for `run` (which holds the folder's lock). One message at a
+    /// time in flight: memory stays bounded by the message size limit.
     pub fn start(account: Account, run: FetchRun) -> Self {
-        // One message at a time in flight: memory stays bounded by the message size limit.
-        let (sender, receiver): (SyncSender<FetchEvent>, _) = std::sync::mpsc::sync_channel(1);
-        let cancel = Arc::new(AtomicBool::new(false));
-        let stop = Arc::clone(&cancel);
-        let known = run.known().clone();
-        let deadline = run.deadline;
-        // A thread the system cannot start leaves the channel closed: the poll says so.
-        let _ = std::thread::Builder::new()
-            .name("fetch-mail-window".to_owned())
-            .spawn(move || {
-                let result = crate::mail::imap::fetch_new(
-                    &account,
-                    &known,
-                    deadline,
-                    &mut |done, total, fetched| {
-                        if stop.load(Ordering::Relaxed) {
-                            return false;
-                        }
-                        crate::service::fetch::read_ahead(&fetched);
-                        let sent = sender
-                            .send(FetchEvent::Message {
-                                done: done + 1,
-                                total,
-                                fetched,
-                            })
-                            .is_ok();
-                        super::wake();
-                        sent && !stop.load(Ordering::Relaxed)
-                    },
-                );
-                let _ = sender.send(FetchEvent::Finished(result));
-                super::wake();
-            });
+        let (reader, not_started) = match Reader::start(account, &run, 1, super::wake) {
+            Ok(reader) => (Some(reader), None),
+            Err(error) => (None, Some(error)),
+        };
         Self {
-            receiver,
-            cancel,
+            reader,
+            not_started,
             run: Some(run),
             progress: (0, 0),
             received: 0,
@@ -83,10 +41,12 @@ impl FetchJob {
         }
     }
 
-    /// Asks the worker to stop after the message in hand.
+    /// Asks the reader to stop after the message in hand.
     pub fn cancel(&mut self) {
         self.cancelled = true;
-        self.cancel.store(true, Ordering::Relaxed);
+        if let Some(reader) = &self.reader {
+            reader.cancel();
+        }
     }
 }
 
@@ -120,10 +80,13 @@ impl FetchJob {
     /// done, keeps the folder's mark and says how the fetch ended.
     pub fn poll(&mut self, ledger: &mut crate::store::Ledger) -> Polled {
         let mut polled = Polled::default();
-        let mut finished = None;
-        loop {
-            match self.receiver.try_recv() {
-                Ok(FetchEvent::Message {
+        let mut finished = self.not_started.take().map(Err);
+        while finished.is_none() {
+            let Some(reader) = &self.reader else {
+                break;
+            };
+            match reader.events.try_recv() {
+                Ok(ReaderEvent::Message {
                     done,
                     total,
                     fetched,
@@ -145,14 +108,10 @@ impl FetchJob {
                         }
                     }
                 }
-                Ok(FetchEvent::Finished(result)) => {
-                    finished = Some(result);
-                    break;
-                }
+                Ok(ReaderEvent::Finished(result)) => finished = Some(result),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
                     finished = Some(Err(MailboxError::Lost("收取意外中止".to_owned())));
-                    break;
                 }
             }
         }
