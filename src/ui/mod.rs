@@ -6,6 +6,7 @@ mod apply;
 mod apply_files;
 mod apply_mail;
 mod apply_month;
+mod apply_writes;
 mod calendar_view;
 mod chase_view;
 mod checklist_view;
