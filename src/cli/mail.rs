@@ -114,7 +114,7 @@ pub(super) fn import_email(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let outcome = match crate::files::read_file(file, crate::mail::MAX_MESSAGE) {
+        let outcome = match crate::files::read_file(file, crate::service::mail::MAX_MESSAGE) {
             Ok(raw) => {
                 let mut outcome = handle_message(
                     ledger,
@@ -181,7 +181,7 @@ pub(super) fn fetch_mail(
         MailMode::Commit
     };
     let deadline = server.deadline.map_or(
-        crate::mail::net::FETCH_DEADLINE,
+        crate::service::mail::FETCH_DEADLINE,
         std::time::Duration::from_secs,
     );
     let log = crate::logfile::LogFile::beside(ledger.path());
@@ -262,7 +262,7 @@ pub(super) fn smtp_account(
 /// The send run's deadline the command line names (`--deadline`), else the default.
 pub(super) fn send_deadline(server: &MailServer) -> std::time::Duration {
     server.deadline.map_or(
-        crate::mail::net::SEND_DEADLINE,
+        crate::service::mail::SEND_DEADLINE,
         std::time::Duration::from_secs,
     )
 }

@@ -29,7 +29,7 @@ impl TaizhangApp {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let raw = match crate::files::read_file(&path, crate::mail::MAX_MESSAGE) {
+            let raw = match crate::files::read_file(&path, crate::service::mail::MAX_MESSAGE) {
                 Ok(raw) => raw,
                 Err(error) => {
                     problems.push(error.to_string());
@@ -110,7 +110,7 @@ impl TaizhangApp {
             &account,
             crate::service::mail::MailMode::Hold,
             open.data.today,
-            crate::mail::net::FETCH_DEADLINE,
+            crate::service::mail::FETCH_DEADLINE,
         );
         match run {
             Ok(run) => {
@@ -155,7 +155,7 @@ impl TaizhangApp {
                     },
                     mails,
                     crate::service::mail::ResendRule::ALL,
-                    crate::mail::net::SEND_DEADLINE,
+                    crate::service::mail::SEND_DEADLINE,
                 )
             });
         match begun {
@@ -237,7 +237,7 @@ impl TaizhangApp {
             draft.batch(),
             vec![draft.out_mail(today)],
             crate::service::mail::ResendRule::ALL,
-            crate::mail::net::SEND_DEADLINE,
+            crate::service::mail::SEND_DEADLINE,
         ) {
             Ok(run) => {
                 self.chase_job = Some(super::send_job::SendJob::start(
@@ -261,7 +261,7 @@ impl TaizhangApp {
         if !mailbox.is_set() || mailbox.smtp_host.trim().is_empty() {
             return false;
         }
-        let why = match crate::mail::secret::load(&mailbox.address) {
+        let why = match crate::service::mail::secret::load(&mailbox.address) {
             Ok(Some(_)) => return false,
             Ok(None) => "尚未保存授权码：请输入邮箱的客户端授权码（不是登录密码）。".to_owned(),
             Err(error) => format!("{error}。请输入授权码，本次运行期间有效。"),
@@ -309,7 +309,7 @@ pub(super) fn test_mailbox(
 
 /// The mailbox's code from the system's credential store, or why there is none.
 fn mailbox_code(address: &str) -> Result<String, String> {
-    crate::mail::secret::load(address)?
+    crate::service::mail::secret::load(address)?
         .ok_or_else(|| "尚未保存授权码：请在“设置 → 单位邮箱”中填写客户端授权码。".to_owned())
 }
 

@@ -43,7 +43,7 @@ impl TaizhangApp {
                 &folder,
                 &open.data.mailbox.address,
                 rule,
-                crate::mail::net::SEND_DEADLINE,
+                crate::service::mail::SEND_DEADLINE,
             )
         })
         .map_err(|error| match error {
@@ -111,7 +111,7 @@ impl TaizhangApp {
                         &folder.join(format!("{stem}.pdf")),
                     ),
                     again,
-                    (crate::mail::net::SEND_DEADLINE, open.data.today),
+                    (crate::service::mail::SEND_DEADLINE, open.data.today),
                 )
             });
         let (run, files, city) = match begun {

@@ -326,13 +326,13 @@ impl TaizhangApp {
                 if saved.is_ok()
                     && let Some(secret) = secret
                 {
-                    match crate::mail::secret::save(&settings.address, &secret.0) {
-                        Ok(crate::mail::secret::Saved::System) => {
+                    match crate::service::mail::secret::save(&settings.address, &secret.0) {
+                        Ok(crate::service::mail::secret::Saved::System) => {
                             self.messages
                                 .notice("已保存邮箱设置；授权码已存入系统凭据库。".to_owned());
                             saved
                         }
-                        Ok(crate::mail::secret::Saved::Session(why)) => {
+                        Ok(crate::service::mail::secret::Saved::Session(why)) => {
                             self.messages.notice(format!(
                                 "已保存邮箱设置。{why}，授权码只在本次运行期间有效，退出后需重新填写。"
                             ));

@@ -56,7 +56,7 @@ impl CodePrompt {
                         if code.is_empty() {
                             self.problem = Some("请填写授权码".to_owned());
                         } else {
-                            match crate::mail::secret::save(&self.address, code) {
+                            match crate::service::mail::secret::save(&self.address, code) {
                                 Ok(_) => {
                                     let then = std::mem::replace(
                                         &mut self.then,

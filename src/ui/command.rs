@@ -149,7 +149,7 @@ pub enum Command {
     /// credential store, never the ledger).
     SaveMailbox {
         settings: crate::store::MailboxSettings,
-        secret: Option<crate::mail::secret::Secret>,
+        secret: Option<crate::service::mail::secret::Secret>,
     },
     /// Forget an address a department wrote from.
     RemoveAddress {
@@ -165,7 +165,7 @@ pub enum Command {
     /// typed, else the one saved).
     TestMailbox {
         settings: crate::store::MailboxSettings,
-        secret: Option<crate::mail::secret::Secret>,
+        secret: Option<crate::service::mail::secret::Secret>,
     },
     /// E-mail the month's chase messages to the departments that have an address.
     SendChase(Period),

@@ -190,7 +190,7 @@ pub struct SettingsContext<'a> {
     pub ledger_path: &'a Path,
     pub log_path: &'a Path,
     pub mailbox: &'a crate::store::MailboxSettings,
-    pub mailbox_code: &'a crate::mail::secret::CodeState,
+    pub mailbox_code: &'a crate::service::mail::secret::CodeState,
 }
 
 /// The returns pages (月度报送, 导入报送表, 部门清单, 总览, 催报): who owes what, the returns

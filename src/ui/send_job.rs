@@ -105,7 +105,7 @@ impl SendJob {
                 };
                 let result = deliver(
                     &account,
-                    crate::mail::net::SEND_DEADLINE,
+                    crate::service::mail::SEND_DEADLINE,
                     &mut mails,
                     &mut |mails| {
                         prepare(mails)?;

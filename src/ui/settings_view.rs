@@ -3,8 +3,8 @@
 use super::command::Command;
 use super::context::SettingsContext;
 use super::widgets::{labelled_field, section_title};
-use crate::mail::tls::Security;
 use crate::model::Settings;
+use crate::service::mail::Security;
 use crate::store::MailboxSettings;
 
 /// The settings page: our unit and contact, the due-day rule, the ledger file and its backups,
@@ -375,11 +375,11 @@ impl SettingsView {
                 let label = ui.label("客户端授权码");
                 ui.vertical(|ui| {
                     let hint = match data.mailbox_code {
-                        crate::mail::secret::CodeState::Stored => "不更换则留空",
-                        crate::mail::secret::CodeState::ThisRun(_) => {
+                        crate::service::mail::secret::CodeState::Stored => "不更换则留空",
+                        crate::service::mail::secret::CodeState::ThisRun(_) => {
                             "本次运行已填写；不更换则留空"
                         }
-                        crate::mail::secret::CodeState::Missing(_) => "请填写客户端授权码",
+                        crate::service::mail::secret::CodeState::Missing(_) => "请填写客户端授权码",
                     };
                     ui.add(
                         egui::TextEdit::singleline(&mut draft.secret)
@@ -390,15 +390,16 @@ impl SettingsView {
                     .labelled_by(label.id);
                     let words = data.mailbox_code.words();
                     match data.mailbox_code {
-                        crate::mail::secret::CodeState::Stored => {
+                        crate::service::mail::secret::CodeState::Stored => {
                             ui.weak(words);
                         }
                         _ => {
                             ui.colored_label(ui.visuals().warn_fg_color, words);
                         }
                     }
-                    if let crate::mail::secret::CodeState::ThisRun(why)
-                    | crate::mail::secret::CodeState::Missing(Some(why)) = data.mailbox_code
+                    if let crate::service::mail::secret::CodeState::ThisRun(why)
+                    | crate::service::mail::secret::CodeState::Missing(Some(why)) =
+                        data.mailbox_code
                         && !why.is_empty()
                     {
                         ui.weak(why);
@@ -437,7 +438,7 @@ impl SettingsView {
             commands.push(Command::TestMailbox {
                 settings,
                 secret: (!draft.secret.trim().is_empty())
-                    .then(|| crate::mail::secret::Secret(draft.secret.trim().to_owned())),
+                    .then(|| crate::service::mail::secret::Secret(draft.secret.trim().to_owned())),
             });
         }
         if save {
@@ -460,8 +461,9 @@ impl SettingsView {
                     let secret = std::mem::take(&mut draft.secret);
                     commands.push(Command::SaveMailbox {
                         settings,
-                        secret: (!secret.trim().is_empty())
-                            .then(|| crate::mail::secret::Secret(secret.trim().to_owned())),
+                        secret: (!secret.trim().is_empty()).then(|| {
+                            crate::service::mail::secret::Secret(secret.trim().to_owned())
+                        }),
                     });
                 }
                 _ => draft.problem = Some("端口须是 1 至 65535 之间的数字".to_owned()),

@@ -112,7 +112,7 @@ pub struct AppData {
     /// The office mailbox's settings (the secret is in the system's credential store).
     pub mailbox: crate::store::MailboxSettings,
     /// Whether the mailbox's code is saved, and where (设置 says so).
-    pub mailbox_code: crate::mail::secret::CodeState,
+    pub mailbox_code: crate::service::mail::secret::CodeState,
     /// Messages waiting on 收件, then the latest handled ones.
     pub inbox: Vec<crate::store::MailRecord>,
     /// Chase e-mails sent under the current plan, newest first.
@@ -246,10 +246,12 @@ pub(super) struct UndoStep {
 
 /// Whether the mailbox's code is saved (nothing is asked of the credential store while no
 /// mailbox is set).
-fn mailbox_code_state(mailbox: &crate::store::MailboxSettings) -> crate::mail::secret::CodeState {
+fn mailbox_code_state(
+    mailbox: &crate::store::MailboxSettings,
+) -> crate::service::mail::secret::CodeState {
     if mailbox.address.contains('@') {
-        crate::mail::secret::state(&mailbox.address)
+        crate::service::mail::secret::state(&mailbox.address)
     } else {
-        crate::mail::secret::CodeState::Missing(None)
+        crate::service::mail::secret::CodeState::Missing(None)
     }
 }

@@ -31,7 +31,7 @@ pub(super) fn import_email(words: &mut Words) -> Result<Job, UsageError> {
 pub(super) struct ServerWords {
     host: Option<String>,
     port: Option<u16>,
-    security: Option<crate::mail::tls::Security>,
+    security: Option<crate::service::mail::Security>,
     user: Option<String>,
     password_env: Option<String>,
     deadline: Option<u64>,
@@ -70,7 +70,7 @@ impl ServerWords {
             "--security" => {
                 let text = words.value("--security")?;
                 self.security =
-                    Some(crate::mail::tls::Security::parse(&text).ok_or_else(|| {
+                    Some(crate::service::mail::Security::parse(&text).ok_or_else(|| {
                         usage(format!(
                             "--security 应为 tls、starttls 或 none，而不是“{text}”"
                         ))

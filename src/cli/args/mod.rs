@@ -247,7 +247,7 @@ pub use crate::service::mail::Resend;
 pub struct MailServer {
     pub host: String,
     pub port: u16,
-    pub security: crate::mail::tls::Security,
+    pub security: crate::service::mail::Security,
     pub user: String,
     pub password_env: String,
     /// `--deadline SECONDS`: how long the whole fetch or send may take.

@@ -3,8 +3,14 @@
 
 use std::time::Duration;
 
+// What the front ends handle of the mailbox (the code in the system's credential store, the
+// connection's security, the deadlines and the size cap), named through the service.
+pub use crate::mail::MAX_MESSAGE;
 use crate::mail::imap::Account;
+pub use crate::mail::net::{FETCH_DEADLINE, SEND_DEADLINE};
+pub use crate::mail::secret;
 use crate::mail::smtp::{Sender, SmtpAccount};
+pub use crate::mail::tls::Security;
 use crate::store::MailboxSettings;
 
 /// How long 测试连接 waits for each server.
