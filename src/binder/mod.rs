@@ -93,10 +93,11 @@ pub fn folder_name(task: &Task) -> String {
 }
 
 /// The name an original gets in a task's folder: `2019-07 县农业农村局 原名.xlsx`; an e-mail
-/// always ends in `.eml`.
+/// keeps its `.eml` or Outlook's `.msg`, and gets `.eml` when it has neither.
 fn original_name(period: Period, department: &str, file: &ReturnFile) -> String {
     let mut name = format!("{period} {department} {}", file.name);
-    if file.kind == "email" && !file.name.to_lowercase().ends_with(".eml") {
+    let lower = file.name.to_lowercase();
+    if file.kind == "email" && !lower.ends_with(".eml") && !lower.ends_with(".msg") {
         name.push_str(".eml");
     }
     crate::files::safe_file_name_within(&name, FILE_NAME_LIMIT)
@@ -365,6 +366,42 @@ pub fn text_bytes(text: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_keeps_its_kind_of_file() {
+        let file = |name: &str, kind: &str| ReturnFile {
+            department_id: 1,
+            period: Period {
+                year: 2019,
+                month: 7,
+            },
+            source_file_id: 1,
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            size: 1,
+            added_at: String::new(),
+        };
+        let july = Period {
+            year: 2019,
+            month: 7,
+        };
+        assert_eq!(
+            original_name(july, "县林业局", &file("进展.msg", "email")),
+            "2019-07 县林业局 进展.msg"
+        );
+        assert_eq!(
+            original_name(july, "县林业局", &file("进展.EML", "email")),
+            "2019-07 县林业局 进展.EML"
+        );
+        assert_eq!(
+            original_name(july, "县林业局", &file("UID 12", "email")),
+            "2019-07 县林业局 UID 12.eml"
+        );
+        assert_eq!(
+            original_name(july, "县林/业局", &file("表:7月.xlsx", "return")),
+            "2019-07 县林_业局 表_7月.xlsx"
+        );
+    }
 
     #[test]
     fn names_stay_unique_without_regard_to_case() {
