@@ -279,31 +279,20 @@ pub(super) fn chase(
 ) -> anyhow::Result<()> {
     let holidays = crate::holidays::HolidayCalendar::bundled()?;
     let day = crate::service::LedgerDay::load(ledger, today, &holidays)?;
-    crate::service::check_period(&day.focus.plan, period)?;
-    if !day.focus.plan.active {
-        return Err(crate::service::ActionError::PlanClosed(day.focus.plan.label()).into());
-    }
     // Without --plan, a department's message covers what it owes under every plan in play,
     // each chased for its month (as the window's 催报 does).
     let others: &[crate::service::DayState] = if across { &day.others } else { &[] };
-    let plans = crate::service::mail::chase_plans(&day.focus, others, period);
-    let mails = crate::service::mail::chase_mails_across(&plans);
-    let summary = match send {
-        None => None,
+    let (mails, summary) = match send {
+        None => (
+            crate::service::mail::month_chase(&day.focus, others, period)?,
+            None,
+        ),
         Some(server) => {
-            let (account, deadline) = smtp_account(ledger, server)?;
-            let batch = crate::service::mail::Batch::Chase {
-                plan_id: day.focus.plan.id,
-                period,
-            };
-            let run = crate::service::mail::SendRun::begin(
-                ledger,
-                batch,
-                mails.iter().map(|m| m.out_mail(today)).collect(),
-                crate::service::mail::ResendRule::ALL,
-                deadline,
-            )?;
-            match crate::service::mail::send_inline(
+            let deadline = send_deadline(server);
+            let (mails, run) =
+                crate::service::mail::begin_chase(ledger, &day.focus, others, period, deadline)?;
+            let (account, _) = smtp_account(ledger, server)?;
+            let summary = match crate::service::mail::send_inline(
                 ledger,
                 run,
                 &account,
@@ -315,7 +304,8 @@ pub(super) fn chase(
                     crate::logfile::LogFile::beside(ledger.path()).error(&error.log_detail());
                     return Err(anyhow::anyhow!("{error}（未发送任何催报邮件）"));
                 }
-            }
+            };
+            (mails, summary)
         }
     };
     let line_of = |mail: &crate::service::mail::ChaseMail| {

@@ -142,24 +142,16 @@ impl TaizhangApp {
         let begun = crate::service::DayState::load(&open.ledger, today, &holidays)
             .map_err(crate::service::ActionError::from)
             .and_then(|day| {
-                let plans = crate::service::mail::chase_plans(&day, &open.data.others, period);
-                let mails = crate::service::mail::chase_mails_across(&plans)
-                    .iter()
-                    .map(|mail| mail.out_mail(today))
-                    .collect();
-                crate::service::mail::SendRun::begin(
+                crate::service::mail::begin_chase(
                     &open.ledger,
-                    crate::service::mail::Batch::Chase {
-                        plan_id: day.plan.id,
-                        period,
-                    },
-                    mails,
-                    crate::service::mail::ResendRule::ALL,
+                    &day,
+                    &open.data.others,
+                    period,
                     crate::service::mail::SEND_DEADLINE,
                 )
             });
         match begun {
-            Ok(run) => {
+            Ok((_, run)) => {
                 self.chase_job = Some(super::send_job::SendJob::start(
                     run,
                     account,

@@ -219,3 +219,41 @@ pub fn chase_sender(user: &str, mailbox: &str, unit_email: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The month's chase messages, for the window and the command alike: refused for a month
+/// outside the plan or a closed plan (never chased).
+pub fn month_chase(
+    focus: &crate::service::DayState,
+    others: &[crate::service::DayState],
+    period: Period,
+) -> Result<Vec<ChaseMail>, crate::service::ActionError> {
+    crate::service::check_period(&focus.plan, period)?;
+    if !focus.plan.active {
+        return Err(crate::service::ActionError::PlanClosed(focus.plan.label()));
+    }
+    Ok(chase_mails_across(&chase_plans(focus, others, period)))
+}
+
+/// Begins the month's chase for the window and the command alike: one e-mail per department
+/// covering every plan in play (`others`, empty for one plan), each chased for its month; a
+/// closed plan is never chased. The messages (for the text to copy) and the run.
+pub fn begin_chase(
+    ledger: &crate::store::Ledger,
+    focus: &crate::service::DayState,
+    others: &[crate::service::DayState],
+    period: Period,
+    deadline: std::time::Duration,
+) -> Result<(Vec<ChaseMail>, super::SendRun), crate::service::ActionError> {
+    let mails = month_chase(focus, others, period)?;
+    let run = super::SendRun::begin(
+        ledger,
+        super::Batch::Chase {
+            plan_id: focus.plan.id,
+            period,
+        },
+        mails.iter().map(|m| m.out_mail(focus.today)).collect(),
+        super::ResendRule::ALL,
+        deadline,
+    )?;
+    Ok((mails, run))
+}
