@@ -163,6 +163,10 @@ pub(super) fn settle(
     Ok(())
 }
 
+fn parse_period(text: &str) -> Result<Period, StoreError> {
+    Period::parse(text).ok_or_else(|| StoreError::Invalid(format!("台账中的报送月份“{text}”无效")))
+}
+
 fn load(
     conn: &Connection,
     plan_id: i64,
@@ -177,32 +181,41 @@ fn load(
     )?;
     let rows = statement
         .query_map((plan_id, period.map(|p| p.to_string())), |row| {
-            let period: String = row.get(2)?;
             Ok((
-                period,
-                SendBack {
-                    id: row.get(0)?,
-                    department_id: row.get(1)?,
-                    period: Period::of(chrono::NaiveDate::MIN),
-                    reason: row.get(3)?,
-                    rows: row.get(4)?,
-                    address: row.get(5)?,
-                    subject: row.get(6)?,
-                    message: row.get(7)?,
-                    sent_at: row.get(8)?,
-                    outcome: SendBackOutcome::of(&row.get::<_, String>(9)?),
-                    failure: row.get(10)?,
-                    message_id: row.get(11)?,
-                },
+                row.get::<_, String>(2)?,
+                (
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                ),
+                (
+                    row.get::<_, String>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, String>(9)?,
+                    row.get::<_, String>(10)?,
+                    row.get::<_, String>(11)?,
+                ),
             ))
         })?
         .map(|row| {
-            let (period, send_back) = row?;
+            let (period, (id, department_id, reason, rows, address, subject), rest) = row?;
+            let (message, sent_at, outcome, failure, message_id) = rest;
             Ok(SendBack {
-                period: Period::parse(&period).ok_or_else(|| {
-                    StoreError::Invalid(format!("台账中的报送月份“{period}”无效"))
-                })?,
-                ..send_back
+                id,
+                department_id,
+                period: parse_period(&period)?,
+                reason,
+                rows,
+                address,
+                subject,
+                message,
+                sent_at,
+                outcome: SendBackOutcome::of(&outcome),
+                failure,
+                message_id,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -264,25 +277,25 @@ impl Ledger {
         let rows = statement
             .query_map([plan_id], |row| {
                 Ok((
+                    row.get::<_, i64>(0)?,
                     row.get::<_, String>(1)?,
-                    ReturnFile {
-                        department_id: row.get(0)?,
-                        period: Period::of(chrono::NaiveDate::MIN),
-                        source_file_id: row.get(2)?,
-                        name: row.get(3)?,
-                        kind: row.get(4)?,
-                        size: row.get::<_, i64>(5)?.try_into().unwrap_or(0),
-                        added_at: row.get(6)?,
-                    },
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, String>(6)?,
                 ))
             })?
             .map(|row| {
-                let (period, file) = row?;
+                let (department_id, period, source_file_id, name, kind, size, added_at) = row?;
                 Ok(ReturnFile {
-                    period: Period::parse(&period).ok_or_else(|| {
-                        StoreError::Invalid(format!("台账中的报送月份“{period}”无效"))
-                    })?,
-                    ..file
+                    department_id,
+                    period: parse_period(&period)?,
+                    source_file_id,
+                    name,
+                    kind,
+                    size: size.try_into().unwrap_or(0),
+                    added_at,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
