@@ -12,8 +12,14 @@
 //! Errors say in Chinese what happened and what to do; the raw OS error stays in the error's
 //! `source` for the log.
 
+mod folder;
+mod names;
+
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+
+pub use folder::prepare_output_folder;
+pub use names::{clean_name, safe_file_name, safe_file_name_within};
 
 /// Why a file could not be read or written. The messages are shown to the user as they are;
 /// the raw OS error is kept as the source, for the log.
@@ -103,151 +109,6 @@ pub fn size_text(bytes: u64) -> String {
 
 /// Opens a file for reading without blocking on a FIFO that slipped in between the check and
 /// the open (the check itself refuses FIFOs; this closes the race).
-/// Whether a character may stand in a name: no control characters, and none of the invisible
-/// format characters that reorder or hide text (U+202E makes `cod.xlsx` read as `xlsx.doc`).
-fn visible(c: char) -> bool {
-    !c.is_control()
-        && !matches!(c,
-            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
-            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}'
-            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
-}
-
-/// A name as shown and stored: invisible and control characters dropped, runs of white space
-/// made one space, trimmed.
-pub fn clean_name(name: &str) -> String {
-    let mut cleaned = String::with_capacity(name.len());
-    let mut space = false;
-    for c in name.chars().filter(|c| visible(*c) || c.is_whitespace()) {
-        if c.is_whitespace() {
-            space = !cleaned.is_empty();
-        } else {
-            if space {
-                cleaned.push(' ');
-                space = false;
-            }
-            cleaned.push(c);
-        }
-    }
-    cleaned
-}
-
-/// A name that is safe as a file name on Windows and Linux: cleaned as [`clean_name`], the
-/// characters Windows forbids replaced, no leading or trailing dots, at most 100 characters,
-/// and never a device name (`CON`, `NUL`, `COM1` …).
-pub fn safe_file_name(name: &str) -> String {
-    let cleaned: String = clean_name(name)
-        .chars()
-        .map(|c| if "\\/:*?\"<>|".contains(c) { '_' } else { c })
-        .take(100)
-        .collect();
-    let cleaned = cleaned
-        .trim_matches(|c: char| c == '.' || c == ' ')
-        .to_owned();
-    // Windows takes `NUL .txt`, `COM¹` and `CONIN$` for devices too.
-    let stem = cleaned
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end()
-        .to_ascii_uppercase();
-    let numbered = |prefix: &str| {
-        stem.strip_prefix(prefix).is_some_and(|n| {
-            n.chars().count() == 1
-                && n.chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³'))
-        })
-    };
-    let device = matches!(
-        stem.as_str(),
-        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
-    ) || numbered("COM")
-        || numbered("LPT");
-    if cleaned.is_empty() {
-        "_".to_owned()
-    } else if device {
-        format!("_{cleaned}")
-    } else {
-        cleaned
-    }
-}
-
-/// [`safe_file_name`] at most `limit` characters long (cut before the extension when there is
-/// one), still without a trailing dot or space.
-pub fn safe_file_name_within(name: &str, limit: usize) -> String {
-    let safe = safe_file_name(name);
-    if safe.chars().count() <= limit {
-        return safe;
-    }
-    let (stem, extension) = match safe.rfind('.') {
-        Some(dot) if safe.len() - dot <= 8 && dot > 0 => (&safe[..dot], &safe[dot..]),
-        _ => (safe.as_str(), ""),
-    };
-    let keep = limit.saturating_sub(extension.chars().count()).max(1);
-    let cut: String = stem.chars().take(keep).collect();
-    let cut = cut.trim_end_matches(['.', ' ']);
-    safe_file_name(&format!("{cut}{extension}"))
-}
-
-/// Makes `dir` ready to receive a set of files (a folder of its own): refused when it is, or
-/// lives in, anything protected, when it is a file or a device, when it is a folder that
-/// already holds something and `add` is not given, and when nothing can be written there (a
-/// probe file is written and removed first). A missing folder is created (its parent must
-/// exist); on a refusal nothing is left behind. Returns whether the folder was created.
-pub fn prepare_output_folder(
-    dir: &Path,
-    protected: &Protected,
-    add: bool,
-) -> Result<bool, FileError> {
-    protected.check(dir)?;
-    let created = match std::fs::metadata(dir) {
-        Ok(metadata) if metadata.is_dir() => {
-            let mut entries =
-                std::fs::read_dir(dir).map_err(|e| FileError::io(dir, "打开文件夹", e))?;
-            if !add && entries.next().is_some() {
-                return Err(FileError::FolderNotEmpty {
-                    path: dir.to_owned(),
-                });
-            }
-            false
-        }
-        Ok(_) => {
-            return Err(FileError::NotAFolder {
-                path: dir.to_owned(),
-            });
-        }
-        Err(_) => {
-            if std::fs::symlink_metadata(dir).is_ok() {
-                // A link that leads nowhere is not followed.
-                return Err(FileError::NotAFolder {
-                    path: dir.to_owned(),
-                });
-            }
-            std::fs::create_dir(dir).map_err(|source| FileError::Io {
-                path: dir.to_owned(),
-                action: "创建文件夹",
-                source,
-            })?;
-            true
-        }
-    };
-    let probe = dir.join(".taizhang-probe");
-    match write_temp_beside(&probe, b"") {
-        Ok(temp) => {
-            let _ = std::fs::remove_file(temp);
-            Ok(created)
-        }
-        Err(error) => {
-            if created {
-                let _ = std::fs::remove_dir(dir);
-            }
-            Err(error)
-        }
-    }
-}
-
 fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -632,7 +493,7 @@ fn create_new(path: &Path, bytes: &[u8]) -> Result<(), CreateError> {
 }
 
 /// A new temporary file in `path`'s folder holding `bytes`.
-fn write_temp_beside(path: &Path, bytes: &[u8]) -> Result<PathBuf, FileError> {
+pub(super) fn write_temp_beside(path: &Path, bytes: &[u8]) -> Result<PathBuf, FileError> {
     static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = path
         .file_name()
