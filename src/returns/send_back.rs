@@ -20,18 +20,13 @@ pub struct RowInQuestion {
     pub remark: String,
 }
 
-/// The reason as it is sent and recorded: control characters out (a line break stays), runs
-/// of blank lines and the ends trimmed. Refused when nothing is left or it is too long.
+/// The reason as it is sent and recorded: each line cleaned as every name is
+/// ([`crate::files::clean_name`]: control and invisible characters out, runs of spaces made
+/// one), blank lines dropped. Refused when nothing is left or it is too long.
 pub fn clean_reason(reason: &str) -> Result<String, String> {
-    let kept: String = reason
-        .replace("\r\n", "\n")
-        .chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'))
-        .collect();
-    let lines: Vec<&str> = kept
+    let lines: Vec<String> = reason
         .lines()
-        .map(str::trim)
+        .map(crate::files::clean_name)
         .filter(|l| !l.is_empty())
         .collect();
     let cleaned = lines.join("\n");
